@@ -1,0 +1,273 @@
+"""Class rules (U8's 客户分类): add, rename, delete, leaf flags, the tree and its counts.
+
+Every function works on one dimension, named by its code ("main" is 客户分类). A refusal is a
+RuleError and nothing is written; every write is one transaction.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from peewee import fn
+
+from db import clock, history
+from db.coding import CodingScheme
+from db.errors import ConflictError, RuleError
+from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
+from db.store import writing
+
+MAX_NAME = 60
+# Above every letter and digit, so [code, code + HIGH) is the range of a code's descendants.
+HIGH = "~"
+
+
+@dataclass(frozen=True)
+class ClassNode:
+    """A class as the tree and the card show it."""
+
+    id: int
+    code: str
+    name: str
+    level: int
+    is_leaf: bool
+    remark: str
+    customers: int  # of this class and all its sub-classes
+    version: int
+    criterion: str
+
+
+def dimension(code: str = MAIN_DIMENSION) -> Dimension:
+    found = Dimension.get_or_none(Dimension.code == code)
+    if found is None:
+        raise RuleError("dimension.unknown", dimension=code)
+    return found
+
+
+def scheme_of(dim: Dimension) -> CodingScheme:
+    return CodingScheme.parse(dim.scheme)
+
+
+def criteria_of(dim: Dimension) -> list[str]:
+    return dim.criteria.split("\n") if dim.criteria else []
+
+
+def _members(dim: Dimension):
+    """(table, class column, filter) holding this dimension's customers."""
+    if dim.code == MAIN_DIMENSION:
+        return Customer, Customer.class_code, True
+    return Membership, Membership.class_code, Membership.dimension == dim.id
+
+
+def customers_under(dim: Dimension, code: str) -> int:
+    """Customers of the class `code` and all its sub-classes ("" = the whole dimension)."""
+    table, column, where = _members(dim)
+    query = table.select().where(where)
+    if code:
+        query = query.where(column >= code, column < code + HIGH)
+    return query.count()
+
+
+def holds_customers(dim: Dimension, code: str) -> bool:
+    table, column, where = _members(dim)
+    return table.select().where(where, column == code).exists()
+
+
+def children(dim_code: str, parent: str | None) -> list[ClassNode]:
+    """The children of `parent` (None: level-1 classes), with customer counts, in code order."""
+    dim = dimension(dim_code)
+    scheme = scheme_of(dim)
+    level = 1 if parent is None else (scheme.level_of(parent) or 0) + 1
+    if level > scheme.levels:
+        return []
+    query = CustomerClass.select().where(CustomerClass.dimension == dim.id, CustomerClass.level == level)
+    if parent is not None:
+        query = query.where(CustomerClass.code.startswith(parent))
+    rows = list(query.order_by(CustomerClass.code))
+    counts = _counts_by_prefix(dim, parent or "", scheme.length(level))
+    criteria = criteria_of(dim)
+    return [_node(row, counts.get(row.code, 0), criteria) for row in rows]
+
+
+def _counts_by_prefix(dim: Dimension, parent: str, length: int) -> dict[str, int]:
+    """Customer counts grouped by the first `length` characters of their class code, in one
+    index scan instead of one count per child."""
+    table, column, where = _members(dim)
+    head = fn.SUBSTR(column, 1, length)
+    query = table.select(head.alias("head"), fn.COUNT(table.id).alias("n")).where(where)
+    if parent:
+        query = query.where(column >= parent, column < parent + HIGH)
+    return {row["head"]: row["n"] for row in query.group_by(head).dicts()}
+
+
+def _node(row: CustomerClass, customers: int, criteria: list[str]) -> ClassNode:
+    criterion = criteria[row.level - 1] if row.level - 1 < len(criteria) else ""
+    return ClassNode(row.id, row.code, row.name, row.level, row.is_leaf, row.remark, customers,
+                     row.version, criterion)
+
+
+def get(dim_code: str, code: str) -> ClassNode | None:
+    dim = dimension(dim_code)
+    row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
+    if row is None:
+        return None
+    return _node(row, customers_under(dim, code), criteria_of(dim))
+
+
+def leaves(dim_code: str = MAIN_DIMENSION) -> list[tuple[str, str]]:
+    """(code, name) of every leaf class, in code order: what a customer may be put in."""
+    dim = dimension(dim_code)
+    query = (CustomerClass.select(CustomerClass.code, CustomerClass.name)
+             .where(CustomerClass.dimension == dim.id, CustomerClass.is_leaf == True)  # noqa: E712
+             .order_by(CustomerClass.code))
+    return [(r.code, r.name) for r in query]
+
+
+def check_name(dim: Dimension, parent: str | None, name: str, *, exclude_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise RuleError("class.name_required", field="name")
+    if len(name) > MAX_NAME:
+        raise RuleError("class.name_too_long", field="name", length=len(name), max=MAX_NAME)
+    if re.search(r"[\x00-\x1f\x7f]", name):
+        raise RuleError("class.name_control", field="name")
+    scheme = scheme_of(dim)
+    level = 1 if parent is None else (scheme.level_of(parent) or 0) + 1
+    siblings = CustomerClass.select().where(
+        CustomerClass.dimension == dim.id, CustomerClass.level == level, CustomerClass.name == name)
+    if parent is not None:
+        siblings = siblings.where(CustomerClass.code.startswith(parent))
+    if exclude_id is not None:
+        siblings = siblings.where(CustomerClass.id != exclude_id)
+    if siblings.exists():
+        raise RuleError("class.name_taken", field="name", name=name)
+    return name
+
+
+def add(dim_code: str, code: str, name: str, remark: str = "") -> ClassNode:
+    """Add a class. Its parent is its code cut at the previous level and must exist."""
+    code = (code or "").strip()
+    with writing():
+        dim = dimension(dim_code)
+        if dim.derived:
+            raise RuleError("dimension.derived", dimension=dim.name_zh)
+        scheme = scheme_of(dim)
+        level = scheme.level_of(code) if code else None
+        parent = scheme.parent_of(code) if level else None
+        if level is None and code:
+            # Say what the code should look like under the parent the user most likely meant.
+            guess = _longest_existing_prefix(dim, code, scheme)
+            scheme.check_code(code, guess)
+        scheme.check_code(code, parent)
+        parent_row = None
+        if parent is not None:
+            parent_row = CustomerClass.get_or_none(
+                CustomerClass.dimension == dim.id, CustomerClass.code == parent)
+            if parent_row is None:
+                raise RuleError("class.parent_missing", field="code", code=code, parent=parent)
+            if holds_customers(dim, parent):
+                raise RuleError("class.parent_has_customers", field="code", parent=parent,
+                                count=customers_under(dim, parent))
+        if CustomerClass.select().where(
+                CustomerClass.dimension == dim.id, CustomerClass.code == code).exists():
+            raise RuleError("class.code_taken", field="code", code=code)
+        name = check_name(dim, parent, name)
+        who, at = clock.user(), clock.now()
+        row = CustomerClass.create(dimension=dim.id, code=code, name=name, level=level,
+                                   is_leaf=True, remark=remark or "", created_by=who,
+                                   created_at=at)
+        if parent_row is not None and parent_row.is_leaf:
+            CustomerClass.update(is_leaf=False, version=CustomerClass.version + 1).where(
+                CustomerClass.id == parent_row.id).execute()
+        history.record("add", "class", _log_code(dim, code), {"name": [None, name], "remark": [None, remark or ""]})
+    return _node(row, 0, criteria_of(dim))
+
+
+def _longest_existing_prefix(dim: Dimension, code: str, scheme: CodingScheme) -> str | None:
+    for level in range(scheme.levels - 1, 0, -1):
+        prefix = code[: scheme.length(level)]
+        if len(prefix) < len(code) and CustomerClass.select().where(
+                CustomerClass.dimension == dim.id, CustomerClass.code == prefix).exists():
+            return prefix
+    return None
+
+
+def _log_code(dim: Dimension, code: str) -> str:
+    return code if dim.code == MAIN_DIMENSION else f"{dim.code}:{code}"
+
+
+def update(dim_code: str, code: str, name: str, remark: str, version: int) -> ClassNode:
+    """Change a class's name and remark; its code never changes after saving."""
+    with writing():
+        dim = dimension(dim_code)
+        row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
+        if row is None:
+            raise ConflictError("conflict.deleted", code=code)
+        scheme = scheme_of(dim)
+        name = check_name(dim, scheme.parent_of(code), name, exclude_id=row.id)
+        changes = {k: [old, new] for k, old, new in
+                   (("name", row.name, name), ("remark", row.remark, remark or "")) if old != new}
+        updated = (CustomerClass.update(name=name, remark=remark or "", version=row.version + 1,
+                                        modified_by=clock.user(), modified_at=clock.now())
+                   .where(CustomerClass.id == row.id, CustomerClass.version == version).execute())
+        if updated != 1:
+            raise ConflictError("conflict.changed", code=code, who=row.modified_by or row.created_by,
+                                when=str(row.modified_at or row.created_at))
+        if changes:
+            history.record("change", "class", _log_code(dim, code), changes)
+    return get(dim_code, code)
+
+
+def delete(dim_code: str, code: str, version: int | None = None) -> None:
+    """Delete a class that has neither children nor customers; the parent may become a leaf."""
+    with writing():
+        dim = dimension(dim_code)
+        row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
+        if row is None:
+            raise ConflictError("conflict.deleted", code=code)
+        if version is not None and row.version != version:
+            raise ConflictError("conflict.changed", code=code, who=row.modified_by or row.created_by,
+                                when=str(row.modified_at or row.created_at))
+        if not row.is_leaf:
+            raise RuleError("class.delete_has_children", code=code)
+        count = customers_under(dim, code)
+        if count:
+            raise RuleError("class.delete_has_customers", code=code, count=count)
+        row.delete_instance()
+        parent = scheme_of(dim).parent_of(code)
+        if parent is not None and not CustomerClass.select().where(
+                CustomerClass.dimension == dim.id, CustomerClass.code.startswith(parent),
+                CustomerClass.code != parent).exists():
+            CustomerClass.update(is_leaf=True, version=CustomerClass.version + 1).where(
+                CustomerClass.dimension == dim.id, CustomerClass.code == parent).execute()
+        history.record("delete", "class", _log_code(dim, code), {"name": [row.name, None]})
+
+
+def set_scheme(dim_code: str, text: str, criteria: list[str]) -> Dimension:
+    """Change a dimension's coding scheme and level criteria.
+
+    A level that already holds classes cannot be re-cut: its width and every width before it
+    must stay. Levels below the deepest class in use may change freely.
+    """
+    new = CodingScheme.parse(text)
+    criteria = [(c or "").strip() for c in criteria][: new.levels]
+    with writing():
+        dim = dimension(dim_code)
+        old = scheme_of(dim)
+        used = {row.level: row.n for row in CustomerClass.select(
+            CustomerClass.level, fn.COUNT(CustomerClass.id).alias("n"))
+            .where(CustomerClass.dimension == dim.id).group_by(CustomerClass.level)}
+        for level in sorted(used):
+            if level > new.levels or new.length(level) != old.length(level) or (
+                    new.widths[level - 1] != old.widths[level - 1]):
+                raise RuleError("scheme.level_in_use", field="scheme", level=level, count=used[level])
+        changes = {}
+        if str(old) != str(new):
+            changes["scheme"] = [str(old), str(new)]
+        joined = "\n".join(criteria)
+        if joined != dim.criteria:
+            changes["criteria"] = [dim.criteria, joined]
+        Dimension.update(scheme=str(new), criteria=joined, version=Dimension.version + 1).where(
+            Dimension.id == dim.id).execute()
+        if changes:
+            history.record("change", "scheme", dim.code, changes)
+    return dimension(dim_code)

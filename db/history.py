@@ -1,0 +1,28 @@
+"""操作日志: every change recorded in the same transaction as the change itself."""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+
+from db import clock
+from db.models import ChangeLog
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def record(action: str, entity: str, code: str, changes: dict, batch: str = "") -> None:
+    """Write one history row: `changes` maps each field to [old, new]. Call inside the
+    transaction that makes the change, so both land or neither does."""
+    ChangeLog.create(
+        at=clock.now(), who=clock.user(), action=action, entity=entity, entity_code=code,
+        changes=json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()},
+                           ensure_ascii=False),
+        batch=batch,
+    )

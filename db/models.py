@@ -1,0 +1,195 @@
+"""Peewee models of the archive, their indexes, and the schema version.
+
+Every model binds to `database`, a proxy that `db.open_store` points at SQLite or PostgreSQL.
+Money is kept as integer fen (分) so sums are exact on every database; `db.money` converts.
+Class and customer codes never change after saving, which is why the customer row may carry
+its class code (the list is ordered and paged by (class_code, code) on one index).
+"""
+import datetime as dt
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+# Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
+SCHEMA_VERSION = 1
+
+database = DatabaseProxy()
+
+MAIN_DIMENSION = "main"
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaInfo(BaseModel):
+    """Key/value facts about the database itself (schema_version)."""
+
+    key = CharField(primary_key=True, max_length=40)
+    value = TextField()
+
+
+class Dimension(BaseModel):
+    """A classification tree: the main 客户分类 or another dimension (地区分类, 所有制...).
+
+    `scheme` is the coding scheme ("2-3-4"), `criteria` the criterion of each level, one per
+    line. A derived dimension (交易历史, 购买规模, 盈利情况) is computed by rules, never typed.
+    """
+
+    id = AutoField()
+    code = CharField(max_length=20, unique=True)
+    name_zh = CharField(max_length=60)
+    name_en = CharField(max_length=60)
+    scheme = CharField(max_length=40, default="2-3-4")
+    criteria = TextField(default="")
+    derived = BooleanField(default=False)
+    position = IntegerField(default=0)
+    version = IntegerField(default=1)
+
+
+class CustomerClass(BaseModel):
+    """One class (分类) of a dimension. The tree is derived from the codes alone."""
+
+    id = AutoField()
+    dimension = ForeignKeyField(Dimension, backref="classes", on_delete="CASCADE")
+    code = CharField(max_length=12)
+    name = CharField(max_length=60)
+    level = IntegerField()
+    is_leaf = BooleanField(default=True)
+    remark = TextField(default="")
+    version = IntegerField(default=1)
+    created_by = CharField(max_length=40, default="")
+    created_at = DateTimeField(default=dt.datetime.now)
+    modified_by = CharField(max_length=40, default="")
+    modified_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("dimension", "code"), True),)
+
+
+class Customer(BaseModel):
+    """The customer card (客户档案), grouped like U8's tabs."""
+
+    id = AutoField()
+    # 基本
+    code = CharField(max_length=20, unique=True)
+    name = CharField(max_length=98)
+    short_name = CharField(max_length=60)
+    mnemonic = CharField(max_length=60, default="", index=True)
+    class_code = CharField(max_length=12)
+    region = CharField(max_length=60, default="")
+    industry = CharField(max_length=60, default="")
+    tax_id = CharField(max_length=18, default="")
+    currency = CharField(max_length=20, default="人民币")
+    legal_person = CharField(max_length=40, default="")
+    bank = CharField(max_length=60, default="")
+    bank_account = CharField(max_length=40, default="")
+    # 联系
+    address = CharField(max_length=200, default="")
+    postcode = CharField(max_length=6, default="")
+    phone = CharField(max_length=40, default="")
+    fax = CharField(max_length=40, default="")
+    mobile = CharField(max_length=11, default="")
+    email = CharField(max_length=100, default="")
+    contact = CharField(max_length=40, default="")
+    ship_address = CharField(max_length=200, default="")
+    department = CharField(max_length=60, default="")
+    salesperson = CharField(max_length=40, default="")
+    # 信用
+    credit_grade = CharField(max_length=20, default="")
+    credit_limit = BigIntegerField(default=0)  # fen
+    credit_days = IntegerField(default=0)
+    discount_rate = IntegerField(default=0)  # hundredths of a percent: 1250 = 12.50 %
+    payment_terms = CharField(max_length=60, default="")
+    # 其它
+    dev_date = DateField(null=True)
+    stop_date = DateField(null=True)
+    mgmt_type = CharField(max_length=20, default="一般客户")
+    problem = BooleanField(default=False)  # 问题客户: set and cleared by a person only
+    remark = TextField(default="")
+    created_by = CharField(max_length=40, default="")
+    created_at = DateTimeField(default=dt.datetime.now)
+    modified_by = CharField(max_length=40, default="")
+    modified_at = DateTimeField(null=True)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("class_code", "code"), False),
+            (("short_name", "code"), False),
+            (("name", "code"), False),
+            (("dev_date", "code"), False),
+            (("region", "code"), False),
+        )
+
+
+class Membership(BaseModel):
+    """A customer's class in a dimension other than the main one: at most one per dimension."""
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, backref="memberships", on_delete="CASCADE")
+    dimension = ForeignKeyField(Dimension, on_delete="CASCADE")
+    class_code = CharField(max_length=12)
+    customer_code = CharField(max_length=20)
+
+    class Meta:
+        indexes = (
+            (("customer", "dimension"), True),
+            (("dimension", "class_code", "customer_code"), False),
+        )
+
+
+class Sale(BaseModel):
+    """One sales document of a customer (客户销售业绩档案); money in fen."""
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, backref="sales", on_delete="RESTRICT")
+    date = DateField()
+    doc_no = CharField(max_length=30)
+    amount = BigIntegerField()
+    cost = BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((("customer", "date"), False), (("date",), False))
+
+
+class Rule(BaseModel):
+    """A parameter of the evaluation rules (periods, thresholds), editable on the rules screen."""
+
+    key = CharField(primary_key=True, max_length=60)
+    value = TextField()
+
+
+class ChangeLog(BaseModel):
+    """操作日志: one change to one row, written in the same transaction as the change.
+
+    `changes` is JSON: {field: [old, new]}. `batch` groups the rows of one batch operation.
+    """
+
+    id = AutoField()
+    at = DateTimeField(default=dt.datetime.now, index=True)
+    who = CharField(max_length=40, index=True)
+    action = CharField(max_length=20)
+    entity = CharField(max_length=20)
+    entity_code = CharField(max_length=40)
+    changes = TextField(default="{}")
+    batch = CharField(max_length=40, default="")
+
+    class Meta:
+        indexes = ((("entity", "entity_code", "at"), False),)
+
+
+ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog]

@@ -1,0 +1,48 @@
+"""Creating the tables on first open, and checking the schema version on every open."""
+from __future__ import annotations
+
+from db import dialect, models
+from db.errors import StoreError
+from db.models import MAIN_DIMENSION, SCHEMA_VERSION, Dimension, SchemaInfo
+
+MAIN_DIMENSION_NAMES = ("客户分类", "Customer classes")
+
+
+def stored_version() -> int | None:
+    if not models.database.table_exists(SchemaInfo._meta.table_name):
+        return None
+    row = SchemaInfo.get_or_none(SchemaInfo.key == "schema_version")
+    return int(row.value) if row else None
+
+
+def prepare(store) -> None:
+    """Create a new archive's tables, or check an existing one can be used by this version."""
+    found = stored_version()
+    if found is not None and found > SCHEMA_VERSION:
+        raise StoreError("store.newer_schema", found=found, supported=SCHEMA_VERSION)
+    if found == SCHEMA_VERSION:
+        return
+    if found is None and _has_foreign_tables():
+        raise StoreError("store.not_kehu", path=store.url)
+    if store.read_only:
+        raise StoreError("store.read_only_new")
+    with store.writing():
+        models.database.create_tables(models.ALL_MODELS, safe=True)
+        dialect.install(store)
+        SchemaInfo.replace(key="schema_version", value=str(SCHEMA_VERSION)).execute()
+        if not Dimension.select().where(Dimension.code == MAIN_DIMENSION).exists():
+            Dimension.create(
+                code=MAIN_DIMENSION,
+                name_zh=MAIN_DIMENSION_NAMES[0],
+                name_en=MAIN_DIMENSION_NAMES[1],
+                scheme="2-3-4",
+                criteria="客户性质\n行业\n",
+                position=0,
+            )
+
+
+def _has_foreign_tables() -> bool:
+    """True when the database already holds tables that are not ours (not a kehu archive)."""
+    ours = {m._meta.table_name for m in models.ALL_MODELS}
+    tables = set(models.database.get_tables())
+    return bool(tables) and not (tables & ours)

@@ -1,0 +1,1 @@
+"""Catalog modules: each defines MESSAGES = {key: (zh, en)} for one area of the app."""

@@ -1,0 +1,75 @@
+"""The `kehu` command: options, sub-commands, and (without one) the full-screen app.
+
+Sub-commands use db/ only, so a shell look-up never pays for importing textual.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+from db import RuleError, StoreError, open_store
+from tui import i18n
+from tui.i18n import t
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kehu", description="客户档案与客户分类 customer archive and classification")
+    parser.add_argument("--db", help="SQLite path or database URL (default: $KEHU_DB, else the user data directory)")
+    parser.add_argument("--demo", action="store_true", help="open a fresh demo archive in a temporary directory")
+    parser.add_argument("--lang", choices=i18n.LANGS, help="zh or en (default: from the locale)")
+    parser.add_argument("--read-only", action="store_true", help="open for look-up only")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from tui.shell import register_all
+
+    register_all(sub)
+    return parser
+
+
+def fail(message: str, status: int = 2) -> int:
+    print(f"kehu: {message}", file=sys.stderr)
+    return status
+
+
+def open_for(args, *, create: bool = True):
+    """Open the archive the options name; a missing explicit path is offered for creation."""
+    target = args.db or os.environ.get("KEHU_DB") or None
+    try:
+        return open_store(target, create=create or target is None, read_only=args.read_only)
+    except StoreError as exc:
+        if exc.key == "store.missing" and sys.stdin.isatty() and not args.read_only:
+            answer = input(t("cli.offer_create", path=exc.values["path"]) + " ")
+            if answer.strip().lower() in ("y", "yes", "是", "s"):
+                return open_store(target, create=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    i18n.set_lang(args.lang)
+    try:
+        if args.command:
+            store = open_for(args, create=getattr(args, "creates_db", False))
+            try:
+                return args.run(args, store)
+            finally:
+                store.close()
+        if args.demo:
+            from db import demo
+
+            path = os.path.join(tempfile.mkdtemp(prefix="kehu-demo-"), "demo.db")
+            store = demo.build(path)
+        else:
+            store = open_for(args, create=False)
+        from tui.app import KehuApp
+
+        KehuApp(store).run()
+        store.close()
+        return 0
+    except (StoreError, RuleError) as exc:
+        return fail(i18n.error_text(exc))
+    except KeyboardInterrupt:
+        return 130
