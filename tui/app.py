@@ -1,0 +1,75 @@
+"""The kehu App: installs the screens, the keymap and the language; stays thin."""
+from __future__ import annotations
+
+from functools import partial
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from db import Store
+from tui import config
+from tui.commands import GLOBAL, bindings
+from tui.i18n import both, t
+from tui.screens.base import translate_bindings
+from tui.screens.help import HelpScreen
+
+
+class KehuApp(App):
+    TITLE = "kehu"
+    BINDINGS = bindings(GLOBAL)
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, store: Store, *, start: str = "classification", blink: bool = True) -> None:
+        super().__init__()
+        self.store = store
+        self.start = start
+        self.blink = blink
+        translate_bindings(self)
+
+    def on_mount(self) -> None:
+        keymap, problem = config.load_keymap()
+        if keymap:
+            self.set_keymap(keymap)
+        if problem:
+            self.notify(t("config.keymap_broken", problem=problem), severity="warning")
+        self.action_go(self.start)
+
+    def make_screen(self, name: str) -> Screen:
+        if name == "classification":
+            from tui.screens.classification import ClassificationScreen
+
+            return ClassificationScreen()
+        if name == "scheme":
+            from tui.screens.scheme import SchemeScreen
+
+            return SchemeScreen()
+        from tui.screens.archive import ArchiveScreen
+
+        return ArchiveScreen()
+
+    def action_go(self, name: str) -> None:
+        """Switch to a main screen (archive, classification, scheme), one of each at most."""
+        current = self.screen
+        if getattr(current, "SCREEN_NAME", None) == name:
+            return
+        screen = self.make_screen(name)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        commands = getattr(screen, "all_commands", lambda: GLOBAL)()
+        title = t(f"screen.{getattr(screen, 'SCREEN_NAME', 'app')}")
+        self.push_screen(HelpScreen(title, commands))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every command of the current screen, named in both languages."""
+        commands = getattr(screen, "all_commands", lambda: GLOBAL)()
+        for command in commands:
+            if command.palette:
+                yield SystemCommand(both(command.label), t(command.label),
+                                    partial(screen.run_action, command.action))
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,27 @@
+"""Words of the classification and coding-scheme screens."""
+
+MESSAGES = {
+    "class.code": ("分类编码", "Code"),
+    "class.name": ("分类名称", "Name"),
+    "class.level": ("级次", "Level"),
+    "class.level_value": ("第 {level} 级 (划分标准: {criterion})", "level {level} (criterion: {criterion})"),
+    "class.no_criterion": ("未设", "not set"),
+    "class.leaf": ("末级", "Leaf"),
+    "class.customers": ("客户数", "Customers"),
+    "class.remark": ("备注", "Remark"),
+    "class.card_root_hint": ("F5 增加第 1 级分类; 选择一个分类查看它的资料.", "F5 adds a level-1 class; select a class to see its card."),
+    "class.add_title": ("增加分类", "Add a class"),
+    "class.edit_title": ("修改分类", "Modify the class"),
+    "class.form_keys": ("F6/Ctrl+S 保存  Esc 放弃  Tab 下一项", "F6/Ctrl+S save  Esc cancel  Tab next field"),
+    "class.saved": ("已保存分类 {code}", "Class {code} saved"),
+    "class.deleted": ("已删除分类 {code}", "Class {code} deleted"),
+    "class.discarded": ("已放弃修改", "Changes discarded"),
+    "class.confirm_discard": ("放弃未保存的修改?", "Discard the unsaved changes?"),
+    "class.confirm_delete": ("删除分类 {code} {name}?", "Delete class {code} {name}?"),
+    "scheme.label": ("编码方案", "Coding scheme"),
+    "scheme.hint": ("每级位数, 用 - 分隔 (最多 5 级, 每级 1-9 位, 总长 ≤ 12)", "digits per level, separated by - (≤ 5 levels, 1-9 each, ≤ 12 in all)"),
+    "scheme.criterion_of": ("第 {level} 级划分标准", "Level {level} criterion"),
+    "scheme.level_line": ("第 {level} 级: {width} 位, 编码长 {length}, 已有 {count} 个分类", "Level {level}: {width} characters, codes {length} long, {count} classes"),
+    "scheme.saved": ("编码方案已保存", "Coding scheme saved"),
+    "scheme.confirm_discard": ("放弃对编码方案的修改?", "Discard the changes to the coding scheme?"),
+}

@@ -1,0 +1,143 @@
+"""The class tree (分类树): lazily loaded, `code name (customers)` per node.
+
+Used by the classification screen and the archive screen. Children are fetched in a thread
+worker when a node is first expanded (customer counts scan an index, which at 1,000,000
+customers takes longer than a frame).
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from db import classes
+from db.classes import ClassNode
+from tui.i18n import t
+
+
+def node_label(node: ClassNode) -> Text:
+    label = Text()
+    label.append(node.code, style="bold")
+    label.append(" ")
+    label.append(node.name)  # appended as plain text: a name is never markup
+    label.append(f" ({node.customers})", style="dim")
+    return label
+
+
+class ClassTree(Tree[ClassNode | None]):
+    """Root = the whole dimension (data None); every other node's data is its ClassNode."""
+
+    DEFAULT_CSS = """
+    ClassTree { width: 1fr; }
+    """
+
+    class Loaded(Message):
+        """Newly fetched classes are on screen (and `target` selected when it was asked for)."""
+
+        def __init__(self, target: str) -> None:
+            super().__init__()
+            self.target = target
+
+    def __init__(self, dimension: str = "main", **kwargs) -> None:
+        super().__init__("", data=None, **kwargs)
+        self.dimension = dimension
+        self.auto_expand = False
+        self.guide_depth = 2
+        self._loaded: set[str | None] = set()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # -- loading -----------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        """Forget everything and load the root again, keeping (or moving to) a selection."""
+        target = select if select is not None else self.selected_code
+        self._loaded.clear()
+        self.clear()
+        self._set_root_label()
+        self._load([], target)
+
+    def _set_root_label(self, total: int | None = None) -> None:
+        dim = classes.dimension(self.dimension)
+        label = Text(dim.name_zh if t("lang.code") == "zh" else dim.name_en, style="bold")
+        if total is not None:
+            label.append(f" ({total})", style="dim")
+        self.root.set_label(label)
+
+    @work(thread=True, group="class-tree", exit_on_error=False)
+    def _load(self, parents: list[str | None], target: str) -> None:
+        """Fetch the children of `parents`, of the root and of every ancestor of `target`
+        that is not loaded yet, then show them (and select `target`) in the UI thread."""
+        dim = classes.dimension(self.dimension)
+        scheme = classes.scheme_of(dim)
+        level = scheme.level_of(target) if target else None
+        wanted = [None, *parents] + [target[: scheme.length(lv)] for lv in range(1, level or 1)]
+        fetched = {p: classes.children(self.dimension, p)
+                   for p in dict.fromkeys(wanted) if p not in self._loaded}
+        total = classes.customers_under(dim, "") if None in fetched else None
+        self.app.call_from_thread(self._apply, fetched, total, target)
+
+    def _apply(self, fetched: dict[str | None, list[ClassNode]], total: int | None, target: str) -> None:
+        if total is not None:
+            self._set_root_label(total)
+        for parent in sorted(fetched, key=lambda p: len(p or "")):
+            node = self.root if parent is None else self.find(parent)
+            if node is None or parent in self._loaded:
+                continue
+            node.remove_children()
+            for child in fetched[parent]:
+                node.add(node_label(child), data=child, allow_expand=not child.is_leaf)
+            self._loaded.add(parent)
+            node.expand()
+        # Line numbers exist only after the tree has laid out its new nodes.
+        self.call_after_refresh(self._settle, target)
+
+    def _settle(self, target: str) -> None:
+        found = self.find(target) if target else None
+        if found is not None:
+            self.move_cursor(found)
+            self.scroll_to_node(found, animate=False)
+        elif self.cursor_node is None:
+            self.move_cursor(self.root)
+        self.post_message(self.Loaded(target))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        data = event.node.data
+        if data is not None and data.code not in self._loaded:
+            self._load([data.code], "")
+
+    # -- finding -----------------------------------------------------------------------
+
+    def find(self, code: str) -> TreeNode | None:
+        """The loaded node of class `code`, walking down by prefix."""
+        node = self.root
+        while True:
+            for child in node.children:
+                if child.data and code.startswith(child.data.code):
+                    if child.data.code == code:
+                        return child
+                    node = child
+                    break
+            else:
+                return None
+
+    def select_code(self, code: str) -> None:
+        """Move the cursor to class `code`, loading its ancestors first when needed."""
+        if self.find(code) is not None:
+            self._settle(code)
+        else:
+            self._load([], code)
+
+    @property
+    def selected(self) -> ClassNode | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    @property
+    def selected_code(self) -> str:
+        """The code under the cursor, "" for the root (the whole dimension)."""
+        data = self.selected
+        return data.code if data is not None else ""
