@@ -183,7 +183,7 @@ def add(dim_code: str, code: str, name: str, remark: str = "") -> ClassNode:
 
 
 def _longest_existing_prefix(dim: Dimension, code: str, scheme: CodingScheme) -> str | None:
-    for level in range(scheme.levels - 1, 0, -1):
+    for level in range(scheme.levels, 0, -1):
         prefix = code[: scheme.length(level)]
         if len(prefix) < len(code) and CustomerClass.select().where(
                 CustomerClass.dimension == dim.id, CustomerClass.code == prefix).exists():
@@ -242,6 +242,13 @@ def delete(dim_code: str, code: str, version: int | None = None) -> None:
         history.record("delete", "class", _log_code(dim, code), {"name": [row.name, None]})
 
 
+def classes_per_level(dim: Dimension) -> dict[int, int]:
+    """How many classes each level of a dimension holds."""
+    query = (CustomerClass.select(CustomerClass.level, fn.COUNT(CustomerClass.id))
+             .where(CustomerClass.dimension == dim.id).group_by(CustomerClass.level))
+    return dict(query.tuples())
+
+
 def set_scheme(dim_code: str, text: str, criteria: list[str]) -> Dimension:
     """Change a dimension's coding scheme and level criteria.
 
@@ -253,9 +260,7 @@ def set_scheme(dim_code: str, text: str, criteria: list[str]) -> Dimension:
     with writing():
         dim = dimension(dim_code)
         old = scheme_of(dim)
-        used = {row.level: row.n for row in CustomerClass.select(
-            CustomerClass.level, fn.COUNT(CustomerClass.id).alias("n"))
-            .where(CustomerClass.dimension == dim.id).group_by(CustomerClass.level)}
+        used = classes_per_level(dim)
         for level in sorted(used):
             if level > new.levels or new.length(level) != old.length(level) or (
                     new.widths[level - 1] != old.widths[level - 1]):

@@ -26,3 +26,27 @@ def record(action: str, entity: str, code: str, changes: dict, batch: str = "") 
                            ensure_ascii=False),
         batch=batch,
     )
+
+
+def record_many(action: str, entity: str, items, batch: str = "", chunk: int = 2000) -> int:
+    """Write one history row per (code, changes) of `items` (any iterable, consumed in
+    chunks), all with one time and one user; for batch operations over many rows, where a
+    create per row would cost more than the change itself. Returns the number of rows."""
+    at, who = clock.now(), clock.user()
+    written = 0
+    rows = []
+    for code, changes in items:
+        rows.append({
+            "at": at, "who": who, "action": action, "entity": entity, "entity_code": code,
+            "changes": json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()},
+                                  ensure_ascii=False),
+            "batch": batch,
+        })
+        if len(rows) >= chunk:
+            ChangeLog.insert_many(rows).execute()
+            written += len(rows)
+            rows = []
+    if rows:
+        ChangeLog.insert_many(rows).execute()
+        written += len(rows)
+    return written

@@ -192,4 +192,47 @@ class ChangeLog(BaseModel):
         indexes = ((("entity", "entity_code", "at"), False),)
 
 
-ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog]
+class EvaluationRun(BaseModel):
+    """One dry run of the evaluation rules (db.rules.evaluate): as of which date, by whom,
+    with which rule values, so the review screen can word each proposal's reason later."""
+
+    id = AutoField()
+    at = DateTimeField(default=dt.datetime.now)
+    who = CharField(max_length=40)
+    as_of = DateField()
+    rules = TextField(default="{}")  # JSON: the rule values in force, storage units
+    vip_cutoff = BigIntegerField(null=True)  # fen: 12-month sales of the N-th eligible customer
+
+
+class Proposal(BaseModel):
+    """A change an evaluation run proposes: one customer, one target (a derived dimension's
+    code or "mgmt_type"), from -> to, the reason's catalog key and the figures that decided.
+
+    Kept in the database so a review of a million proposals pages and counts in SQL.
+    `status`: "" pending, "applied", "stale" (the value changed after the run, so skipped).
+    """
+
+    id = AutoField()
+    run = ForeignKeyField(EvaluationRun, backref="proposals", on_delete="CASCADE", index=False)
+    customer_id = IntegerField()
+    customer_code = CharField(max_length=20)
+    target = CharField(max_length=20)
+    from_code = CharField(max_length=20)
+    to_code = CharField(max_length=20)
+    reason = CharField(max_length=40)
+    amount = BigIntegerField(default=0)  # fen, last 12 months
+    cost = BigIntegerField(default=0)  # fen, last 12 months
+    orders = IntegerField(default=0)  # last 12 months
+    first_date = DateField(null=True)
+    last_date = DateField(null=True)
+    status = CharField(max_length=10, default="")
+
+    class Meta:
+        indexes = (
+            (("run", "customer_code", "target"), True),
+            (("run", "target", "from_code", "to_code", "status"), False),
+        )
+
+
+ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog,
+              EvaluationRun, Proposal]

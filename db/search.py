@@ -4,11 +4,32 @@ The substring index (SQLite) is an FTS5 table holding name and short name one ch
 token, so a 1- or 2-character Chinese fragment is a phrase query that the index answers
 exactly (SQLite 3.40's trigram tokenizer wrongly answers nothing below 3 characters). Every
 write of a customer's name goes through `index` / `unindex` in the same transaction.
+
+Each kind of match is one indexed query that stops at the limit, so locate costs the same
+for a fragment matching 3 names or 100,000 (measured in `make bench`).
 """
 from __future__ import annotations
 
-from db import models
-from db.dialect import FTS_TABLE
+from dataclasses import dataclass
+
+from db import clock, dialect, models
+from db.dialect import FTS_TABLE, HIT_COLUMNS
+
+# What a hit matched, in the order locate lists them.
+KINDS = ("code", "mnemonic", "name")
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    code: str
+    short_name: str
+    name: str
+    class_code: str
+    region: str
+    phone: str
+    mnemonic: str
+    matched: str  # "code", "mnemonic" or "name"
 
 
 def spaced(text: str) -> str:
@@ -16,24 +37,24 @@ def spaced(text: str) -> str:
     return " ".join(ch for ch in text if not ch.isspace())
 
 
-def _on_sqlite() -> bool:
+def _dialect() -> str:
     from db.store import current
 
-    return current().dialect == "sqlite"
+    return current().dialect
 
 
 def index(customer_id: int, name: str, short_name: str) -> None:
     """Put (or replace) one customer's names in the substring index."""
-    if not _on_sqlite():
+    if _dialect() != "sqlite":
         return  # PostgreSQL's trigram indexes follow the table by themselves
     models.database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (customer_id,))
     models.database.execute_sql(
-        f"INSERT INTO {FTS_TABLE}(rowid, chars) VALUES (?, ?)",
-        (customer_id, spaced(name) + " | " + spaced(short_name)))
+        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) VALUES (?, ?, ?)",
+        (customer_id, spaced(name), spaced(short_name)))
 
 
 def unindex(customer_id: int) -> None:
-    if _on_sqlite():
+    if _dialect() == "sqlite":
         models.database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (customer_id,))
 
 
@@ -41,13 +62,69 @@ def rebuild() -> None:
     """Rebuild the whole substring index from the customer table (after a bulk load).
 
     Runs in the caller's transaction; the spacing is done by a Python function registered on
-    the connection, so the rows never pass through Python objects one by one."""
-    if not _on_sqlite():
+    the connection, so the rows never pass through Python objects one by one. The final
+    'optimize' merges the index into one segment, which keeps 1-character queries that
+    match 100,000 names under a millisecond."""
+    if _dialect() != "sqlite":
         return
     db = models.database
     conn = db.connection()
     conn.create_function("kehu_spaced", 1, lambda s: spaced(s or ""), deterministic=True)
     db.execute_sql(f"DELETE FROM {FTS_TABLE}")
     db.execute_sql(
-        f"INSERT INTO {FTS_TABLE}(rowid, chars) "
-        "SELECT id, kehu_spaced(name) || ' | ' || kehu_spaced(short_name) FROM customer")
+        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) "
+        "SELECT id, kehu_spaced(name), kehu_spaced(short_name) FROM customer")
+    db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+
+
+def _clean(query: str) -> str:
+    """The query as it can be searched: trimmed, without characters no database can store
+    (lone surrogates from a broken paste)."""
+    return "".join(ch for ch in query if not 0xD800 <= ord(ch) <= 0xDFFF).strip()
+
+
+def _token_chars(text: str) -> list[str]:
+    """The characters the FTS index keeps as tokens (letters and digits of any script);
+    punctuation and spaces are separators there, so they are left out of the phrase."""
+    return [ch for ch in text if ch.isalnum()]
+
+
+def statements(query: str, limit: int = 50, include_stopped: bool = False) -> list[tuple[str, str, list]]:
+    """The (kind, sql, params) locate runs for `query`, in the order its results are listed.
+
+    Public so the benchmark can time the same SQL through the raw driver."""
+    text = _clean(query)
+    if not text or limit <= 0:
+        return []
+    name = _dialect()
+    common = dict(active_only=not include_stopped, today=clock.today().isoformat(), limit=limit)
+    found = [("code", *dialect.prefix_query(name, "code", text, **common)),
+             ("mnemonic", *dialect.prefix_query(name, "mnemonic", text.lower(), **common))]
+    chars = _token_chars(text)
+    if chars:
+        found.append(("name", *dialect.fragment_query(name, text, chars, **common)))
+    return found
+
+
+def locate(query: str, limit: int = 50, include_stopped: bool = False) -> list[Hit]:
+    """Customers matching `query`: exact code, then code prefix (in code order), then
+    mnemonic prefix, then name or short-name fragment (in the order they were added), each
+    customer once, at most `limit`. Stopped customers (停用日期 on or before today) only
+    with `include_stopped`."""
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    for kind, sql, params in statements(query, limit, include_stopped):
+        # Each kind fetches `limit` rows: after dropping those an earlier kind already gave,
+        # the list is still full whenever there are enough matches.
+        for row in models.database.execute_sql(sql, params):
+            if row[0] not in seen:
+                seen.add(row[0])
+                hits.append(Hit(*row, matched=kind))
+        if len(hits) >= limit:
+            break
+    return hits[:limit]
+
+
+def find(query: str, limit: int = 50) -> list[Hit]:
+    """The shell's `kehu find`: locate, stopped customers included."""
+    return locate(query, limit, include_stopped=True)

@@ -41,3 +41,14 @@ ARCHIVE = Command("app.archive", "f10", "app.go('archive')", "cmd.archive")
 CLASSIFICATION = Command("app.classification", "f11", "app.go('classification')", "cmd.classification")
 SCHEME = Command("app.scheme", "f12", "app.go('scheme')", "cmd.scheme")
 GLOBAL = (HELP, ARCHIVE, CLASSIFICATION, SCHEME, QUIT)
+
+
+_KEY_NAMES = {"escape": "Esc", "delete": "Del", "enter": "Enter", "space": "Space",
+              "pagedown": "PgDn", "pageup": "PgUp", "slash": "/", "question_mark": "?"}
+
+
+def key_label(key: str) -> str:
+    """How a key is written in help and hints: "ctrl+s" -> "Ctrl+S", "escape" -> "Esc"."""
+    *mods, name = key.strip().split("+")
+    name = _KEY_NAMES.get(name, name.upper() if len(name) <= 3 else name.capitalize())
+    return "+".join([m.capitalize() for m in mods] + [name])

@@ -61,6 +61,10 @@ def t(key: str, **values) -> str:
     if pair is None:
         return key if not values else f"{key} {values}"
     text = pair[0] if _lang == "zh" else pair[1]
+    label = values.get("label")
+    if isinstance(label, str) and label in CATALOG:
+        # A refusal names its field by the catalog key of the field's label (db never words).
+        values = {**values, "label": t(label)}
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):

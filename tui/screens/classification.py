@@ -188,7 +188,6 @@ class ClassificationScreen(KehuScreen):
                 saved = classes.update(self.dimension, form.node.code, name, remark, form.node.version)
         except RuleError as exc:
             form.show_error(error_text(exc), exc.field)
-            self.say(error_text(exc))
             return
         self._close_form()
         self.say(t("class.saved", code=saved.code))

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_label
 from tui.i18n import t
 from tui.screens.base import KehuModal
 
@@ -15,7 +15,7 @@ from tui.screens.base import KehuModal
 def key_names(app, command: Command) -> str:
     """The keys a command has now, after the user's keymap."""
     keys = app._keymap.get(command.id, command.keys)
-    return ", ".join(app.get_key_display_for(k) for k in keys.split(",") if k)
+    return ", ".join(key_label(k) for k in keys.split(",") if k)
 
 
 class HelpScreen(KehuModal[None]):

@@ -9,7 +9,6 @@ from textual.widgets import Footer, Label, Static
 
 from db import RuleError, classes
 from db.coding import MAX_LEVELS, CodingScheme
-from db.models import CustomerClass
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -62,8 +61,7 @@ class SchemeScreen(KehuScreen):
         """Each level's width, code length and classes in use, as the user types."""
         out = Text()
         dim = classes.dimension(self.dimension)
-        used = dict(CustomerClass.select(CustomerClass.level, CustomerClass.id.count())
-                    .where(CustomerClass.dimension == dim.id).group_by(CustomerClass.level).tuples())
+        used = classes.classes_per_level(dim)
         try:
             scheme = CodingScheme.parse(self._values()[0])
         except RuleError as exc:

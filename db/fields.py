@@ -1,0 +1,261 @@
+"""The customer card's fields as data: tab, label, kind, limits, and the rules of each field.
+
+The card, the import and the export all walk FIELDS, so a field is declared once. Each field's
+`clean(raw)` applies the rules that need nothing but the value itself and returns the value
+the model stores; the rules that need the database (code unique, class a leaf) or another
+field (stop date not before development date) live in db.customers, which calls these.
+
+Text rules, and why:
+- Leading and trailing blanks are dropped; lengths are counted in characters after that.
+- Single-line fields refuse every control character, tab included (C0, DEL, C1, and the
+  Unicode line and paragraph separators): an ESC starts an ANSI sequence that could repaint
+  a terminal when `kehu show` prints the value, a tab or newline breaks the list's columns
+  and the CSV export, and none of them can be seen in a one-line box to be removed.
+- The remark (备注) is the one multi-line field: pasted notes keep their line breaks and
+  tabs (the screen expands tabs when it draws them); other control characters, ESC among
+  them, are refused there too.
+Markup such as [bold red] is ordinary text to the store: the screens show it literally.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+from db import dates, money
+from db.errors import RuleError
+
+TABS = ("basic", "contact", "credit", "other")
+MGMT_TYPES = ("一般客户", "重要客户", "潜在客户", "VIP客户")
+DEFAULT_CURRENCY = "人民币"
+DEFAULT_MGMT_TYPE = MGMT_TYPES[0]
+MAX_CREDIT_DAYS = 9999
+MAX_REMARK = 2000
+
+_SINGLE_LINE_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MULTI_LINE_BAD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CODE = re.compile(r"[A-Za-z0-9_-]+")
+_MNEMONIC = re.compile(r"[a-z0-9]+")
+_POSTCODE = re.compile(r"\d{6}")
+_MOBILE = re.compile(r"1\d{10}")
+# local@domain.tld: no blanks, one @, a dot-separated domain without empty labels.
+_EMAIL = re.compile(r"[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+")
+_INT = re.compile(r"[-+]?\d+")
+_TRUE = {"1", "是", "y", "yes", "true", "t", "√"}
+_FALSE = {"", "0", "否", "n", "no", "false", "f", "×"}
+
+
+def _ascii(text: str) -> str:
+    """Full-width letters, digits and signs typed with a Chinese IME folded to ASCII."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # the Customer model attribute
+    tab: str  # one of TABS
+    kind: str  # text, date, money, percent, int, choice, class, flag, auto (filled by the store)
+    required: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    default: str = ""  # what a new card shows, and what an empty entry becomes
+    multiline: bool = False
+    maximum: int | None = None  # int fields
+    check: Callable[["Field", str], str] | None = None  # a text field's own rule, after the common ones
+
+    @property
+    def label(self) -> str:
+        """The catalog key of the field's name (客户编码 / Code)."""
+        return f"customer.field.{self.key}"
+
+    @property
+    def editable(self) -> bool:
+        return self.kind != "auto"
+
+    def refuse(self, key: str, **values) -> RuleError:
+        return RuleError(key, field=self.key, label=self.label, **values)
+
+    def clean(self, raw):
+        """The value the model stores for what was typed (or read from a cell), or a
+        RuleError with field= this field. None counts as empty; a number is read as its text."""
+        if self.kind == "date":
+            value = dates.parse_date(raw or None, field=self.key, label=self.label)
+            if value is None and self.required:
+                raise self.refuse("customer.required")
+            return value
+        if self.kind == "flag" and isinstance(raw, bool):
+            return raw
+        text = self._text(raw)
+        if not text:
+            if self.required:
+                raise self.refuse("customer.required")
+            text = self.default
+        if self.kind == "money":
+            return money.parse_money(text, field=self.key, label=self.label)
+        if self.kind == "percent":
+            return money.parse_percent(text, field=self.key, label=self.label)
+        if self.kind == "int":
+            return self._int(text)
+        if self.kind == "flag":
+            return self._flag(text)
+        if self.kind == "choice" and text:
+            return self._choice(text)
+        if self.check is not None and text:
+            text = self.check(self, text)
+        if self.max_length is not None and len(text) > self.max_length:
+            raise self.refuse("customer.too_long", length=len(text), max=self.max_length)
+        return text
+
+    def _text(self, raw) -> str:
+        text = "" if raw is None else str(raw)
+        if self.multiline:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        bad = (_MULTI_LINE_BAD if self.multiline else _SINGLE_LINE_BAD).search(text)
+        if bad:
+            raise self.refuse("customer.control_char", char=f"U+{ord(bad.group()):04X}")
+        return text.strip()
+
+    def _int(self, text: str) -> int:
+        text = _ascii(text).strip()
+        if not text:
+            return 0
+        if not _INT.fullmatch(text):
+            raise self.refuse("customer.int_invalid", text=text)
+        if text.startswith("-") and text.strip("-0"):
+            raise self.refuse("customer.int_negative", text=text)
+        digits = text.lstrip("+-").lstrip("0")
+        if len(digits) > len(str(self.maximum)) or int(digits or "0") > self.maximum:
+            raise self.refuse("customer.int_too_large", text=text, max=self.maximum)
+        return int(digits or "0")
+
+    def _flag(self, text: str) -> bool:
+        folded = _ascii(text).strip().lower()
+        if folded in _TRUE:
+            return True
+        if folded in _FALSE:
+            return False
+        raise self.refuse("customer.flag_invalid", text=text)
+
+    def _choice(self, text: str) -> str:
+        for choice in self.choices:
+            if _ascii(text).casefold() == _ascii(choice).casefold():
+                return choice
+        raise self.refuse("customer.choice", text=text, choices=" / ".join(self.choices))
+
+
+def _check_code(field: Field, text: str) -> str:
+    text = _ascii(text)
+    if not _CODE.fullmatch(text):
+        raise field.refuse("customer.code_chars", code=text)
+    return text
+
+
+def _check_class(field: Field, text: str) -> str:
+    text = _ascii(text)
+    if not _CODE.fullmatch(text):
+        raise field.refuse("customer.class_unknown", code=text)
+    return text
+
+
+def _check_mnemonic(field: Field, text: str) -> str:
+    text = _ascii(text).lower()
+    if not _MNEMONIC.fullmatch(text):
+        raise field.refuse("customer.mnemonic_chars", text=text)
+    return text
+
+
+def _check_tax_id(field: Field, text: str) -> str:
+    # People copy the code from licences with blanks or dashes and in either case.
+    compact = re.sub(r"[\s-]", "", _ascii(text)).upper()
+    try:
+        return uscc.validate(compact)
+    except InvalidLength:
+        raise field.refuse("customer.tax_id_length", text=text, length=len(compact)) from None
+    except InvalidChecksum:
+        raise field.refuse("customer.tax_id_checksum", text=text) from None
+    except ValidationError:
+        raise field.refuse("customer.tax_id_format", text=text) from None
+
+
+def _check_postcode(field: Field, text: str) -> str:
+    text = _ascii(text).replace(" ", "")
+    if not _POSTCODE.fullmatch(text):
+        raise field.refuse("customer.postcode", text=text)
+    return text
+
+
+def _check_mobile(field: Field, text: str) -> str:
+    # 138 0013 8000, 138-0013-8000 and +86 13800138000 are the same number.
+    compact = re.sub(r"[\s-]", "", _ascii(text))
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    if not _MOBILE.fullmatch(compact):
+        raise field.refuse("customer.mobile", text=text)
+    return compact
+
+
+def _check_email(field: Field, text: str) -> str:
+    text = _ascii(text)
+    if not _EMAIL.fullmatch(text):
+        raise field.refuse("customer.email", text=text)
+    return text
+
+
+FIELDS: tuple[Field, ...] = (
+    # 基本
+    Field("code", "basic", "text", required=True, max_length=20, check=_check_code),
+    Field("name", "basic", "text", required=True, max_length=98),
+    Field("short_name", "basic", "text", required=True, max_length=60),
+    Field("mnemonic", "basic", "text", max_length=60, check=_check_mnemonic),
+    Field("class_code", "basic", "class", required=True, max_length=12, check=_check_class),
+    Field("region", "basic", "text", max_length=60),
+    Field("industry", "basic", "text", max_length=60),
+    Field("tax_id", "basic", "text", max_length=18, check=_check_tax_id),
+    Field("currency", "basic", "text", max_length=20, default=DEFAULT_CURRENCY),
+    Field("legal_person", "basic", "text", max_length=40),
+    Field("bank", "basic", "text", max_length=60),
+    Field("bank_account", "basic", "text", max_length=40),
+    # 联系
+    Field("address", "contact", "text", max_length=200),
+    Field("postcode", "contact", "text", max_length=6, check=_check_postcode),
+    Field("phone", "contact", "text", max_length=40),
+    Field("fax", "contact", "text", max_length=40),
+    Field("mobile", "contact", "text", max_length=11, check=_check_mobile),
+    Field("email", "contact", "text", max_length=100, check=_check_email),
+    Field("contact", "contact", "text", max_length=40),
+    Field("ship_address", "contact", "text", max_length=200),
+    Field("department", "contact", "text", max_length=60),
+    Field("salesperson", "contact", "text", max_length=40),
+    # 信用
+    Field("credit_grade", "credit", "text", max_length=20),
+    Field("credit_limit", "credit", "money"),
+    Field("credit_days", "credit", "int", maximum=MAX_CREDIT_DAYS),
+    Field("discount_rate", "credit", "percent"),
+    Field("payment_terms", "credit", "text", max_length=60),
+    # 其它
+    Field("dev_date", "other", "date"),
+    Field("stop_date", "other", "date"),
+    Field("mgmt_type", "other", "choice", choices=MGMT_TYPES, default=DEFAULT_MGMT_TYPE),
+    Field("problem", "other", "flag"),
+    Field("remark", "other", "text", max_length=MAX_REMARK, multiline=True),
+    Field("created_by", "other", "auto"),
+    Field("created_at", "other", "auto"),
+    Field("modified_by", "other", "auto"),
+    Field("modified_at", "other", "auto"),
+)
+
+BY_KEY = {f.key: f for f in FIELDS}
+EDITABLE = tuple(f for f in FIELDS if f.editable)
+
+
+def tab_label(tab: str) -> str:
+    """The catalog key of a tab's name (基本 / Basic)."""
+    return f"customer.tab.{tab}"
+
+
+def on_tab(tab: str) -> tuple[Field, ...]:
+    return tuple(f for f in FIELDS if f.tab == tab)

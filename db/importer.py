@@ -1,0 +1,742 @@
+"""Importing customers, classes and sales from `.xlsx` / `.csv`: a plan first, then commit.
+
+`plan(path, kind, dimension)` reads the file once (streamed through db.tabular), converts
+and checks every row against the archive, and returns an ImportPlan: the rows to add, the
+rows to update (matched by code, with each changed field's old and new value), the rows left
+as they are, and the rows rejected, each rejection with its line, column and a catalog key.
+Nothing is written. `commit(plan)` writes the plan in one transaction: it refuses a plan with
+rejected rows unless told to import only the valid ones, and an error anywhere (a code taken
+by someone else since the plan, say) rolls back every row.
+
+The archive is read in chunks (one query per CHUNK rows, never one per row), and written with
+executemany, so 100,000 rows cost seconds, not minutes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import peewee
+
+from db import classes as class_rules
+from db import clock, mnemonic, search
+from db.coding import CodingScheme
+from db.columns import COLUMNS, DIMENSION_PREFIX, SHEETS, Column, by_field
+from db import fields as fields_meta
+from db.dates import format_date
+from db.errors import RuleError
+from db.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension,
+                       Membership, Sale, database)
+from db.money import parse_money, parse_percent
+from db.store import writing
+from db.tabular import Table, excel_serial_date, open_table
+
+KINDS = ("customers", "classes", "sales")
+CHUNK = 1000
+# Rows written per executemany / insert batch, and between two progress reports.
+WRITE_CHUNK = 2000
+# Above this many new customers the substring index is rebuilt in one statement instead of
+# row by row.
+REBUILD_ABOVE = 20_000
+TRUE_WORDS = {"1", "y", "yes", "true", "是", "√", "✓", "t"}
+FALSE_WORDS = {"", "0", "n", "no", "false", "否", "f"}
+CODE_FORBIDDEN = set(" \t'\"")
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class Problem:
+    """Why one row is rejected: the file line, the column's header as written in the file
+    ("" when it concerns the whole row), the field, and a catalog key with its values."""
+
+    line: int
+    column: str
+    field: str | None
+    key: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class PlannedRow:
+    """A row to add or update. `values` holds the converted values of the file's columns;
+    `changes` (updates only) maps each changed field to (old, new)."""
+
+    line: int
+    code: str
+    values: dict
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportPlan:
+    path: Path
+    kind: str
+    dimension: str
+    format: str
+    encoding: str
+    sheet: str
+    fields: list[str]
+    headers: dict[str, str]  # field -> header as written in the file
+    extra: list[str]  # headers ignored
+    missing: list[str]  # required fields the file has no column for
+    adds: list[PlannedRow] = field(default_factory=list)
+    updates: list[PlannedRow] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    new_dimensions: list[dict] = field(default_factory=list)  # classes: dimensions to create
+    batch: str = ""
+
+    @property
+    def rejected_lines(self) -> list[int]:
+        return sorted({p.line for p in self.rejected})
+
+    @property
+    def rows(self) -> int:
+        """Data rows read (blank rows not counted)."""
+        return len(self.adds) + len(self.updates) + self.unchanged + len(self.rejected_lines)
+
+    @property
+    def writes(self) -> int:
+        return len(self.adds) + len(self.updates)
+
+
+@dataclass
+class ImportResult:
+    added: int
+    updated: int
+    skipped: int  # rejected rows left out (only_valid)
+    batch: str
+
+
+# ---------------------------------------------------------------- converting cells
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores a typed 1001 as 1001.0
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _date(value, fld):
+    if isinstance(value, bool):
+        raise RuleError("import.bad_date", field=fld, text=str(value))
+    if isinstance(value, (int, float)):
+        found = excel_serial_date(value)
+        if found is None:
+            raise RuleError("import.bad_date", field=fld, text=_text(value))
+        return found
+    text = _text(value)
+    # A serial number that reached a CSV as text (Excel's "General" format of a date cell).
+    if text.isdigit() and len(text) == 5:
+        return excel_serial_date(int(text))
+    return parse_date(text, field=fld)
+
+
+def _int(value, fld):
+    text = _text(value)
+    if not text:
+        return 0
+    try:
+        number = float(text)
+    except ValueError:
+        raise RuleError("import.bad_int", field=fld, text=text) from None
+    if not number.is_integer() or number < 0:
+        raise RuleError("import.bad_int", field=fld, text=text)
+    return int(number)
+
+
+def _bool(value, fld):
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise RuleError("import.bad_bool", field=fld, text=text)
+
+
+CONVERT = {
+    "text": lambda v, f: _text(v),
+    "date": _date,
+    "money": lambda v, f: parse_money(_text(v), field=f, negative=f in ("amount", "cost")),
+    "percent": lambda v, f: parse_percent(_text(v), field=f),
+    "int": _int,
+    "bool": _bool,
+}
+
+
+def _convert(columns: dict[str, Column], fields: list[str], cells: tuple, line: int,
+             headers: dict[str, str], problems: list[Problem]) -> dict:
+    values = {}
+    for fld, cell in zip(fields, cells):
+        column = columns.get(fld)
+        kind = column.kind if column else "text"
+        try:
+            values[fld] = CONVERT[kind](cell, fld)
+        except RuleError as exc:
+            problems.append(Problem(line, headers[fld], fld, exc.key, exc.values))
+    return values
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan(path: str | Path, kind: str = "customers", dimension: str = MAIN_DIMENSION) -> ImportPlan:
+    """What importing `path` would do; reads the archive, writes nothing."""
+    if kind not in KINDS:
+        raise RuleError("import.bad_kind", kind=kind)
+    if kind == "customers":
+        return _CustomerPlanner(path).run()
+    if kind == "classes":
+        return _plan_classes(path, dimension)
+    return _plan_sales(path)
+
+
+def _new_plan(table: Table, kind: str, dimension: str, columns: list[Column]) -> ImportPlan:
+    headers = {f: table.headers[i] for f, i in zip(table.fields, table.positions)}
+    return ImportPlan(table.path, kind, dimension, table.format, table.encoding, table.sheet,
+                      list(table.fields), headers, list(table.extra), list(table.missing),
+                      batch=f"import-{clock.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}")
+
+
+def _chunks(rows: Iterable, size: int = CHUNK):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _class_map(dim: Dimension) -> dict[str, bool]:
+    """{class code: is leaf} of a dimension: class trees are small, one query holds them."""
+    return {code: leaf for code, leaf in CustomerClass.select(CustomerClass.code, CustomerClass.is_leaf)
+            .where(CustomerClass.dimension == dim.id).tuples()}
+
+
+def _class_problem(scheme: CodingScheme, known: dict[str, bool], code: str, fld: str,
+                   label: str) -> RuleError | None:
+    """Why `code` cannot hold customers in a dimension, checked against the class map."""
+    if scheme.level_of(code) is None:
+        return RuleError("import.class_not_in_scheme", field=fld, label=label, code=code,
+                         scheme=str(scheme))
+    if code not in known:
+        return RuleError("customer.class_unknown", field=fld, label=label, code=code)
+    if not known[code]:
+        return RuleError("customer.class_not_leaf", field=fld, label=label, code=code)
+    return None
+
+
+def _cell(value, kind: str):
+    """A cell as db.fields reads it: Excel's serial numbers as dates, 1001.0 as "1001"."""
+    if kind == "date":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return excel_serial_date(value) or _text(value)
+        if isinstance(value, dt.date):
+            return value
+        text = _text(value)
+        # A serial number that reached a CSV as text (a date cell in Excel's General format).
+        if text.isdigit() and len(text) == 5:
+            return excel_serial_date(int(text))
+        return text
+    return _text(value)
+
+
+REQUIRED = tuple(f.key for f in fields_meta.EDITABLE if f.required)
+MNEMONIC_MAX = fields_meta.BY_KEY["mnemonic"].max_length
+
+
+def mnemonic_of(short_name: str) -> str:
+    """The mnemonic kehu generates (db.customers does the same on the card)."""
+    return mnemonic.initials(short_name)[:MNEMONIC_MAX]
+
+
+class _CustomerPlanner:
+    """Customers: each cell cleaned by its field's own rule (db.fields), the rules that need
+    the archive (code unique, class a leaf) checked for a whole chunk at once."""
+
+    def __init__(self, path):
+        self.main = class_rules.dimension(MAIN_DIMENSION)
+        self.scheme = class_rules.scheme_of(self.main)
+        self.classes = _class_map(self.main)
+        self.dims = {d.code: d for d in Dimension.select().where(
+            Dimension.code != MAIN_DIMENSION, Dimension.derived == False)}  # noqa: E712
+        extra = {}
+        for d in self.dims.values():
+            for name in (d.name_zh, d.name_en, d.code):
+                extra[name] = DIMENSION_PREFIX + d.code
+        self.table = open_table(path, COLUMNS["customers"], sheet_names=SHEETS["customers"],
+                                extra_columns=extra)
+        if "code" not in self.table.fields:
+            raise RuleError("import.missing_columns", columns="code")
+        self.plan = _new_plan(self.table, "customers", MAIN_DIMENSION, COLUMNS["customers"])
+        # Columns kehu writes but never reads back (建档人, 变更日期...) are reported as ignored.
+        importable = {c.field for c in COLUMNS["customers"] if c.importable}
+        dropped = [f for f in self.table.fields
+                   if f not in importable and not f.startswith(DIMENSION_PREFIX)]
+        for f in dropped:
+            self.plan.extra.append(self.plan.headers.pop(f))
+        self.fields = [f for f in self.table.fields if f not in dropped]
+        self.plan.fields = list(self.fields)
+        self.keep = [i for i, f in enumerate(self.table.fields) if f not in dropped]
+        self.kinds = [fields_meta.BY_KEY[f].kind if f in fields_meta.BY_KEY else "text"
+                      for f in self.fields]
+        self.dim_fields = {f: f[len(DIMENSION_PREFIX):] for f in self.fields if f.startswith(DIMENSION_PREFIX)}
+        self.dim_classes = {code: (class_rules.scheme_of(self.dims[code]), _class_map(self.dims[code]))
+                            for code in self.dim_fields.values()}
+        self.seen: dict[str, int] = {}
+        self.code_at = self.fields.index("code")
+
+    def run(self) -> ImportPlan:
+        keep = self.keep
+        rows = ((line, tuple(cells[i] for i in keep)) for line, cells in self.table.rows())
+        for chunk in _chunks(rows):
+            self._chunk(chunk)
+        return self.plan
+
+    def _existing(self, codes: list[str]) -> tuple[dict, dict]:
+        wanted = {"id", "code", "short_name", "mnemonic", "dev_date",
+                  *(f for f in self.fields if not f.startswith(DIMENSION_PREFIX))}
+        found = {r["code"]: r for r in Customer.select(*(getattr(Customer, f) for f in wanted))
+                 .where(Customer.code.in_(codes)).dicts()}
+        members = {}
+        if self.dim_fields and found:
+            query = (Membership.select(Membership.customer_code, Dimension.code.alias("dim"),
+                                       Membership.class_code)
+                     .join(Dimension).where(Membership.customer_code.in_(list(found))).dicts())
+            for m in query:
+                members[(m["customer_code"], m["dim"])] = m["class_code"]
+        return found, members
+
+    def _chunk(self, chunk):
+        plan = self.plan
+        codes = [_text(cells[self.code_at]) for _, cells in chunk]
+        existing, members = self._existing([c for c in codes if c])
+        for (line, cells), code in zip(chunk, codes):
+            old = existing.get(code)
+            values, problems = self._clean(line, cells, old)
+            if problems:
+                plan.rejected.extend(problems)
+                continue
+            if old is None:
+                plan.adds.append(PlannedRow(line, values["code"], values))
+                continue
+            changes = {}
+            for fld, new in values.items():
+                if fld.startswith(DIMENSION_PREFIX):
+                    before = members.get((code, self.dim_fields[fld]), "")
+                else:
+                    before = old[fld]
+                if before != new and not (before is None and new == ""):
+                    changes[fld] = (before, new)
+            # A generated mnemonic follows a changed short name, as on the card.
+            if ("short_name" in changes and "mnemonic" not in values
+                    and old["mnemonic"] == mnemonic_of(old["short_name"])):
+                values["mnemonic"] = mnemonic_of(values["short_name"])
+                if values["mnemonic"] != old["mnemonic"]:
+                    changes["mnemonic"] = (old["mnemonic"], values["mnemonic"])
+            if changes:
+                plan.updates.append(PlannedRow(line, code, values, changes))
+            else:
+                plan.unchanged += 1
+
+    def _clean(self, line: int, cells: tuple, old: dict | None) -> tuple[dict, list[Problem]]:
+        headers = self.plan.headers
+        values: dict = {}
+        problems: list[Problem] = []
+
+        def refuse(exc: RuleError, fld: str):
+            problems.append(Problem(line, headers.get(fld, ""), fld, exc.key, exc.values))
+
+        for fld, kind, cell in zip(self.fields, self.kinds, cells):
+            if fld in self.dim_fields:
+                values[fld] = _text(cell)
+                continue
+            try:
+                values[fld] = fields_meta.BY_KEY[fld].clean(_cell(cell, kind))
+            except RuleError as exc:
+                refuse(exc, fld)
+        if old is None:
+            for fld in REQUIRED:
+                if fld not in headers:
+                    field = fields_meta.BY_KEY[fld]
+                    refuse(field.refuse("customer.required"), fld)
+        code = values.get("code")
+        if code:
+            first = self.seen.setdefault(code, line)
+            if first != line:
+                refuse(RuleError("import.duplicate_code", field="code", code=code, first_line=first), "code")
+        klass = values.get("class_code")
+        if klass:
+            exc = _class_problem(self.scheme, self.classes, klass, "class_code",
+                                 fields_meta.BY_KEY["class_code"].label)
+            if exc:
+                refuse(exc, "class_code")
+        for fld, dim in self.dim_fields.items():
+            if values.get(fld):
+                scheme, known = self.dim_classes[dim]
+                exc = _class_problem(scheme, known, values[fld], fld, self.dims[dim].name_zh)
+                if exc:
+                    refuse(exc, fld)
+        stop = values.get("stop_date")
+        dev = values["dev_date"] if "dev_date" in values else (old or {}).get("dev_date")
+        if stop and dev and stop < dev:
+            refuse(fields_meta.BY_KEY["stop_date"].refuse(
+                "customer.stop_before_dev", stop=format_date(stop), dev=format_date(dev)), "stop_date")
+        return values, problems
+
+
+def _plan_classes(path, dimension: str) -> ImportPlan:
+    """Classes sorted parents first (by code length), each checked against its dimension's
+    scheme, against the archive and against the classes before it in the file."""
+    table = open_table(path, COLUMNS["classes"], sheet_names=SHEETS["classes"])
+    result = _new_plan(table, "classes", dimension, COLUMNS["classes"])
+    columns, headers = by_field("classes"), result.headers
+    if "code" not in table.fields:
+        raise RuleError("import.missing_columns", columns="code")
+    rows = []
+    for line, cells in table.rows():
+        problems: list[Problem] = []
+        values = _convert(columns, table.fields, cells, line, headers, problems)
+        values.setdefault("dimension", "")
+        values["dimension"] = values["dimension"] or dimension
+        if problems:
+            result.rejected.extend(problems)
+        else:
+            rows.append((line, values))
+    rows.sort(key=lambda r: (r[1]["dimension"], len(r[1]["code"]), r[1]["code"]))
+    dims: dict[str, tuple] = {}  # code -> (scheme, {code: name}, holds customers?, derived)
+    seen: dict[tuple, int] = {}
+    new_children: set[tuple] = set()
+    for line, values in rows:
+        dim_code, code = values["dimension"], values["code"]
+
+        def reject(fld, key, **vals):
+            result.rejected.append(Problem(line, headers.get(fld, ""), fld, key, vals))
+
+        if dim_code not in dims:
+            dims[dim_code] = _dimension_context(dim_code, values, result)
+        context = dims[dim_code]
+        if context is None:
+            reject("dimension", "dimension.unknown", dimension=dim_code)
+            continue
+        scheme, known, dim = context
+        if dim is not None and dim.derived:
+            reject("dimension", "dimension.derived", dimension=dim.name_zh)
+            continue
+        first = seen.setdefault((dim_code, code), line)
+        if first != line:
+            reject("code", "import.duplicate_code", code=code, first_line=first)
+            continue
+        try:
+            level = scheme.level_of(code)
+            parent = scheme.parent_of(code) if level else None
+            if level is None:
+                raise RuleError("import.class_not_in_scheme", field="code", code=code, scheme=str(scheme))
+            scheme.check_code(code, parent)
+            if parent is not None and parent not in known:
+                raise RuleError("class.parent_missing", field="code", code=code, parent=parent)
+            if (parent is not None and dim is not None and (dim_code, parent) not in new_children
+                    and known[parent][2]):
+                raise RuleError("class.parent_has_customers", field="code", parent=parent,
+                                count=class_rules.customers_under(dim, parent))
+            name = (values.get("name") or "").strip()
+            if not name:
+                raise RuleError("class.name_required", field="name")
+            if len(name) > class_rules.MAX_NAME:
+                raise RuleError("class.name_too_long", field="name", length=len(name), max=class_rules.MAX_NAME)
+        except RuleError as exc:
+            reject(exc.field or "code", exc.key, **exc.values)
+            continue
+        remark = values.get("remark", "")
+        if code in known:
+            old_name, old_remark, _ = known[code]
+            changes = {k: (o, n) for k, o, n in (("name", old_name, name), ("remark", old_remark, remark))
+                       if o != n and (k in values or k == "name")}
+            if changes:
+                result.updates.append(PlannedRow(line, code, values, changes))
+            else:
+                result.unchanged += 1
+        else:
+            known[code] = (name, remark, False)
+            if parent is not None:
+                new_children.add((dim_code, parent))
+            result.adds.append(PlannedRow(line, code, values))
+    return result
+
+
+def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
+    """(scheme, {code: (name, remark, holds customers)}, Dimension or None) of a dimension;
+    a dimension missing from the archive is planned for creation when the row names its
+    scheme; None when it cannot be."""
+    dim = Dimension.get_or_none(Dimension.code == dim_code)
+    if dim is None:
+        text = values.get("scheme") or ""
+        if not text:
+            return None
+        try:
+            scheme = CodingScheme.parse(text)
+        except RuleError:
+            return None
+        name = values.get("dimension_name") or dim_code
+        result.new_dimensions.append({"code": dim_code, "name_zh": name, "name_en": name,
+                                      "scheme": str(scheme)})
+        return scheme, {}, None
+    table, column, where = class_rules._members(dim)
+    holding = {c for (c,) in table.select(column).where(where).distinct().tuples()}
+    known = {r.code: (r.name, r.remark, r.code in holding)
+             for r in CustomerClass.select().where(CustomerClass.dimension == dim.id)}
+    return class_rules.scheme_of(dim), known, dim
+
+
+def _plan_sales(path) -> ImportPlan:
+    """Sales matched to their customer by code; a document already in the archive (same
+    customer, same number) is updated when its date or amounts differ."""
+    table = open_table(path, COLUMNS["sales"], sheet_names=SHEETS["sales"])
+    result = _new_plan(table, "sales", MAIN_DIMENSION, COLUMNS["sales"])
+    if result.missing:
+        raise RuleError("import.missing_columns", columns=", ".join(result.missing))
+    columns, headers = by_field("sales"), result.headers
+    seen: dict[tuple, int] = {}
+    for chunk in _chunks(table.rows()):
+        converted = []
+        for line, cells in chunk:
+            problems: list[Problem] = []
+            values = _convert(columns, table.fields, cells, line, headers, problems)
+            converted.append((line, values, problems))
+        codes = list({v.get("customer") for _, v, _ in converted if v.get("customer")})
+        ids = dict(Customer.select(Customer.code, Customer.id).where(Customer.code.in_(codes)).tuples())
+        docs = {(r["customer"], r["doc_no"]): r for r in Sale.select(
+            Sale.customer, Sale.doc_no, Sale.date, Sale.amount, Sale.cost)
+            .where(Sale.customer.in_(list(ids.values()))).dicts()} if ids else {}
+        for line, values, problems in converted:
+            code, doc = values.get("customer", ""), values.get("doc_no", "")
+            for fld in ("customer", "doc_no"):
+                if fld in values and not values[fld]:
+                    problems.append(Problem(line, headers[fld], fld, "import.required", {"field_name": fld}))
+            if values.get("date") is None and "date" in values and not any(p.field == "date" for p in problems):
+                problems.append(Problem(line, headers["date"], "date", "import.required", {"field_name": "date"}))
+            if code and code not in ids:
+                problems.append(Problem(line, headers["customer"], "customer", "import.customer_unknown", {"code": code}))
+            if code and doc:
+                first = seen.setdefault((code, doc), line)
+                if first != line:
+                    problems.append(Problem(line, headers["doc_no"], "doc_no", "import.duplicate_doc",
+                                            {"doc_no": doc, "first_line": first}))
+            if problems:
+                result.rejected.extend(problems)
+                continue
+            values.setdefault("cost", 0)
+            old = docs.get((ids[code], doc))
+            if old is None:
+                result.adds.append(PlannedRow(line, code, values))
+                continue
+            changes = {f: (old[f], values[f]) for f in ("date", "amount", "cost") if old[f] != values[f]}
+            if changes:
+                result.updates.append(PlannedRow(line, code, values, changes))
+            else:
+                result.unchanged += 1
+    return result
+
+
+# ---------------------------------------------------------------- committing
+
+
+def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | None = None) -> ImportResult:
+    """Write `plan` in one transaction, all or nothing.
+
+    Refuses ("import.has_rejected") a plan with rejected rows unless `only_valid`, and a
+    customer plan missing required columns for rows it would add. `progress(done, total)`
+    is called after each batch of rows. A row that no longer fits the archive (its code was
+    taken since the plan) raises "import.changed_since_plan" and nothing is written.
+    """
+    if plan.rejected and not only_valid:
+        raise RuleError("import.has_rejected", count=len(plan.rejected_lines))
+    total = plan.writes
+    report = progress or (lambda done, total: None)
+    try:
+        with writing():
+            if plan.kind == "customers":
+                _commit_customers(plan, report, total)
+            elif plan.kind == "classes":
+                _commit_classes(plan, report, total)
+            else:
+                _commit_sales(plan, report, total)
+    except peewee.IntegrityError as exc:
+        raise RuleError("import.changed_since_plan", reason=str(exc).splitlines()[0]) from None
+    return ImportResult(len(plan.adds), len(plan.updates), len(plan.rejected_lines), plan.batch)
+
+
+def _executemany(sql: str, rows: list) -> None:
+    if rows:
+        database.cursor().executemany(sql.replace("?", database.param), rows)
+
+
+def _log_rows(plan: ImportPlan, entity: str, rows: list[PlannedRow], action: str, code_of=None):
+    at, who = clock.now(), clock.user()
+    table = ChangeLog._meta.table_name
+    sql = f"INSERT INTO {table} (at, who, action, entity, entity_code, changes, batch) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    out = []
+    for row in rows:
+        changes = row.changes if action == "change" else {k: (None, v) for k, v in row.values.items()}
+        out.append((at, who, action, entity, code_of(row) if code_of else row.code,
+                    json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()},
+                               ensure_ascii=False),
+                    plan.batch))
+    _executemany(sql, out)
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def _db(model, name, value):
+    return model._meta.fields[name].db_value(value)
+
+
+def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
+    at, who = clock.now(), clock.user()
+    table = Customer._meta.table_name
+    model_fields = [f for f in Customer._meta.sorted_fields if f.name != "id"]
+    columns = ", ".join(f.column_name for f in model_fields)
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(model_fields))})"
+    defaults = {f.name: f.default() if callable(f.default) else f.default for f in model_fields}
+    defaults.update(created_by=who, created_at=at, version=1)
+    done = 0
+    before = Customer.select(peewee.fn.MAX(Customer.id)).scalar() or 0
+    for chunk in _chunks(plan.adds, WRITE_CHUNK):
+        rows = []
+        for row in chunk:
+            values = dict(defaults)
+            values.update((k, v) for k, v in row.values.items() if not k.startswith(DIMENSION_PREFIX))
+            if not values.get("mnemonic"):
+                values["mnemonic"] = mnemonic_of(values["short_name"])
+            rows.append(tuple(f.db_value(values[f.name]) for f in model_fields))
+        _executemany(insert, rows)
+        done += len(chunk)
+        report(done, total)
+    reindex = []
+    groups: dict[tuple, list] = {}
+    for row in plan.updates:
+        plain = tuple(sorted(k for k in row.changes if not k.startswith(DIMENSION_PREFIX)))
+        groups.setdefault(plain, []).append(row)
+        if "name" in row.changes or "short_name" in row.changes:
+            reindex.append(row.code)
+    for fields, rows in groups.items():
+        sets = "".join(f"{getattr(Customer, f).column_name} = ?, " for f in fields)
+        sql = (f"UPDATE {table} SET {sets}version = version + 1, modified_by = ?, modified_at = ? "
+               "WHERE code = ?")
+        for chunk in _chunks(rows, WRITE_CHUNK):
+            _executemany(sql, [tuple(_db(Customer, f, r.values[f]) for f in fields)
+                               + (who, _db(Customer, "modified_at", at), r.code) for r in chunk])
+            done += len(chunk)
+            report(done, total)
+    _write_memberships(plan)
+    _index(plan, before, reindex)
+    _log_rows(plan, "customer", plan.adds, "add")
+    _log_rows(plan, "customer", plan.updates, "change")
+
+
+def _write_memberships(plan: ImportPlan) -> None:
+    """Each dimension column: replace the customer's class in that dimension (none when the
+    cell is empty), set-based through the customer's code."""
+    dim_fields = [f for f in plan.fields if f.startswith(DIMENSION_PREFIX)]
+    if not dim_fields:
+        return
+    dim_ids = dict(Dimension.select(Dimension.code, Dimension.id).tuples())
+    table, customers = Membership._meta.table_name, Customer._meta.table_name
+    delete = f"DELETE FROM {table} WHERE dimension_id = ? AND customer_code = ?"
+    insert = (f"INSERT INTO {table} (customer_id, dimension_id, class_code, customer_code) "
+              f"SELECT id, ?, ?, code FROM {customers} WHERE code = ?")
+    for fld in dim_fields:
+        dim_id = dim_ids[fld[len(DIMENSION_PREFIX):]]
+        changed = [r for r in plan.updates if fld in r.changes]
+        _executemany(delete, [(dim_id, r.code) for r in changed])
+        _executemany(insert, [(dim_id, r.values[fld], r.code)
+                              for r in (*plan.adds, *changed) if r.values.get(fld)])
+
+
+def _index(plan: ImportPlan, before: int, renamed: list[str]) -> None:
+    """Keep the substring index in step: a big load rebuilds it in one statement, a small one
+    indexes row by row."""
+    if len(plan.adds) > REBUILD_ABOVE:
+        search.rebuild()
+        return
+    codes = [r.code for r in plan.adds] + renamed
+    for chunk in _chunks(codes):
+        for cid, name, short in (Customer.select(Customer.id, Customer.name, Customer.short_name)
+                                 .where(Customer.code.in_(chunk)).tuples()):
+            search.index(cid, name, short)
+
+
+def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
+    at, who = clock.now(), clock.user()
+    for spec in plan.new_dimensions:
+        position = (Dimension.select(peewee.fn.MAX(Dimension.position)).scalar() or 0) + 1
+        Dimension.create(position=position, **spec)
+    dim_ids = dict(Dimension.select(Dimension.code, Dimension.id).tuples())
+    schemes = {d.code: class_rules.scheme_of(d) for d in Dimension.select()}
+    done = 0
+    for row in plan.adds:  # parents come first: the plan is sorted by code length
+        dim = row.values["dimension"]
+        CustomerClass.create(dimension=dim_ids[dim], code=row.code, name=row.values["name"].strip(),
+                             level=schemes[dim].level_of(row.code), is_leaf=True,
+                             remark=row.values.get("remark", ""), created_by=who, created_at=at)
+        parent = schemes[dim].parent_of(row.code)
+        if parent is not None:
+            CustomerClass.update(is_leaf=False).where(
+                CustomerClass.dimension == dim_ids[dim], CustomerClass.code == parent,
+                CustomerClass.is_leaf == True).execute()  # noqa: E712
+        done += 1
+        if done % WRITE_CHUNK == 0:
+            report(done, total)
+    for row in plan.updates:
+        dim = row.values["dimension"]
+        CustomerClass.update(
+            name=row.values["name"].strip(), remark=row.values.get("remark", ""),
+            version=CustomerClass.version + 1, modified_by=who, modified_at=at).where(
+            CustomerClass.dimension == dim_ids[dim], CustomerClass.code == row.code).execute()
+        done += 1
+    report(done, total)
+
+    def code_of(row):
+        dim = row.values["dimension"]
+        return row.code if dim == MAIN_DIMENSION else f"{dim}:{row.code}"
+
+    _log_rows(plan, "class", plan.adds, "add", code_of)
+    _log_rows(plan, "class", plan.updates, "change", code_of)
+
+
+def _commit_sales(plan: ImportPlan, report: ProgressFn, total: int) -> None:
+    table, customers = Sale._meta.table_name, Customer._meta.table_name
+    insert = (f"INSERT INTO {table} (customer_id, date, doc_no, amount, cost) "
+              f"SELECT id, ?, ?, ?, ? FROM {customers} WHERE code = ?")
+    update = (f"UPDATE {table} SET date = ?, amount = ?, cost = ? WHERE doc_no = ? AND "
+              f"customer_id = (SELECT id FROM {customers} WHERE code = ?)")
+    done = 0
+    for chunk in _chunks(plan.adds, WRITE_CHUNK):
+        _executemany(insert, [(_db(Sale, "date", r.values["date"]), r.values["doc_no"], r.values["amount"],
+                               r.values["cost"], r.code) for r in chunk])
+        done += len(chunk)
+        report(done, total)
+    _executemany(update, [(_db(Sale, "date", r.values["date"]), r.values["amount"], r.values["cost"],
+                           r.values["doc_no"], r.code) for r in plan.updates])
+    report(total, total)
+
+    def code_of(row):
+        return f"{row.code}:{row.values['doc_no']}"
+
+    _log_rows(plan, "sale", plan.adds, "add", code_of)
+    _log_rows(plan, "sale", plan.updates, "change", code_of)

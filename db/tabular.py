@@ -1,0 +1,204 @@
+"""Reading a table from a `.csv` or `.xlsx` file, one row at a time.
+
+The format is told by the file's first bytes, not its name: an `.xlsx` is a zip archive, a
+CSV is text. CSV encodings are detected over the whole file before the first row is read
+(UTF-8, with or without BOM, strictly; else GB18030, a superset of GBK, which is what
+Chinese Excel writes), so a bad byte on row 90,000 cannot surface after rows were used.
+Rows are streamed: an `.xlsx` through openpyxl's read-only mode, a CSV through the csv
+module, so a 100,000-row file is never held in memory as cells.
+
+Headers are matched to fields through `db.columns` (Chinese, English and U8 titles); the
+table reports the headers it does not know and the required fields it lacks, and yields
+each row as a tuple of raw cell values in `fields` order (str from CSV; str, int, float,
+datetime or None from Excel). Converting values is the importer's job.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from db.columns import Column, normalize
+from db.errors import RuleError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+CHUNK = 1 << 20
+
+
+@dataclass
+class Table:
+    """A table's header, matched to fields, and the way to stream its rows."""
+
+    path: Path
+    format: str  # "csv" or "xlsx"
+    encoding: str  # the CSV encoding detected ("" for xlsx)
+    sheet: str  # the xlsx sheet read ("" for csv)
+    headers: list[str]
+    fields: list[str]  # the field of each matched column, in file order
+    positions: list[int]  # the column index of each of `fields`
+    extra: list[str] = field(default_factory=list)  # headers matched to no field
+    missing: list[str] = field(default_factory=list)  # required fields with no column
+    header_line: int = 1
+    _open_rows: object = None
+
+    def rows(self) -> Iterator[tuple[int, tuple]]:
+        """(line number, the matched cells in `fields` order), skipping blank rows."""
+        positions = self.positions
+        width = max(positions, default=-1) + 1
+        for line, cells in self._open_rows():
+            if len(cells) < width:
+                cells = tuple(cells) + (None,) * (width - len(cells))
+            values = tuple(cells[i] for i in positions)
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            yield line, values
+
+
+def _sniff(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4096)
+    except IsADirectoryError:
+        raise RuleError("tabular.not_file", path=str(path)) from None
+    except FileNotFoundError:
+        raise RuleError("tabular.missing", path=str(path)) from None
+    except OSError as exc:
+        raise RuleError("tabular.cannot_read", path=str(path), reason=exc.strerror or str(exc)) from None
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig when the whole file decodes strictly as UTF-8, else gb18030; binary junk
+    (NUL bytes, or bytes GB18030 refuses) is refused as not a spreadsheet."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    if b"\x00" in chunk:
+                        raise RuleError("tabular.not_spreadsheet", path=str(path))
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise RuleError("tabular.not_spreadsheet", path=str(path))
+
+
+def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[str, ...] = (),
+               extra_columns: dict[str, str] | None = None) -> Table:
+    """Open `path` and match its header row to `columns`.
+
+    `sheet_names`: in a workbook, the first sheet whose name is one of these is read (else
+    the first sheet). `extra_columns` maps more normalized headers to field names (for
+    example a dimension's name to "dim:<code>"), for columns known only at run time.
+    """
+    path = Path(path)
+    head = _sniff(path)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise RuleError("tabular.empty", path=str(path))
+    if head.startswith(ZIP_MAGIC):
+        opener, fmt, encoding, sheet = _xlsx_rows(path, sheet_names)
+    elif head.startswith(OLE_MAGIC):
+        raise RuleError("tabular.xls", path=str(path))
+    else:
+        encoding = detect_encoding(path)
+        opener, fmt, sheet = _csv_rows(path, encoding), "csv", ""
+    reader = opener()
+    first = next(reader, None)
+    reader.close()
+    if first is None:
+        raise RuleError("tabular.empty", path=str(path))
+    header_line, header_cells = first
+    headers = ["" if c is None else str(c).strip() for c in header_cells]
+    known = {}
+    for column in columns:
+        for name in column.names():
+            known.setdefault(normalize(name), column.field)
+    for name, fld in (extra_columns or {}).items():
+        known.setdefault(normalize(name), fld)
+    fields, positions, extra, seen = [], [], [], set()
+    for index, header in enumerate(headers):
+        fld = known.get(normalize(header))
+        if fld is None or fld in seen:
+            if header:
+                extra.append(header)
+            continue
+        seen.add(fld)
+        fields.append(fld)
+        positions.append(index)
+    missing = [c.field for c in columns if c.required and c.field not in seen]
+    if not fields:
+        # Not one header is known: most likely not a table of this kind at all.
+        raise RuleError("tabular.no_known_columns", path=str(path), headers=", ".join(h for h in headers if h)[:200])
+
+    def data_rows():
+        rows = iter(opener())
+        for line, cells in rows:
+            if line == header_line:
+                break
+        yield from rows
+
+    return Table(path, fmt, encoding, sheet, headers, fields, positions, extra, missing,
+                 header_line, data_rows)
+
+
+def _csv_rows(path: Path, encoding: str):
+    def rows():
+        with open(path, encoding=encoding, newline="") as f:
+            sample = f.readline()
+            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+            f.seek(0)
+            reader = csv.reader(f, delimiter=delimiter)
+            try:
+                for cells in reader:
+                    if cells and any(c.strip() for c in cells):
+                        yield reader.line_num, cells
+            except csv.Error as exc:
+                raise RuleError("tabular.csv_error", path=str(path), line=reader.line_num,
+                                reason=str(exc)) from None
+    return rows
+
+
+def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise RuleError("tabular.not_spreadsheet", path=str(path)) from None
+    wanted = {normalize(n) for n in sheet_names}
+    sheet = next((ws for ws in book.worksheets if normalize(ws.title) in wanted), None)
+    if sheet is None:
+        if not book.worksheets:
+            raise RuleError("tabular.empty", path=str(path))
+        sheet = book.worksheets[0]
+    title = sheet.title
+
+    def rows():
+        ws = load_workbook(path, read_only=True, data_only=True)[title]
+        try:
+            for number, cells in enumerate(ws.iter_rows(values_only=True), 1):
+                if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
+                    yield number, cells
+        finally:
+            ws.parent.close()
+
+    book.close()
+    return rows, "xlsx", "", title
+
+
+# Excel counts days from 1899-12-30 (its 1900 leap-year bug folded in for dates after March 1900).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def excel_serial_date(value: float) -> dt.date | None:
+    """A date from an Excel serial number (45000 -> 2023-03-15), None when out of range."""
+    if not 1 <= value < 2958466:  # 9999-12-31
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=int(value))

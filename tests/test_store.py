@@ -1,0 +1,108 @@
+"""Opening the store: creation, pragmas, schema version, and every way a path can be wrong."""
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+import db
+from db import StoreError, classes
+from db.models import SCHEMA_VERSION, SchemaInfo
+
+
+def test_creates_schema_with_version_and_main_dimension(tmp_path):
+    store = db.open_store(str(tmp_path / "new.db"))
+    assert SchemaInfo.get_by_id("schema_version").value == str(SCHEMA_VERSION)
+    assert classes.dimension("main").scheme == "2-3-4"
+    pragmas = {p: store.database.execute_sql(f"PRAGMA {p}").fetchone()[0]
+               for p in ("journal_mode", "foreign_keys", "busy_timeout")}
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000}
+    store.close()
+
+
+def test_reopen_keeps_data(tmp_path):
+    path = str(tmp_path / "a.db")
+    db.open_store(path)
+    classes.add("main", "01", "个人")
+    db.open_store(path)
+    assert classes.get("main", "01").name == "个人"
+
+
+def test_sqlite_url(tmp_path):
+    store = db.open_store(f"sqlite:///{tmp_path / 'u.db'}")
+    assert store.dialect == "sqlite" and (tmp_path / "u.db").exists()
+
+
+def test_default_path_comes_from_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("KEHU_DB", str(tmp_path / "env.db"))
+    assert db.default_url() == str(tmp_path / "env.db")
+
+
+def refused(key, *args, **kwargs):
+    with pytest.raises(StoreError) as err:
+        db.open_store(*args, **kwargs)
+    assert err.value.key == key
+    return err.value
+
+
+def test_missing_file_not_created_when_asked(tmp_path):
+    refused("store.missing", str(tmp_path / "none.db"), create=False)
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_directory_is_refused(tmp_path):
+    refused("store.is_dir", str(tmp_path))
+
+
+def test_not_a_database(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    refused("store.not_db", str(junk))
+    assert junk.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_foreign_sqlite_database_is_not_touched(tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("create table invoices(id integer)")
+    con.commit()
+    con.close()
+    refused("store.not_kehu", str(other))
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = str(tmp_path / "n.db")
+    db.open_store(path).close()
+    con = sqlite3.connect(path)
+    con.execute("update schema_info set value = ? where key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    con.commit()
+    con.close()
+    err = refused("store.newer_schema", path)
+    assert err.values == {"found": SCHEMA_VERSION + 1, "supported": SCHEMA_VERSION}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write any file")
+def test_unwritable_file_opens_read_only(tmp_path):  # pragma: no cover - CI runs as root
+    path = tmp_path / "ro.db"
+    db.open_store(str(path)).close()
+    path.chmod(0o444)
+    assert db.open_store(str(path)).read_only
+
+
+def test_read_only_refuses_writes(tmp_path):
+    path = str(tmp_path / "r.db")
+    db.open_store(path)
+    classes.add("main", "01", "个人")
+    store = db.open_store(path, read_only=True)
+    assert store.read_only and classes.get("main", "01").name == "个人"
+    with pytest.raises(StoreError) as err:
+        classes.add("main", "02", "x")
+    assert err.value.key == "store.read_only"
+
+
+def test_store_package_never_imports_textual():
+    code = ("import sys, importlib, pkgutil, db\n"
+            "for m in pkgutil.iter_modules(db.__path__): importlib.import_module('db.' + m.name)\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
