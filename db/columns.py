@@ -89,6 +89,7 @@ CUSTOMER_COLUMNS: list[Column] = [
 CLASS_COLUMNS: list[Column] = [
     C("dimension", "维度编码", "Dimension", ("维度", "dimension code")),
     C("dimension_name", "维度名称", "Dimension name"),
+    C("dimension_name_en", "维度英文名称", "Dimension name (English)"),
     C("scheme", "编码方案", "Coding scheme", ("scheme",)),
     C("code", "分类编码", "Class code", ("客户分类编码", "编码", "ccccode"), required=True),
     C("name", "分类名称", "Class name", ("客户分类名称", "名称", "cccname"), required=True),

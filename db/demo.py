@@ -26,8 +26,6 @@ SETUP_BY = "demo"
 SETUP_AT = dt.datetime(2015, 1, 1, 9, 0)
 # The demo's stories are told relative to this day (see fixtures/generate.py).
 DEMO_TODAY = dt.date(2026, 11, 23)
-# Bound parameters per INSERT statement: under SQLite's 32,766 and PostgreSQL's 65,535.
-MAX_PARAMS = 30_000
 
 CUSTOMER_COLUMNS = [
     "code", "name", "short_name", "mnemonic", "class_code", "region", "industry", "tax_id",
@@ -50,18 +48,27 @@ def _hundredths(text: str) -> int:
 
 
 def _insert(model, columns: list[str], rows) -> None:
-    """insert_many in chunks that stay under the database's bound-parameter limit."""
-    fields = [model._meta.fields[c] for c in columns]
-    size = max(1, MAX_PARAMS // len(columns))
-    rows = iter(rows)
-    while chunk := list(itertools.islice(rows, size)):
-        model.insert_many(chunk, fields=fields).execute()
+    """A bulk INSERT through the driver's executemany: the rows never become model objects
+    nor pass through peewee's query builder (which costs more than the insert itself).
+
+    Columns not named take the model's default (the table itself has none), so a column
+    added to the model later does not break the load."""
+    db = model._meta.database
+    rest = [f for f in model._meta.sorted_fields
+            if f.name not in columns and not f.primary_key and f.default is not None]
+    defaults = tuple(f.db_value(f.default() if callable(f.default) else f.default) for f in rest)
+    names = ", ".join(f'"{f.column_name}"' for f in [model._meta.fields[c] for c in columns] + rest)
+    marks = ", ".join([db.param] * (len(columns) + len(rest)))
+    if defaults:
+        rows = (row + defaults for row in rows)
+    db.cursor().executemany(f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({marks})', rows)
 
 
 def _fresh(path) -> Store:
     """Open (creating) the store at `path`; refuse one that already holds customers."""
     store = open_store(str(path))
-    if Customer.select().exists() or CustomerClass.select().exists():
+    main = Dimension.get(Dimension.code == MAIN_DIMENSION)
+    if Customer.select().exists() or CustomerClass.select().where(CustomerClass.dimension == main.id).exists():
         store.close()
         raise RuleError("demo.not_empty", path=str(path))
     return store
@@ -149,4 +156,189 @@ def build(path, folder: Path = FIXTURES) -> Store:
     except BaseException:
         store.close()
         raise
+    return store
+
+
+# generate(): management types and their share of a generated archive, and the credit terms
+# each type gets: (grade, limit in fen, days, discount in hundredths of a per cent, terms).
+GENERATED_TYPES = [("一般客户", 70), ("重要客户", 14), ("潜在客户", 12), ("VIP客户", 4)]
+CREDIT_TERMS = {
+    "VIP客户": [("AAA", 200_000_000, 90, 1000, "月结90天"), ("AA", 100_000_000, 60, 800, "月结60天")],
+    "重要客户": [("AA", 50_000_000, 60, 500, "承兑汇票60天"), ("A", 30_000_000, 45, 400, "月结45天"),
+             ("A", 20_000_000, 30, 300, "月结30天")],
+    "一般客户": [("A", 10_000_000, 30, 200, "月结30天"), ("BBB", 5_000_000, 15, 100, "月结15天"),
+             ("BB", 2_000_000, 0, 0, "款到发货")],
+    "潜在客户": [("BBB", 0, 0, 0, "款到发货"), ("BB", 0, 0, 0, "现款现货")],
+}
+SALES_FROM = dt.date(2022, 1, 1)
+STOPPED_SHARE = 0.03
+BATCH = 50_000
+
+
+def _pool(items, weights, scale: int = 1000) -> list:
+    """A list holding each item in proportion to its weight: one random index picks one."""
+    total = sum(weights)
+    return [item for item, w in zip(items, weights) for _ in range(round(w / total * scale))]
+
+
+def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str, Dimension],
+                   region_codes: dict[str, str], members: list):
+    """Yield n customer rows (id and every column), appending their memberships to `members`.
+
+    Composed from parts whose strings and initials are computed once: per customer this is
+    a few dozen random picks and string joins, no pinyin and no date arithmetic."""
+    rnd, bits = rng.random, rng.getrandbits
+    leaf_pool = _pool(leaves, [parts.leaf_weight(c) for c in leaves])
+    places = parts.places()
+    place_pool = _pool(places, [p.weight for p in places])
+    surname_pool = _pool(*zip(*parts.SURNAMES), scale=2000)
+    given = parts.GIVEN_NAMES
+    trades = parts.TRADE_NAMES * 8 + parts.LOCATE_TRADE_NAMES
+    type_pool = _pool(*zip(*GENERATED_TYPES), scale=100)
+    ownership_pool = _pool(*zip(*parts.COMPANY_OWNERSHIP), scale=100)
+    first = FIRST_DAY.toordinal()
+    days = [dt.date.fromordinal(d).isoformat() for d in range(first, DEMO_TODAY.toordinal() + 1)]
+    times = [f" {h:02d}:{m:02d}:00" for h in range(8, 18) for m in range(0, 60, 7)]
+    width = max(6, len(str(n)))
+    region_dim, ownership_dim, product_dim = (dims[c].id for c in ("region", "ownership", "product"))
+    for i in range(1, n + 1):
+        code = f"C{i:0{width}d}"
+        leaf = leaf_pool[int(rnd() * len(leaf_pool))]
+        kind, industry, words = parts.leaf_spec(leaf)
+        place = place_pool[int(rnd() * len(place_pool))]
+        person = surname_pool[int(rnd() * len(surname_pool))] + given[int(rnd() * len(given))]
+        ownership = parts.OWNERSHIP_OF_KIND.get(kind) or ownership_pool[int(rnd() * len(ownership_pool))]
+        if ownership == "03" and leaf not in parts.SMALL_BUSINESS_LEAVES:
+            ownership = "02"
+        word = words[int(rnd() * len(words))] if words else ""
+        suffixes = parts.suffixes_for(ownership, word) if kind == "company" else ("",)
+        name, short, mnemonic = parts.compose(kind, word, place, person,
+                                              trades[int(rnd() * len(trades))],
+                                              suffixes[int(rnd() * len(suffixes))])
+        contact = surname_pool[int(rnd() * len(surname_pool))] + given[int(rnd() * len(given))]
+        resident = kind == "resident"
+        phone = f"{place.area_code}-{20_000_000 + bits(26) % 70_000_000}"
+        mgmt = type_pool[int(rnd() * len(type_pool))]
+        grade, limit, credit_days, discount, terms = CREDIT_TERMS[mgmt][int(rnd() * len(CREDIT_TERMS[mgmt]))]
+        dev = int(rnd() * len(days))
+        stop = days[dev + 1 + int(rnd() * (len(days) - dev - 1))] if rnd() < STOPPED_SHARE and dev < len(days) - 1 else None
+        address = f"{place.address}{parts.STREETS[i % len(parts.STREETS)]}{bits(10) % 999 + 1}号"
+        edited = rnd() < 0.3
+        yield (
+            i, code, name, short, mnemonic, leaf, place.province, industry,
+            "" if resident else parts.uscc(parts.USCC_HEAD_OF_KIND.get(kind) or parts.USCC_HEAD[ownership],
+                                           place.division, i * 48271 + 7654321),
+            "人民币", "" if resident else contact, f"{parts.BANKS[i % len(parts.BANKS)]}{place.city}支行",
+            f"6{bits(60) % 10 ** 18:018d}", address, f"{place.post4}{bits(7) % 100:02d}", phone,
+            "" if resident else phone[:-1] + "9", f"1{30_000_000_00 + bits(33) % 70_000_000_00}",
+            f"{mnemonic}{i}@{parts.MAIL_HOSTS[i % len(parts.MAIL_HOSTS)]}" if resident
+            else f"{parts.spelled(contact)}@{mnemonic}.{parts.MAIL_DOMAINS.get(kind, 'com.cn')}",
+            person if resident else contact, address, f"{place.area}销售部",
+            parts.SALESPEOPLE[place.area][i % len(parts.SALESPEOPLE[place.area])],
+            grade, 0 if resident else limit, 0 if resident else credit_days, discount, terms,
+            days[dev], stop, mgmt, int(rnd() < 0.01),
+            parts.REMARKS[i % len(parts.REMARKS)], parts.OPERATORS[i % len(parts.OPERATORS)],
+            days[dev] + times[i % len(times)], parts.OPERATORS[(i + 1) % len(parts.OPERATORS)] if edited else "",
+            days[min(dev + 30, len(days) - 1)] + times[(i + 3) % len(times)] if edited else None, 1,
+        )
+        members.append((i, region_dim, region_codes[place.province], code))
+        members.append((i, ownership_dim, ownership, code))
+        if mgmt != "潜在客户":  # a prospect has no main product line yet
+            products = parts.PRODUCTS_BY_NATURE.get(leaf[:2]) or parts.PRODUCTS_BY_NATURE["02"]
+            members.append((i, product_dim, products[i % len(products)], code))
+
+
+FIRST_DAY = dt.date(2015, 1, 1)
+GENERATED_COLUMNS = ["id"] + CUSTOMER_COLUMNS + ["version"]
+
+
+def _secondary_indexes(conn, tables: tuple[str, ...]) -> list[str]:
+    """The CREATE INDEX statements of these tables (not the automatic ones), to drop around a
+    bulk load and create again after it: building an index once over sorted data is faster
+    than keeping it in step row by row."""
+    marks = ", ".join("?" * len(tables))
+    return [sql for (sql,) in conn.execute(
+        f"SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+        tables)]
+
+
+def _sales_sql(per_customer: int) -> str:
+    """One INSERT ... SELECT making about `per_customer` sales for each customer who is not a
+    prospect, dated between its development date (not before 2022) and its stop date or the
+    demo's today. The figures come from a multiplicative hash of (id, n), so the same archive
+    comes out every time, and the rows never pass through Python."""
+    m = 2_147_483_647  # Park-Miller: products stay far inside 64-bit integers
+    return f"""
+        WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {2 * per_customer - 1}),
+        c AS MATERIALIZED (
+            SELECT id,
+                   max(CAST(strftime('%s', dev_date) AS INTEGER), CAST(strftime('%s', '{SALES_FROM}') AS INTEGER)) / 86400 AS s,
+                   CAST(strftime('%s', coalesce(date(stop_date, '-1 day'), '{DEMO_TODAY}')) AS INTEGER) / 86400 AS e,
+                   1 + (id * 2654435761) % 4294967291 % {2 * per_customer - 1} AS cnt
+            FROM customer WHERE mgmt_type <> '潜在客户'),
+        h AS (
+            SELECT id, n, s, e, (id * 1000003 + n * 7919) % {m} AS h1 FROM c JOIN k ON k.n <= c.cnt WHERE e >= s),
+        r AS (
+            SELECT id, n, date((s + h1 % (e - s + 1)) * 86400, 'unixepoch') AS d,
+                   (5000 + h1 * 48271 % {m} % 4995000) * (1 + h1 % 3) AS amount,
+                   h1 * 16807 % {m} AS h2
+            FROM h)
+        INSERT INTO sale (customer_id, date, doc_no, amount, cost)
+        SELECT id, d, 'XS' || replace(d, '-', '') || printf('%07d%02d', id, n), amount,
+               CASE WHEN h2 % 40 = 0 THEN amount * (100 + h2 % 12) / 100
+                    ELSE amount * (62 + h2 % 33) / 100 END
+        FROM r"""
+
+
+def generate(path, n: int, sales_per_customer: int = 5, seed: int = 20261123,
+             folder: Path = FIXTURES) -> Store:
+    """Create a large synthetic archive at `path` (SQLite): the demo's classification and
+    n customers with about `sales_per_customer` sales each, all in one transaction; return
+    the open store. Every customer sits in a leaf of the main classification and in one
+    class of each typed dimension (but the product line of a prospect, who has none yet)."""
+    store = _fresh(path)
+    if store.dialect != "sqlite":
+        store.close()
+        raise RuleError("demo.sqlite_only")
+    conn = store.database.connection()
+    rng = random.Random(seed)
+    tables = ("customer", "membership", "sale")
+    try:
+        # A fresh file: nothing to lose if the load fails half-way, so skip the write-ahead
+        # log (which would write everything twice) and the syncs; restored below.
+        conn.execute("PRAGMA journal_mode = MEMORY")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        with store.writing():
+            dims = load_classification(folder)
+            leaves = sorted(_leaves(dims[MAIN_DIMENSION]))
+            region_codes = {name: code for code, name in CustomerClass.select(
+                CustomerClass.code, CustomerClass.name).where(
+                CustomerClass.dimension == dims["region"].id).tuples()}
+            indexes = _secondary_indexes(conn, tables)
+            for sql in indexes:
+                conn.execute(f"DROP INDEX {sql.split(' ON ')[0].split()[-1]}")
+            names = ", ".join(f'"{Customer._meta.fields[c].column_name}"' for c in GENERATED_COLUMNS)
+            insert = f"INSERT INTO customer ({names}) VALUES ({', '.join('?' * len(GENERATED_COLUMNS))})"
+            members: list = []
+            rows = _customer_rows(n, rng, leaves, dims, region_codes, members)
+            while batch := list(itertools.islice(rows, BATCH)):
+                conn.executemany(insert, batch)
+                conn.executemany("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
+                                 " VALUES (?, ?, ?, ?)", members)
+                members.clear()
+            if sales_per_customer > 0:
+                conn.execute(_sales_sql(sales_per_customer))
+            for sql in indexes:
+                conn.execute(sql)
+            search.rebuild()
+    except BaseException:
+        store.close()
+        raise
+    finally:
+        if not store.database.is_closed():
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -2000")
     return store

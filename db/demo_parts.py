@@ -7,7 +7,12 @@ what lets a million mnemonics be composed without calling pypinyin per customer.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+from db import mnemonic
 
 # Province (the 地区分类 leaf name, also the customer's 所属地区 text), its full name, a weight
 # roughly following economic size, and its cities:
@@ -196,7 +201,8 @@ SURNAMES = [
     # Surnames whose reading differs from the character's common one (pypinyin gets them wrong).
     ("曾", 2), ("单", 1), ("解", 1), ("仇", 1), ("区", 1), ("查", 1), ("朴", 1),
 ]
-# The surname reading of the characters above whose everyday reading differs.
+# The full surname reading (for e-mail addresses) of the characters above whose everyday
+# reading differs; db.mnemonic holds their initials.
 SURNAME_PINYIN = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "区": "ou", "查": "zha", "朴": "piao"}
 
 GIVEN_NAMES = [
@@ -214,6 +220,9 @@ STREETS = [
 ]
 BANKS = ["中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "交通银行", "招商银行", "中信银行",
          "兴业银行", "浦发银行", "民生银行", "光大银行", "平安银行", "华夏银行"]
+# E-mail domain endings by kind of customer (a company's is .com.cn).
+MAIL_DOMAINS = {"province_gov": "gov.cn", "city_gov": "gov.cn", "school": "edu.cn", "institute": "ac.cn",
+                "association": "org.cn", "hospital": "org.cn"}
 MAIL_HOSTS = ["163.com", "126.com", "qq.com", "sina.com", "139.com"]
 OPERATORS = ["demo", "刘丽", "陈静", "周晓燕"]
 CREDIT_GRADES = {"VIP客户": ["AAA", "AA"], "重要客户": ["AA", "A"], "一般客户": ["A", "BBB", "BB"],
@@ -229,23 +238,44 @@ REMARKS = [
 PERSON_REMARKS = ["门店会员", "老顾客介绍", "团购活动客户", "以旧换新客户", "网上商城下单", "上门安装客户"]
 
 
-def _pinyin():
-    from pypinyin import Style, lazy_pinyin
+@dataclass(frozen=True)
+class Place:
+    """A city as customer cards show it, with the strings composed once."""
 
-    return Style, lazy_pinyin
+    province: str  # 北京, 河北: the 地区分类 leaf and the customer's 所属地区
+    province_full: str  # 北京市, 河北省
+    city: str  # 北京, 石家庄
+    city_full: str  # 北京 (a municipality), 石家庄市
+    district: str
+    division: str  # administrative division code, digits 3-8 of a credit code
+    post4: str
+    area_code: str
+    address: str  # 河北省石家庄市长安区: what a street address follows
+    area: str  # 华北: the sales department's area
+    weight: float
+
+
+def places() -> list[Place]:
+    out = []
+    for province, full, weight, cities in PROVINCES:
+        for city, district, division, post4, area_code in cities:
+            municipality = full == city + "市"
+            city_full = city if municipality else city + "市"
+            address = f"{full}{district}" if municipality else f"{full}{city_full}{district}"
+            out.append(Place(province, full, city, city_full, district, division, post4, area_code,
+                             address, AREA_OF[province], weight / len(cities)))
+    return out
 
 
 @lru_cache(maxsize=None)
 def initials(text: str) -> str:
-    """Pinyin initials of a place, trade name or word (phrase readings: 重庆 -> cq)."""
-    style, lazy_pinyin = _pinyin()
-    return "".join(p[0] for p in lazy_pinyin(text, style=style.FIRST_LETTER, errors="ignore") if p).lower()
+    """The mnemonic of a part (place, trade name, word or person), computed once per part."""
+    return mnemonic.initials(text)
 
 
 @lru_cache(maxsize=None)
 def spelled(text: str) -> str:
     """Full pinyin without tones, for e-mail addresses ("晓东" -> "xiaodong")."""
-    _style, lazy_pinyin = _pinyin()
     return "".join(lazy_pinyin(text, errors="ignore")).lower()
 
 
@@ -253,8 +283,25 @@ def surname_spelled(surname: str) -> str:
     return SURNAME_PINYIN.get(surname) or spelled(surname)
 
 
-def surname_initial(surname: str) -> str:
-    return surname_spelled(surname)[0]
+def compose(kind: str, word: str, place: Place, person: str, trade: str, suffix: str) -> tuple[str, str, str]:
+    """(name, short name, mnemonic) of a customer of this kind. The mnemonic is the short
+    name's, joined from the parts' initials (each part's computed once), which is what
+    db.mnemonic gives for the whole short name."""
+    if kind == "resident":
+        return person, person, initials(person)
+    if kind == "shop":
+        return f"{place.city_full}{place.district}{person}{word}", person, initials(person)
+    if kind in ("province_gov", "institute"):
+        if kind == "province_gov" and place.province_full.endswith("市"):
+            word = word.replace("厅", "局")  # a municipality's departments are 局, not 厅
+        return f"{place.province_full}{word}", f"{place.province}{word}", initials(place.province) + initials(word)
+    short = f"{place.city}{word}"
+    if kind in ("city_gov", "association"):
+        return f"{place.city_full}{word}", short, initials(place.city) + initials(word)
+    if kind in ("school", "hospital"):
+        name = short if word.endswith(("大学", "学院")) else f"{place.city_full}{word}"
+        return name, short, initials(place.city) + initials(word)
+    return f"{place.city}{trade}{word}{suffix}", f"{place.city}{trade}", initials(place.city) + initials(trade)
 
 
 def suffixes_for(ownership: str, word: str) -> list[str]:
@@ -273,20 +320,36 @@ def leaf_spec(code: str) -> tuple[str, str, list[str]]:
     return LEAVES.get(code, GENERIC_LEAF)
 
 
-def org_code(serial: int) -> str:
-    """A 9-character organisation code (GB 11714) from a serial number: 8 digits + check."""
-    body = f"{serial % 100_000_000:08d}"
-    total = sum(int(d) * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
-    check = 11 - total % 11
-    return body + ("X" if check == 10 else "0" if check == 11 else str(check))
-
-
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+@lru_cache(maxsize=1)
+def _chunk_sums() -> tuple[list[int], ...]:
+    """Weighted digit sums of every 4-digit chunk at the 4 places an 8-digit serial sits in."""
+    def table(weights):
+        return [sum(int(d) * w for d, w in zip(f"{x:04d}", weights)) for x in range(10_000)]
+
+    return (table(ORG_WEIGHTS[:4]), table(ORG_WEIGHTS[4:]),
+            table(USCC_WEIGHTS[8:12]), table(USCC_WEIGHTS[12:16]))
+
+
+@lru_cache(maxsize=None)
+def _head_sum(head: str) -> int:
+    return sum(USCC_ALPHABET.index(c) * w for c, w in zip(head, USCC_WEIGHTS))
 
 
 def uscc(head: str, division: str, serial: int) -> str:
-    """A unified social credit code with a correct check character (GB 32100)."""
-    body = head + division + org_code(serial)
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, USCC_WEIGHTS))
-    return body + USCC_ALPHABET[(31 - total % 31) % 31]
+    """A unified social credit code (GB 32100) with correct check characters: `head` is the
+    registering authority and entity type (91 a company), `division` the 6-digit
+    administrative division, and the organisation code (GB 11714) is the serial's 8 digits and
+    its own check character. Sums come from tables, since a million are made at a time."""
+    org_hi, org_lo, us_hi, us_lo = _chunk_sums()
+    serial %= 100_000_000
+    hi, lo = divmod(serial, 10_000)
+    check = 11 - (org_hi[hi] + org_lo[lo]) % 11
+    org_check = "X" if check == 10 else "0" if check == 11 else str(check)
+    total = (_head_sum(head + division) + us_hi[hi] + us_lo[lo]
+             + USCC_ALPHABET.index(org_check) * USCC_WEIGHTS[16])
+    return f"{head}{division}{serial:08d}{org_check}{USCC_ALPHABET[(31 - total % 31) % 31]}"

@@ -1,9 +1,17 @@
 """Everything that differs between SQLite and PostgreSQL, in one place.
 
-Locate needs a substring index that is right for 1- and 2-character Chinese fragments:
-- SQLite: an FTS5 table holding name and short name one character per token, searched as a
-  phrase (SQLite 3.40's trigram tokenizer returns a wrong empty result below 3 characters).
-  Two columns, so a phrase never runs from the end of the name into the short name.
+Locate needs a substring index that is right for 1- and 2-character Chinese fragments
+(SQLite 3.40's trigram tokenizer returns a wrong empty result below 3 characters) and fast
+for every fragment:
+- SQLite: an FTS5 table whose name and short_name columns hold each name as its pieces:
+  every pair of neighbouring characters, then the last character alone ("北京华联" ->
+  "北京 京华 华联 联"). A 2-character fragment is one token; a longer one is a phrase of its
+  pairs (neighbouring positions = neighbouring characters); a 1-character fragment is a
+  prefix query served by the 1-character prefix index (every character starts a piece).
+  Measured at 1,000,000 names: every kind under 0.1 ms in the common case, where a phrase of
+  single characters took up to 30 ms for two frequent characters that never stand together
+  (司有: 司 and 有 are in every 有限公司). Two columns, so a phrase never runs from the end of
+  the name into the short name.
 - PostgreSQL: ILIKE '%x%' served by pg_trgm GIN indexes on name and short name (below 3
   characters pg_trgm cannot narrow, but the answer stays right).
 
@@ -26,11 +34,13 @@ def install(store) -> None:
     """Create the dialect's search structures (called inside the schema transaction)."""
     db = models.database
     if store.dialect == "sqlite":
-        # columnsize=0: no per-row size table (about 10 MB at 1,000,000 names); locate never
-        # ranks by bm25, it orders by code, mnemonic or rowid.
+        # prefix = 1: FTS5 counts prefix lengths in characters, so this indexes the first
+        # character of every piece (7 ms -> 0.04 ms for 王 at 1,000,000 names).
+        # columnsize = 0: no per-row size table (10 MB); locate never ranks by bm25.
         db.execute_sql(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-            "name, short_name, columnsize = 0, tokenize = 'unicode61 remove_diacritics 0')"
+            "name, short_name, prefix = 1, columnsize = 0, "
+            "tokenize = 'unicode61 remove_diacritics 0')"
         )
     else:
         db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -94,18 +104,40 @@ def prefix_query(dialect: str, column: str, prefix: str, *, active_only: bool, t
     return sql, params + _tail(active_only, today, limit)
 
 
-def fts_phrase(chars: list[str]) -> str:
-    """An FTS5 phrase matching these characters in a row. Inside a quoted FTS5 string every
-    character is literal except the quote itself, which is doubled: no user input can reach
-    the FTS5 query syntax (AND, OR, NOT, *, ^, :, parentheses, column filters)."""
-    return '"' + " ".join(ch.replace('"', '""') for ch in chars) + '"'
+def searchable(text: str) -> list[str]:
+    """The characters the index keeps: letters and digits of any script. Spaces and
+    punctuation are left out of names and queries alike, so 北京 华联 is found by 京华."""
+    return [ch for ch in text if ch.isalnum()]
 
 
-def fragment_query(dialect: str, text: str, chars: list[str], *, active_only: bool, today: str,
-                   limit: int) -> tuple[str, list]:
-    """Rows whose name or short name contains `text` (`chars`: its characters the FTS index
-    holds as tokens), in rowid order: the index hands them out in that order, so a fragment
-    that matches 100,000 rows stops after `limit` without sorting them."""
+def pieces(text: str) -> str:
+    """A name as the SQLite index holds it: "北京华联" -> "北京 京华 华联 联"."""
+    chars = searchable(text)
+    if not chars:
+        return ""
+    return " ".join([a + b for a, b in zip(chars, chars[1:])] + [chars[-1]])
+
+
+def fts_match(text: str) -> str | None:
+    """The FTS5 query for names containing `text`, None when it has nothing searchable.
+
+    Inside a quoted FTS5 string every character is literal except the quote itself, which is
+    doubled (and `searchable` already drops it): no user input reaches the FTS5 query
+    syntax (AND, OR, NOT, *, ^, :, parentheses, column filters)."""
+    chars = searchable(text)
+    if not chars:
+        return None
+    if len(chars) == 1:
+        return '"' + chars[0].replace('"', '""') + '"*'
+    pairs = " ".join(a + b for a, b in zip(chars, chars[1:]))
+    return '"' + pairs.replace('"', '""') + '"'
+
+
+def fragment_query(dialect: str, text: str, *, active_only: bool, today: str,
+                   limit: int) -> tuple[str, list] | None:
+    """Rows whose name or short name contains `text`, in rowid order (the order the index
+    hands them out, so a fragment matching 100,000 rows stops after `limit` without sorting
+    them); None when `text` has nothing to search for."""
     p = _param(dialect)
     cols, active = _select(p, active_only)
     if dialect == "sqlite":
@@ -113,7 +145,8 @@ def fragment_query(dialect: str, text: str, chars: list[str], *, active_only: bo
         # customer probing the index once per row.
         sql = (f"SELECT {cols} FROM {FTS_TABLE} CROSS JOIN customer c ON c.id = {FTS_TABLE}.rowid "
                f"WHERE {FTS_TABLE} MATCH {p}{active} ORDER BY {FTS_TABLE}.rowid LIMIT {p}")
-        return sql, [fts_phrase(chars)] + _tail(active_only, today, limit)
+        match = fts_match(text)
+        return None if match is None else (sql, [match] + _tail(active_only, today, limit))
     pattern = _like_pattern(text, contains=True)
     sql = (f"SELECT {cols} FROM customer c "
            f"WHERE (c.name ILIKE {p} ESCAPE '\\' OR c.short_name ILIKE {p} ESCAPE '\\'){active} "

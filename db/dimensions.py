@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from db import classes, clock, history
 from db.coding import CodingScheme
@@ -145,7 +145,8 @@ def memberships(customer_code: str) -> dict[str, tuple[str, str]]:
     query = (Membership.select(Dimension.code, Membership.class_code, CustomerClass.name)
              .join(Customer, on=(Membership.customer == Customer.id))
              .switch(Membership).join(Dimension, on=(Membership.dimension == Dimension.id))
-             .join(CustomerClass, on=((CustomerClass.dimension == Dimension.id)
-                                      & (CustomerClass.code == Membership.class_code)))
+             .join(CustomerClass, JOIN.LEFT_OUTER,
+                   on=((CustomerClass.dimension == Dimension.id)
+                       & (CustomerClass.code == Membership.class_code)))
              .where(Customer.code == customer_code))
-    return {dim: (code, name) for dim, code, name in query.tuples()}
+    return {dim: (code, name or "") for dim, code, name in query.tuples()}

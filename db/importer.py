@@ -23,15 +23,15 @@ from typing import Callable, Iterable
 import peewee
 
 from db import classes as class_rules
-from db import clock, mnemonic, search
+from db import clock, dimensions, mnemonic, search
 from db.coding import CodingScheme
 from db.columns import COLUMNS, DIMENSION_PREFIX, SHEETS, Column, by_field
 from db import fields as fields_meta
-from db.dates import format_date
+from db.dates import format_date, parse_date
 from db.errors import RuleError
 from db.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension,
                        Membership, Sale, database)
-from db.money import parse_money, parse_percent
+from db.money import parse_money
 from db.store import writing
 from db.tabular import Table, excel_serial_date, open_table
 
@@ -42,9 +42,6 @@ WRITE_CHUNK = 2000
 # Above this many new customers the substring index is rebuilt in one statement instead of
 # row by row.
 REBUILD_ABOVE = 20_000
-TRUE_WORDS = {"1", "y", "yes", "true", "是", "√", "✓", "t"}
-FALSE_WORDS = {"", "0", "n", "no", "false", "否", "f"}
-CODE_FORBIDDEN = set(" \t'\"")
 
 ProgressFn = Callable[[int, int], None]
 
@@ -128,50 +125,11 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _date(value, fld):
-    if isinstance(value, bool):
-        raise RuleError("import.bad_date", field=fld, text=str(value))
-    if isinstance(value, (int, float)):
-        found = excel_serial_date(value)
-        if found is None:
-            raise RuleError("import.bad_date", field=fld, text=_text(value))
-        return found
-    text = _text(value)
-    # A serial number that reached a CSV as text (Excel's "General" format of a date cell).
-    if text.isdigit() and len(text) == 5:
-        return excel_serial_date(int(text))
-    return parse_date(text, field=fld)
-
-
-def _int(value, fld):
-    text = _text(value)
-    if not text:
-        return 0
-    try:
-        number = float(text)
-    except ValueError:
-        raise RuleError("import.bad_int", field=fld, text=text) from None
-    if not number.is_integer() or number < 0:
-        raise RuleError("import.bad_int", field=fld, text=text)
-    return int(number)
-
-
-def _bool(value, fld):
-    text = _text(value).lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise RuleError("import.bad_bool", field=fld, text=text)
-
-
+# Classes and sales: the few kinds their columns have (customers go through db.fields).
 CONVERT = {
     "text": lambda v, f: _text(v),
-    "date": _date,
-    "money": lambda v, f: parse_money(_text(v), field=f, negative=f in ("amount", "cost")),
-    "percent": lambda v, f: parse_percent(_text(v), field=f),
-    "int": _int,
-    "bool": _bool,
+    "date": lambda v, f: parse_date(_cell(v, "date"), field=f, label=f"import.field.{f}"),
+    "money": lambda v, f: parse_money(_text(v), field=f, label=f"import.field.{f}", negative=True),
 }
 
 
@@ -491,7 +449,8 @@ def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
         except RuleError:
             return None
         name = values.get("dimension_name") or dim_code
-        result.new_dimensions.append({"code": dim_code, "name_zh": name, "name_en": name,
+        result.new_dimensions.append({"code": dim_code, "name_zh": name,
+                                      "name_en": values.get("dimension_name_en") or name,
                                       "scheme": str(scheme)})
         return scheme, {}, None
     table, column, where = class_rules._members(dim)
@@ -684,8 +643,7 @@ def _index(plan: ImportPlan, before: int, renamed: list[str]) -> None:
 def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     at, who = clock.now(), clock.user()
     for spec in plan.new_dimensions:
-        position = (Dimension.select(peewee.fn.MAX(Dimension.position)).scalar() or 0) + 1
-        Dimension.create(position=position, **spec)
+        dimensions.create(spec["code"], spec["name_zh"], spec["name_en"], spec["scheme"])
     dim_ids = dict(Dimension.select(Dimension.code, Dimension.id).tuples())
     schemes = {d.code: class_rules.scheme_of(d) for d in Dimension.select()}
     done = 0

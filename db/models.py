@@ -127,12 +127,15 @@ class Customer(BaseModel):
     version = IntegerField(default=1)
 
     class Meta:
+        # One index per list order (db.paging), each ending with the columns the list tests
+        # on every row (class, stopped), so paging, counts and jumps never read the table.
         indexes = (
-            (("class_code", "code"), False),
-            (("short_name", "code"), False),
-            (("name", "code"), False),
-            (("dev_date", "code"), False),
-            (("region", "code"), False),
+            (("class_code", "code", "stop_date"), False),
+            (("code", "class_code", "stop_date"), False),
+            (("short_name", "code", "class_code", "stop_date"), False),
+            (("name", "code", "class_code", "stop_date"), False),
+            (("dev_date", "code", "class_code", "stop_date"), False),
+            (("region", "code", "class_code", "stop_date"), False),
         )
 
 

@@ -1,7 +1,7 @@
 """Creating the tables on first open, and checking the schema version on every open."""
 from __future__ import annotations
 
-from db import dialect, models
+from db import dialect, dimensions, models
 from db.errors import StoreError
 from db.models import MAIN_DIMENSION, SCHEMA_VERSION, Dimension, SchemaInfo
 
@@ -39,6 +39,7 @@ def prepare(store) -> None:
                 criteria="客户性质\n行业\n",
                 position=0,
             )
+        dimensions.ensure_derived()
 
 
 def _has_foreign_tables() -> bool:

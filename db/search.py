@@ -1,9 +1,10 @@
 """Locate (定位): code prefix, any fragment of the name or short name, or the mnemonic.
 
-The substring index (SQLite) is an FTS5 table holding name and short name one character per
-token, so a 1- or 2-character Chinese fragment is a phrase query that the index answers
-exactly (SQLite 3.40's trigram tokenizer wrongly answers nothing below 3 characters). Every
-write of a customer's name goes through `index` / `unindex` in the same transaction.
+The substring index (SQLite) is an FTS5 table holding name and short name as their pieces
+(pairs of neighbouring characters, db.dialect explains), so 1- and 2-character Chinese
+fragments are answered exactly (SQLite 3.40's trigram tokenizer wrongly answers nothing below
+3 characters). Every write of a customer's name goes through `index` / `unindex` in the same
+transaction.
 
 Each kind of match is one indexed query that stops at the limit, so locate costs the same
 for a fragment matching 3 names or 100,000 (measured in `make bench`).
@@ -13,14 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db import clock, dialect, models
-from db.dialect import FTS_TABLE, HIT_COLUMNS
-
-# What a hit matched, in the order locate lists them.
-KINDS = ("code", "mnemonic", "name")
-
+from db.dialect import FTS_TABLE, pieces
 
 @dataclass(frozen=True)
 class Hit:
+    """One customer found; the fields are db.dialect.HIT_COLUMNS in order, then `matched`."""
+
     id: int
     code: str
     short_name: str
@@ -30,11 +29,6 @@ class Hit:
     phone: str
     mnemonic: str
     matched: str  # "code", "mnemonic" or "name"
-
-
-def spaced(text: str) -> str:
-    """One token per character: "北京华联" -> "北 京 华 联"."""
-    return " ".join(ch for ch in text if not ch.isspace())
 
 
 def _dialect() -> str:
@@ -50,7 +44,7 @@ def index(customer_id: int, name: str, short_name: str) -> None:
     models.database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (customer_id,))
     models.database.execute_sql(
         f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) VALUES (?, ?, ?)",
-        (customer_id, spaced(name), spaced(short_name)))
+        (customer_id, pieces(name), pieces(short_name)))
 
 
 def unindex(customer_id: int) -> None:
@@ -63,17 +57,16 @@ def rebuild() -> None:
 
     Runs in the caller's transaction; the spacing is done by a Python function registered on
     the connection, so the rows never pass through Python objects one by one. The final
-    'optimize' merges the index into one segment, which keeps 1-character queries that
-    match 100,000 names under a millisecond."""
+    'optimize' merges the index into one segment."""
     if _dialect() != "sqlite":
         return
     db = models.database
     conn = db.connection()
-    conn.create_function("kehu_spaced", 1, lambda s: spaced(s or ""), deterministic=True)
+    conn.create_function("kehu_pieces", 1, lambda s: pieces(s or ""), deterministic=True)
     db.execute_sql(f"DELETE FROM {FTS_TABLE}")
     db.execute_sql(
         f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) "
-        "SELECT id, kehu_spaced(name), kehu_spaced(short_name) FROM customer")
+        "SELECT id, kehu_pieces(name), kehu_pieces(short_name) FROM customer")
     db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
 
@@ -81,12 +74,6 @@ def _clean(query: str) -> str:
     """The query as it can be searched: trimmed, without characters no database can store
     (lone surrogates from a broken paste)."""
     return "".join(ch for ch in query if not 0xD800 <= ord(ch) <= 0xDFFF).strip()
-
-
-def _token_chars(text: str) -> list[str]:
-    """The characters the FTS index keeps as tokens (letters and digits of any script);
-    punctuation and spaces are separators there, so they are left out of the phrase."""
-    return [ch for ch in text if ch.isalnum()]
 
 
 def statements(query: str, limit: int = 50, include_stopped: bool = False) -> list[tuple[str, str, list]]:
@@ -100,9 +87,9 @@ def statements(query: str, limit: int = 50, include_stopped: bool = False) -> li
     common = dict(active_only=not include_stopped, today=clock.today().isoformat(), limit=limit)
     found = [("code", *dialect.prefix_query(name, "code", text, **common)),
              ("mnemonic", *dialect.prefix_query(name, "mnemonic", text.lower(), **common))]
-    chars = _token_chars(text)
-    if chars:
-        found.append(("name", *dialect.fragment_query(name, text, chars, **common)))
+    fragment = dialect.fragment_query(name, text, **common)
+    if fragment is not None:
+        found.append(("name", *fragment))
     return found
 
 

@@ -1,0 +1,421 @@
+"""输出: the current list or the whole archive to `.xlsx` or `.csv`, streamed.
+
+Rows are read by keyset pages (never the whole table) and written as they come: a CSV
+through the csv module, in UTF-8 with a BOM so Excel opens Chinese correctly; a workbook
+through openpyxl's write-only mode, with a header row, column widths, and dates as real date
+cells. The file is written beside its target and renamed into place at the end, so a failed
+export never leaves half a file under the name asked for.
+
+The whole archive (`export_archive`) is what an import into an empty archive restores: the
+customers with a column per typed dimension, the classes of every typed dimension (with each
+dimension's name and scheme) and the sales. A workbook holds them as three sheets; a CSV
+target becomes three files, `name.csv`, `name-classes.csv` and `name-sales.csv`.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from db import fields as fields_meta
+from db.columns import CLASS_COLUMNS, COLUMNS, SALE_COLUMNS, SHEETS, Column
+from db.errors import RuleError
+from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, database
+from db.money import format_percent
+
+PAGE = 5000
+MAX_WIDTH = 50
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class ExportResult:
+    paths: list[Path]
+    customers: int = 0
+    classes: int = 0
+    sales: int = 0
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def formats() -> tuple[str, ...]:
+    return (".xlsx", ".csv")
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in formats():
+        raise RuleError("export.format", path=str(path))
+    return suffix[1:]
+
+
+# ---------------------------------------------------------------- values
+
+
+def _yuan(fen):
+    """Money for a cell: a number in yuan (a workbook sums it), exact to the fen."""
+    return None if fen is None else fen / 100
+
+
+def _money_text(fen):
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{yuan}.{cents:02d}"
+
+
+def _date_value(value):
+    """SQLite returns dates as text, PostgreSQL as dates: a date (or datetime) either way."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    return dt.datetime.fromisoformat(text[:19])
+
+
+def _date_text(value):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)[:19]
+
+
+def _converters(kinds: list[str], fmt: str, lang: str) -> list[tuple[int, Callable]]:
+    """(column index, converter) for the columns whose stored value is not what the file
+    shows; text columns pass through untouched (the common case, and the fast one)."""
+    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    by_kind = {
+        "money": _yuan if fmt == "xlsx" else _money_text,
+        "percent": (lambda v: format_percent(v or 0)) if fmt == "csv" else (lambda v: (v or 0) / 100),
+        "flag": lambda v: yes if v else no,
+        "date": _date_value if fmt == "xlsx" else _date_text,
+        "datetime": _date_value if fmt == "xlsx" else _date_text,
+        "text": None,
+        "int": None,
+    }
+    return [(i, by_kind[k]) for i, k in enumerate(kinds) if by_kind.get(k)]
+
+
+def _convert_rows(rows: Iterable[tuple], converters) -> Iterator[list]:
+    if not converters:
+        yield from rows
+        return
+    for row in rows:
+        row = list(row)
+        for i, conv in converters:
+            row[i] = conv(row[i])
+        yield row
+
+
+def _kind(column: Column) -> str:
+    meta = fields_meta.BY_KEY.get(column.field)
+    if meta is None:
+        return column.kind
+    if meta.kind == "auto":
+        return "datetime" if column.field.endswith("_at") else "text"
+    return meta.kind
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes on a screen or in a spreadsheet: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+# ---------------------------------------------------------------- customer rows
+
+
+def customer_columns(names: list[str] | None = None) -> list[Column]:
+    """The customer columns for `names` (field keys; None: all), refusing unknown ones."""
+    known = {c.field: c for c in COLUMNS["customers"]}
+    if not names:
+        return list(COLUMNS["customers"])
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise RuleError("export.unknown_column", column=", ".join(missing))
+    return [known[n] for n in names]
+
+
+def _typed_dimensions() -> list[Dimension]:
+    return list(Dimension.select().where(Dimension.code != MAIN_DIMENSION, Dimension.derived == False)  # noqa: E712
+                .order_by(Dimension.position, Dimension.id))
+
+
+def _customer_select(columns: list[Column], dims: list[Dimension]) -> tuple[str, list]:
+    """SELECT of the customer columns plus one class column per dimension (a LEFT JOIN on
+    the (customer, dimension) unique index each)."""
+    table = Customer._meta.table_name
+    parts = [f"c.{getattr(Customer, col.field).column_name}" for col in columns]
+    joins, params = [], []
+    for n, dim in enumerate(dims):
+        parts.append(f"m{n}.class_code")
+        joins.append(f"LEFT JOIN {Membership._meta.table_name} m{n} ON m{n}.customer_id = c.id "
+                     f"AND m{n}.dimension_id = {database.param}")
+        params.append(dim.id)
+    return f"SELECT {', '.join(parts)} FROM {table} c {' '.join(joins)}", params
+
+
+def _archive_customer_pages(columns: list[Column], dims: list[Dimension]) -> Iterator[list[tuple]]:
+    """Every customer in code order, a keyset page at a time (WHERE code > last)."""
+    select, params = _customer_select([Column("code", "", ""), *columns], dims)
+    p = database.param
+    last = None
+    while True:
+        where = f" WHERE c.code > {p}" if last is not None else ""
+        sql = f"{select}{where} ORDER BY c.code LIMIT {PAGE}"
+        rows = database.execute_sql(sql, params + ([last] if last is not None else [])).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [row[1:] for row in rows]
+        if len(rows) < PAGE:
+            return
+
+
+def _list_pages(query, columns: list[Column], dims: list[Dimension]) -> Iterator[list[tuple]]:
+    """The customers of a list (db.paging.ListQuery), in its order, through its keyset pages;
+    each page's columns are read by id in one query."""
+    from db import paging
+
+    select, params = _customer_select([Column("id", "", ""), *columns], dims)
+    p = database.param
+    key = None
+    while True:
+        page = paging.after(query, key, PAGE)
+        if not page:
+            return
+        ids = [row.id for row in page]
+        marks = ", ".join([p] * len(ids))
+        found = {r[0]: r[1:] for r in database.execute_sql(
+            f"{select} WHERE c.id IN ({marks})", params + ids).fetchall()}
+        yield [found[i] for i in ids if i in found]
+        key = paging.key_of(query, page[-1])
+        if len(page) < PAGE:
+            return
+
+
+# ---------------------------------------------------------------- writers
+
+
+class _Writer:
+    """One output file (CSV) or one sheet of a workbook, written row by row."""
+
+    def __init__(self, fmt: str, target: Path, book=None, title: str = ""):
+        self.fmt = fmt
+        self.target = target
+        if fmt == "csv":
+            self.tmp = target.with_name(f".{target.name}.tmp")
+            self.file = open(self.tmp, "w", encoding="utf-8-sig", newline="")
+            self.csv = csv.writer(self.file)
+        else:
+            self.sheet = book.create_sheet(title)
+
+    def header(self, names: list[str], widths: list[int]) -> None:
+        if self.fmt == "csv":
+            self.csv.writerow(names)
+            return
+        from openpyxl.utils import get_column_letter
+
+        # Column widths must be set before the first row of a write-only sheet.
+        for i, (name, width) in enumerate(zip(names, widths), 1):
+            self.sheet.column_dimensions[get_column_letter(i)].width = min(
+                MAX_WIDTH, max(display_width(name), width) + 2)
+        self.sheet.freeze_panes = "A2"
+        self.sheet.append(names)
+
+    def rows(self, rows: Iterable) -> None:
+        if self.fmt == "csv":
+            self.csv.writerows(rows)
+        else:
+            append = self.sheet.append
+            for row in rows:
+                append(row)
+
+    def close(self) -> None:
+        if self.fmt == "csv":
+            self.file.close()
+            os.replace(self.tmp, self.target)
+
+    def abandon(self) -> None:
+        if self.fmt == "csv":
+            self.file.close()
+            self.tmp.unlink(missing_ok=True)
+
+
+def _width(column: Column) -> int:
+    kind = _kind(column)
+    if kind in ("date",):
+        return 10
+    if kind in ("datetime",):
+        return 19
+    if kind in ("money", "percent", "int", "flag"):
+        return 12
+    meta = fields_meta.BY_KEY.get(column.field)
+    # Text columns get room for a typical value, not their maximum length (98 for a name).
+    return min(MAX_WIDTH - 2, (meta.max_length or 20) if meta else 20, 30)
+
+
+class _Output:
+    """The files of one export: a workbook (sheets) or CSV files, all renamed into place
+    only when every one is complete."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fmt = _format_of(path)
+        self.writers: list[_Writer] = []
+        self.book = None
+        if self.fmt == "xlsx":
+            from openpyxl import Workbook
+
+            self.book = Workbook(write_only=True)
+
+    def sheet(self, kind: str, lang: str, csv_suffix: str = "") -> _Writer:
+        target = self.path.with_name(f"{self.path.stem}{csv_suffix}{self.path.suffix}")
+        title = SHEETS[kind][0] if lang == "zh" else SHEETS[kind][1]
+        writer = _Writer(self.fmt, target, self.book, title)
+        self.writers.append(writer)
+        return writer
+
+    def paths(self) -> list[Path]:
+        return [self.path] if self.fmt == "xlsx" else [w.target for w in self.writers]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        try:
+            if exc is not None:
+                for w in self.writers:
+                    w.abandon()
+                return False
+            for w in self.writers:
+                w.close()
+            if self.book is not None:
+                tmp = self.path.with_name(f".{self.path.name}.tmp")
+                try:
+                    self.book.save(tmp)
+                    os.replace(tmp, self.path)
+                finally:
+                    tmp.unlink(missing_ok=True)
+        except OSError as err:
+            raise RuleError("export.cannot_write", path=str(self.path), reason=err.strerror or str(err)) from None
+        return False
+
+
+def _open_output(path) -> _Output:
+    path = Path(path).expanduser()
+    _format_of(path)
+    if not path.parent.is_dir():
+        raise RuleError("export.cannot_write", path=str(path), reason="no such directory")
+    try:
+        return _Output(path)
+    except OSError as err:
+        raise RuleError("export.cannot_write", path=str(path), reason=err.strerror or str(err)) from None
+
+
+def _write_customers(writer: _Writer, pages: Iterator[list[tuple]], columns: list[Column],
+                     dims: list[Dimension], lang: str, total: int, progress: ProgressFn | None) -> int:
+    headers = [c.header(lang) for c in columns] + [d.name_zh if lang == "zh" else d.name_en for d in dims]
+    kinds = [_kind(c) for c in columns] + ["text"] * len(dims)
+    writer.header(headers, [_width(c) for c in columns] + [12] * len(dims))
+    converters = _converters(kinds, writer.fmt, lang)
+    done = 0
+    for page in pages:
+        writer.rows(_convert_rows(page, converters))
+        done += len(page)
+        if progress:
+            progress(done, total)
+    return done
+
+
+# ---------------------------------------------------------------- public
+
+
+def export_list(path, query=None, columns: list[str] | None = None, *, lang: str = "zh",
+                progress: ProgressFn | None = None) -> ExportResult:
+    """Export the customers of a list (a db.paging.ListQuery: class, filter, sort; None:
+    every customer in code order) with `columns` (field keys; None: all) to `path`.
+
+    `progress(done, total)` is called after each page. Returns the rows written."""
+    import time
+
+    start = time.perf_counter()
+    chosen = customer_columns(columns)
+    with _open_output(path) as out:
+        writer = out.sheet("customers", lang)
+        if query is None:
+            total = Customer.select().count()
+            pages = _archive_customer_pages(chosen, [])
+        else:
+            from db import paging
+
+            total = paging.count(query)
+            pages = _list_pages(query, chosen, [])
+        written = _write_customers(writer, pages, chosen, [], lang, total, progress)
+    return ExportResult(out.paths(), customers=written, seconds=time.perf_counter() - start)
+
+
+def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None) -> ExportResult:
+    """Export the whole archive: customers (every column, a column per typed dimension),
+    classes of every typed dimension, and sales. `progress(done, total)` counts all rows."""
+    import time
+
+    start = time.perf_counter()
+    dims = _typed_dimensions()
+    columns = list(COLUMNS["customers"])
+    customers = Customer.select().count()
+    sales_total = Sale.select().count()
+    total = customers + sales_total
+    with _open_output(path) as out:
+        written = _write_customers(out.sheet("customers", lang), _archive_customer_pages(columns, dims),
+                                   columns, dims, lang, total, progress)
+        classes = _write_classes(out.sheet("classes", lang, "-classes"), lang)
+        sales = _write_sales(out.sheet("sales", lang, "-sales"), lang, written, total, progress)
+    return ExportResult(out.paths(), customers=written, classes=classes, sales=sales,
+                        seconds=time.perf_counter() - start)
+
+
+def _write_classes(writer: _Writer, lang: str) -> int:
+    """Every class of the main and typed dimensions, parents before children (code order);
+    derived dimensions are computed by rules, not restored from a file."""
+    writer.header([c.header(lang) for c in CLASS_COLUMNS], [12, 16, 16, 10, 12, 30, 30])
+    count = 0
+    dims = list(Dimension.select().where(Dimension.derived == False)  # noqa: E712
+                .order_by(Dimension.position, Dimension.id))
+    for dim in dims:
+        rows = (CustomerClass.select(CustomerClass.code, CustomerClass.name, CustomerClass.remark)
+                .where(CustomerClass.dimension == dim.id).order_by(CustomerClass.code).tuples())
+        batch = [(dim.code, dim.name_zh, dim.name_en, dim.scheme, code, name, remark)
+                 for code, name, remark in rows]
+        writer.rows(batch)
+        count += len(batch)
+    return count
+
+
+def _write_sales(writer: _Writer, lang: str, done: int, total: int, progress: ProgressFn | None) -> int:
+    writer.header([c.header(lang) for c in SALE_COLUMNS], [12, 10, 16, 14, 14])
+    converters = _converters(["text", "date", "text", "money", "money"], writer.fmt, lang)
+    sale, customer, p = Sale._meta.table_name, Customer._meta.table_name, database.param
+    last, count = 0, 0
+    while True:
+        rows = database.execute_sql(
+            f"SELECT s.id, c.code, s.date, s.doc_no, s.amount, s.cost FROM {sale} s "
+            f"JOIN {customer} c ON c.id = s.customer_id WHERE s.id > {p} ORDER BY s.id LIMIT {PAGE}",
+            (last,)).fetchall()
+        if not rows:
+            return count
+        last = rows[-1][0]
+        writer.rows(_convert_rows((r[1:] for r in rows), converters))
+        count += len(rows)
+        if progress:
+            progress(done + count, total)

@@ -1,0 +1,546 @@
+"""Evaluation rules: the derived dimensions and the management type, re-evaluated as of a date.
+
+The rule parameters live in the Rule table (defaults below) and are edited on the rules screen
+or with `kehu rules --set`. `evaluate(as_of)` is a dry run: set-based SQL computes every
+customer's figures and classes and writes a Proposal row for each value that would change;
+nothing else is touched. `apply(run_id)` then writes all or some of them in one transaction.
+
+Decisions the rules make (periods per db.sales: the last N months as of D are the days after
+D - N months up to D; sales after D do not count):
+
+交易历史 history, first match wins:
+  05 问题客户  the customer's problem flag is set: a person set it, only a person clears it
+  04 潜在客户  no purchase at all up to D
+  03 过去的客户 the last purchase is on or before D - active months (none for 12 months)
+  01 新客户    the first purchase is after D - new months (within the last 6 months)
+  02 老客户    purchases in at least two different calendar years (and one within 12 months)
+  01 新客户    otherwise: buying, first purchase over 6 months ago, all in one calendar year;
+              such a customer has not yet proved a repeat buyer, so stays new
+购买规模 scale, by 12-month sales S: 大型 S >= large, 中型 S >= medium, else 零散 (which
+  includes customers with no sales in 12 months, so every customer has a scale).
+盈利情况 profit, by 12-month margin (S - cost) / S: 高 >= high, 合理 >= fair, 微 >= micro,
+  else 亏损. With no sales in 12 months (S <= 0) there is no margin: a negative profit is
+  亏损, otherwise 微盈利 (nothing earned, nothing lost).
+管理类型 management type:
+  潜在客户 no purchase at all up to D
+  一般客户 stopped on or before D (a stopped customer is neither VIP nor 重要)
+  VIP客户  at least M orders in 12 months and S >= the VIP amount, or S among the top N of
+           the customers with at least M orders (ties at the N-th amount all count)
+  重要客户 S >= the important amount
+  一般客户 the rest (bought at some time)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+
+from peewee import JOIN
+
+from db import clock, history, models
+from db.dimensions import DERIVED, HISTORY, PROFIT, SCALE
+from db.errors import RuleError
+from db.models import CustomerClass, Dimension, EvaluationRun, Proposal, Rule
+from db.money import format_money, format_percent, parse_money, parse_percent
+from db.sales import months_before
+from db.store import current, writing
+
+MGMT = "mgmt_type"
+VIP, IMPORTANT, ORDINARY, POTENTIAL = "VIP客户", "重要客户", "一般客户", "潜在客户"
+MGMT_TYPES = (VIP, IMPORTANT, ORDINARY, POTENTIAL)
+# Earlier runs of the same user are replaced by a new one; anyone's runs older than this go.
+KEEP_RUNS_DAYS = 7
+
+# key -> (kind, default, minimum, maximum). Kinds: months, money (fen), percent (hundredths
+# of a percent), count.
+SPEC: dict[str, tuple[str, int, int, int]] = {
+    "history.new_months": ("months", 6, 1, 120),
+    "history.active_months": ("months", 12, 1, 120),
+    "scale.large": ("money", 1_000_000_00, 0, 10**15 - 1),
+    "scale.medium": ("money", 100_000_00, 0, 10**15 - 1),
+    "profit.high": ("percent", 3000, 0, 10000),
+    "profit.fair": ("percent", 1500, 0, 10000),
+    "profit.micro": ("percent", 0, 0, 10000),
+    "mgmt.vip_top": ("count", 50, 0, 1_000_000),
+    "mgmt.vip_amount": ("money", 2_000_000_00, 0, 10**15 - 1),
+    "mgmt.vip_orders": ("count", 6, 0, 1_000_000),
+    "mgmt.important_amount": ("money", 500_000_00, 0, 10**15 - 1),
+}
+# (lower, upper): the lower rule may not exceed the upper one.
+ORDER = [
+    ("history.new_months", "history.active_months"),
+    ("scale.medium", "scale.large"),
+    ("profit.micro", "profit.fair"),
+    ("profit.fair", "profit.high"),
+    ("mgmt.important_amount", "mgmt.vip_amount"),
+]
+
+
+@dataclass(frozen=True)
+class Rules:
+    new_months: int
+    active_months: int
+    scale_large: int
+    scale_medium: int
+    profit_high: int
+    profit_fair: int
+    profit_micro: int
+    vip_top: int
+    vip_amount: int
+    vip_orders: int
+    important_amount: int
+
+    @classmethod
+    def from_values(cls, values: dict[str, int]) -> "Rules":
+        return cls(**{key.split(".", 1)[1] if key.startswith(("history.", "mgmt."))
+                      else key.replace(".", "_"): value for key, value in values.items()})
+
+
+def _stored() -> dict[str, int]:
+    values = {key: spec[1] for key, spec in SPEC.items()}
+    for row in Rule.select().where(Rule.key.in_(list(SPEC))):
+        try:
+            values[row.key] = int(row.value)
+        except ValueError:  # a hand-edited database: fall back to the default, check reports it
+            pass
+    return values
+
+
+def rule_values() -> dict[str, int]:
+    """{rule key: value in storage units}, defaults where nothing is stored."""
+    return _stored()
+
+
+def get_rules() -> Rules:
+    return Rules.from_values(_stored())
+
+
+def parse_rule(key: str, text) -> int:
+    """A rule value as typed (money in yuan "1,000,000", percent "30" or "30%", months,
+    counts) to storage units; an int passes through as already in storage units."""
+    if key not in SPEC:
+        raise RuleError("rules.unknown", field=key, key=key)
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    kind = SPEC[key][0]
+    if kind == "money":
+        return parse_money(text, field=key)
+    if kind == "percent":
+        return parse_percent(text, field=key)
+    clean = str(text or "").strip()
+    if not clean.isdigit():
+        raise RuleError("rules.not_number", field=key, key=key, text=str(text))
+    return int(clean)
+
+
+def format_rule(key: str, value: int) -> str:
+    kind = SPEC[key][0]
+    if kind == "money":
+        return format_money(value)
+    if kind == "percent":
+        return format_percent(value) + "%"
+    return str(value)
+
+
+def set_rule(key: str, value) -> Rules:
+    """Change one rule (typed text or storage units). Refused with a RuleError naming the key
+    when the value is out of range or would cross its neighbour (medium above large...)."""
+    new = parse_rule(key, value)
+    kind, _default, low, high = SPEC[key]
+    if not low <= new <= high:
+        raise RuleError("rules.range", field=key, key=key, value=format_rule(key, new),
+                        min=format_rule(key, low), max=format_rule(key, high))
+    with writing():
+        values = _stored()
+        old = values[key]
+        values[key] = new
+        for lower, upper in ORDER:
+            if values[lower] > values[upper]:
+                raise RuleError("rules.order", field=key, key=key, lower=lower, upper=upper,
+                                lower_value=format_rule(lower, values[lower]),
+                                upper_value=format_rule(upper, values[upper]))
+        if old != new:
+            Rule.replace(key=key, value=str(new)).execute()
+            history.record("change", "rule", key, {"value": [old, new]})
+    return Rules.from_values(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+@dataclass(frozen=True)
+class Change:
+    """How many proposals move one target from one value to another."""
+
+    target: str
+    from_code: str
+    to_code: str
+    count: int
+    pending: int
+
+
+@dataclass
+class Evaluation:
+    run_id: int
+    as_of: dt.date
+    rules: Rules
+    vip_cutoff: int | None
+    proposals: int
+    customers: int
+    changes: list[Change] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """One proposal as the review screen shows it; `reason` is a catalog key filled by
+    `values` (numbers already formatted)."""
+
+    id: int
+    customer_code: str
+    customer_name: str
+    target: str
+    from_code: str
+    from_name: str
+    to_code: str
+    to_name: str
+    reason: str
+    values: dict
+    status: str
+
+
+def _periods(as_of: dt.date, rules: Rules) -> tuple[str, str]:
+    return (months_before(as_of, rules.new_months).isoformat(),
+            months_before(as_of, rules.active_months).isoformat())
+
+
+def _year(expr: str) -> str:
+    """The calendar year of a date expression (dates are ISO text on SQLite)."""
+    if current().dialect == "sqlite":
+        return f"substr({expr}, 1, 4)"
+    return f"extract(year from {expr})"
+
+
+def _sql(text: str, params=()):
+    """Run SQL written with ? placeholders on either database."""
+    db = models.database
+    if db.param != "?":
+        text = text.replace("?", db.param)
+    return db.execute_sql(text, params)
+
+
+def _drop(table: str) -> None:
+    _sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def _figures(as_of: str, since_active: str) -> None:
+    """eval_fig: per customer with a sale up to as_of, first and last date, 12-month sums,
+    and whether the purchases span two calendar years. One pass over Sale."""
+    _drop("eval_fig")
+    _sql("CREATE TEMP TABLE eval_fig (customer_id INTEGER PRIMARY KEY, first_date DATE,"
+         " last_date DATE, amount BIGINT, cost BIGINT, orders INTEGER, two_years INTEGER)")
+    _sql(
+        "INSERT INTO eval_fig SELECT customer_id, MIN(date), MAX(date),"
+        " SUM(CASE WHEN date > ? THEN amount ELSE 0 END),"
+        " SUM(CASE WHEN date > ? THEN cost ELSE 0 END),"
+        " SUM(CASE WHEN date > ? THEN 1 ELSE 0 END),"
+        f" CASE WHEN {_year('MIN(date)')} <> {_year('MAX(date)')} THEN 1 ELSE 0 END"
+        " FROM sale WHERE date <= ? GROUP BY customer_id",
+        (since_active, since_active, since_active, as_of))
+
+
+def _vip_cutoff(rules: Rules, as_of: str) -> int | None:
+    """12-month sales of the N-th customer among those with at least M orders (not stopped):
+    a customer at or above it is in the top N. None when the top-N rule is off."""
+    if rules.vip_top <= 0:
+        return None
+    row = _sql(
+        "SELECT f.amount FROM eval_fig f JOIN customer c ON c.id = f.customer_id"
+        " WHERE f.orders >= ? AND f.amount > 0 AND (c.stop_date IS NULL OR c.stop_date > ?)"
+        " ORDER BY f.amount DESC LIMIT 1 OFFSET ?",
+        (rules.vip_orders, as_of, rules.vip_top - 1)).fetchone()
+    # Fewer than N eligible customers: all of them are in the top N.
+    return int(row[0]) if row else 1
+
+
+def _targets(rules: Rules, as_of: str, since_new: str, since_active: str, cutoff: int | None) -> None:
+    """eval_target: every customer's computed class in each derived dimension, its management
+    type, and the reason key of each, beside the figures."""
+    amount = "COALESCE(f.amount, 0)"
+    profit = "(COALESCE(f.amount, 0) - COALESCE(f.cost, 0))"
+    never = "f.customer_id IS NULL"
+    stopped = "(c.stop_date IS NOT NULL AND c.stop_date <= ?)"
+    vip_base = f"COALESCE(f.orders, 0) >= ? AND {amount} > 0"
+    # The top-N rule off: the cut-off falls back to the VIP amount, adding nobody.
+    cutoff_value = rules.vip_amount if cutoff is None else cutoff
+    history_cases = [
+        ("c.problem", "05", "history_problem", ()),
+        (never, "04", "never", ()),
+        ("f.last_date <= ?", "03", "history_past", (since_active,)),
+        ("f.first_date > ?", "01", "history_new", (since_new,)),
+        ("f.two_years = 1", "02", "history_old", ()),
+    ]
+    scale_cases = [
+        (f"{amount} >= ?", "01", "scale_large", (rules.scale_large,)),
+        (f"{amount} >= ?", "02", "scale_medium", (rules.scale_medium,)),
+    ]
+    profit_cases = [
+        (f"{amount} <= 0 AND {profit} < 0", "04", "profit_loss", ()),
+        (f"{amount} <= 0", "03", "profit_none", ()),
+        (f"{profit} * 10000 >= ? * {amount}", "01", "profit_high", (rules.profit_high,)),
+        (f"{profit} * 10000 >= ? * {amount}", "02", "profit_fair", (rules.profit_fair,)),
+        (f"{profit} * 10000 >= ? * {amount}", "03", "profit_micro", (rules.profit_micro,)),
+    ]
+    mgmt_cases = [
+        (never, POTENTIAL, "never", ()),
+        (stopped, ORDINARY, "mgmt_stopped", (as_of,)),
+        (f"{vip_base} AND {amount} >= ?", VIP, "mgmt_vip_amount", (rules.vip_orders, rules.vip_amount)),
+        (f"{vip_base} AND {amount} >= ?", VIP, "mgmt_vip_top", (rules.vip_orders, cutoff_value)),
+        (f"{amount} >= ?", IMPORTANT, "mgmt_important", (rules.important_amount,)),
+    ]
+    defaults = {"history": ("01", "history_new_one_year"), "scale": ("03", "scale_small"),
+                "profit": ("04", "profit_loss"), "mgmt": (ORDINARY, "mgmt_ordinary")}
+    select, params = [], []
+    for name, cases in (("history", history_cases), ("scale", scale_cases),
+                        ("profit", profit_cases), ("mgmt", mgmt_cases)):
+        for column, pick in (("to", 1), ("why", 2)):
+            whens = []
+            for case in cases:
+                whens.append(f"WHEN {case[0]} THEN ?")
+                params.extend([*case[3], case[pick]])
+            params.append(defaults[name][pick - 1])
+            select.append(f"CASE {' '.join(whens)} ELSE ? END AS {name}_{column}")
+    _drop("eval_target")
+    _sql(
+        "CREATE TEMP TABLE eval_target AS SELECT c.id AS id, c.code AS code,"
+        " c.mgmt_type AS mgmt_now, COALESCE(f.amount, 0) AS amount, COALESCE(f.cost, 0) AS cost,"
+        " COALESCE(f.orders, 0) AS orders, f.first_date AS first_date, f.last_date AS last_date, "
+        + ", ".join(select) +
+        " FROM customer c LEFT JOIN eval_fig f ON f.customer_id = c.id", params)
+
+
+def _propose(run_id: int) -> None:
+    """Proposal rows for every target whose computed value differs from the stored one."""
+    columns = ("run_id, customer_id, customer_code, target, from_code, to_code, reason,"
+               " amount, cost, orders, first_date, last_date, status")
+    figures = "t.amount, t.cost, t.orders, t.first_date, t.last_date, ''"
+    for dim_code in (HISTORY, SCALE, PROFIT):
+        dim_id = Dimension.get(Dimension.code == dim_code).id
+        _sql(
+            f"INSERT INTO proposal ({columns}) SELECT ?, t.id, t.code, ?, COALESCE(m.class_code, ''),"
+            f" t.{dim_code}_to, t.{dim_code}_why, {figures} FROM eval_target t"
+            " LEFT JOIN membership m ON m.customer_id = t.id AND m.dimension_id = ?"
+            f" WHERE m.class_code IS NULL OR m.class_code <> t.{dim_code}_to",
+            (run_id, dim_code, dim_id))
+    _sql(
+        f"INSERT INTO proposal ({columns}) SELECT ?, t.id, t.code, ?, t.mgmt_now, t.mgmt_to,"
+        f" t.mgmt_why, {figures} FROM eval_target t WHERE t.mgmt_now <> t.mgmt_to",
+        (run_id, MGMT))
+
+
+def evaluate(as_of: dt.date | None = None) -> Evaluation:
+    """Dry run: compute every customer's derived classes and management type as of `as_of`
+    (default today) and store what would change as Proposal rows of a new run. Changes
+    nothing else. Earlier runs of the same user are dropped."""
+    started = time.perf_counter()
+    as_of = as_of or clock.today()
+    rules = get_rules()
+    since_new, since_active = _periods(as_of, rules)
+    day = as_of.isoformat()
+    with writing():
+        who = clock.user()
+        old_runs = [r for (r,) in EvaluationRun.select(EvaluationRun.id).where(
+            (EvaluationRun.who == who)
+            | (EvaluationRun.at < clock.now() - dt.timedelta(days=KEEP_RUNS_DAYS))).tuples()]
+        if old_runs:
+            Proposal.delete().where(Proposal.run.in_(old_runs)).execute()
+            EvaluationRun.delete().where(EvaluationRun.id.in_(old_runs)).execute()
+        _figures(day, since_active)
+        cutoff = _vip_cutoff(rules, day)
+        _targets(rules, day, since_new, since_active, cutoff)
+        run = EvaluationRun.create(at=clock.now(), who=who, as_of=as_of,
+                                   rules=json.dumps(rule_values()), vip_cutoff=cutoff)
+        _propose(run.id)
+        _drop("eval_target")
+        _drop("eval_fig")
+    result = summary(run.id)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_of(run_id: int) -> EvaluationRun:
+    run = EvaluationRun.get_or_none(EvaluationRun.id == run_id)
+    if run is None:
+        raise RuleError("rules.run_unknown", run=run_id)
+    return run
+
+
+def summary(run_id: int) -> Evaluation:
+    """A run's counts per change (from SQL), for the review screen's header."""
+    run = run_of(run_id)
+    changes = [Change(t, f, to, n, p) for t, f, to, n, p in _sql(
+        "SELECT target, from_code, to_code, COUNT(*),"
+        " SUM(CASE WHEN status = '' THEN 1 ELSE 0 END) FROM proposal WHERE run_id = ?"
+        " GROUP BY target, from_code, to_code ORDER BY target, from_code, to_code",
+        (run_id,)).fetchall()]
+    customers = _sql("SELECT COUNT(DISTINCT customer_code) FROM proposal WHERE run_id = ?",
+                     (run_id,)).fetchone()[0]
+    return Evaluation(run_id=run.id, as_of=_date(run.as_of),
+                      rules=Rules.from_values({**rule_values(), **json.loads(run.rules)}),
+                      vip_cutoff=run.vip_cutoff, proposals=sum(c.count for c in changes),
+                      customers=int(customers), changes=changes)
+
+
+def class_names() -> dict[tuple[str, str], str]:
+    """{(target, code): name} for the derived dimensions; a management type is its own name."""
+    query = (CustomerClass.select(Dimension.code, CustomerClass.code, CustomerClass.name)
+             .join(Dimension).where(Dimension.code.in_(list(DERIVED))).tuples())
+    return {(dim, code): name for dim, code, name in query}
+
+
+def proposals(run_id: int, after: tuple[str, str] = ("", ""), limit: int = 50,
+              target: str | None = None, from_code: str | None = None,
+              to_code: str | None = None) -> list[ProposalRow]:
+    """One page of a run's proposals in (customer code, target) order, after the key
+    `after`; optionally only one change (target, from, to)."""
+    run = run_of(run_id)
+    rules = Rules.from_values({**rule_values(), **json.loads(run.rules)})
+    query = (Proposal.select(Proposal, models.Customer.name.alias("customer_name"))
+             .join(models.Customer, JOIN.LEFT_OUTER,
+                   on=(models.Customer.id == Proposal.customer_id))
+             .where(Proposal.run == run_id,
+                    (Proposal.customer_code > after[0])
+                    | ((Proposal.customer_code == after[0]) & (Proposal.target > after[1]))))
+    for column, value in ((Proposal.target, target), (Proposal.from_code, from_code),
+                          (Proposal.to_code, to_code)):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(Proposal.customer_code, Proposal.target).limit(limit).objects()
+    names = class_names()
+    rows = []
+    for p in query:
+        rows.append(ProposalRow(
+            id=p.id, customer_code=p.customer_code, customer_name=p.customer_name or "",
+            target=p.target, from_code=p.from_code,
+            from_name=names.get((p.target, p.from_code), p.from_code),
+            to_code=p.to_code, to_name=names.get((p.target, p.to_code), p.to_code),
+            reason=f"rules.why.{p.reason}", values=reason_values(p, _date(run.as_of), rules),
+            status=p.status))
+    return rows
+
+
+def reason_values(p: Proposal, as_of: dt.date, rules: Rules) -> dict:
+    """The figures a reason's message shows, formatted (money "1,234.56", percent "12.5%")."""
+    since_new, since_active = (months_before(as_of, rules.new_months),
+                               months_before(as_of, rules.active_months))
+    margin = ""
+    if p.amount > 0:
+        # Hundredths of a percent, rounded toward minus infinity like the SQL comparison.
+        margin = format_percent(((p.amount - p.cost) * 10000) // p.amount) + "%"
+    return {
+        "as_of": as_of.isoformat(), "amount": format_money(p.amount),
+        "cost": format_money(p.cost), "profit": format_money(p.amount - p.cost),
+        "margin": margin, "orders": p.orders,
+        "first": _date(p.first_date).isoformat() if p.first_date else "",
+        "last": _date(p.last_date).isoformat() if p.last_date else "",
+        "since_new": since_new.isoformat(), "since_active": since_active.isoformat(),
+        "new_months": rules.new_months, "active_months": rules.active_months,
+        "large": format_money(rules.scale_large), "medium": format_money(rules.scale_medium),
+        "high": format_percent(rules.profit_high) + "%",
+        "fair": format_percent(rules.profit_fair) + "%",
+        "micro": format_percent(rules.profit_micro) + "%",
+        "vip_amount": format_money(rules.vip_amount), "vip_orders": rules.vip_orders,
+        "vip_top": rules.vip_top, "important": format_money(rules.important_amount),
+    }
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# ---------------------------------------------------------------------------------------------
+# Apply
+
+
+@dataclass(frozen=True)
+class Applied:
+    applied: int  # proposals written
+    stale: int  # skipped: the value changed after the run
+    customers: int  # customers changed (one history row each)
+
+
+def apply(run_id: int, codes: list[str] | None = None) -> Applied:
+    """Apply a run's pending proposals, all or those of the customers `codes`, in one
+    transaction. A proposal whose current value is no longer its `from` is marked stale and
+    skipped. Each changed customer gets version + 1 and one history row (action "evaluate")."""
+    with writing():
+        run_of(run_id)
+        if codes is None:
+            _sql("UPDATE proposal SET status = 'chosen' WHERE run_id = ? AND status = ''", (run_id,))
+        else:
+            _drop("apply_codes")
+            _sql("CREATE TEMP TABLE apply_codes (code VARCHAR(20) PRIMARY KEY)")
+            unique = sorted(set(codes))
+            for start in range(0, len(unique), 500):
+                chunk = unique[start:start + 500]
+                _sql("INSERT INTO apply_codes (code) VALUES " + ", ".join(["(?)"] * len(chunk)), chunk)
+            _sql("UPDATE proposal SET status = 'chosen' WHERE run_id = ? AND status = ''"
+                 " AND customer_code IN (SELECT code FROM apply_codes)", (run_id,))
+            _drop("apply_codes")
+        # Re-check: skip what someone changed (or deleted) after the run.
+        _sql("UPDATE proposal SET status = 'stale' WHERE run_id = ? AND status = 'chosen'"
+             " AND target <> ? AND from_code <> COALESCE((SELECT m.class_code FROM membership m"
+             " JOIN dimension d ON d.id = m.dimension_id WHERE m.customer_id = proposal.customer_id"
+             " AND d.code = proposal.target), '')", (run_id, MGMT))
+        _sql("UPDATE proposal SET status = 'stale' WHERE run_id = ? AND status = 'chosen'"
+             " AND target = ? AND NOT EXISTS (SELECT 1 FROM customer c WHERE"
+             " c.id = proposal.customer_id AND c.mgmt_type = proposal.from_code)", (run_id, MGMT))
+        _sql("UPDATE proposal SET status = 'stale' WHERE run_id = ? AND status = 'chosen'"
+             " AND NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = proposal.customer_id)", (run_id,))
+        for dim_code in (HISTORY, SCALE, PROFIT):
+            dim_id = Dimension.get(Dimension.code == dim_code).id
+            chosen = ("SELECT customer_id FROM proposal WHERE run_id = ? AND target = ?"
+                      " AND status = 'chosen'")
+            _sql(f"DELETE FROM membership WHERE dimension_id = ? AND customer_id IN ({chosen})",
+                 (dim_id, run_id, dim_code))
+            _sql("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
+                 " SELECT customer_id, ?, to_code, customer_code FROM proposal WHERE run_id = ?"
+                 " AND target = ? AND status = 'chosen'", (dim_id, run_id, dim_code))
+        _sql("UPDATE customer SET mgmt_type = (SELECT p.to_code FROM proposal p WHERE p.run_id = ?"
+             " AND p.customer_code = customer.code AND p.target = ?) WHERE id IN (SELECT customer_id"
+             " FROM proposal WHERE run_id = ? AND target = ? AND status = 'chosen')",
+             (run_id, MGMT, run_id, MGMT))
+        _sql("UPDATE customer SET version = version + 1, modified_by = ?, modified_at = ?"
+             " WHERE id IN (SELECT customer_id FROM proposal WHERE run_id = ? AND status = 'chosen')",
+             (clock.user(), clock.now(), run_id))
+        customers = history.record_many("evaluate", "customer", _changes_by_customer(run_id),
+                                        batch=f"evaluate-{run_id}")
+        applied = _sql("UPDATE proposal SET status = 'applied' WHERE run_id = ? AND status = 'chosen'",
+                       (run_id,)).rowcount
+        stale = _sql("SELECT COUNT(*) FROM proposal WHERE run_id = ? AND status = 'stale'",
+                     (run_id,)).fetchone()[0]
+    return Applied(applied=applied, stale=int(stale), customers=customers)
+
+
+def _changes_by_customer(run_id: int):
+    """(customer code, {target: [from, to]}) of the chosen proposals, streamed in code order."""
+    cursor = _sql("SELECT customer_code, target, from_code, to_code FROM proposal"
+                  " WHERE run_id = ? AND status = 'chosen' ORDER BY customer_code, target", (run_id,))
+    code, changes = None, {}
+    while True:
+        rows = cursor.fetchmany(5000)
+        if not rows:
+            break
+        for customer_code, target, old, new in rows:
+            if customer_code != code:
+                if code is not None:
+                    yield code, changes
+                code, changes = customer_code, {}
+            changes[target] = [old or None, new]
+    if code is not None:
+        yield code, changes
+

@@ -1,0 +1,106 @@
+"""Statistics: customers and sales per class of a dimension at a level, and per management type.
+
+A class's figures include all its sub-classes: rows are grouped by the first L characters of
+the class code, L being the level's code length, in one GROUP BY per figure (never a query per
+class). Drilling down is the same question asked for the children of one class. Sales are the
+last 12 months as of a date (see db.sales) and all sales up to that date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import Case, fn
+
+from db import classes, clock
+from db.models import MAIN_DIMENSION, Customer, CustomerClass, Membership, Sale
+from db.sales import months_before
+
+
+@dataclass(frozen=True)
+class ClassStat:
+    code: str  # "" for the customers with no class in the dimension
+    name: str
+    is_leaf: bool
+    customers: int
+    amount_12: int  # fen, last 12 months
+    amount_all: int  # fen, every sale up to the date
+
+
+@dataclass(frozen=True)
+class TypeStat:
+    mgmt_type: str
+    customers: int
+    amount_12: int
+
+
+def _sales_columns(as_of: dt.date):
+    since = months_before(as_of, 12)
+    in_12 = (Sale.date > since)
+    return (fn.COALESCE(fn.SUM(Case(None, [(in_12, Sale.amount)], 0)), 0).alias("m12"),
+            fn.COALESCE(fn.SUM(Sale.amount), 0).alias("total"))
+
+
+def by_class(dim_code: str = MAIN_DIMENSION, level: int = 1, parent: str | None = None,
+             as_of: dt.date | None = None) -> list[ClassStat]:
+    """One row per class at `level` (or per child of `parent`, which sets the level), in code
+    order, empty classes included; in a dimension other than the main one, at the top
+    (no parent) a last row with code "" counts the customers that have no class there."""
+    as_of = as_of or clock.today()
+    dim = classes.dimension(dim_code)
+    scheme = classes.scheme_of(dim)
+    if parent is not None:
+        level = (scheme.level_of(parent) or 0) + 1
+    if not 1 <= level <= scheme.levels:
+        return []
+    length = scheme.length(level)
+    rows = CustomerClass.select(CustomerClass.code, CustomerClass.name, CustomerClass.is_leaf).where(
+        CustomerClass.dimension == dim.id, CustomerClass.level == level)
+    if parent:
+        rows = rows.where(CustomerClass.code.startswith(parent))
+    main = dim.code == MAIN_DIMENSION
+    column = Customer.class_code if main else Membership.class_code
+    head = fn.SUBSTR(column, 1, length).alias("head")
+
+    def within(query):
+        if not main:
+            query = query.where(Membership.dimension == dim.id)
+        if parent:
+            query = query.where(column >= parent, column < parent + classes.HIGH)
+        return query.group_by(fn.SUBSTR(column, 1, length))
+
+    if main:
+        counted = Customer.select(head, fn.COUNT(Customer.id))
+        sold = Sale.select(head, *_sales_columns(as_of)).join(Customer)
+    else:
+        counted = Membership.select(head, fn.COUNT(Membership.id))
+        sold = (Sale.select(head, *_sales_columns(as_of))
+                .join(Membership, on=(Membership.customer == Sale.customer)))
+    counts = dict(within(counted).tuples())
+    amounts = {h: (int(a), int(b)) for h, a, b in within(sold.where(Sale.date <= as_of)).tuples()}
+    result = [ClassStat(code, name, leaf, counts.get(code, 0), *amounts.get(code, (0, 0)))
+              for code, name, leaf in rows.order_by(CustomerClass.code).tuples()]
+    if not main and parent is None:
+        result.append(_unclassified(dim.id, as_of))
+    return result
+
+
+def _unclassified(dim_id: int, as_of: dt.date) -> ClassStat:
+    held = Membership.select(Membership.id).where(
+        Membership.customer == Customer.id, Membership.dimension == dim_id)
+    count = Customer.select().where(~fn.EXISTS(held)).count()
+    m12, total = (Sale.select(*_sales_columns(as_of)).join(Customer)
+                  .where(Sale.date <= as_of, ~fn.EXISTS(held)).tuples().get())
+    return ClassStat("", "", True, count, int(m12), int(total))
+
+
+def by_mgmt_type(as_of: dt.date | None = None) -> list[TypeStat]:
+    """Customers and 12-month sales per management type, largest group first."""
+    as_of = as_of or clock.today()
+    counts = dict(Customer.select(Customer.mgmt_type, fn.COUNT(Customer.id))
+                  .group_by(Customer.mgmt_type).tuples())
+    m12_column = _sales_columns(as_of)[0]
+    amounts = dict(Sale.select(Customer.mgmt_type, m12_column).join(Customer)
+                   .where(Sale.date <= as_of).group_by(Customer.mgmt_type).tuples())
+    stats = [TypeStat(kind, n, int(amounts.get(kind, 0))) for kind, n in counts.items()]
+    return sorted(stats, key=lambda s: (-s.customers, s.mgmt_type))

@@ -1,0 +1,251 @@
+"""客户档案 Customer archive, the screen the app opens on: the class tree on the left, the
+customers of the selected class and all its sub-classes on the right, paged from the store."""
+from __future__ import annotations
+
+import dataclasses
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Footer, Static
+
+from db import RuleError, customers, paging
+from db.paging import ListQuery
+from tui import config
+from tui.commands import Command, bindings
+from tui.i18n import error_text, t
+from tui.screens.base import KehuScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.widgets.class_tree import ClassTree
+from tui.widgets.customer_list import DEFAULT_COLUMNS, CustomerList
+
+
+class ArchiveScreen(KehuScreen):
+    SCREEN_NAME = "archive"
+    CSS_PATH = "archive.tcss"
+    ACTIONS = (
+        Command("archive.add", "f5", "add", "cmd.add"),
+        Command("archive.edit", "f7", "edit", "cmd.edit"),
+        Command("archive.delete", "delete", "delete", "cmd.delete"),
+        Command("archive.filter", "f3", "filter", "archive.filter"),
+        Command("archive.locate", "slash,ctrl+f,ctrl+f3", "locate", "archive.locate"),
+        Command("archive.columns", "f4", "columns", "archive.columns"),
+        Command("archive.sort", "ctrl+o", "sort", "archive.sort"),
+        Command("archive.stopped", "ctrl+g", "toggle_stopped", "archive.show_stopped"),
+        Command("archive.stop", "ctrl+t", "toggle_stop", "card.stop_enable"),
+        Command("archive.refresh", "f9", "refresh", "cmd.refresh"),
+    )
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self, dimension: str = "main") -> None:
+        super().__init__()
+        self.dimension = dimension
+        settings = config.load_settings()
+        self.query_state = ListQuery(dimension=dimension)
+        self.columns = settings.get("columns") or list(DEFAULT_COLUMNS)
+        self.count = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title")
+        with Horizontal(id="body"):
+            yield ClassTree(self.dimension, id="tree")
+            yield CustomerList(id="list")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title_line()
+        listing = self.query_one(CustomerList)
+        listing.set_columns(self.columns)
+        listing.set_query(self.query_state)
+        listing.focus()
+
+    @property
+    def tree(self) -> ClassTree:
+        return self.query_one(ClassTree)
+
+    @property
+    def listing(self) -> CustomerList:
+        return self.query_one(CustomerList)
+
+    def title_line(self) -> None:
+        store = self.app.store
+        where = str(store.path) if store.path else store.url.split("@")[-1]
+        title = Text(f"{t('screen.archive')} · {where}")
+        if store.read_only:
+            title.append("  " + t("archive.read_only"), style="bold")
+        self.query_one("#title", Static).update(title)
+
+    def status_line(self) -> None:
+        q = self.query_state
+        node = self.tree.selected
+        parts = [t("archive.count", count=self.count)]
+        parts.append(f"{node.code} {node.name}" if node else t("archive.all_classes"))
+        if q.filters and not q.filters.is_empty():
+            parts.append(t("archive.filtered"))
+        if q.show_stopped:
+            parts.append(t("archive.with_stopped"))
+        parts.append(t("archive.sorted_by", column=t(f"column.{q.sort}"))
+                     + (" ↓" if q.descending else ""))
+        self.query_one("#status", Static).update(Text("  ·  ".join(parts)))
+
+    def apply(self, **changes) -> None:
+        self.query_state = dataclasses.replace(self.query_state, **changes)
+        self.listing.set_query(self.query_state)
+
+    # -- list and tree events ----------------------------------------------------------
+
+    @on(ClassTree.NodeHighlighted)
+    def _class_chosen(self, event: ClassTree.NodeHighlighted) -> None:
+        code = event.node.data.code if event.node.data else ""
+        if code != self.query_state.class_code:
+            self.apply(class_code=code)
+
+    @on(CustomerList.CountChanged)
+    def _counted(self, event: CustomerList.CountChanged) -> None:
+        self.count = event.count
+        self.status_line()
+
+    @on(CustomerList.Selected)
+    def _open(self, event: CustomerList.Selected) -> None:
+        self.open_card(event.code)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def open_card(self, code: str | None, **kwargs) -> None:
+        from tui.screens.card import CardScreen
+
+        try:
+            card = CardScreen(code, **kwargs)
+        except RuleError as exc:
+            self.notify(error_text(exc), severity="error")
+            self.listing.refresh_rows()
+            return
+        self.app.push_screen(card, self._card_closed)
+
+    def _card_closed(self, saved: str | None) -> None:
+        self.tree.reload()
+        self.listing.refresh_rows()
+        if saved:
+            self.jump_to(saved)
+
+    def jump_to(self, code: str) -> None:
+        """Select the customer's class in the tree and the customer in the list."""
+        row = customers.get(code)
+        if row is None:
+            return
+        class_code = row.class_code if self.dimension == "main" else self.query_state.class_code
+        if customers.is_stopped(row) and not self.query_state.show_stopped:
+            self.apply(show_stopped=True)
+        if self.query_state.filters and not self.query_state.filters.is_empty():
+            self.apply(filters=None)
+        if class_code != self.query_state.class_code:
+            self.apply(class_code=class_code)
+            self.tree.select_code(class_code)
+        self.listing.goto_code(code)
+        self.listing.focus()
+
+    def action_add(self) -> None:
+        if self._read_only():
+            return
+        node = self.tree.selected
+        self.open_card(None, class_code=node.code if node and node.is_leaf else "")
+
+    def action_edit(self) -> None:
+        code = self.listing.current_code
+        if code:
+            self.open_card(code)
+
+    def action_delete(self) -> None:
+        code = self.listing.current_code
+        if not code or self._read_only():
+            return
+        row = customers.get(code)
+        if row is None:
+            self.listing.refresh_rows()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                customers.delete(row.code, row.version)
+            except RuleError as exc:
+                self.notify(error_text(exc), severity="error")
+                return
+            self.notify(t("archive.deleted", code=row.code))
+            self.tree.reload()
+            self.listing.refresh_rows()
+
+        self.app.push_screen(ConfirmScreen(t("card.confirm_delete", code=row.code, name=row.name)), answer)
+
+    def action_toggle_stop(self) -> None:
+        code = self.listing.current_code
+        if not code or self._read_only():
+            return
+        row = customers.get(code)
+        try:
+            if row.stop_date:
+                customers.enable(row.code, row.version)
+                self.notify(t("card.enabled", code=code))
+            else:
+                customers.stop(row.code, row.version)
+                self.notify(t("card.stopped", code=code))
+        except RuleError as exc:
+            self.notify(error_text(exc), severity="error")
+            return
+        self.listing.refresh_rows()
+
+    def action_toggle_stopped(self) -> None:
+        self.apply(show_stopped=not self.query_state.show_stopped)
+
+    def action_refresh(self) -> None:
+        self.tree.reload()
+        self.listing.refresh_rows()
+
+    def action_locate(self) -> None:
+        from tui.screens.locate import LocateScreen
+
+        def found(hit) -> None:
+            if hit is not None:
+                self.jump_to(hit.code)
+
+        self.app.push_screen(LocateScreen(include_stopped=self.query_state.show_stopped), found)
+
+    def action_filter(self) -> None:
+        from tui.screens.filter import FilterScreen
+
+        def chosen(filters) -> None:
+            if filters is not None:
+                self.apply(filters=None if filters.is_empty() else filters)
+
+        self.app.push_screen(FilterScreen(self.query_state.filters), chosen)
+
+    def action_columns(self) -> None:
+        from tui.screens.columns import ColumnsScreen
+
+        def chosen(columns: list[str] | None) -> None:
+            if columns:
+                self.columns = columns
+                self.listing.set_columns(columns)
+                problem = config.save_setting("columns", columns)
+                if problem:
+                    self.notify(problem, severity="warning")
+
+        self.app.push_screen(ColumnsScreen(self.columns), chosen)
+
+    def action_sort(self) -> None:
+        from tui.screens.sort import SortScreen
+
+        def chosen(choice: tuple[str, bool] | None) -> None:
+            if choice is not None:
+                self.apply(sort=choice[0], descending=choice[1])
+
+        self.app.push_screen(SortScreen(self.query_state.sort, self.query_state.descending), chosen)
+
+    def _read_only(self) -> bool:
+        if self.app.store.read_only:
+            self.notify(t("store.read_only"), severity="warning")
+            return True
+        return False

@@ -1,0 +1,130 @@
+"""过滤 Filter (F3): management type, region, industry, salesperson, development-date range,
+stopped or not; combined with the selected class. Filters can be saved by name and reapplied
+(kept per user in the settings file)."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.suggester import SuggestFromList
+from textual.widgets import Label, OptionList, Static
+
+from db import RuleError
+from db.dates import format_date, parse_date
+from db.fields import MGMT_TYPES
+from db.paging import Filter
+from tui import config
+from tui.commands import Command, bindings
+from tui.i18n import error_text, t
+from tui.screens.base import KehuModal
+from tui.widgets.fields import Field
+
+STOPPED = {"": "filter.stopped_any", "only": "filter.stopped_only", "not": "filter.stopped_not"}
+TEXT_FIELDS = ("mgmt_type", "region", "industry", "salesperson")
+
+
+class FilterScreen(KehuModal[Filter | None]):
+    CSS_PATH = "filter.tcss"
+    ACTIONS = (
+        Command("filter.apply", "f6,ctrl+s", "apply", "filter.apply", priority=True),
+        Command("filter.save", "ctrl+w", "save", "filter.save", priority=True),
+        Command("filter.clear", "ctrl+r", "clear", "filter.clear", priority=True),
+        Command("filter.cancel", "escape", "cancel", "cmd.cancel"),
+    )
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self, current: Filter | None) -> None:
+        super().__init__()
+        self.current = current or Filter()
+        self.saved: dict[str, dict] = config.load_settings().get("filters", {})
+
+    def compose(self) -> ComposeResult:
+        f = self.current
+        with Vertical(id="filter-box") as box:
+            box.border_title = t("filter.title")
+            box.border_subtitle = t("filter.keys")
+            with Grid(id="filter-grid"):
+                yield Label(t("customer.field.mgmt_type"))
+                yield Field(f.mgmt_type, id="f-mgmt_type", suggester=SuggestFromList(MGMT_TYPES), max_length=20)
+                for key in ("region", "industry", "salesperson"):
+                    yield Label(t(f"customer.field.{key}"))
+                    yield Field(getattr(f, key), id=f"f-{key}", max_length=60)
+                yield Label(t("filter.dev_from"))
+                yield Field(format_date(f.dev_from), id="f-dev_from", max_length=20)
+                yield Label(t("filter.dev_to"))
+                yield Field(format_date(f.dev_to), id="f-dev_to", max_length=20)
+                yield Label(t("filter.stopped"))
+                yield Field(f.stopped, id="f-stopped", placeholder=t("filter.stopped_hint"), max_length=4,
+                            suggester=SuggestFromList(["only", "not"]))
+                yield Label(t("filter.name"))
+                yield Field("", id="f-name", placeholder=t("filter.name_hint"), max_length=40)
+            yield Label(t("filter.saved_title"))
+            yield OptionList(*sorted(self.saved), id="saved")
+            yield Static("", id="filter-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-mgmt_type").focus()
+
+    def build(self) -> Filter:
+        value = {k: self.query_one(f"#f-{k}", Field).value.strip() for k in
+                 (*TEXT_FIELDS, "dev_from", "dev_to", "stopped")}
+        dev_from = parse_date(value.pop("dev_from"), field="dev_from", label="filter.dev_from")
+        dev_to = parse_date(value.pop("dev_to"), field="dev_to", label="filter.dev_to")
+        if value["mgmt_type"] and value["mgmt_type"] not in MGMT_TYPES:
+            raise RuleError("customer.choice", field="mgmt_type", label="customer.field.mgmt_type",
+                            text=value["mgmt_type"], choices=" / ".join(MGMT_TYPES))
+        return Filter(dev_from=dev_from, dev_to=dev_to, **value)
+
+    def fill(self, f: Filter) -> None:
+        for key in (*TEXT_FIELDS, "stopped"):
+            self.query_one(f"#f-{key}", Field).value = getattr(f, key)
+        self.query_one("#f-dev_from", Field).value = format_date(f.dev_from)
+        self.query_one("#f-dev_to", Field).value = format_date(f.dev_to)
+
+    def _error(self, exc: RuleError) -> None:
+        self.query_one("#filter-error", Static).update(error_text(exc))
+        if exc.field and self.query(f"#f-{exc.field}"):
+            self.query_one(f"#f-{exc.field}").focus()
+
+    def action_apply(self) -> None:
+        try:
+            self.dismiss(self.build())
+        except RuleError as exc:
+            self._error(exc)
+
+    def action_save(self) -> None:
+        name = self.query_one("#f-name", Field).value.strip()
+        if not name:
+            self.query_one("#filter-error", Static).update(t("filter.name_required"))
+            self.query_one("#f-name").focus()
+            return
+        try:
+            built = self.build()
+        except RuleError as exc:
+            self._error(exc)
+            return
+        self.saved[name] = built.to_dict()
+        problem = config.save_setting("filters", self.saved)
+        if problem:
+            self.query_one("#filter-error", Static).update(problem)
+            return
+        self.notify(t("filter.saved", name=name))
+        self.dismiss(built)
+
+    def action_clear(self) -> None:
+        self.fill(Filter())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#saved")
+    def _reapply(self, event: OptionList.OptionSelected) -> None:
+        name = str(event.option.prompt)
+        try:
+            chosen = Filter.from_dict(self.saved[name])
+        except RuleError as exc:
+            self._error(exc)
+            return
+        self.fill(chosen)
+        self.query_one("#f-name", Field).value = name
+        self.dismiss(chosen)

@@ -1,0 +1,111 @@
+"""Plain-text output for the shell commands: aligned tables that fit the terminal.
+
+Chinese characters take two columns on a terminal, so widths are counted with
+unicodedata.east_asian_width, not len(). Data is printed literally: a name holding markup such
+as [bold red] shows as typed (nothing here interprets markup), and control characters (an ESC
+that would start an ANSI sequence, a newline that would break a row) are shown escaped. The
+only styling is a bold header, and only on a terminal that allows colour (not when piped,
+not with NO_COLOR).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import unicodedata
+
+ELLIPSIS = "…"
+GAP = "  "
+
+
+def char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def width(text: str) -> int:
+    return sum(char_width(ch) for ch in text)
+
+
+def safe(value) -> str:
+    """The value as text with every control character escaped (ESC -> \\x1b)."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` columns, an ellipsis marking the cut."""
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = char_width(ch)
+        if used + w > limit - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + ELLIPSIS
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - width(text))
+
+
+def terminal_width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def styled(stream=None) -> bool:
+    stream = stream or sys.stdout
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def bold(text: str) -> str:
+    return f"\x1b[1m{text}\x1b[0m" if styled() else text
+
+
+def table(headers: list[str], rows: list[list], *, shrink: tuple[int, ...] = (),
+          total: int | None = None) -> list[str]:
+    """Lines of an aligned table at most `total` columns wide (default: the terminal's).
+
+    When it does not fit, the columns listed in `shrink` (indexes) give up width, widest
+    first, down to their header's width; their values are clipped with an ellipsis."""
+    total = total or terminal_width()
+    cells = [[safe(v) for v in row] for row in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    floor = [max(4, width(h)) for h in headers]
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - total
+    while excess > 0:
+        candidates = [i for i in shrink if widths[i] > floor[i]]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    last = len(headers) - 1
+
+    def line(values: list[str], head: bool = False) -> str:
+        parts = []
+        for i, value in enumerate(values):
+            value = clip(value, widths[i])
+            parts.append(value if i == last else pad(value, widths[i]))
+        text = GAP.join(parts).rstrip()
+        return bold(text) if head else text
+
+    return [line(headers, True)] + [line(r) for r in cells]
+
+
+def fields(pairs: list[tuple[str, str]], indent: str = "  ") -> list[str]:
+    """label  value lines, labels padded to one width, values clipped to the terminal."""
+    if not pairs:
+        return []
+    label_width = max(width(label) for label, _ in pairs)
+    room = max(10, terminal_width() - len(indent) - label_width - len(GAP))
+    lines = []
+    for label, value in pairs:
+        text = safe(value)
+        lines.append(f"{indent}{pad(label, label_width)}{GAP}{clip(text, room)}".rstrip())
+    return lines

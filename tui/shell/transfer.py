@@ -1,0 +1,134 @@
+"""`kehu import` and `kehu export`: the importer's plan printed, then committed (or not), and
+exports of a class, a filtered list or the whole archive. db/ and plain text only."""
+from __future__ import annotations
+
+import sys
+
+from tui.i18n import t
+from tui.shell import plain
+
+# Rows of each list (rejected, updated) printed before "... and N more".
+SHOWN = 50
+
+
+def register(subparsers) -> None:
+    imp = subparsers.add_parser("import", help=t("transfer.help_import"))
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help=t("transfer.help_dry_run"))
+    imp.add_argument("--only-valid", action="store_true", help=t("transfer.help_only_valid"))
+    imp.add_argument("--kind", choices=("customers", "classes", "sales"), default="customers")
+    imp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
+    imp.set_defaults(run=run_import, creates_db=True)
+
+    exp = subparsers.add_parser("export", help=t("transfer.help_export"))
+    exp.add_argument("file")
+    exp.add_argument("--class", dest="class_code", default="", help=t("transfer.help_class"))
+    exp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
+    exp.add_argument("--filter", default="", help=t("transfer.help_filter"))
+    exp.add_argument("--columns", default="", help=t("transfer.help_columns"))
+    exp.add_argument("--stopped", action="store_true", help=t("transfer.help_stopped"))
+    exp.add_argument("--all", action="store_true", help=t("transfer.help_all"))
+    exp.set_defaults(run=run_export)
+
+
+def _err(message: str) -> None:
+    print(f"kehu: {plain.safe(message)}", file=sys.stderr)
+
+
+def _show(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def describe(plan) -> list[str]:
+    """The plan as lines: what was read, columns ignored or missing, the counts, every
+    rejected row with its reason, and the changed fields of rows to update."""
+    from tui.i18n import error_text
+
+    sheet = f" [{plan.sheet}]" if plan.sheet else ""
+    lines = [t("transfer.read", path=str(plan.path), format=plan.format, encoding=plan.encoding,
+               sheet=sheet, rows=plan.rows)]
+    if plan.extra:
+        lines.append(t("transfer.extra", columns=", ".join(plan.extra)))
+    if plan.missing:
+        lines.append(t("transfer.missing", columns=", ".join(plan.missing)))
+    lines.append(t("transfer.summary", adds=len(plan.adds), updates=len(plan.updates),
+                   unchanged=plan.unchanged, rejected=len(plan.rejected_lines)))
+    for problem in plan.rejected[:SHOWN]:
+        lines.append("  " + t("transfer.rejected_row", line=problem.line, column=problem.column,
+                              reason=error_text(problem)))
+    if len(plan.rejected) > SHOWN:
+        lines.append("  " + t("transfer.more", count=len(plan.rejected) - SHOWN))
+    for row in plan.updates[:SHOWN]:
+        changes = "; ".join(f"{plan.headers.get(f, f)}: {_show(old)} -> {_show(new)}"
+                            for f, (old, new) in row.changes.items())
+        lines.append("  " + t("transfer.changed_row", line=row.line, code=row.code, changes=changes))
+    if len(plan.updates) > SHOWN:
+        lines.append("  " + t("transfer.more", count=len(plan.updates) - SHOWN))
+    return [plain.safe(line) for line in lines]
+
+
+def run_import(args, store) -> int:
+    from db import importer
+
+    plan = importer.plan(args.file, kind=args.kind, dimension=args.dimension)
+    for line in describe(plan):
+        print(line)
+    if args.dry_run:
+        print(t("transfer.dry_run"))
+        return 2 if plan.rejected else (0 if plan.writes else 1)
+    if plan.rejected and not args.only_valid:
+        _err(t("import.has_rejected", count=len(plan.rejected_lines)))
+        return 2
+    if not plan.writes:
+        _err(t("transfer.nothing"))
+        return 1
+    result = importer.commit(plan, only_valid=args.only_valid)
+    print(t("transfer.done", added=result.added, updated=result.updated, skipped=result.skipped,
+            batch=result.batch))
+    return 0
+
+
+def run_export(args, store) -> int:
+    from db import exporter
+
+    if args.all:
+        result = exporter.export_archive(args.file, lang=_lang())
+        print(t("transfer.exported_all", customers=result.customers, classes=result.classes,
+                sales=result.sales, paths=", ".join(str(p) for p in result.paths)))
+        return 0
+    query = list_query(args.dimension, args.class_code, args.filter, args.stopped)
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()] or None
+    result = exporter.export_list(args.file, query, columns, lang=_lang())
+    if not result.customers:
+        _err(t("transfer.no_rows"))
+        return 1
+    print(t("transfer.exported", rows=result.customers, path=str(result.paths[0])))
+    return 0
+
+
+def list_query(dimension: str, class_code: str, filter_text: str, stopped: bool):
+    """The ListQuery of `kehu export`: a class (and its sub-classes) of a dimension, and
+    filter conditions written field=value,field=value (the keys of db.paging.Filter)."""
+    from db import classes
+    from db.errors import RuleError
+    from db.paging import Filter, ListQuery
+
+    dim = classes.dimension(dimension)
+    if class_code and classes.get(dim.code, class_code) is None:
+        raise RuleError("customer.class_unknown", label="customer.field.class_code", code=class_code)
+    conditions = {}
+    for part in filter(None, (p.strip() for p in filter_text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise RuleError("export.filter_unknown", name=part)
+        conditions[name.strip()] = value.strip()
+    return ListQuery(dimension=dim.code, prefix=class_code, show_stopped=stopped,
+                     filter=Filter.from_dict(conditions), sort="code")
+
+
+def _lang() -> str:
+    from tui import i18n
+
+    return i18n.lang()
