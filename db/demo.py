@@ -200,6 +200,7 @@ def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str
     days = [dt.date.fromordinal(d).isoformat() for d in range(first, DEMO_TODAY.toordinal() + 1)]
     times = [f" {h:02d}:{m:02d}:00" for h in range(8, 18) for m in range(0, 60, 7)]
     width = max(6, len(str(n)))
+    remarks = parts.PERSON_REMARKS
     region_dim, ownership_dim, product_dim = (dims[c].id for c in ("region", "ownership", "product"))
     for i in range(1, n + 1):
         code = f"C{i:0{width}d}"
@@ -228,7 +229,7 @@ def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str
             i, code, name, short, mnemonic, leaf, place.province, industry,
             "" if resident else parts.uscc(parts.USCC_HEAD_OF_KIND.get(kind) or parts.USCC_HEAD[ownership],
                                            place.division, i * 48271 + 7654321),
-            "人民币", "" if resident else contact, f"{parts.BANKS[i % len(parts.BANKS)]}{place.city}支行",
+            "人民币", "" if resident else person, f"{parts.BANKS[i % len(parts.BANKS)]}{place.city}支行",
             f"6{bits(60) % 10 ** 18:018d}", address, f"{place.post4}{bits(7) % 100:02d}", phone,
             "" if resident else phone[:-1] + "9", f"1{30_000_000_00 + bits(33) % 70_000_000_00}",
             f"{mnemonic}{i}@{parts.MAIL_HOSTS[i % len(parts.MAIL_HOSTS)]}" if resident
@@ -237,7 +238,7 @@ def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str
             parts.SALESPEOPLE[place.area][i % len(parts.SALESPEOPLE[place.area])],
             grade, 0 if resident else limit, 0 if resident else credit_days, discount, terms,
             days[dev], stop, mgmt, int(rnd() < 0.01),
-            parts.REMARKS[i % len(parts.REMARKS)], parts.OPERATORS[i % len(parts.OPERATORS)],
+            remarks[i % len(remarks)] if resident else parts.REMARKS[i % len(parts.REMARKS)], parts.OPERATORS[i % len(parts.OPERATORS)],
             days[dev] + times[i % len(times)], parts.OPERATORS[(i + 1) % len(parts.OPERATORS)] if edited else "",
             days[min(dev + 30, len(days) - 1)] + times[(i + 3) % len(times)] if edited else None, 1,
         )
@@ -263,18 +264,18 @@ def _secondary_indexes(conn, tables: tuple[str, ...]) -> list[str]:
 
 
 def _sales_sql(per_customer: int) -> str:
-    """One INSERT ... SELECT making about `per_customer` sales for each customer who is not a
-    prospect, dated between its development date (not before 2022) and its stop date or the
+    """One INSERT ... SELECT making 1 to 2 * per_customer + 1 sales for each customer who is not
+    a prospect (about `per_customer` a customer over the whole archive), dated between its development date (not before 2022) and its stop date or the
     demo's today. The figures come from a multiplicative hash of (id, n), so the same archive
     comes out every time, and the rows never pass through Python."""
     m = 2_147_483_647  # Park-Miller: products stay far inside 64-bit integers
     return f"""
-        WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {2 * per_customer - 1}),
+        WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {2 * per_customer + 1}),
         c AS MATERIALIZED (
             SELECT id,
                    max(CAST(strftime('%s', dev_date) AS INTEGER), CAST(strftime('%s', '{SALES_FROM}') AS INTEGER)) / 86400 AS s,
                    CAST(strftime('%s', coalesce(date(stop_date, '-1 day'), '{DEMO_TODAY}')) AS INTEGER) / 86400 AS e,
-                   1 + (id * 2654435761) % 4294967291 % {2 * per_customer - 1} AS cnt
+                   1 + (id * 2654435761) % 4294967291 % {2 * per_customer + 1} AS cnt
             FROM customer WHERE mgmt_type <> '潜在客户'),
         h AS (
             SELECT id, n, s, e, (id * 1000003 + n * 7919) % {m} AS h1 FROM c JOIN k ON k.n <= c.cnt WHERE e >= s),

@@ -191,7 +191,7 @@ def _list_pages(query, columns: list[Column], dims: list[Dimension]) -> Iterator
     p = database.param
     key = None
     while True:
-        page = paging.after(query, key, PAGE)
+        page = paging.after(query, key, PAGE, columns=("code",))
         if not page:
             return
         ids = [row.id for row in page]
@@ -199,7 +199,7 @@ def _list_pages(query, columns: list[Column], dims: list[Dimension]) -> Iterator
         found = {r[0]: r[1:] for r in database.execute_sql(
             f"{select} WHERE c.id IN ({marks})", params + ids).fetchall()}
         yield [found[i] for i in ids if i in found]
-        key = paging.key_of(query, page[-1])
+        key = page[-1].key
         if len(page) < PAGE:
             return
 

@@ -36,10 +36,13 @@ from db.errors import RuleError
 from db.models import MAIN_DIMENSION
 
 ANCHOR_STEP = 1000
+# A list that scans its index for a class's rows pays for every skipped entry of other
+# classes too, so its anchors are denser.
+SCAN_ANCHOR_STEP = 100
 PAGE = 100
 # Below this many customers (of the class, stopped ones included) a class sorted by another
 # column is read by the class index and sorted; above it the sort's index is scanned.
-SMALL_CLASS = 2500
+SMALL_CLASS = 5000
 
 SORTS = ("class", "code", "short_name", "name", "dev_date", "region")
 NULLABLE_SORTS = frozenset({"dev_date"})
@@ -192,6 +195,10 @@ class _Plan:
     segments: list[_Segment]  # in ascending order of the sort
     class_col: str
     dimension_id: int
+    # The class range (lower, upper bound) when it is a seekable range: kept apart so that a
+    # list sorted by class can drop the bound its key already implies (see _conditions).
+    class_range: tuple[str, str] | None = None
+    scans: bool = False  # the class is tested inside the sort's index (substr), not sought
 
     def display_segments(self, forward: bool) -> list[_Segment]:
         segs = self.segments if not self.query.descending else self.segments[::-1]
@@ -243,6 +250,7 @@ def _plan(q: ListQuery, ordered: bool = True) -> _Plan:
     p = _param()
     where: list[str] = []
     params: list = []
+    class_range = None
     if q.dimension == MAIN_DIMENSION:
         dim_id = _dimension_id(MAIN_DIMENSION)
         source, class_col, code_col = "customer c", "c.class_code", "c.code"
@@ -262,8 +270,7 @@ def _plan(q: ListQuery, ordered: bool = True) -> _Plan:
             where.append(f"substr({class_col}, 1, {len(q.prefix)}) = {p}")
             params.append(q.prefix)
         else:
-            where.append(f"{class_col} >= {p} AND {class_col} < {p}")
-            params += [q.prefix, q.prefix + HIGH]
+            class_range = (q.prefix, q.prefix + HIGH)
     stop, stop_params = _stop_condition(q)
     if stop:
         where.append(stop)
@@ -292,18 +299,47 @@ def _plan(q: ListQuery, ordered: bool = True) -> _Plan:
                     _Segment(f"{key_cols[0]} IS NOT NULL", key_cols, False)]
     else:
         segments = [_Segment("", key_cols, False)]
-    return _Plan(q, source, where, params, key_cols, segments, class_col, dim_id)
+    scans = any(w.startswith("substr(") for w in where)
+    return _Plan(q, source, where, params, key_cols, segments, class_col, dim_id, class_range, scans)
 
 
-def _select_list(plan: _Plan, columns) -> tuple[str, bool]:
-    """SQL of the asked columns, and whether the class table must be joined."""
+def _conditions(plan: _Plan, seg: _Segment | None, key: tuple | None,
+                ascending: bool) -> tuple[str, list]:
+    """The WHERE clause of one segment after `key` (in SQL order `ascending`)."""
+    p = _param()
+    where = list(plan.where)
+    params = list(plan.params)
+    if plan.class_range is not None:
+        lo, hi = plan.class_range
+        # Sorted by class, a key after the list's start bounds the class on its side; stating
+        # that bound as well makes SQLite seek on the class range alone and then step over
+        # every row before the key instead of seeking on the key.
+        by_key = key is not None and plan.query.sort == "class"
+        if not (by_key and ascending):
+            where.append(f"{plan.class_col} >= {p}")
+            params.append(lo)
+        if not (by_key and not ascending):
+            where.append(f"{plan.class_col} < {p}")
+            params.append(hi)
+    if seg is not None and seg.where:
+        where.append(seg.where)
+    if key is not None:
+        part = key[len(key) - len(seg.cols):]
+        op = ">" if ascending else "<"
+        where.append(f"({', '.join(seg.cols)}) {op} ({', '.join([p] * len(part))})")
+        params += list(part)
+    return " AND ".join(where) or "1 = 1", params
+
+
+def _select_list(columns) -> tuple[str, bool]:
+    """SQL of the asked columns over the page `pg` and its customer `c`, and whether the
+    class table `k` must be joined."""
     parts, join = [], False
     for name in columns:
         if name not in COLUMNS:
             raise RuleError("list.column_unknown", column=name)
-        sql = plan.class_col if name == "class_code" else COLUMNS[name]
+        parts.append("pg.cls" if name == "class_code" else COLUMNS[name])
         join = join or name == "class_name"
-        parts.append(sql)
     return ", ".join(parts), join
 
 
@@ -314,48 +350,36 @@ def _query(plan: _Plan, seg: _Segment, key: tuple | None, forward: bool, offset:
     (the index alone answers); with them: key, id, code, stopped, then the columns."""
     p = _param()
     ascending = forward != plan.query.descending
-    where = list(plan.where)
-    params = list(plan.params)
-    if seg.where:
-        where.append(seg.where)
-    if key is not None:
-        part = key[len(key) - len(seg.cols):]
-        op = ">" if ascending else "<"
-        holes = ", ".join([p] * len(part))
-        where.append(f"({', '.join(seg.cols)}) {op} ({holes})")
-        params += list(part)
-    keys = ", ".join(plan.key_cols)
-    select, source, head = keys, plan.source, []
-    if columns is not None:
-        extra, join = _select_list(plan, columns)
-        select = f"{keys}, c.id, c.code, (c.stop_date IS NOT NULL AND c.stop_date <= {p})"
-        head.append(clock.today().isoformat())
-        if extra:
-            select += ", " + extra
-        if join:
-            source += f" LEFT JOIN customer_class k ON k.dimension_id = {p} AND k.code = {plan.class_col}"
-            head.append(plan.dimension_id)
-        params = head + params
+    where, params = _conditions(plan, seg, key, ascending)
     direction = "ASC" if ascending else "DESC"
     order = ", ".join(f"{col} {direction}" for col in seg.cols)
-    sql = (f"SELECT {select} FROM {source} WHERE {' AND '.join(where) or '1 = 1'} "
-           f"ORDER BY {order} LIMIT {p} OFFSET {p}")
-    return _db().execute_sql(sql, [*params, limit, offset]).fetchall()
+    keys = ", ".join(f"{col} AS k{i}" for i, col in enumerate(plan.key_cols))
+    if columns is None:
+        sql = f"SELECT {keys} FROM {plan.source} WHERE {where} ORDER BY {order} LIMIT {p} OFFSET {p}"
+        return _db().execute_sql(sql, [*params, limit, offset]).fetchall()
+    # Deferred join: the page is chosen from the index alone (the class and stopped tests
+    # included), and only its rows read the table.
+    page = (f"SELECT {keys}, c.id AS id, {plan.class_col} AS cls FROM {plan.source} "
+            f"WHERE {where} ORDER BY {order} LIMIT {p} OFFSET {p}")
+    extra, join = _select_list(columns)
+    n = len(plan.key_cols)
+    outer_keys = ", ".join(f"pg.k{i}" for i in range(n))
+    outer_order = ", ".join(f"pg.k{i} {direction}" for i in range(n - len(seg.cols), n))
+    sql = (f"SELECT {outer_keys}, c.id, c.code, (c.stop_date IS NOT NULL AND c.stop_date <= {p})"
+           f"{', ' + extra if extra else ''} FROM ({page}) AS pg JOIN customer c ON c.id = pg.id")
+    head = [clock.today().isoformat()]
+    if join:
+        sql += f" LEFT JOIN customer_class k ON k.dimension_id = {p} AND k.code = pg.cls"
+    sql += f" ORDER BY {outer_order}"
+    return _db().execute_sql(sql, [*head, *params, limit, offset,
+                                   *([plan.dimension_id] if join else [])]).fetchall()
 
 
 def _count_in(plan: _Plan, seg: _Segment, key: tuple | None, forward: bool, cap: int | None) -> int:
     """How many rows of `seg` lie after `key` in the walk's direction, counting at most `cap`."""
     p = _param()
-    ascending = forward != plan.query.descending
-    where = list(plan.where)
-    params = list(plan.params)
-    if seg.where:
-        where.append(seg.where)
-    if key is not None:
-        part = key[len(key) - len(seg.cols):]
-        where.append(f"({', '.join(seg.cols)}) {'>' if ascending else '<'} ({', '.join([p] * len(part))})")
-        params += list(part)
-    inner = f"SELECT 1 FROM {plan.source} WHERE {' AND '.join(where) or '1 = 1'}"
+    where, params = _conditions(plan, seg, key, forward != plan.query.descending)
+    inner = f"SELECT 1 FROM {plan.source} WHERE {where}"
     if cap is not None:
         inner += f" LIMIT {p}"
         params.append(cap)
@@ -384,12 +408,13 @@ def _walk(plan: _Plan, key: tuple | None, skip: int, limit: int, forward: bool =
 
 def _rows(plan: _Plan, raw: list[tuple], columns) -> list[Row]:
     n = len(plan.key_cols)
+    dates = [i for i, name in enumerate(columns) if name in DATE_COLUMNS]
     rows = []
     for r in raw:
-        values = dict(zip(columns, r[n + 3:]))
-        for name in DATE_COLUMNS.intersection(values):
-            values[name] = _as_date(values[name])
-        rows.append(Row(r[n], r[n + 1], tuple(r[:n]), bool(r[n + 2]), values))
+        values = list(r[n + 3:])
+        for i in dates:
+            values[i] = _as_date(values[i])
+        rows.append(Row(r[n], r[n + 1], r[:n], bool(r[n + 2]), dict(zip(columns, values))))
     return rows
 
 
@@ -398,8 +423,8 @@ def _rows(plan: _Plan, raw: list[tuple], columns) -> list[Row]:
 def count(q: ListQuery) -> int:
     """How many customers the list shows (one index scan: run it off the UI thread)."""
     plan = _plan(q, ordered=False)
-    sql = f"SELECT count(*) FROM {plan.source} WHERE {' AND '.join(plan.where) or '1 = 1'}"
-    return _db().execute_sql(sql, plan.params).fetchone()[0]
+    where, params = _conditions(plan, None, None, True)
+    return _db().execute_sql(f"SELECT count(*) FROM {plan.source} WHERE {where}", params).fetchone()[0]
 
 
 def fetch(q: ListQuery, offset: int, limit: int = PAGE, columns=DEFAULT_COLUMNS,
@@ -432,9 +457,10 @@ def last(q: ListQuery, total: int, limit: int = PAGE, columns=DEFAULT_COLUMNS) -
     return max(total - len(rows), 0), rows
 
 
-def anchors(q: ListQuery, step: int = ANCHOR_STEP) -> Anchors:
+def anchors(q: ListQuery, step: int | None = None) -> Anchors:
     """Walk the list once along its index, keeping every `step`-th key (and the count)."""
     plan = _plan(q)
+    step = step or (SCAN_ANCHOR_STEP if plan.scans else ANCHOR_STEP)
     keys: list = [None]
     while True:
         got = _walk(plan, keys[-1], step - 1, 1)
@@ -453,10 +479,9 @@ def anchors(q: ListQuery, step: int = ANCHOR_STEP) -> Anchors:
 def key_of(q: ListQuery, code: str) -> tuple | None:
     """The sort key of customer `code` in the list, None when the list does not show it."""
     plan = _plan(q, ordered=False)
-    p = _param()
-    where = [*plan.where, f"c.code = {p}"]
-    sql = f"SELECT {', '.join(plan.key_cols)} FROM {plan.source} WHERE {' AND '.join(where)}"
-    found = _db().execute_sql(sql, [*plan.params, code]).fetchone()
+    where, params = _conditions(plan, None, None, True)
+    sql = f"SELECT {', '.join(plan.key_cols)} FROM {plan.source} WHERE {where} AND c.code = {_param()}"
+    found = _db().execute_sql(sql, [*params, code]).fetchone()
     return tuple(found) if found else None
 
 

@@ -410,9 +410,9 @@ def proposals(run_id: int, after: tuple[str, str] = ("", ""), limit: int = 50,
     query = (Proposal.select(Proposal, models.Customer.name.alias("customer_name"))
              .join(models.Customer, JOIN.LEFT_OUTER,
                    on=(models.Customer.id == Proposal.customer_id))
-             .where(Proposal.run == run_id,
-                    (Proposal.customer_code > after[0])
-                    | ((Proposal.customer_code == after[0]) & (Proposal.target > after[1]))))
+             # The >= bound lets the (run, customer_code, target) index start at the key.
+             .where(Proposal.run == run_id, Proposal.customer_code >= after[0],
+                    (Proposal.customer_code > after[0]) | (Proposal.target > after[1])))
     for column, value in ((Proposal.target, target), (Proposal.from_code, from_code),
                           (Proposal.to_code, to_code)):
         if value is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import db
-from db import clock, customers, history, search
+from db import clock, customers, dialect, history, search
 from db.errors import ConflictError, RuleError
 from db.fields import BY_KEY, EDITABLE, FIELDS, TABS, on_tab, tab_label
 from db.models import ChangeLog, Customer, Sale
@@ -49,7 +49,7 @@ def refusal(values, existing=None) -> RuleError:
 def fts_ids(fragment: str) -> list[int]:
     rows = db.store.current().database.execute_sql(
         "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?",
-        ('"' + search.spaced(fragment) + '"',))
+        (dialect.fts_match(fragment),))
     return [r[0] for r in rows]
 
 

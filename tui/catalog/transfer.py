@@ -33,6 +33,13 @@ MESSAGES = {
     # the shell: kehu import / kehu export
     "transfer.help_import": ("从 .xlsx 或 .csv 导入客户、分类或销售", "import customers, classes or sales from .xlsx or .csv"),
     "transfer.help_export": ("把当前列表或整个档案输出到 .xlsx 或 .csv", "export a list or the whole archive to .xlsx or .csv"),
+    "transfer.help_dry_run": ("只显示将要做什么, 不写入", "show what would happen; write nothing"),
+    "transfer.help_only_valid": ("只导入正确的行, 跳过被拒绝的行", "import the valid rows only, leaving out the rejected ones"),
+    "transfer.help_class": ("只输出该分类及其下级分类的客户", "only the customers of this class and its sub-classes"),
+    "transfer.help_filter": ("过滤条件, 如 region=北京,mgmt_type=重要客户", "filter conditions, e.g. region=Beijing,mgmt_type=重要客户"),
+    "transfer.help_columns": ("输出的栏目 (字段名, 用逗号分隔), 默认全部", "columns to write (field names, comma separated); default all"),
+    "transfer.help_stopped": ("包括已停用的客户", "include stopped customers"),
+    "transfer.help_all": ("输出整个档案: 客户 (含各分类维度)、分类和销售", "export the whole archive: customers (with every dimension), classes and sales"),
     "transfer.read": ("{path}: {format} {encoding}{sheet}, {rows} 行", "{path}: {format} {encoding}{sheet}, {rows} rows"),
     "transfer.extra": ("忽略的栏目: {columns}", "Columns ignored: {columns}"),
     "transfer.missing": ("缺少的必需栏目 (新增的行会被拒绝): {columns}", "Required columns missing (rows to add are rejected): {columns}"),
@@ -49,5 +56,5 @@ MESSAGES = {
     "export.format": ("不能输出到 {path}: 文件名应以 .xlsx 或 .csv 结尾", "Cannot export to {path}: the name must end in .xlsx or .csv"),
     "export.cannot_write": ("无法写入 {path}: {reason}", "Cannot write {path}: {reason}"),
     "export.unknown_column": ("没有栏目 {column}", "No column {column}"),
-    "export.filter_unknown": ("没有名为 {name} 的过滤条件", "No saved filter named {name}"),
+    "export.filter_unknown": ("过滤条件 {name} 应写成 栏目=值, 如 region=北京", "Filter condition {name} should read field=value, e.g. region=Beijing"),
 }

@@ -38,13 +38,13 @@ class CommandsMixin:
             self.notify(f"{type(exc).__name__}: {exc}", severity="error", timeout=10)
 
 
-class KehuScreen(CommandsMixin, Screen):
+ResultType = TypeVar("ResultType")
+
+
+class KehuScreen(CommandsMixin, Screen[ResultType], Generic[ResultType]):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
-
-
-ResultType = TypeVar("ResultType")
 
 
 class KehuModal(CommandsMixin, ModalScreen[ResultType], Generic[ResultType]):

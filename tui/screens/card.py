@@ -21,11 +21,11 @@ from tui.widgets.fields import Field
 class FieldRow(Horizontal):
     """Label, input, and the refusal beside it (shown only when there is one)."""
 
-    def __init__(self, field, value: str, read_only: bool) -> None:
+    def __init__(self, field, value: str, locked: bool) -> None:
         super().__init__(classes="field-row", id=f"row-{field.key}")
         self.field = field
         self.value = value
-        self.read_only = read_only
+        self.locked = locked
 
     def compose(self) -> ComposeResult:
         field = self.field
@@ -35,12 +35,12 @@ class FieldRow(Horizontal):
             yield Static(Text(self.value), classes="auto-value")
         elif field.multiline:
             area = TextArea(self.value, id=f"f-{field.key}", soft_wrap=True, show_line_numbers=False,
-                            read_only=self.read_only)
+                            read_only=self.locked)
             yield area
         else:
             suggester = SuggestFromList(field.choices, case_sensitive=False) if field.choices else None
             yield Field(self.value, id=f"f-{field.key}", max_length=field.max_length or 0,
-                        suggester=suggester, disabled=self.read_only)
+                        suggester=suggester, disabled=self.locked)
         yield Static("", classes="field-error", id=f"e-{field.key}", markup=False)
 
 
@@ -85,7 +85,9 @@ class CardScreen(KehuScreen[str | None]):
                     with VerticalScroll():
                         for field in on_tab(tab):
                             if field.editable or self.row is not None:
-                                yield FieldRow(field, self.initial.get(field.key, ""), self.read_only)
+                                # A saved code never changes (U8): its box is shown disabled.
+                                locked = self.read_only or (field.key == "code" and self.row is not None)
+                                yield FieldRow(field, self.initial.get(field.key, ""), locked)
         yield Static("", id="message", markup=False)
         yield Footer()
 

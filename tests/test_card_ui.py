@@ -1,0 +1,140 @@
+"""Pilot flows on the customer card: add, copy, edit, save, save-and-new, cancel, stop and
+enable, delete, field errors beside the field."""
+import pytest
+from textual.widgets import TabbedContent
+
+from db import customers
+from db.models import Customer
+from tests.ui import make_app, press, settle, type_text
+from tui.screens.card import CardScreen
+from tui.screens.confirm import ConfirmScreen
+
+
+async def open_card(pilot, *args, **kwargs):
+    result = {}
+    pilot.app.push_screen(CardScreen(*args, **kwargs), lambda code: result.setdefault("code", code))
+    await settle(pilot)
+    return result
+
+
+def set_field(app, key, value):
+    app.screen.query_one(f"#f-{key}").value = value
+
+
+def error_of(app, key) -> str:
+    return str(app.screen.query_one(f"#e-{key}").render())
+
+
+@pytest.fixture
+def card_app(seeded):
+    return make_app(seeded)
+
+
+async def test_add_by_typing_and_save(card_app):
+    async with card_app.run_test(size=(80, 24)) as pilot:
+        result = await open_card(pilot, None, class_code="01")
+        await type_text(pilot, "C100")
+        await press(pilot, "tab")
+        await type_text(pilot, "曾小明个体店")
+        await press(pilot, "tab")
+        await type_text(pilot, "曾小明")
+        await press(pilot, "f6")
+        saved = customers.get("C100")
+        assert saved.name == "曾小明个体店" and saved.mnemonic == "zxm" and saved.class_code == "01"
+        assert saved.created_by and saved.currency == "人民币"
+        assert result["code"] == "C100"
+
+
+async def test_bad_fields_are_refused_beside_the_field(card_app):
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, None, class_code="02")
+        for key, value in {"code": "C101", "name": "坏资料", "short_name": "坏",
+                           "tax_id": "91110000123456789X", "dev_date": "2024-02-30"}.items():
+            set_field(pilot.app, key, value)
+        await press(pilot, "ctrl+s")
+        assert customers.get("C101") is None, "nothing saved"
+        assert "末级" in error_of(pilot.app, "class_code")
+        assert error_of(pilot.app, "tax_id")
+        assert error_of(pilot.app, "dev_date")
+        assert pilot.app.focused.id == "f-class_code", "focus on the first bad field"
+
+
+async def test_save_and_new_then_copy(card_app):
+    async with card_app.run_test(size=(80, 24)) as pilot:
+        await open_card(pilot, None, class_code="01")
+        for key, value in {"code": "C200", "name": "王小明", "short_name": "王小明",
+                           "phone": "010-1234"}.items():
+            set_field(pilot.app, key, value)
+        await press(pilot, "ctrl+n")
+        assert customers.get("C200").phone == "010-1234"
+        assert pilot.app.screen.query_one("#f-code").value == ""
+        assert pilot.app.screen.query_one("#f-class_code").value == "01", "next customer in the same class"
+        assert pilot.app.focused.id == "f-code"
+        set_field(pilot.app, "name", "王小明二店")
+        set_field(pilot.app, "phone", "010-5678")
+        await press(pilot, "ctrl+d")
+        assert pilot.app.screen.query_one("#f-phone").value == "010-5678", "copy keeps the fields"
+        assert pilot.app.screen.query_one("#f-code").value == ""
+        set_field(pilot.app, "code", "C201")
+        set_field(pilot.app, "short_name", "王小明二")
+        await press(pilot, "f6")
+        assert customers.get("C201").name == "王小明二店"
+
+
+async def test_edit_and_tabs_by_key(card_app):
+    async with card_app.run_test(size=(80, 24)) as pilot:
+        await open_card(pilot, "C002")
+        assert pilot.app.screen.query_one("#f-code").disabled, "a saved code cannot change"
+        await press(pilot, "alt+2")
+        assert pilot.app.screen.query_one(TabbedContent).active == "tab-contact"
+        assert pilot.app.focused.id == "f-address"
+        await type_text(pilot, "北京市朝阳区")
+        await press(pilot, "alt+3")
+        assert pilot.app.screen.query_one(TabbedContent).active == "tab-credit"
+        await press(pilot, "ctrl+pagedown")
+        assert pilot.app.screen.query_one(TabbedContent).active == "tab-other"
+        await press(pilot, "f6")
+        assert customers.get("C002").address == "北京市朝阳区"
+        assert customers.get("C002").version == 2
+
+
+async def test_cancel_asks_when_changed(card_app):
+    async with card_app.run_test(size=(80, 24)) as pilot:
+        await open_card(pilot, "C002")
+        await press(pilot, "escape")
+        assert not isinstance(pilot.app.screen, CardScreen), "unchanged card closes at once"
+        await open_card(pilot, "C002")
+        await type_text(pilot, "改")
+        await press(pilot, "escape")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await press(pilot, "n")
+        assert isinstance(pilot.app.screen, CardScreen)
+        await press(pilot, "escape", "y")
+        assert not isinstance(pilot.app.screen, CardScreen)
+        assert customers.get("C002").version == 1
+
+
+async def test_stop_enable_and_delete(card_app):
+    async with card_app.run_test(size=(80, 24)) as pilot:
+        await open_card(pilot, "C003")
+        await press(pilot, "ctrl+t")
+        assert customers.get("C003").stop_date is not None
+        assert "已停用" in str(pilot.app.screen.query_one("#title").render())
+        await press(pilot, "ctrl+t")
+        assert customers.get("C003").stop_date is None
+        await press(pilot, "ctrl+r")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await press(pilot, "y")
+        assert Customer.get_or_none(Customer.code == "C003") is None
+
+
+async def test_class_picker_on_f2(card_app):
+    async with card_app.run_test(size=(80, 24)) as pilot:
+        await open_card(pilot, None)
+        pilot.app.screen.query_one("#f-class_code").focus()
+        await press(pilot, "f2")
+        tree = pilot.app.screen.query_one("ClassTree")
+        tree.select_code("020020003")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert pilot.app.screen.query_one("#f-class_code").value == "020020003"

@@ -1,0 +1,192 @@
+"""Locate (db.search): each kind of match, 1- and 2-character Chinese against a brute-force
+scan, order and dedupe, stopped customers, hostile queries, and the index kept in step."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from db import clock, models, search
+from db.dialect import HIT_COLUMNS, fts_match, pieces
+from db.models import Customer
+
+
+def add(code: str, name: str, short_name: str | None = None, *, mnemonic: str = "",
+        stop_date: dt.date | None = None, index: bool = True) -> Customer:
+    row = Customer.create(code=code, name=name, short_name=short_name or name, mnemonic=mnemonic,
+                          class_code="01", region="北京", phone="010-1234", stop_date=stop_date)
+    if index:
+        search.index(row.id, row.name, row.short_name)
+    return row
+
+
+def codes(query: str, **options) -> list[str]:
+    return [h.code for h in search.locate(query, **options)]
+
+
+@pytest.fixture
+def archive(store):
+    add("C001", "北京华联综合超市股份有限公司", "北京华联", mnemonic="bjhl")
+    add("C002", "王小明", mnemonic="wxm")
+    add("C010", "上海联华超市", "联华超市", mnemonic="lhcs")
+    add("C011", "王府井百货", mnemonic="wfjbh")
+    add("C100", "ACME Trading (Asia) Ltd.", "ACME", mnemonic="amt")
+    return store
+
+
+def test_hit_carries_the_listed_fields(archive):
+    hit = search.locate("C002")[0]
+    assert hit == search.Hit(id=hit.id, code="C002", short_name="王小明", name="王小明",
+                             class_code="01", region="北京", phone="010-1234", mnemonic="wxm",
+                             matched="code")
+    assert list(search.Hit.__dataclass_fields__)[:-1] == list(HIT_COLUMNS)
+
+
+def test_code_prefix_in_code_order(archive):
+    assert codes("C01") == ["C010", "C011"]
+    assert codes("C0") == ["C001", "C002", "C010", "C011"]
+    assert codes("C1") == ["C100"]
+
+
+def test_exact_code_first(archive):
+    add("C0100", "另一家", mnemonic="lyj")
+    hits = search.locate("C010")
+    assert [h.code for h in hits] == ["C010", "C0100"] and hits[0].matched == "code"
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("王", ["C002", "C011"]),                 # 1 character
+    ("小明", ["C002"]),                       # 2 characters
+    ("王小明", ["C002"]),                     # 3 characters
+    ("华联", ["C001"]),                       # in the name and the short name: listed once
+    ("联华超", ["C010"]),
+    ("超市", ["C001", "C010"]),
+    ("股份有限", ["C001"]),
+    ("acme", ["C100"]),                       # Latin, any case
+    ("Trading Asia", ["C100"]),               # spaces and punctuation are not searched
+    ("明王", []),
+])
+def test_name_fragments(archive, query, expected):
+    hits = search.locate(query)
+    assert [h.code for h in hits] == expected
+    assert all(h.matched == "name" for h in hits)
+
+
+def test_a_phrase_does_not_run_from_name_into_short_name(archive):
+    # name ends 有限公司, short name starts 北京: 司北 is in neither
+    assert codes("司北") == []
+
+
+def test_mnemonic_prefix(archive):
+    hits = search.locate("bjhl")
+    assert [(h.code, h.matched) for h in hits] == [("C001", "mnemonic")]
+    assert codes("BJH") == ["C001"]
+    assert codes("w") == ["C011", "C002"]  # in mnemonic order: wfjbh, wxm
+
+
+def test_order_code_then_mnemonic_then_name_each_once(store):
+    add("C5", "甲", mnemonic="c5x")        # code prefix and mnemonic prefix: listed once, as code
+    add("X1", "乙", mnemonic="c5")         # mnemonic
+    add("X2", "名称C5", mnemonic="mc")     # name fragment only
+    add("C50", "丙", mnemonic="")          # code prefix
+    hits = search.locate("c5".upper())
+    assert [(h.code, h.matched) for h in hits] == [
+        ("C5", "code"), ("C50", "code"), ("X1", "mnemonic"), ("X2", "name")]
+
+
+def test_limit_and_dedupe_keep_the_list_full(store):
+    # Every customer matches by code, mnemonic and name: the limit still fills, once each.
+    for n in range(30):
+        add(f"K{n:03d}", f"K{n:03d}号", mnemonic=f"k{n:03d}")
+    hits = search.locate("K0", limit=20)
+    assert [h.code for h in hits] == [f"K{n:03d}" for n in range(20)]
+    assert len({h.id for h in search.locate("k", limit=25)}) == 25
+
+
+def test_stopped_customers_hidden_unless_asked(store):
+    today = clock.today()
+    add("S1", "停用客户甲", stop_date=today)                         # stopped today
+    add("S2", "停用客户乙", stop_date=today - dt.timedelta(days=9))
+    add("S3", "停用客户丙", stop_date=today + dt.timedelta(days=1))  # stops tomorrow
+    add("S4", "停用客户丁")
+    assert codes("停用") == ["S3", "S4"]
+    assert codes("S") == ["S3", "S4"]
+    assert codes("停用", include_stopped=True) == ["S1", "S2", "S3", "S4"]
+    assert [h.code for h in search.find("停用")] == ["S1", "S2", "S3", "S4"]
+
+
+@pytest.mark.parametrize("query", [
+    '"', '""', "'", "*", "AND", "OR", "NOT", "(", ")", "[bold]", "^", "-", "+", ":", "NEAR(a b)",
+    "name:王", "{name}:王", '王"', '"王 OR 小"', "%", "_", "\\", "王*", "C0%", "\U0010ffff",
+    "a\U0010ffff", "\ud800", "x\ud7ff", "\x00", "  ", "", "😀", "　", "王 AND 明",
+])
+def test_hostile_queries_do_not_raise(archive, query):
+    for hit in search.locate(query) + search.find(query):
+        assert isinstance(hit, search.Hit)
+
+
+def test_punctuation_inside_a_query_is_ignored_like_in_names(archive):
+    assert codes("王*") == ["C002", "C011"]
+    assert codes('"小明"') == ["C002"]
+
+
+def test_empty_query_and_zero_limit(archive):
+    assert search.locate("") == [] and search.locate("   ") == [] and search.locate("王", limit=0) == []
+
+
+def test_one_and_two_character_chinese_match_a_brute_force_scan(store):
+    """SQLite 3.40's trigram index wrongly answers nothing below 3 characters: check every
+    1- and 2-character fragment (and some longer ones) against a plain scan."""
+    rnd = random.Random(3)
+    alphabet = "王李张小明华联北京上海超市有限公司司有"
+    names = {}
+    with store.writing():
+        for n in range(3000):
+            name = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9)))
+            short = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 4)))
+            names[add(f"N{n:05d}", name, short).id] = (name, short)
+    fragments = set(alphabet) | {a + b for a in alphabet for b in alphabet}
+    fragments |= {"".join(rnd.choice(alphabet) for _ in range(k)) for k in (3, 4, 5) for _ in range(30)}
+    for fragment in sorted(fragments):
+        expected = [i for i, (name, short) in names.items() if fragment in name or fragment in short]
+        got = [h.id for h in search.locate(fragment, limit=10_000, include_stopped=True)]
+        assert got == expected, fragment  # every match, in the order they were added
+
+
+def test_index_follows_rename_and_delete(archive):
+    row = Customer.get(Customer.code == "C001")
+    Customer.update(name="广州友谊商店", short_name="友谊商店").where(Customer.id == row.id).execute()
+    search.index(row.id, "广州友谊商店", "友谊商店")
+    assert codes("北京") == []
+    assert codes("友谊") == ["C001"] and codes("州") == ["C001"]
+    search.unindex(row.id)
+    Customer.delete().where(Customer.id == row.id).execute()
+    assert codes("友谊") == [] and codes("州") == []
+    assert codes("联华") == ["C010"]
+
+
+def test_rebuild_indexes_a_bulk_load(store):
+    for n in range(50):
+        add(f"B{n:02d}", f"批量客户{n:02d}", index=False)
+    assert codes("批量") == []
+    with store.writing():
+        search.rebuild()
+    assert codes("批量", limit=100) == [f"B{n:02d}" for n in range(50)]
+    assert codes("量客户07") == ["B07"]
+
+
+def test_index_form():
+    assert pieces("北京 华联") == "北京 京华 华联 联"
+    assert pieces("王") == "王" and pieces("（）") == ""
+    assert fts_match("王") == '"王"*'
+    assert fts_match("王小明") == '"王小 小明"'
+    assert fts_match('"*()') is None
+
+
+def test_locate_runs_the_statements_it_publishes(archive):
+    kinds = [kind for kind, _, _ in search.statements("王")]
+    assert kinds == ["code", "mnemonic", "name"]
+    rows = [r for _, sql, params in search.statements("王")
+            for r in models.database.execute_sql(sql, params)]
+    assert sorted(r[1] for r in rows) == ["C002", "C011"]

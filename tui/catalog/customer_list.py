@@ -1,0 +1,14 @@
+"""Words of the customer list (db.paging refusals and the list's own column titles; the other
+column titles are the card's field labels, customer.field.*)."""
+
+MESSAGES = {
+    "list.sort_unknown": ("不能按 {sort} 排序", "Cannot sort by {sort}"),
+    "list.column_unknown": ("没有栏目 {column}", "No column {column}"),
+    "list.filter_unknown": ("过滤条件中没有 {name} 一项", "A filter has no condition {name}"),
+    "list.filter_value": ("过滤条件的值 {value} 不对", "Filter value {value} is not valid"),
+    "list.filter_date": ("过滤条件的日期 {value} 不对, 请用 YYYY-MM-DD", "Filter date {value} is not valid; use YYYY-MM-DD"),
+    "list.filter_dates": ("发展日期从 {start} 到 {end}: 起始日期晚于截止日期", "Development date from {start} to {end}: the start is after the end"),
+    "list.filter_stopped": ("停用条件 {value} 不对", "Stopped condition {value} is not valid"),
+    "list.col.class_name": ("分类名称", "Class name"),
+    "list.loading": ("…", "…"),
+}

@@ -1,0 +1,131 @@
+"""`kehu evaluate`, `kehu check`, `kehu rules`: the evaluation rules and the classification
+health check from the shell, on db.rules and db.health (never textual)."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+from tui.i18n import t
+from tui.shell import plain
+
+FIRST_ROWS = 20
+
+
+def register(subparsers) -> None:
+    evaluate = subparsers.add_parser("evaluate", help="评估分类与管理类型 re-evaluate derived classes and management types")
+    evaluate.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
+    evaluate.add_argument("--apply", action="store_true", help="apply every proposed change")
+    evaluate.add_argument("--rows", type=int, default=FIRST_ROWS, help="proposals to list")
+    evaluate.set_defaults(run=run_evaluate)
+
+    check = subparsers.add_parser("check", help="分类检查 classification health check (exit 1 on an error)")
+    check.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
+    check.add_argument("--samples", type=int, default=10, help="codes shown per finding")
+    check.set_defaults(run=run_check)
+
+    rules = subparsers.add_parser("rules", help="评估规则 show or change the evaluation rules")
+    rules.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="for example scale.large=1,000,000 or profit.high=30%%")
+    rules.set_defaults(run=run_rules)
+
+
+def _err(message: str) -> None:
+    print(f"kehu: {plain.safe(message)}", file=sys.stderr)
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    return dt.date.fromisoformat(text.strip())
+
+
+def target_name(target: str) -> str:
+    return t(f"rules.target.{target}")
+
+
+def reason_text(row) -> str:
+    """A proposal's reason in the current language (db.rules.ProposalRow)."""
+    return t(row.reason, **row.values)
+
+
+def run_evaluate(args, store) -> int:
+    from db import rules
+
+    try:
+        as_of = _as_of(args.as_of)
+    except ValueError:
+        _err(t("rules.cli.as_of_bad", text=args.as_of))
+        return 2
+    result = rules.evaluate(as_of)
+    print(t("rules.cli.summary", run=result.run_id, as_of=result.as_of.isoformat(),
+            customers=result.customers, proposals=result.proposals, seconds=result.seconds))
+    if not result.proposals:
+        print(t("rules.cli.nothing"))
+        return 0
+    names = rules.class_names()
+    none = t("rules.none")
+    for change in result.changes:
+        print(t("rules.cli.change", target=target_name(change.target),
+                from_name=names.get((change.target, change.from_code), change.from_code) or none,
+                to_name=names.get((change.target, change.to_code), change.to_code) or none,
+                count=f"{change.count:,}"))
+    if args.rows > 0:
+        rows = rules.proposals(result.run_id, limit=args.rows)
+        print(t("rules.cli.first", count=len(rows)))
+        for row in rows:
+            print(plain.safe(t("rules.cli.row", code=row.customer_code, name=row.customer_name,
+                               target=target_name(row.target), from_name=row.from_name or none,
+                               to_name=row.to_name, reason=reason_text(row))))
+    if not args.apply:
+        print(t("rules.cli.dry_run"))
+        return 0
+    done = rules.apply(result.run_id)
+    print(t("rules.cli.applied", applied=f"{done.applied:,}", customers=f"{done.customers:,}",
+            stale=f"{done.stale:,}"))
+    return 0
+
+
+def run_check(args, store) -> int:
+    from db import health
+    from db.dimensions import all_dimensions
+
+    try:
+        as_of = _as_of(args.as_of)
+    except ValueError:
+        _err(t("rules.cli.as_of_bad", text=args.as_of))
+        return 2
+    findings = health.check(samples=max(0, args.samples), as_of=as_of)
+    if not findings:
+        print(t("health.clean"))
+        return 0
+    names = {d.code: d.name_zh if _zh() else d.name_en for d in all_dimensions()}
+    for finding in findings:
+        text = t(finding.key, dimension=names.get(finding.dimension, finding.dimension),
+                 count=f"{finding.count:,}")
+        print(plain.safe(f"[{t('health.level.' + finding.level)}] {text}"))
+        if finding.samples:
+            print(plain.safe(t("health.samples", codes=" ".join(finding.samples))))
+    errors = sum(1 for f in findings if f.is_error)
+    print(t("health.totals", errors=errors, warnings=len(findings) - errors))
+    return 1 if errors else 0
+
+
+def _zh() -> bool:
+    from tui import i18n
+
+    return i18n.lang() == "zh"
+
+
+def run_rules(args, store) -> int:
+    from db import rules
+
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            _err(t("rules.cli.set_bad"))
+            return 2
+        rules.set_rule(key.strip(), value.strip())
+    for key, value in rules.rule_values().items():
+        print(t("rules.cli.rule", key=key, value=rules.format_rule(key, value),
+                label=t(f"rules.key.{key}")))
+    return 0
