@@ -187,3 +187,16 @@ async def test_scheme_screen_refuses_recut_and_saves_criteria(seeded):
         assert dim.scheme == "2-3-4-2" and classes.criteria_of(dim)[2] == "业态"
         await press(pilot, "escape")
         assert app.screen.SCREEN_NAME == "classification"
+
+
+async def test_small_terminal_says_so_and_resumes(seeded):
+    from tui.screens.too_small import TooSmallScreen
+
+    app = make_app(seeded, lang="en")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "60x20" in str(app.screen.query_one("#too-small").render())
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert app.screen.SCREEN_NAME == "classification"

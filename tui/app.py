@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -13,6 +14,7 @@ from tui.commands import GLOBAL, bindings
 from tui.i18n import both, t
 from tui.screens.base import translate_bindings
 from tui.screens.help import HelpScreen
+from tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 
 
 class KehuApp(App):
@@ -34,6 +36,19 @@ class KehuApp(App):
         if problem:
             self.notify(t("config.keymap_broken", problem=problem), severity="warning")
         self.action_go(self.start)
+        self.on_resize()
+
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        """Below 80x24 the screens cannot line up: say so, and resume when it grows."""
+        size = event.size if event is not None else self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif small:
+            self.screen.show_size(size)
+        elif showing:
+            self.pop_screen()
 
     def make_screen(self, name: str) -> Screen:
         if name == "classification":

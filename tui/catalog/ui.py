@@ -27,3 +27,8 @@ MESSAGES = {
     "help.close": ("Esc 关闭", "Esc closes"),
     "config.keymap_broken": ("按键配置有误, 已忽略: {problem}", "The keymap file is broken and was ignored: {problem}"),
 }
+MESSAGES["app.too_small"] = (
+    "终端太小: 现在 {width}x{height}, 至少需要 {min_width}x{min_height}.\n请放大窗口, kehu 会自动继续.",
+    "The terminal is too small: {width}x{height}, at least {min_width}x{min_height} is needed.\n"
+    "Make it larger and kehu carries on.",
+)
