@@ -121,6 +121,13 @@ def _leaves(dim: Dimension) -> set[str]:
     return {code for (code,) in query.tuples()}
 
 
+def _id(ids: dict[str, int], code: str) -> int:
+    try:
+        return ids[code]
+    except KeyError:
+        raise RuleError("demo.unknown_customer", code=code) from None
+
+
 def build(path, folder: Path = FIXTURES) -> Store:
     """Create the demo archive at `path` from the CSV files in `folder`; return the open store."""
     store = _fresh(path)
@@ -146,11 +153,11 @@ def build(path, folder: Path = FIXTURES) -> Store:
             for r in _rows("memberships.csv", folder):
                 if r["class_code"] not in leaves[r["dimension"]]:
                     raise RuleError("demo.not_leaf", code=r["customer_code"], class_code=r["class_code"])
-                members.append((ids[r["customer_code"]], dims[r["dimension"]].id, r["class_code"],
+                members.append((_id(ids, r["customer_code"]), dims[r["dimension"]].id, r["class_code"],
                                 r["customer_code"]))
             _insert(Membership, ["customer", "dimension", "class_code", "customer_code"], members)
             _insert(Sale, ["customer", "date", "doc_no", "amount", "cost"],
-                    ((ids[r["customer_code"]], r["date"], r["doc_no"], _hundredths(r["amount"]),
+                    ((_id(ids, r["customer_code"]), r["date"], r["doc_no"], _hundredths(r["amount"]),
                       _hundredths(r["cost"])) for r in _rows("sales.csv", folder)))
             search.rebuild()
     except BaseException:
@@ -188,59 +195,67 @@ def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str
     Composed from parts whose strings and initials are computed once: per customer this is
     a few dozen random picks and string joins, no pinyin and no date arithmetic."""
     rnd, bits = rng.random, rng.getrandbits
-    leaf_pool = _pool(leaves, [parts.leaf_weight(c) for c in leaves])
+    leaf_pool = _pool([(code, *parts.leaf_spec(code)) for code in leaves], [parts.leaf_weight(c) for c in leaves])
     places = parts.places()
     place_pool = _pool(places, [p.weight for p in places])
-    surname_pool = _pool(*zip(*parts.SURNAMES), scale=2000)
+    surnames = _pool(*zip(*parts.SURNAMES), scale=2000)
     given = parts.GIVEN_NAMES
+    spelled = {p: parts.surname_spelled(p) for p in surnames} | {p: parts.spelled(p) for p in given}
     trades = parts.TRADE_NAMES * 8 + parts.LOCATE_TRADE_NAMES
     type_pool = _pool(*zip(*GENERATED_TYPES), scale=100)
     ownership_pool = _pool(*zip(*parts.COMPANY_OWNERSHIP), scale=100)
-    first = FIRST_DAY.toordinal()
-    days = [dt.date.fromordinal(d).isoformat() for d in range(first, DEMO_TODAY.toordinal() + 1)]
+    days = [dt.date.fromordinal(d).isoformat() for d in range(FIRST_DAY.toordinal(), DEMO_TODAY.toordinal() + 1)]
     times = [f" {h:02d}:{m:02d}:00" for h in range(8, 18) for m in range(0, 60, 7)]
+    streets, banks, operators, hosts = parts.STREETS, parts.BANKS, parts.OPERATORS, parts.MAIL_HOSTS
+    remarks, person_remarks = parts.REMARKS, parts.PERSON_REMARKS
     width = max(6, len(str(n)))
-    remarks = parts.PERSON_REMARKS
     region_dim, ownership_dim, product_dim = (dims[c].id for c in ("region", "ownership", "product"))
+    n_leaf, n_place, n_surname, n_given, n_trade, n_type, n_own, n_days = (
+        len(leaf_pool), len(place_pool), len(surnames), len(given), len(trades), len(type_pool),
+        len(ownership_pool), len(days))
     for i in range(1, n + 1):
         code = f"C{i:0{width}d}"
-        leaf = leaf_pool[int(rnd() * len(leaf_pool))]
-        kind, industry, words = parts.leaf_spec(leaf)
-        place = place_pool[int(rnd() * len(place_pool))]
-        person = surname_pool[int(rnd() * len(surname_pool))] + given[int(rnd() * len(given))]
-        ownership = parts.OWNERSHIP_OF_KIND.get(kind) or ownership_pool[int(rnd() * len(ownership_pool))]
+        leaf, kind, industry, words = leaf_pool[int(rnd() * n_leaf)]
+        place = place_pool[int(rnd() * n_place)]
+        person = (surnames[int(rnd() * n_surname)], given[int(rnd() * n_given)])
+        ownership = parts.OWNERSHIP_OF_KIND.get(kind) or ownership_pool[int(rnd() * n_own)]
         if ownership == "03" and leaf not in parts.SMALL_BUSINESS_LEAVES:
             ownership = "02"
         word = words[int(rnd() * len(words))] if words else ""
         suffixes = parts.suffixes_for(ownership, word) if kind == "company" else ("",)
-        name, short, mnemonic = parts.compose(kind, word, place, person,
-                                              trades[int(rnd() * len(trades))],
+        name, short, mnemonic = parts.compose(kind, word, place, person, trades[int(rnd() * n_trade)],
                                               suffixes[int(rnd() * len(suffixes))])
-        contact = surname_pool[int(rnd() * len(surname_pool))] + given[int(rnd() * len(given))]
         resident = kind == "resident"
+        if resident:
+            contact, legal, tax_id = short, "", ""
+            email = f"{mnemonic}{i}@{hosts[i % len(hosts)]}"
+            remark = person_remarks[i % len(person_remarks)]
+        else:
+            c_surname, c_given = surnames[int(rnd() * n_surname)], given[int(rnd() * n_given)]
+            contact, legal = c_surname + c_given, person[0] + person[1]
+            tax_id = parts.uscc(parts.USCC_HEAD_OF_KIND.get(kind) or parts.USCC_HEAD[ownership],
+                                place.division, i * 48271 + 7654321)
+            email = f"{spelled[c_given]}.{spelled[c_surname]}@{mnemonic}.{parts.MAIL_DOMAINS.get(kind, 'com.cn')}"
+            remark = remarks[i % len(remarks)]
         phone = f"{place.area_code}-{20_000_000 + bits(26) % 70_000_000}"
-        mgmt = type_pool[int(rnd() * len(type_pool))]
-        grade, limit, credit_days, discount, terms = CREDIT_TERMS[mgmt][int(rnd() * len(CREDIT_TERMS[mgmt]))]
-        dev = int(rnd() * len(days))
-        stop = days[dev + 1 + int(rnd() * (len(days) - dev - 1))] if rnd() < STOPPED_SHARE and dev < len(days) - 1 else None
-        address = f"{place.address}{parts.STREETS[i % len(parts.STREETS)]}{bits(10) % 999 + 1}号"
+        mgmt = type_pool[int(rnd() * n_type)]
+        terms = CREDIT_TERMS[mgmt]
+        grade, limit, credit_days, discount, payment = terms[int(rnd() * len(terms))]
+        dev = int(rnd() * n_days)
+        stop = days[dev + 1 + int(rnd() * (n_days - dev - 1))] if rnd() < STOPPED_SHARE and dev < n_days - 1 else None
+        sales = parts.SALESPEOPLE[place.area]
+        address = f"{place.address}{streets[i % len(streets)]}{bits(10) % 999 + 1}号"
         edited = rnd() < 0.3
         yield (
-            i, code, name, short, mnemonic, leaf, place.province, industry,
-            "" if resident else parts.uscc(parts.USCC_HEAD_OF_KIND.get(kind) or parts.USCC_HEAD[ownership],
-                                           place.division, i * 48271 + 7654321),
-            "人民币", "" if resident else person, f"{parts.BANKS[i % len(parts.BANKS)]}{place.city}支行",
-            f"6{bits(60) % 10 ** 18:018d}", address, f"{place.post4}{bits(7) % 100:02d}", phone,
-            "" if resident else phone[:-1] + "9", f"1{30_000_000_00 + bits(33) % 70_000_000_00}",
-            f"{mnemonic}{i}@{parts.MAIL_HOSTS[i % len(parts.MAIL_HOSTS)]}" if resident
-            else f"{parts.spelled(contact)}@{mnemonic}.{parts.MAIL_DOMAINS.get(kind, 'com.cn')}",
-            person if resident else contact, address, f"{place.area}销售部",
-            parts.SALESPEOPLE[place.area][i % len(parts.SALESPEOPLE[place.area])],
-            grade, 0 if resident else limit, 0 if resident else credit_days, discount, terms,
-            days[dev], stop, mgmt, int(rnd() < 0.01),
-            remarks[i % len(remarks)] if resident else parts.REMARKS[i % len(parts.REMARKS)], parts.OPERATORS[i % len(parts.OPERATORS)],
-            days[dev] + times[i % len(times)], parts.OPERATORS[(i + 1) % len(parts.OPERATORS)] if edited else "",
-            days[min(dev + 30, len(days) - 1)] + times[(i + 3) % len(times)] if edited else None, 1,
+            i, code, name, short, mnemonic, leaf, place.province, industry, tax_id, "人民币", legal,
+            f"{banks[i % len(banks)]}{place.city}支行", f"6{bits(60) % 10 ** 18:018d}", address,
+            f"{place.post4}{bits(7) % 100:02d}", phone, "" if resident else phone[:-1] + "9",
+            f"1{3_000_000_000 + bits(33) % 7_000_000_000}", email, contact, address,
+            f"{place.area}销售部", sales[i % len(sales)], grade,
+            0 if resident else limit, 0 if resident else credit_days, discount, payment,
+            days[dev], stop, mgmt, int(rnd() < 0.01), remark, operators[i % len(operators)],
+            days[dev] + times[i % len(times)], operators[(i + 1) % len(operators)] if edited else "",
+            days[min(dev + 30, n_days - 1)] + times[(i + 3) % len(times)] if edited else None, 1,
         )
         members.append((i, region_dim, region_codes[place.province], code))
         members.append((i, ownership_dim, ownership, code))

@@ -283,14 +283,24 @@ def surname_spelled(surname: str) -> str:
     return SURNAME_PINYIN.get(surname) or spelled(surname)
 
 
-def compose(kind: str, word: str, place: Place, person: str, trade: str, suffix: str) -> tuple[str, str, str]:
+@lru_cache(maxsize=None)
+def surname_initial(surname: str) -> str:
+    return mnemonic.SURNAMES.get(surname) or initials(surname)
+
+
+def compose(kind: str, word: str, place: Place, person: tuple[str, str], trade: str,
+            suffix: str) -> tuple[str, str, str]:
     """(name, short name, mnemonic) of a customer of this kind. The mnemonic is the short
-    name's, joined from the parts' initials (each part's computed once), which is what
-    db.mnemonic gives for the whole short name."""
-    if kind == "resident":
-        return person, person, initials(person)
-    if kind == "shop":
-        return f"{place.city_full}{place.district}{person}{word}", person, initials(person)
+    name's, joined from the parts' initials (each part's computed once): what db.mnemonic
+    gives for the whole short name, and right where pypinyin would read a word across two
+    parts (苏州长江 is szcj, not the szzj of 州长)."""
+    if kind in ("resident", "shop"):
+        surname, given = person
+        full = surname + given
+        mnemonic_ = surname_initial(surname) + initials(given)
+        if kind == "resident":
+            return full, full, mnemonic_
+        return f"{place.city_full}{place.district}{full}{word}", full, mnemonic_
     if kind in ("province_gov", "institute"):
         if kind == "province_gov" and place.province_full.endswith("市"):
             word = word.replace("厅", "局")  # a municipality's departments are 局, not 厅

@@ -24,9 +24,9 @@ from db import models
 
 FTS_TABLE = "customer_fts"
 
-# What a locate hit carries, in this order (db.search.Hit follows it).
 MAX_CODE_POINT = 0x10FFFF
 
+# What a locate hit carries, in this order (db.search.Hit follows it).
 HIT_COLUMNS = ("id", "code", "short_name", "name", "class_code", "region", "phone", "mnemonic")
 
 

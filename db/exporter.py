@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import os
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -39,7 +39,6 @@ class ExportResult:
     classes: int = 0
     sales: int = 0
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
 
 def formats() -> tuple[str, ...]:
@@ -237,9 +236,29 @@ class _Writer:
         if self.fmt == "csv":
             self.csv.writerows(rows)
         else:
-            append = self.sheet.append
+            append, literal = self.sheet.append, self._literal
             for row in rows:
+                # The quick test lets ordinary rows through untouched; line breaks (legal in
+                # a cell) also take the slow path, which leaves them as they are.
+                if any(type(v) is str and (v[:1] == "=" or not v.isprintable()) for v in row):
+                    row = [literal(v) for v in row]
                 append(row)
+
+    def _literal(self, value):
+        """A text as a text cell. One starting with "=" would be written as a formula, which
+        a spreadsheet evaluates and which reads back empty; control characters a workbook
+        cannot hold (ESC...) are written escaped (\x1b) instead of failing the export."""
+        if type(value) is not str:
+            return value
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: ascii(m.group())[1:-1], value)
+        if value[:1] != "=":
+            return value
+        cell = WriteOnlyCell(self.sheet, value=value)
+        cell.data_type = "s"
+        return cell
 
     def close(self) -> None:
         if self.fmt == "csv":

@@ -39,9 +39,9 @@ KINDS = ("customers", "classes", "sales")
 CHUNK = 1000
 # Rows written per executemany / insert batch, and between two progress reports.
 WRITE_CHUNK = 2000
-# Above this many new customers the substring index is rebuilt in one statement instead of
-# row by row.
-REBUILD_ABOVE = 20_000
+# When the new customers are more than this share of the archive (after the import), the
+# substring index is rebuilt in one statement, which is cheaper than indexing them one by one.
+REBUILD_SHARE = 0.2
 
 ProgressFn = Callable[[int, int], None]
 
@@ -114,6 +114,8 @@ class ImportResult:
 
 
 def _text(value) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -252,9 +254,12 @@ class _CustomerPlanner:
         self.kinds = [fields_meta.BY_KEY[f].kind if f in fields_meta.BY_KEY else "text"
                       for f in self.fields]
         self.dim_fields = {f: f[len(DIMENSION_PREFIX):] for f in self.fields if f.startswith(DIMENSION_PREFIX)}
+        self.cleaners = [None if f in self.dim_fields else fields_meta.BY_KEY[f].clean for f in self.fields]
         self.dim_classes = {code: (class_rules.scheme_of(self.dims[code]), _class_map(self.dims[code]))
                             for code in self.dim_fields.values()}
         self.seen: dict[str, int] = {}
+        # What an empty cell becomes in each optional field (its default).
+        self.empty = {f.key: f.clean(None) for f in fields_meta.EDITABLE if not f.required}
         self.code_at = self.fields.index("code")
 
     def run(self) -> ImportPlan:
@@ -318,14 +323,19 @@ class _CustomerPlanner:
         def refuse(exc: RuleError, fld: str):
             problems.append(Problem(line, headers.get(fld, ""), fld, exc.key, exc.values))
 
-        for fld, kind, cell in zip(self.fields, self.kinds, cells):
-            if fld in self.dim_fields:
+        empty = self.empty
+        for fld, kind, clean, cell in zip(self.fields, self.kinds, self.cleaners, cells):
+            if clean is None:  # a dimension column: checked against its tree below
                 values[fld] = _text(cell)
-                continue
-            try:
-                values[fld] = fields_meta.BY_KEY[fld].clean(_cell(cell, kind))
-            except RuleError as exc:
-                refuse(exc, fld)
+            elif (cell is None or cell == "") and fld in empty:
+                values[fld] = empty[fld]  # most cells of a wide sheet are empty: skip the rules
+            else:
+                try:
+                    # Text goes straight to the field's rule (which trims it); other cells
+                    # (numbers, dates, text in a date column) are made what the rule reads.
+                    values[fld] = clean(cell if type(cell) is str and kind != "date" else _cell(cell, kind))
+                except RuleError as exc:
+                    refuse(exc, fld)
         if old is None:
             for fld in REQUIRED:
                 if fld not in headers:
@@ -540,7 +550,9 @@ def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | No
 
 def _executemany(sql: str, rows: list) -> None:
     if rows:
-        database.cursor().executemany(sql.replace("?", database.param), rows)
+        # peewee's wrapper turns the driver's errors into peewee's (IntegrityError...).
+        with peewee.__exception_wrapper__:
+            database.cursor().executemany(sql.replace("?", database.param), rows)
 
 
 def _log_rows(plan: ImportPlan, entity: str, rows: list[PlannedRow], action: str, code_of=None):
@@ -548,17 +560,22 @@ def _log_rows(plan: ImportPlan, entity: str, rows: list[PlannedRow], action: str
     table = ChangeLog._meta.table_name
     sql = f"INSERT INTO {table} (at, who, action, entity, entity_code, changes, batch) VALUES (?, ?, ?, ?, ?, ?, ?)"
     out = []
+    dumps = json.JSONEncoder(ensure_ascii=False, default=_plain).encode
     for row in rows:
-        changes = row.changes if action == "change" else {k: (None, v) for k, v in row.values.items()}
+        if action == "change":
+            changes = row.changes
+        else:  # as db.customers records an add: the values that say something
+            changes = {k: (None, v) for k, v in row.values.items() if v not in ("", None, 0, False)}
         out.append((at, who, action, entity, code_of(row) if code_of else row.code,
-                    json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()},
-                               ensure_ascii=False),
-                    plan.batch))
+                    dumps(changes), plan.batch))
     _executemany(sql, out)
 
 
 def _plain(value):
-    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    """JSON for what json cannot write itself: dates (db.history writes them the same way)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
 
 
 def _db(model, name, value):
@@ -573,6 +590,7 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(model_fields))})"
     defaults = {f.name: f.default() if callable(f.default) else f.default for f in model_fields}
     defaults.update(created_by=who, created_at=at, version=1)
+    names = [f.name for f in model_fields]
     done = 0
     before = Customer.select(peewee.fn.MAX(Customer.id)).scalar() or 0
     for chunk in _chunks(plan.adds, WRITE_CHUNK):
@@ -582,7 +600,8 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
             values.update((k, v) for k, v in row.values.items() if not k.startswith(DIMENSION_PREFIX))
             if not values.get("mnemonic"):
                 values["mnemonic"] = mnemonic_of(values["short_name"])
-            rows.append(tuple(f.db_value(values[f.name]) for f in model_fields))
+            # Plain values: str, int, bool, None and dates, which every driver adapts itself.
+            rows.append(tuple(values[name] for name in names))
         _executemany(insert, rows)
         done += len(chunk)
         report(done, total)
@@ -628,9 +647,9 @@ def _write_memberships(plan: ImportPlan) -> None:
 
 
 def _index(plan: ImportPlan, before: int, renamed: list[str]) -> None:
-    """Keep the substring index in step: a big load rebuilds it in one statement, a small one
-    indexes row by row."""
-    if len(plan.adds) > REBUILD_ABOVE:
+    """Keep the substring index in step: a load that is a large part of the archive rebuilds
+    it in one statement, a small one indexes its rows one by one."""
+    if len(plan.adds) > REBUILD_SHARE * Customer.select().count():
         search.rebuild()
         return
     codes = [r.code for r in plan.adds] + renamed

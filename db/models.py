@@ -205,6 +205,7 @@ class EvaluationRun(BaseModel):
     as_of = DateField()
     rules = TextField(default="{}")  # JSON: the rule values in force, storage units
     vip_cutoff = BigIntegerField(null=True)  # fen: 12-month sales of the N-th eligible customer
+    applied_at = DateTimeField(null=True)  # set when every pending proposal was applied at once
 
 
 class Proposal(BaseModel):
@@ -212,7 +213,9 @@ class Proposal(BaseModel):
     code or "mgmt_type"), from -> to, the reason's catalog key and the figures that decided.
 
     Kept in the database so a review of a million proposals pages and counts in SQL.
-    `status`: "" pending, "applied", "stale" (the value changed after the run, so skipped).
+    `status`: "" pending, "applied" (applied as part of a marked subset), "stale" (the value
+    changed after the run, so skipped). Applying a whole run sets EvaluationRun.applied_at
+    instead of rewriting a million status values.
     """
 
     id = AutoField()
@@ -233,7 +236,7 @@ class Proposal(BaseModel):
     class Meta:
         indexes = (
             (("run", "customer_code", "target"), True),
-            (("run", "target", "from_code", "to_code", "status"), False),
+            (("run", "target", "from_code", "to_code"), False),
         )
 
 

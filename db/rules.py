@@ -120,7 +120,7 @@ def parse_rule(key: str, text) -> int:
     """A rule value as typed (money in yuan "1,000,000", percent "30" or "30%", months,
     counts) to storage units; an int passes through as already in storage units."""
     if key not in SPEC:
-        raise RuleError("rules.unknown", field=key, key=key)
+        raise RuleError("rules.unknown", field=key, rule=key)
     if isinstance(text, int) and not isinstance(text, bool):
         return text
     kind = SPEC[key][0]
@@ -130,7 +130,7 @@ def parse_rule(key: str, text) -> int:
         return parse_percent(text, field=key)
     clean = str(text or "").strip()
     if not clean.isdigit():
-        raise RuleError("rules.not_number", field=key, key=key, text=str(text))
+        raise RuleError("rules.not_number", field=key, rule=key, text=str(text))
     return int(clean)
 
 
@@ -149,7 +149,7 @@ def set_rule(key: str, value) -> Rules:
     new = parse_rule(key, value)
     kind, _default, low, high = SPEC[key]
     if not low <= new <= high:
-        raise RuleError("rules.range", field=key, key=key, value=format_rule(key, new),
+        raise RuleError("rules.range", field=key, rule=key, value=format_rule(key, new),
                         min=format_rule(key, low), max=format_rule(key, high))
     with writing():
         values = _stored()
@@ -157,7 +157,7 @@ def set_rule(key: str, value) -> Rules:
         values[key] = new
         for lower, upper in ORDER:
             if values[lower] > values[upper]:
-                raise RuleError("rules.order", field=key, key=key, lower=lower, upper=upper,
+                raise RuleError("rules.order", field=key, rule=key, lower=lower, upper=upper,
                                 lower_value=format_rule(lower, values[lower]),
                                 upper_value=format_rule(upper, values[upper]))
         if old != new:
@@ -208,7 +208,7 @@ class ProposalRow:
     to_name: str
     reason: str
     values: dict
-    status: str
+    status: str  # "" pending, "applied", "stale"
 
 
 def _periods(as_of: dt.date, rules: Rules) -> tuple[str, str]:
@@ -351,17 +351,27 @@ def evaluate(as_of: dt.date | None = None) -> Evaluation:
     day = as_of.isoformat()
     with writing():
         who = clock.user()
+        # Created before the old runs go, so the highest id survives and SQLite never hands
+        # an id out twice: a review screen still holding an old run id finds it gone.
+        run = EvaluationRun.create(at=clock.now(), who=who, as_of=as_of,
+                                   rules=json.dumps(rule_values()))
         old_runs = [r for (r,) in EvaluationRun.select(EvaluationRun.id).where(
+            EvaluationRun.id != run.id,
             (EvaluationRun.who == who)
             | (EvaluationRun.at < clock.now() - dt.timedelta(days=KEEP_RUNS_DAYS))).tuples()]
         if old_runs:
-            Proposal.delete().where(Proposal.run.in_(old_runs)).execute()
+            others = EvaluationRun.select().where(EvaluationRun.id.not_in(old_runs + [run.id]))
+            if others.exists():
+                Proposal.delete().where(Proposal.run.in_(old_runs)).execute()
+            else:
+                # Every proposal is going: a DELETE without WHERE lets SQLite drop the pages
+                # at once instead of removing a million rows one by one from two indexes.
+                _sql("DELETE FROM proposal")
             EvaluationRun.delete().where(EvaluationRun.id.in_(old_runs)).execute()
         _figures(day, since_active)
         cutoff = _vip_cutoff(rules, day)
         _targets(rules, day, since_new, since_active, cutoff)
-        run = EvaluationRun.create(at=clock.now(), who=who, as_of=as_of,
-                                   rules=json.dumps(rule_values()), vip_cutoff=cutoff)
+        EvaluationRun.update(vip_cutoff=cutoff).where(EvaluationRun.id == run.id).execute()
         _propose(run.id)
         _drop("eval_target")
         _drop("eval_fig")
@@ -380,7 +390,7 @@ def run_of(run_id: int) -> EvaluationRun:
 def summary(run_id: int) -> Evaluation:
     """A run's counts per change (from SQL), for the review screen's header."""
     run = run_of(run_id)
-    changes = [Change(t, f, to, n, p) for t, f, to, n, p in _sql(
+    changes = [Change(t, f, to, int(n), 0 if run.applied_at else int(p)) for t, f, to, n, p in _sql(
         "SELECT target, from_code, to_code, COUNT(*),"
         " SUM(CASE WHEN status = '' THEN 1 ELSE 0 END) FROM proposal WHERE run_id = ?"
         " GROUP BY target, from_code, to_code ORDER BY target, from_code, to_code",
@@ -427,7 +437,7 @@ def proposals(run_id: int, after: tuple[str, str] = ("", ""), limit: int = 50,
             from_name=names.get((p.target, p.from_code), p.from_code),
             to_code=p.to_code, to_name=names.get((p.target, p.to_code), p.to_code),
             reason=f"rules.why.{p.reason}", values=reason_values(p, _date(run.as_of), rules),
-            status=p.status))
+            status=p.status or ("applied" if run.applied_at else "")))
     return rows
 
 
@@ -475,61 +485,72 @@ class Applied:
 
 def apply(run_id: int, codes: list[str] | None = None) -> Applied:
     """Apply a run's pending proposals, all or those of the customers `codes`, in one
-    transaction. A proposal whose current value is no longer its `from` is marked stale and
-    skipped. Each changed customer gets version + 1 and one history row (action "evaluate")."""
+    transaction. A proposal whose current value is no longer its `from` (or whose customer
+    is gone) is marked stale and skipped. Each changed customer gets version + 1 and one
+    history row (action "evaluate")."""
     with writing():
-        run_of(run_id)
+        run = run_of(run_id)
+        if run.applied_at is not None:
+            return Applied(0, _count(run_id, "stale"), 0)
         if codes is None:
-            _sql("UPDATE proposal SET status = 'chosen' WHERE run_id = ? AND status = ''", (run_id,))
+            chosen = "''"
         else:
-            _drop("apply_codes")
-            _sql("CREATE TEMP TABLE apply_codes (code VARCHAR(20) PRIMARY KEY)")
-            unique = sorted(set(codes))
-            for start in range(0, len(unique), 500):
-                chunk = unique[start:start + 500]
-                _sql("INSERT INTO apply_codes (code) VALUES " + ", ".join(["(?)"] * len(chunk)), chunk)
-            _sql("UPDATE proposal SET status = 'chosen' WHERE run_id = ? AND status = ''"
-                 " AND customer_code IN (SELECT code FROM apply_codes)", (run_id,))
-            _drop("apply_codes")
+            chosen = "'chosen'"
+            _choose(run_id, codes)
+        picked = f"run_id = ? AND status = {chosen}"
         # Re-check: skip what someone changed (or deleted) after the run.
-        _sql("UPDATE proposal SET status = 'stale' WHERE run_id = ? AND status = 'chosen'"
-             " AND target <> ? AND from_code <> COALESCE((SELECT m.class_code FROM membership m"
-             " JOIN dimension d ON d.id = m.dimension_id WHERE m.customer_id = proposal.customer_id"
-             " AND d.code = proposal.target), '')", (run_id, MGMT))
-        _sql("UPDATE proposal SET status = 'stale' WHERE run_id = ? AND status = 'chosen'"
-             " AND target = ? AND NOT EXISTS (SELECT 1 FROM customer c WHERE"
-             " c.id = proposal.customer_id AND c.mgmt_type = proposal.from_code)", (run_id, MGMT))
-        _sql("UPDATE proposal SET status = 'stale' WHERE run_id = ? AND status = 'chosen'"
-             " AND NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = proposal.customer_id)", (run_id,))
+        _sql(
+            f"UPDATE proposal SET status = 'stale' WHERE {picked} AND ("
+            " NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = proposal.customer_id)"
+            " OR (target = ? AND NOT EXISTS (SELECT 1 FROM customer c"
+            " WHERE c.id = proposal.customer_id AND c.mgmt_type = proposal.from_code))"
+            " OR (target <> ? AND from_code <> COALESCE((SELECT m.class_code FROM membership m"
+            " JOIN dimension d ON d.id = m.dimension_id WHERE m.customer_id = proposal.customer_id"
+            " AND d.code = proposal.target), '')))", (run_id, MGMT, MGMT))
         for dim_code in (HISTORY, SCALE, PROFIT):
             dim_id = Dimension.get(Dimension.code == dim_code).id
-            chosen = ("SELECT customer_id FROM proposal WHERE run_id = ? AND target = ?"
-                      " AND status = 'chosen'")
-            _sql(f"DELETE FROM membership WHERE dimension_id = ? AND customer_id IN ({chosen})",
-                 (dim_id, run_id, dim_code))
             _sql("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
-                 " SELECT customer_id, ?, to_code, customer_code FROM proposal WHERE run_id = ?"
-                 " AND target = ? AND status = 'chosen'", (dim_id, run_id, dim_code))
-        _sql("UPDATE customer SET mgmt_type = (SELECT p.to_code FROM proposal p WHERE p.run_id = ?"
-             " AND p.customer_code = customer.code AND p.target = ?) WHERE id IN (SELECT customer_id"
-             " FROM proposal WHERE run_id = ? AND target = ? AND status = 'chosen')",
-             (run_id, MGMT, run_id, MGMT))
-        _sql("UPDATE customer SET version = version + 1, modified_by = ?, modified_at = ?"
-             " WHERE id IN (SELECT customer_id FROM proposal WHERE run_id = ? AND status = 'chosen')",
-             (clock.user(), clock.now(), run_id))
-        customers = history.record_many("evaluate", "customer", _changes_by_customer(run_id),
+                 f" SELECT customer_id, ?, to_code, customer_code FROM proposal WHERE {picked}"
+                 " AND target = ? ON CONFLICT (customer_id, dimension_id)"
+                 " DO UPDATE SET class_code = excluded.class_code", (dim_id, run_id, dim_code))
+        _sql("UPDATE customer SET version = version + 1, modified_by = ?, modified_at = ?,"
+             " mgmt_type = COALESCE((SELECT p.to_code FROM proposal p WHERE p.run_id = ?"
+             f" AND p.customer_code = customer.code AND p.target = ? AND p.status = {chosen}),"
+             f" mgmt_type) WHERE id IN (SELECT customer_id FROM proposal WHERE {picked})",
+             (clock.user(), models.ChangeLog.at.db_value(clock.now()), run_id, MGMT, run_id))
+        customers = history.record_many("evaluate", "customer", _changes_by_customer(picked, run_id),
                                         batch=f"evaluate-{run_id}")
-        applied = _sql("UPDATE proposal SET status = 'applied' WHERE run_id = ? AND status = 'chosen'",
-                       (run_id,)).rowcount
-        stale = _sql("SELECT COUNT(*) FROM proposal WHERE run_id = ? AND status = 'stale'",
-                     (run_id,)).fetchone()[0]
-    return Applied(applied=applied, stale=int(stale), customers=customers)
+        if codes is None:
+            applied = _count(run_id, "")
+            EvaluationRun.update(applied_at=clock.now()).where(EvaluationRun.id == run_id).execute()
+        else:
+            applied = _sql("UPDATE proposal SET status = 'applied' WHERE run_id = ?"
+                           " AND status = 'chosen'", (run_id,)).rowcount
+        return Applied(applied=applied, stale=_count(run_id, "stale"), customers=customers)
 
 
-def _changes_by_customer(run_id: int):
-    """(customer code, {target: [from, to]}) of the chosen proposals, streamed in code order."""
+def _count(run_id: int, status: str) -> int:
+    return int(_sql("SELECT COUNT(*) FROM proposal WHERE run_id = ? AND status = ?",
+                    (run_id, status)).fetchone()[0])
+
+
+def _choose(run_id: int, codes: list[str]) -> None:
+    """Mark the pending proposals of the customers `codes` as chosen for this apply."""
+    _drop("apply_codes")
+    _sql("CREATE TEMP TABLE apply_codes (code VARCHAR(20) PRIMARY KEY)")
+    unique = sorted(set(codes))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        _sql("INSERT INTO apply_codes (code) VALUES " + ", ".join(["(?)"] * len(chunk)), chunk)
+    _sql("UPDATE proposal SET status = 'chosen' WHERE run_id = ? AND status = ''"
+         " AND customer_code IN (SELECT code FROM apply_codes)", (run_id,))
+    _drop("apply_codes")
+
+
+def _changes_by_customer(picked: str, run_id: int):
+    """(customer code, {target: [from, to]}) of the picked proposals, streamed in code order."""
     cursor = _sql("SELECT customer_code, target, from_code, to_code FROM proposal"
-                  " WHERE run_id = ? AND status = 'chosen' ORDER BY customer_code, target", (run_id,))
+                  f" WHERE {picked} ORDER BY customer_code, target", (run_id,))
     code, changes = None, {}
     while True:
         rows = cursor.fetchmany(5000)

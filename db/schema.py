@@ -29,7 +29,9 @@ def prepare(store) -> None:
     with store.writing():
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)
-        SchemaInfo.replace(key="schema_version", value=str(SCHEMA_VERSION)).execute()
+        # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
+        SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
+            conflict_target=[SchemaInfo.key], update={SchemaInfo.value: str(SCHEMA_VERSION)}).execute()
         if not Dimension.select().where(Dimension.code == MAIN_DIMENSION).exists():
             Dimension.create(
                 code=MAIN_DIMENSION,

@@ -34,11 +34,16 @@ class TypeStat:
     amount_12: int
 
 
-def _sales_columns(as_of: dt.date):
+def per_customer(as_of: dt.date):
+    """Sales per customer up to `as_of`: (cid, m12, total), one pass over Sale in customer
+    order. The date test sits inside the sums, not in a WHERE, so SQLite does not walk the
+    date index and fetch five million rows out of order."""
     since = months_before(as_of, 12)
-    in_12 = (Sale.date > since)
-    return (fn.COALESCE(fn.SUM(Case(None, [(in_12, Sale.amount)], 0)), 0).alias("m12"),
-            fn.COALESCE(fn.SUM(Sale.amount), 0).alias("total"))
+    upto = Sale.date <= as_of
+    return (Sale.select(Sale.customer.alias("cid"),
+                        fn.SUM(Case(None, [(upto & (Sale.date > since), Sale.amount)], 0)).alias("m12"),
+                        fn.SUM(Case(None, [(upto, Sale.amount)], 0)).alias("total"))
+            .group_by(Sale.customer).alias("per_customer"))
 
 
 def by_class(dim_code: str = MAIN_DIMENSION, level: int = 1, parent: str | None = None,
@@ -69,15 +74,16 @@ def by_class(dim_code: str = MAIN_DIMENSION, level: int = 1, parent: str | None 
             query = query.where(column >= parent, column < parent + classes.HIGH)
         return query.group_by(fn.SUBSTR(column, 1, length))
 
+    sums = per_customer(as_of)
+    totals = (fn.COALESCE(fn.SUM(sums.c.m12), 0), fn.COALESCE(fn.SUM(sums.c.total), 0))
     if main:
         counted = Customer.select(head, fn.COUNT(Customer.id))
-        sold = Sale.select(head, *_sales_columns(as_of)).join(Customer)
+        sold = Customer.select(head, *totals).join(sums, on=(sums.c.cid == Customer.id))
     else:
         counted = Membership.select(head, fn.COUNT(Membership.id))
-        sold = (Sale.select(head, *_sales_columns(as_of))
-                .join(Membership, on=(Membership.customer == Sale.customer)))
+        sold = Membership.select(head, *totals).join(sums, on=(sums.c.cid == Membership.customer))
     counts = dict(within(counted).tuples())
-    amounts = {h: (int(a), int(b)) for h, a, b in within(sold.where(Sale.date <= as_of)).tuples()}
+    amounts = {h: (int(a), int(b)) for h, a, b in within(sold).tuples()}
     result = [ClassStat(code, name, leaf, counts.get(code, 0), *amounts.get(code, (0, 0)))
               for code, name, leaf in rows.order_by(CustomerClass.code).tuples()]
     if not main and parent is None:
@@ -89,8 +95,11 @@ def _unclassified(dim_id: int, as_of: dt.date) -> ClassStat:
     held = Membership.select(Membership.id).where(
         Membership.customer == Customer.id, Membership.dimension == dim_id)
     count = Customer.select().where(~fn.EXISTS(held)).count()
-    m12, total = (Sale.select(*_sales_columns(as_of)).join(Customer)
-                  .where(Sale.date <= as_of, ~fn.EXISTS(held)).tuples().get())
+    sums = per_customer(as_of)
+    m12, total = (Customer.select(fn.COALESCE(fn.SUM(sums.c.m12), 0),
+                                  fn.COALESCE(fn.SUM(sums.c.total), 0))
+                  .join(sums, on=(sums.c.cid == Customer.id))
+                  .where(~fn.EXISTS(held)).tuples().get())
     return ClassStat("", "", True, count, int(m12), int(total))
 
 
@@ -99,8 +108,9 @@ def by_mgmt_type(as_of: dt.date | None = None) -> list[TypeStat]:
     as_of = as_of or clock.today()
     counts = dict(Customer.select(Customer.mgmt_type, fn.COUNT(Customer.id))
                   .group_by(Customer.mgmt_type).tuples())
-    m12_column = _sales_columns(as_of)[0]
-    amounts = dict(Sale.select(Customer.mgmt_type, m12_column).join(Customer)
-                   .where(Sale.date <= as_of).group_by(Customer.mgmt_type).tuples())
+    sums = per_customer(as_of)
+    amounts = dict(Customer.select(Customer.mgmt_type, fn.COALESCE(fn.SUM(sums.c.m12), 0))
+                   .join(sums, on=(sums.c.cid == Customer.id))
+                   .group_by(Customer.mgmt_type).tuples())
     stats = [TypeStat(kind, n, int(amounts.get(kind, 0))) for kind, n in counts.items()]
     return sorted(stats, key=lambda s: (-s.customers, s.mgmt_type))

@@ -28,6 +28,7 @@ from db.errors import RuleError
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 CHUNK = 1 << 20
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -105,6 +106,9 @@ def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[st
         opener, fmt, encoding, sheet = _xlsx_rows(path, sheet_names)
     elif head.startswith(OLE_MAGIC):
         raise RuleError("tabular.xls", path=str(path))
+    elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+        # Named a workbook but holding text: a CSV saved under the wrong name, or junk.
+        raise RuleError("tabular.not_spreadsheet", path=str(path))
     else:
         encoding = detect_encoding(path)
         opener, fmt, sheet = _csv_rows(path, encoding), "csv", ""

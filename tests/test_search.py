@@ -3,10 +3,12 @@ scan, order and dedupe, stopped customers, hostile queries, and the index kept i
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 
 import pytest
 
+import db
 from db import clock, models, search
 from db.dialect import HIT_COLUMNS, fts_match, pieces
 from db.models import Customer
@@ -190,3 +192,30 @@ def test_locate_runs_the_statements_it_publishes(archive):
     rows = [r for _, sql, params in search.statements("王")
             for r in models.database.execute_sql(sql, params)]
     assert sorted(r[1] for r in rows) == ["C002", "C011"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("KEHU_TEST_PG_URL"), reason="KEHU_TEST_PG_URL not set")
+def test_postgres_locate_by_ilike():
+    """The same kinds of match through PostgreSQL's ILIKE (pg_trgm) statements."""
+    store = db.open_store(os.environ["KEHU_TEST_PG_URL"])
+    try:
+        with store.writing():
+            Customer.delete().execute()
+            add("C001", "北京华联综合超市股份有限公司", "北京华联", mnemonic="bjhl")
+            add("C002", "王小明", mnemonic="wxm")
+            add("C010", "上海联华超市", "联华超市", mnemonic="lhcs", stop_date=clock.today())
+            add("C011", "王府井百货", mnemonic="wfjbh")
+            add("C100", "ACME 100% Trading", "ACME", mnemonic="amt")
+        assert codes("C0") == ["C001", "C002", "C011"]
+        assert codes("C0", include_stopped=True) == ["C001", "C002", "C010", "C011"]
+        assert codes("王") == ["C002", "C011"] and codes("小明") == ["C002"]
+        assert codes("王小明") == ["C002"] and codes("acme") == ["C100"]
+        assert [(h.code, h.matched) for h in search.locate("BJHL")] == [("C001", "mnemonic")]
+        assert codes("100%") == ["C100"] and codes("_") == []  # LIKE's wildcards are literal
+        for query in ('"', "*", "(", "[bold]", "%", "\\", "'", "\U0010ffff", "AND"):
+            search.locate(query)
+    finally:
+        with store.writing():
+            Customer.delete().execute()
+        store.close()

@@ -22,7 +22,7 @@ class KehuApp(App):
     BINDINGS = bindings(GLOBAL)
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, store: Store, *, start: str = "classification", blink: bool = True) -> None:
+    def __init__(self, store: Store, *, start: str = "archive", blink: bool = True) -> None:
         super().__init__()
         self.store = store
         self.start = start

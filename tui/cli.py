@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     i18n.set_lang(args.lang)
     try:
+        if args.command and getattr(args, "own_store", False):
+            return args.run(args, None)  # the command makes its own database (kehu demo)
         if args.command:
             store = open_for(args, create=getattr(args, "creates_db", False))
             try:

@@ -22,9 +22,9 @@ MESSAGES = {
     "sales.money_range": ("金额太大", "The amount is too large"),
     "sales.customer_unknown": ("没有客户 {code}", "No customer {code}"),
     # Rules
-    "rules.unknown": ("没有规则 {key}", "No rule {key}"),
-    "rules.not_number": ("{key} 应为整数, {text} 不对", "{key} is a whole number; {text} is not"),
-    "rules.range": ("{key} 为 {value}, 应在 {min} 到 {max} 之间", "{key} is {value}; it must be between {min} and {max}"),
+    "rules.unknown": ("没有规则 {rule}", "No rule {rule}"),
+    "rules.not_number": ("{rule} 应为整数, {text} 不对", "{rule} is a whole number; {text} is not"),
+    "rules.range": ("{rule} 为 {value}, 应在 {min} 到 {max} 之间", "{rule} is {value}; it must be between {min} and {max}"),
     "rules.order": ("{lower} ({lower_value}) 不能大于 {upper} ({upper_value})", "{lower} ({lower_value}) cannot be above {upper} ({upper_value})"),
     "rules.run_unknown": ("评估 {run} 已不存在, 请重新评估", "Evaluation {run} no longer exists; evaluate again"),
     "rules.key.history.new_months": ("新客户期间(月)", "New customer period (months)"),

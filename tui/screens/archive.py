@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static
 
-from db import RuleError, customers, paging
-from db.paging import ListQuery
+from db import RuleError, customers
+from db.paging import Filter, ListQuery
 from tui import config
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
@@ -82,7 +82,7 @@ class ArchiveScreen(KehuScreen):
         node = self.tree.selected
         parts = [t("archive.count", count=self.count)]
         parts.append(f"{node.code} {node.name}" if node else t("archive.all_classes"))
-        if q.filters and not q.filters.is_empty():
+        if not q.filter.is_empty():
             parts.append(t("archive.filtered"))
         if q.show_stopped:
             parts.append(t("archive.with_stopped"))
@@ -99,8 +99,8 @@ class ArchiveScreen(KehuScreen):
     @on(ClassTree.NodeHighlighted)
     def _class_chosen(self, event: ClassTree.NodeHighlighted) -> None:
         code = event.node.data.code if event.node.data else ""
-        if code != self.query_state.class_code:
-            self.apply(class_code=code)
+        if code != self.query_state.prefix:
+            self.apply(prefix=code)
 
     @on(CustomerList.CountChanged)
     def _counted(self, event: CustomerList.CountChanged) -> None:
@@ -120,13 +120,13 @@ class ArchiveScreen(KehuScreen):
             card = CardScreen(code, **kwargs)
         except RuleError as exc:
             self.notify(error_text(exc), severity="error")
-            self.listing.refresh_rows()
+            self.listing.reload()
             return
         self.app.push_screen(card, self._card_closed)
 
     def _card_closed(self, saved: str | None) -> None:
         self.tree.reload()
-        self.listing.refresh_rows()
+        self.listing.reload()
         if saved:
             self.jump_to(saved)
 
@@ -135,13 +135,13 @@ class ArchiveScreen(KehuScreen):
         row = customers.get(code)
         if row is None:
             return
-        class_code = row.class_code if self.dimension == "main" else self.query_state.class_code
+        class_code = row.class_code if self.dimension == "main" else self.query_state.prefix
         if customers.is_stopped(row) and not self.query_state.show_stopped:
             self.apply(show_stopped=True)
-        if self.query_state.filters and not self.query_state.filters.is_empty():
-            self.apply(filters=None)
-        if class_code != self.query_state.class_code:
-            self.apply(class_code=class_code)
+        if not self.query_state.filter.is_empty():
+            self.apply(filter=Filter())
+        if class_code != self.query_state.prefix:
+            self.apply(prefix=class_code)
             self.tree.select_code(class_code)
         self.listing.goto_code(code)
         self.listing.focus()
@@ -163,7 +163,7 @@ class ArchiveScreen(KehuScreen):
             return
         row = customers.get(code)
         if row is None:
-            self.listing.refresh_rows()
+            self.listing.reload()
             return
 
         def answer(yes: bool | None) -> None:
@@ -176,7 +176,7 @@ class ArchiveScreen(KehuScreen):
                 return
             self.notify(t("archive.deleted", code=row.code))
             self.tree.reload()
-            self.listing.refresh_rows()
+            self.listing.reload()
 
         self.app.push_screen(ConfirmScreen(t("card.confirm_delete", code=row.code, name=row.name)), answer)
 
@@ -195,14 +195,14 @@ class ArchiveScreen(KehuScreen):
         except RuleError as exc:
             self.notify(error_text(exc), severity="error")
             return
-        self.listing.refresh_rows()
+        self.listing.reload()
 
     def action_toggle_stopped(self) -> None:
         self.apply(show_stopped=not self.query_state.show_stopped)
 
     def action_refresh(self) -> None:
         self.tree.reload()
-        self.listing.refresh_rows()
+        self.listing.reload()
 
     def action_locate(self) -> None:
         from tui.screens.locate import LocateScreen
@@ -218,9 +218,9 @@ class ArchiveScreen(KehuScreen):
 
         def chosen(filters) -> None:
             if filters is not None:
-                self.apply(filters=None if filters.is_empty() else filters)
+                self.apply(filter=filters)
 
-        self.app.push_screen(FilterScreen(self.query_state.filters), chosen)
+        self.app.push_screen(FilterScreen(self.query_state.filter), chosen)
 
     def action_columns(self) -> None:
         from tui.screens.columns import ColumnsScreen

@@ -72,11 +72,11 @@ def table(headers: list[str], rows: list[list], *, shrink: tuple[int, ...] = (),
     """Lines of an aligned table at most `total` columns wide (default: the terminal's).
 
     When it does not fit, the columns listed in `shrink` (indexes) give up width, widest
-    first, down to their header's width; their values are clipped with an ellipsis."""
+    first, down to 4 columns; their values (and headers) are clipped with an ellipsis."""
     total = total or terminal_width()
     cells = [[safe(v) for v in row] for row in rows]
     widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    floor = [max(4, width(h)) for h in headers]
+    floor = [min(widths[i], 4) for i in range(len(headers))]
     excess = sum(widths) + len(GAP) * (len(widths) - 1) - total
     while excess > 0:
         candidates = [i for i in shrink if widths[i] > floor[i]]

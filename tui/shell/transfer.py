@@ -47,7 +47,8 @@ def describe(plan) -> list[str]:
     from tui.i18n import error_text
 
     sheet = f" [{plan.sheet}]" if plan.sheet else ""
-    lines = [t("transfer.read", path=str(plan.path), format=plan.format, encoding=plan.encoding,
+    encoding = f" {plan.encoding}" if plan.encoding else ""
+    lines = [t("transfer.read", path=str(plan.path), format=plan.format, encoding=encoding,
                sheet=sheet, rows=plan.rows)]
     if plan.extra:
         lines.append(t("transfer.extra", columns=", ".join(plan.extra)))

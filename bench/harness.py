@@ -1,0 +1,143 @@
+"""What every measurement shares: the result row, timing helpers, the machine, the outputs."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass
+class Result:
+    """One line of the table. `median`/`p95` in the row's unit; `target` is the bound the
+    median (and `p95_target` the p95) must stay under; `note` says what was measured or, for
+    a row not measured, why."""
+
+    name: str
+    unit: str = "ms"
+    median: float | None = None
+    p95: float | None = None
+    samples: int = 0
+    target: float | None = None
+    p95_target: float | None = None
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def measured(self) -> bool:
+        return self.median is not None
+
+    @property
+    def verdict(self) -> str:
+        if not self.measured:
+            return "-"
+        ok = (self.target is None or self.median <= self.target) and (
+            self.p95_target is None or self.p95 is None or self.p95 <= self.p95_target)
+        return "ok" if ok else "OVER"
+
+
+def not_measured(name: str, reason: str) -> Result:
+    return Result(name, note=f"not measured: {reason}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def summarize(name: str, seconds: list[float], *, unit: str = "ms", **kwargs) -> Result:
+    scale = {"ms": 1000.0, "s": 1.0}[unit]
+    values = [s * scale for s in seconds]
+    return Result(name, unit, statistics.median(values), percentile(values, 0.95), len(values),
+                  **kwargs)
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def machine() -> dict:
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import textual
+
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "textual": textual.__version__,
+    }
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "x":
+        return f"{value:.2f}"
+    if unit == "ms" and value < 1:
+        return f"{value:.3f}"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def table(results: list[Result]) -> list[str]:
+    """The results as a Markdown table (printed as is, and kept in BENCHMARKS.md)."""
+    lines = ["| measurement | median | p95 | unit | n | target | result | note |",
+             "|---|---:|---:|---|---:|---|---|---|"]
+    for r in results:
+        target = "" if r.target is None else f"≤ {_fmt(r.target, r.unit)}"
+        if r.p95_target is not None:
+            target += f" (p95 ≤ {_fmt(r.p95_target, r.unit)})"
+        lines.append(f"| {r.name} | {_fmt(r.median, r.unit)} | {_fmt(r.p95, r.unit)} | "
+                     f"{r.unit if r.measured else ''} "
+                     f"| {r.samples or ''} | {target} | {r.verdict} | {r.note} |")
+    return lines
+
+
+def write_json(path: Path, results: list[Result], context: dict) -> None:
+    path.write_text(json.dumps({"context": context, "results": [asdict(r) | {"verdict": r.verdict}
+                                                                for r in results]},
+                               ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def write_markdown(path: Path, results: list[Result], context: dict) -> None:
+    m = context["machine"]
+    text = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`.venv/bin/python -m bench`); the raw numbers are in",
+        "`bench/results.json`. Times are wall-clock on the machine below; a row marked",
+        "\"not measured\" names what it waits for.",
+        "",
+        f"Run {context['when']} on {context['customers']:,} customers "
+        f"(`{context['database']}`, {context['database_mb']:,} MB).",
+        "",
+        f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB memory, {m['system']}; "
+        f"Python {m['python']}, SQLite {m['sqlite']}, Textual {m['textual']}.",
+        "",
+        *table(results),
+        "",
+    ]
+    path.write_text("\n".join(text), encoding="utf-8")

@@ -1,0 +1,119 @@
+"""Export: lists and the whole archive to CSV and xlsx, and the round trip through import."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from openpyxl import load_workbook
+
+import db
+from db import classes, customers, dimensions, exporter, importer
+from db.errors import RuleError
+from db.models import Customer, CustomerClass, Dimension, Membership, Sale
+from db.paging import Filter, ListQuery
+
+SKIP = {"id", "created_at", "created_by", "modified_at", "modified_by", "version"}
+
+
+def build(path):
+    store = db.open_store(str(path))
+    classes.add("main", "01", "批发")
+    classes.add("main", "01001", "华北", remark="京津冀")
+    classes.add("main", "02", "零售")
+    dimensions.create("region", "地区分类", "Regions", "2-2")
+    classes.add("region", "11", "华北")
+    customers.create({"code": "C001", "name": "北京华联综合超市股份有限公司", "short_name": "北京华联",
+                      "class_code": "01001", "tax_id": "91110000802100433B", "dev_date": "2020-01-02",
+                      "stop_date": "2025-06-30", "credit_limit": "1,234,567.89", "discount_rate": "12.5",
+                      "credit_days": "30", "problem": "是", "mgmt_type": "重要客户",
+                      "remark": "第一行\n第二行, 带逗号 \"引号\"", "phone": "010-12345678"})
+    customers.create({"code": "C002", "name": "[bold red]上海一百", "short_name": "上海一百",
+                      "class_code": "02", "mnemonic": "sy100"})
+    customers.create({"code": "C003", "name": "=SUM(A1)", "short_name": "公式", "class_code": "01001"})
+    dimensions.set_membership("C001", "region", "11")
+    ids = {c.code: c.id for c in Customer.select()}
+    Sale.create(customer=ids["C001"], date=dt.date(2024, 3, 5), doc_no="XS001", amount=100050, cost=80000)
+    Sale.create(customer=ids["C001"], date=dt.date(2024, 4, 1), doc_no="XS002", amount=-5000, cost=0)
+    Sale.create(customer=ids["C002"], date=dt.date(2024, 5, 1), doc_no="XS001", amount=1, cost=0)
+    return store
+
+
+def snapshot():
+    custs = sorted(({k: v for k, v in row.items() if k not in SKIP}
+                    for row in Customer.select().dicts()), key=lambda r: r["code"])
+    typed = [d for d in Dimension.select() if not d.derived]
+    dims = sorted((d.code, d.name_zh, d.name_en, d.scheme) for d in typed)
+    klass = sorted((c.dimension.code, c.code, c.name, c.remark, c.level, c.is_leaf)
+                   for c in CustomerClass.select().where(CustomerClass.dimension.in_([d.id for d in typed])))
+    members = sorted((m.customer_code, m.dimension.code, m.class_code) for m in Membership.select())
+    sales = sorted((s.customer.code, s.date, s.doc_no, s.amount, s.cost) for s in Sale.select())
+    return custs, dims, klass, members, sales
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_round_trip(tmp_path, suffix):
+    store = build(tmp_path / "a.db")
+    before = snapshot()
+    target = tmp_path / f"all{suffix}"
+    result = exporter.export_archive(target)
+    assert (result.customers, result.classes, result.sales) == (3, 4, 3)
+    store.close()
+
+    db.open_store(str(tmp_path / "b.db"))
+    sources = {"classes": target, "customers": target, "sales": target}
+    if suffix == ".csv":
+        sources = {"classes": tmp_path / "all-classes.csv", "customers": target,
+                   "sales": tmp_path / "all-sales.csv"}
+    for kind in ("classes", "customers", "sales"):
+        plan = importer.plan(sources[kind], kind=kind)
+        assert not plan.rejected, [(p.line, p.key, p.values) for p in plan.rejected]
+        importer.commit(plan)
+    assert snapshot() == before
+
+
+def test_list_export_csv(tmp_path):
+    build(tmp_path / "a.db")
+    query = ListQuery(prefix="01", show_stopped=True, sort="code")
+    seen = []
+    result = exporter.export_list(tmp_path / "l.csv", query, ["code", "short_name", "credit_limit", "dev_date"],
+                                  lang="en", progress=lambda done, total: seen.append((done, total)))
+    raw = (tmp_path / "l.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows == [["Code", "Short name", "Credit limit", "Development date"],
+                    ["C001", "北京华联", "1234567.89", "2020-01-02"],
+                    ["C003", "公式", "0.00", ""]]
+    assert result.customers == 2 and seen[-1] == (2, 2)
+
+
+def test_list_export_filter_hides_stopped(tmp_path):
+    build(tmp_path / "a.db")
+    query = ListQuery(filter=Filter(mgmt_type="重要客户"), show_stopped=False, sort="code")
+    assert exporter.export_list(tmp_path / "l.csv", query, ["code"]).customers == 0
+
+
+def test_xlsx_dates_widths_numbers(tmp_path):
+    build(tmp_path / "a.db")
+    exporter.export_list(tmp_path / "l.xlsx", None, ["code", "name", "dev_date", "credit_limit", "discount_rate"])
+    book = load_workbook(tmp_path / "l.xlsx")
+    sheet = book.active
+    assert sheet.title == "客户档案"
+    assert [c.value for c in sheet[1]] == ["客户编码", "客户名称", "发展日期", "信用额度", "扣率"]
+    assert sheet["C2"].is_date and sheet["C2"].value == dt.datetime(2020, 1, 2)
+    assert sheet["D2"].value == 1234567.89 and sheet["E2"].value == 12.5
+    assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width
+
+
+def test_bad_targets(tmp_path):
+    build(tmp_path / "a.db")
+    with pytest.raises(RuleError) as err:
+        exporter.export_list(tmp_path / "l.txt")
+    assert err.value.key == "export.format"
+    with pytest.raises(RuleError) as err:
+        exporter.export_list(tmp_path / "no" / "l.csv")
+    assert err.value.key == "export.cannot_write"
+    with pytest.raises(RuleError) as err:
+        exporter.export_list(tmp_path / "l.csv", None, ["code", "nonsense"])
+    assert err.value.key == "export.unknown_column"
+    assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob(".*tmp"))

@@ -1,0 +1,273 @@
+"""Import: encodings, header matching, every kind of rejected row, plans, all-or-nothing commits."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from openpyxl import Workbook
+
+import db
+from db import classes, customers, dimensions, importer, search
+from db.errors import RuleError
+from db.models import ChangeLog, Customer, CustomerClass, Membership, Sale
+
+HEADER = "客户编码,客户名称,客户简称,所属分类码,税号,发展日期,信用额度\n"
+GOOD = ("C001,北京华联综合超市股份有限公司,北京华联,01001,91110000802100433B,2024-03-05,\"1,234.50\"\n"
+        "C002,上海第一百货商店,上海一百,02,,2023/7/1,0\n")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = db.open_store(str(tmp_path / "t.db"))
+    classes.add("main", "01", "批发")
+    classes.add("main", "01001", "华北")
+    classes.add("main", "01002", "华东")
+    classes.add("main", "02", "零售")
+    dimensions.create("region", "地区分类", "Regions", "2-2")
+    classes.add("region", "11", "华北")
+    yield s
+    s.close()
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def problems(plan):
+    return {(p.line, p.field, p.key) for p in plan.rejected}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_encodings_detected(store, tmp_path, encoding):
+    plan = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD, encoding))
+    assert plan.encoding == ("utf-8-sig" if encoding.startswith("utf") else "gb18030")
+    assert [r.code for r in plan.adds] == ["C001", "C002"]
+    assert plan.adds[0].values["short_name"] == "北京华联"
+    assert plan.adds[0].values["credit_limit"] == 123450
+    assert plan.adds[0].values["dev_date"] == dt.date(2024, 3, 5)
+
+
+def test_english_and_u8_headers_and_extra_columns(store, tmp_path):
+    text = ("Code,Name,*客户简称,客户分类编码,地区编码,备用栏,Regions\n"
+            "C001,Hualian,华联,01001,北京,x,11\n")
+    plan = importer.plan(write(tmp_path, "c.csv", text))
+    assert plan.fields == ["code", "name", "short_name", "class_code", "region", "dim:region"]
+    assert plan.extra == ["备用栏"]
+    importer.commit(plan)
+    assert dimensions.memberships("C001") == {"region": ("11", "华北")}
+
+
+def test_every_kind_of_bad_row(store, tmp_path):
+    text = HEADER + GOOD + (
+        "C003,甲,甲,011,,,\n"            # 4: class code not in the scheme
+        "C004,乙,乙,01,,,\n"             # 5: class not a leaf
+        "C005,丙,丙,03,,,\n"             # 6: class unknown
+        "C001,丁,丁,02,,,\n"             # 7: duplicate code in the file
+        "C006,戊,,02,,,\n"               # 8: missing short name
+        "C007,己,己,02,,2024-02-30,\n"   # 9: bad date
+        "C008,庚,庚,02,91110000802100433C,,\n"  # 10: tax id check character
+        "C009,辛,辛,02,,,\"12,34\"\n"    # 11: bad money
+        "C 10,壬,壬,02,,,\n"             # 12: code with a space
+    )
+    plan = importer.plan(write(tmp_path, "c.csv", text))
+    assert [r.code for r in plan.adds] == ["C001", "C002"]
+    assert problems(plan) == {
+        (4, "class_code", "import.class_not_in_scheme"),
+        (5, "class_code", "customer.class_not_leaf"),
+        (6, "class_code", "customer.class_unknown"),
+        (7, "code", "import.duplicate_code"),
+        (8, "short_name", "customer.required"),
+        (9, "dev_date", "date.invalid"),
+        (10, "tax_id", "customer.tax_id_checksum"),
+        (11, "credit_limit", "money.invalid"),
+        (12, "code", "customer.code_chars"),
+    }
+    first = next(p for p in plan.rejected if p.line == 4)
+    assert first.column == "所属分类码" and first.values["code"] == "011"
+    assert plan.rejected_lines == list(range(4, 13))
+
+
+def test_missing_required_column_rejects_new_rows_only(store, tmp_path):
+    customers.create({"code": "C001", "name": "旧名", "short_name": "旧", "class_code": "02"})
+    text = "客户编码,客户名称,电话\nC001,新名,010-1\nC002,新客户,010-2\n"
+    plan = importer.plan(write(tmp_path, "c.csv", text))
+    assert set(plan.missing) == {"short_name", "class_code"}
+    assert [r.code for r in plan.updates] == ["C001"]
+    assert plan.updates[0].changes == {"name": ("旧名", "新名"), "phone": ("", "010-1")}
+    assert {(p.line, p.key) for p in plan.rejected} == {(3, "customer.required")}
+
+
+def test_missing_code_column_is_refused(store, tmp_path):
+    with pytest.raises(RuleError) as err:
+        importer.plan(write(tmp_path, "c.csv", "客户名称,客户简称\n甲,甲\n"))
+    assert err.value.key == "import.missing_columns"
+
+
+@pytest.mark.parametrize("content,name,key", [
+    (b"", "empty.csv", "tabular.empty"),
+    (b"\xef\xbb\xbf\r\n\r\n", "blank.csv", "tabular.empty"),
+    (bytes(range(256)) * 20, "junk.csv", "tabular.not_spreadsheet"),
+    ("客户编码,客户名称\nC1,甲\n".encode(), "text.xlsx", "tabular.not_spreadsheet"),
+    (b"PK\x03\x04not really a zip", "broken.xlsx", "tabular.not_spreadsheet"),
+    (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "old.xls", "tabular.xls"),
+    ("名字,年龄\n甲,3\n".encode(), "other.csv", "tabular.no_known_columns"),
+])
+def test_files_that_cannot_be_read(store, tmp_path, content, name, key):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(RuleError) as err:
+        importer.plan(path)
+    assert err.value.key == key
+
+
+def test_missing_file(store, tmp_path):
+    with pytest.raises(RuleError) as err:
+        importer.plan(tmp_path / "nope.csv")
+    assert err.value.key == "tabular.missing"
+
+
+def test_header_only_plans_nothing(store, tmp_path):
+    plan = importer.plan(write(tmp_path, "c.csv", HEADER))
+    assert plan.rows == 0 and plan.writes == 0
+
+
+def test_xlsx_dates_as_cells_serials_and_text(store, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["客户编码", "客户名称", "客户简称", "所属分类码", "发展日期", "信用期限"])
+    sheet.append(["C001", "甲公司", "甲", "02", dt.datetime(2024, 3, 5), 30])
+    sheet.append(["C002", "乙公司", "乙", "02", 45356, 30.0])  # Excel serial of 2024-03-05
+    sheet.append(["C003", "丙公司", "丙", "02", "2024年3月5日", None])
+    sheet.append([1001, "丁公司", "丁", "02", None, None])  # a code typed as a number
+    sheet.append(["C005", "戊公司", "戊", "02", 9999999, None])  # a serial out of range
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    plan = importer.plan(path)
+    dates = {r.code: r.values["dev_date"] for r in plan.adds}
+    assert dates == {"C001": dt.date(2024, 3, 5), "C002": dt.date(2024, 3, 5),
+                     "C003": dt.date(2024, 3, 5), "1001": None}
+    assert plan.adds[1].values["credit_days"] == 30
+    assert problems(plan) == {(6, "dev_date", "date.invalid")}
+
+
+def test_update_and_history(store, tmp_path):
+    customers.create({"code": "C001", "name": "北京华联综合超市股份有限公司", "short_name": "华联",
+                      "class_code": "01001"})
+    plan = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD))
+    assert [r.code for r in plan.adds] == ["C002"]
+    changes = plan.updates[0].changes
+    assert changes["short_name"] == ("华联", "北京华联")
+    assert changes["mnemonic"] == ("hl", "bjhl")  # a generated mnemonic follows the short name
+    assert changes["credit_limit"] == (0, 123450)
+    result = importer.commit(plan)
+    assert (result.added, result.updated) == (1, 1)
+    row = customers.get("C001")
+    assert row.version == 2 and row.short_name == "北京华联" and row.modified_by
+    logs = list(ChangeLog.select().where(ChangeLog.batch == plan.batch).order_by(ChangeLog.id))
+    assert [(l.action, l.entity_code) for l in logs] == [("add", "C002"), ("change", "C001")]
+    assert json.loads(logs[1].changes)["credit_limit"] == [0, 123450]
+    assert json.loads(logs[0].changes)["dev_date"] == [None, "2023-07-01"]
+    assert [h.code for h in search.find("上海一百")] == ["C002"]
+    assert [h.code for h in search.find("北京华联")] == ["C001"]
+    assert customers.get("C002").mnemonic == "shyb"
+    # The same file again changes nothing.
+    again = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD))
+    assert (again.writes, again.unchanged) == (0, 2)
+
+
+def test_commit_refuses_rejected_rows_unless_only_valid(store, tmp_path):
+    plan = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD + "C003,甲,甲,01,,,\n"))
+    with pytest.raises(RuleError) as err:
+        importer.commit(plan)
+    assert err.value.key == "import.has_rejected" and err.value.values["count"] == 1
+    assert Customer.select().count() == 0
+    progress = []
+    result = importer.commit(plan, only_valid=True, progress=lambda done, total: progress.append((done, total)))
+    assert (result.added, result.skipped) == (2, 1)
+    assert progress[-1] == (2, 2)
+
+
+def test_error_in_last_row_changes_nothing(store, tmp_path):
+    rows = "".join(f"C{i:03d},客户{i},客{i},02,,,\n" for i in range(1, 301))
+    plan = importer.plan(write(tmp_path, "c.csv", HEADER + rows))
+    assert len(plan.adds) == 300
+    # Someone adds the last row's code between the preview and the commit.
+    customers.create({"code": "C300", "name": "抢先", "short_name": "抢先", "class_code": "02"})
+    before = (Customer.select().count(), ChangeLog.select().count())
+    with pytest.raises(RuleError) as err:
+        importer.commit(plan)
+    assert err.value.key == "import.changed_since_plan"
+    assert (Customer.select().count(), ChangeLog.select().count()) == before
+    assert search.find("客1") == []
+
+
+def test_classes_parents_first_and_rejections(store, tmp_path):
+    text = ("分类编码,分类名称\n"
+            "03001,连锁店\n"    # 2: child listed before its parent
+            "03,中间商\n"       # 3
+            "0300,坏\n"         # 4: not on a level boundary
+            "04001,孤儿\n"      # 5: parent missing
+            "02001,专营店\n"    # 6: parent 02 holds customers
+            "01,批发商\n"       # 7: rename of an existing class
+            "05,\n")            # 8: no name
+    customers.create({"code": "K1", "name": "零售客户", "short_name": "零售", "class_code": "02"})
+    plan = importer.plan(write(tmp_path, "k.csv", text), kind="classes")
+    assert [r.code for r in plan.adds] == ["03", "03001"]
+    assert plan.updates[0].changes == {"name": ("批发", "批发商")}
+    assert {(p.line, p.key) for p in plan.rejected} == {
+        (4, "import.class_not_in_scheme"), (5, "class.parent_missing"),
+        (6, "class.parent_has_customers"), (8, "class.name_required")}
+    importer.commit(plan, only_valid=True)
+    rows = {c.code: c.is_leaf for c in CustomerClass.select().where(CustomerClass.code.startswith("03"))}
+    assert rows == {"03": False, "03001": True}
+    assert classes.get("main", "01").name == "批发商"
+
+
+def test_classes_create_a_missing_dimension(store, tmp_path):
+    text = ("维度编码,维度名称,编码方案,分类编码,分类名称\n"
+            "owner,所有制,2,01,国营企业\nowner,所有制,2,02,个体企业\n")
+    plan = importer.plan(write(tmp_path, "k.csv", text), kind="classes")
+    assert plan.new_dimensions == [{"code": "owner", "name_zh": "所有制", "name_en": "所有制", "scheme": "2"}]
+    importer.commit(plan)
+    assert [n.code for n in classes.children("owner", None)] == ["01", "02"]
+
+
+def test_sales_import(store, tmp_path):
+    customers.create({"code": "C001", "name": "甲公司", "short_name": "甲", "class_code": "02"})
+    text = ("客户编码,单据日期,单据号,金额,成本\n"
+            "C001,2024-03-05,XS001,\"1,000.00\",800\n"
+            "C001,2024-03-06,XS002,-50,0\n"      # a return
+            "C999,2024-03-06,XS003,10,0\n"       # 4: unknown customer
+            "C001,2024-03-07,XS001,10,0\n"       # 5: duplicate document
+            "C001,2024-03-07,XS004,abc,0\n"      # 6: bad money
+            "C001,,XS005,10,0\n")                # 7: no date
+    plan = importer.plan(write(tmp_path, "s.csv", text), kind="sales")
+    assert {(p.line, p.key) for p in plan.rejected} == {
+        (4, "import.customer_unknown"), (5, "import.duplicate_doc"), (6, "money.invalid"),
+        (7, "import.required")}
+    importer.commit(plan, only_valid=True)
+    assert sorted((s.doc_no, s.amount, s.cost) for s in Sale.select()) == [
+        ("XS001", 100000, 80000), ("XS002", -5000, 0)]
+    changed = importer.plan(write(tmp_path, "s2.csv", "客户编码,单据日期,单据号,金额\nC001,2024-03-05,XS001,999\n"),
+                            kind="sales")
+    assert changed.updates[0].changes == {"amount": (100000, 99900), "cost": (80000, 0)}
+
+
+def test_unknown_kind(store, tmp_path):
+    with pytest.raises(RuleError) as err:
+        importer.plan(write(tmp_path, "c.csv", HEADER), kind="orders")
+    assert err.value.key == "import.bad_kind"
+
+
+def test_memberships_replaced_on_update(store, tmp_path):
+    classes.add("region", "12", "华东")
+    customers.create({"code": "C001", "name": "甲公司", "short_name": "甲", "class_code": "02"})
+    dimensions.set_membership("C001", "region", "11")
+    plan = importer.plan(write(tmp_path, "c.csv", "客户编码,地区分类\nC001,12\n"))
+    assert plan.updates[0].changes == {"dim:region": ("11", "12")}
+    importer.commit(plan)
+    assert dimensions.memberships("C001") == {"region": ("12", "华东")}
+    assert Membership.select().count() == 1

@@ -1,0 +1,493 @@
+"""The customer list: a virtual list over db.paging, instant at 1,000,000 customers.
+
+Only the visible lines are drawn (a ScrollView with the line API); rows come from the store
+in pages of PAGE, kept in a small LRU cache. A page next to a cached one is read by key, any
+other through the query's anchors (db.paging.anchors, built with the count in a thread
+worker), so every page costs the same wherever it is. A page is read in the UI thread while
+that stays under SYNC_BUDGET; once a read of the query takes longer, misses go to a thread
+worker and the row shows a placeholder until its page arrives.
+
+Values are drawn as plain Segments (never markup) and control characters become visible
+symbols, so a name holding "[bold red]", "[/]" or an ESC shows literally and cannot repaint
+the terminal. Widths are terminal cells (rich.cells), so Chinese columns line up.
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from db import models, paging
+from db.money import format_money
+from db.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
+from tui.i18n import t
+
+CACHE_PAGES = 8
+SYNC_BUDGET = 0.001  # seconds: a page read slower than this moves the query's reads to a worker
+GUTTER = 2  # the mark column
+GAP = 1  # cells between columns
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str
+    width: int
+    right: bool = False
+
+    @property
+    def title(self) -> str:
+        return t("list.col.class_name") if self.key == "class_name" else t(f"customer.field.{self.key}")
+
+
+COLUMN_SPECS = {spec.key: spec for spec in (
+    ColumnSpec("code", 12), ColumnSpec("short_name", 16), ColumnSpec("name", 30),
+    ColumnSpec("mnemonic", 10), ColumnSpec("class_code", 12), ColumnSpec("class_name", 14),
+    ColumnSpec("region", 10), ColumnSpec("industry", 10), ColumnSpec("mgmt_type", 10),
+    ColumnSpec("dev_date", 10), ColumnSpec("stop_date", 10), ColumnSpec("salesperson", 10),
+    ColumnSpec("department", 10), ColumnSpec("contact", 8), ColumnSpec("phone", 14),
+    ColumnSpec("mobile", 11), ColumnSpec("email", 22), ColumnSpec("address", 30),
+    ColumnSpec("tax_id", 18), ColumnSpec("credit_grade", 8),
+    ColumnSpec("credit_limit", 14, right=True), ColumnSpec("credit_days", 8, right=True),
+)}
+
+
+def visible_text(value: str) -> str:
+    """`value` with every control character shown as a symbol (ESC as ␛, a line feed as ␊):
+    written to the terminal as-is, an ESC would start an escape sequence."""
+    if value.isprintable():
+        return value
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif not ch.isprintable() and ch != " ":
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def cell_text(key: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if key == "credit_limit":
+        return format_money(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return visible_text(str(value))
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """`text` in exactly `width` cells: cut with an ellipsis when too wide."""
+    size = cell_len(text)
+    if size > width:
+        return set_cell_size(text, width - 1) + "…"
+    pad = " " * (width - size)
+    return pad + text if right else text + pad
+
+
+class CustomerList(ScrollView, can_focus=True):
+    """A page-by-page list of the customers of a `ListQuery`."""
+
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    COMPONENT_CLASSES = {
+        "customer-list--header",
+        "customer-list--cursor",
+        "customer-list--marked",
+        "customer-list--stopped",
+        "customer-list--loading",
+    }
+
+    BINDINGS = [
+        Binding("up", "cursor_up", show=False),
+        Binding("down", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+        Binding("j", "cursor_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+        Binding("home", "first", show=False),
+        Binding("end", "last", show=False),
+        Binding("space", "toggle_mark", show=False),
+        Binding("enter", "select", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor is on customer `code`."""
+
+        def __init__(self, customer_list: CustomerList, code: str) -> None:
+            super().__init__()
+            self.customer_list = customer_list
+            self.code = code
+
+        @property
+        def control(self) -> CustomerList:
+            return self.customer_list
+
+    class Selected(Message):
+        """Enter on customer `code`."""
+
+        def __init__(self, customer_list: CustomerList, code: str) -> None:
+            super().__init__()
+            self.customer_list = customer_list
+            self.code = code
+
+        @property
+        def control(self) -> CustomerList:
+            return self.customer_list
+
+    class CountChanged(Message):
+        """The list now holds `count` customers (exact)."""
+
+        def __init__(self, customer_list: CustomerList, count: int) -> None:
+            super().__init__()
+            self.customer_list = customer_list
+            self.count = count
+
+        @property
+        def control(self) -> CustomerList:
+            return self.customer_list
+
+    class MarksChanged(Message):
+        """The marks changed: read `selection` (and db.paging.selection_count for a number)."""
+
+        def __init__(self, customer_list: CustomerList) -> None:
+            super().__init__()
+            self.customer_list = customer_list
+
+        @property
+        def control(self) -> CustomerList:
+            return self.customer_list
+
+    def __init__(self, query: ListQuery | None = None, columns=DEFAULT_COLUMNS, *,
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._query = query
+        self._columns: tuple[ColumnSpec, ...] = ()
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+        self._anchors: Anchors | None = None
+        self._total = 0
+        self._counted = False
+        self._after_count: list = []
+        self._sync = True
+        self._cursor = 0
+        self._announced: str | None = None
+        self.selection = Selection()
+        self.set_columns(columns, reload=False)
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def list_query(self) -> ListQuery | None:
+        return self._query
+
+    @property
+    def count(self) -> int:
+        """Rows in the list (provisional until CountChanged)."""
+        return self._total
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @property
+    def current_code(self) -> str | None:
+        row = self._row(self._cursor, load=False)
+        return row.code if row else None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(spec.key for spec in self._columns)
+
+    def set_columns(self, keys, reload: bool = True) -> None:
+        """Show these columns (keys of db.paging.COLUMNS), in this order."""
+        self._columns = tuple(COLUMN_SPECS[key] for key in keys)
+        width = GUTTER + sum(spec.width + GAP for spec in self._columns)
+        self.virtual_size = Size(width, self._total + 1)
+        if reload and self._query is not None:
+            self._pages.clear()
+            self._pending.clear()
+            self._generation += 1
+            self.refresh()
+
+    def set_query(self, query: ListQuery) -> None:
+        """Show `query`: recount, cursor on the first row, marks cleared."""
+        self._query = query
+        self.selection = Selection()
+        self._restart(keep=None)
+
+    def reload(self) -> None:
+        """Read the list again (after a write), keeping the cursor on the same customer."""
+        if self._query is not None:
+            self._restart(keep=self.current_code)
+
+    def goto_code(self, code: str) -> bool:
+        """Put the cursor on customer `code`; False when the list does not show it. Before the
+        count is known, the move waits for it."""
+        if not self._counted:
+            self._after_count.append(lambda: self.goto_code(code))
+            return True
+        position = paging.position_of(self._query, code, self._anchors)
+        if position is None:
+            return False
+        self.move_cursor(position)
+        return True
+
+    def move_cursor(self, index: int) -> None:
+        last = max(self._total - 1, 0)
+        self._cursor = min(max(index, 0), last)
+        self._row(self._cursor)  # read its page now (or ask for it) so Highlighted can follow
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def mark_all(self) -> None:
+        """Mark every row the query shows, symbolically (no code is loaded)."""
+        if self._query is not None:
+            self.selection = self.selection.with_all(self._query)
+            self.refresh()
+            self.post_message(self.MarksChanged(self))
+
+    def clear_marks(self) -> None:
+        self.selection = Selection()
+        self.refresh()
+        self.post_message(self.MarksChanged(self))
+
+    # -- actions -----------------------------------------------------------------------------
+
+    @property
+    def _body_height(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor - self._body_height)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor + self._body_height)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        if not self._counted:
+            self._after_count.append(self.action_last)
+            return
+        self.move_cursor(self._total - 1)
+
+    def action_toggle_mark(self) -> None:
+        code = self.current_code
+        if code is not None:
+            self.selection = self.selection.toggled(code)
+            self.post_message(self.MarksChanged(self))
+        self.move_cursor(self._cursor + 1)
+
+    def action_select(self) -> None:
+        code = self.current_code
+        if code is not None:
+            self.post_message(self.Selected(self, code))
+
+    def on_click(self, event) -> None:
+        if event.y >= 1:
+            self.move_cursor(int(self.scroll_y) + event.y - 1)
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._query is not None:
+            self._restart(keep=None)
+
+    def _restart(self, keep: str | None) -> None:
+        self._generation += 1
+        self._pages.clear()
+        self._pending.clear()
+        self._anchors = None
+        self._counted = False
+        self._after_count = []
+        self._sync = True
+        self._announced = None
+        self._cursor = 0
+        self.scroll_to(0, 0, animate=False)
+        first = self._row(0)  # page 0, read now
+        page = self._pages.get(0)
+        if page is not None and len(page) < PAGE:
+            self._set_total(len(page), None)
+        else:
+            self._set_total(len(page) if page else 0, None, final=False)
+            self.run_worker(self._count_worker(self._query, self._generation), thread=True,
+                            group="customer-list-count", exclusive=True, exit_on_error=False)
+        if keep is not None:
+            self.goto_code(keep)
+        elif first is not None:
+            self._announce()
+
+    def _count_worker(self, query: ListQuery, generation: int):
+        def work() -> None:
+            try:
+                found = paging.anchors(query)
+            finally:
+                models.database.close()  # this thread's connection only
+            self.app.call_from_thread(self._counted_arrived, generation, found)
+        return work
+
+    def _counted_arrived(self, generation: int, found: Anchors) -> None:
+        if generation != self._generation:
+            return
+        self._set_total(found.total, found)
+
+    def _set_total(self, total: int, anchors: Anchors | None, final: bool = True) -> None:
+        self._total = total
+        self._anchors = anchors
+        self.virtual_size = Size(self.virtual_size.width, total + 1)
+        self.refresh()
+        if final:
+            self._counted = True
+            self.post_message(self.CountChanged(self, total))
+            waiting, self._after_count = self._after_count, []
+            for step in waiting:
+                step()
+            if self._cursor >= total:
+                self.move_cursor(total - 1)
+
+    def _row(self, index: int, load: bool = True) -> Row | None:
+        number, at = divmod(index, PAGE)
+        page = self._pages.get(number)
+        if page is None and load:
+            page = self._load(number)
+        if page is None:
+            return None
+        self._pages.move_to_end(number)
+        return page[at] if at < len(page) else None
+
+    def _load(self, number: int) -> list[Row] | None:
+        """Page `number` now when reads are quick, else ask a worker for it (None)."""
+        if number in self._pending or self._query is None:
+            return None
+        if self._sync or number == 0:
+            began = time.perf_counter()
+            rows = self._read(self._query, number, self._anchors)
+            if rows is not None:
+                self._sync = time.perf_counter() - began < SYNC_BUDGET
+                self._keep(number, rows)
+                return rows
+        self._pending.add(number)
+        self.run_worker(self._page_worker(self._query, number, self._anchors, self._generation),
+                        thread=True, group="customer-list-page", exit_on_error=False)
+        return None
+
+    def _read(self, query: ListQuery, number: int, anchors: Anchors | None) -> list[Row] | None:
+        """The rows of page `number`, by key from a cached neighbour, else by offset (cheap
+        with anchors). None when only a slow OFFSET would do (no anchors yet)."""
+        columns = self.columns
+        before_page = self._pages.get(number - 1)
+        if before_page and len(before_page) == PAGE:
+            return paging.after(query, before_page[-1].key, PAGE, columns)
+        after_page = self._pages.get(number + 1)
+        if after_page:
+            return paging.before(query, after_page[0].key, PAGE, columns)
+        if number == 0 or anchors is not None:
+            return paging.fetch(query, number * PAGE, PAGE, columns, anchors)
+        return None
+
+    def _page_worker(self, query: ListQuery, number: int, anchors: Anchors | None, generation: int):
+        columns = self.columns
+
+        def work() -> None:
+            try:
+                rows = paging.fetch(query, number * PAGE, PAGE, columns, anchors)
+            finally:
+                models.database.close()
+            self.app.call_from_thread(self._page_arrived, generation, number, rows)
+        return work
+
+    def _page_arrived(self, generation: int, number: int, rows: list[Row]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(number)
+        self._keep(number, rows)
+        self.refresh()
+        self._announce()
+
+    def _keep(self, number: int, rows: list[Row]) -> None:
+        self._pages[number] = rows
+        # never fewer pages than one screen spans, or drawing it would evict its own rows
+        while len(self._pages) > max(CACHE_PAGES, self._body_height // PAGE + 3):
+            self._pages.popitem(last=False)
+
+    def _announce(self) -> None:
+        code = self.current_code
+        if code is not None and code != self._announced:
+            self._announced = code
+            self.post_message(self.Highlighted(self, code))
+
+    def _scroll_to_cursor(self) -> None:
+        top = int(self.scroll_y)
+        height = self._body_height
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False)
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("customer-list--header")
+            strip = self._header(style)
+        else:
+            index = scroll_y + y - 1
+            if index >= self._total:
+                return Strip.blank(width, base)
+            strip, style = self._line(index, base)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def _header(self, style: Style) -> Strip:
+        segments = [Segment(" " * GUTTER, style)]
+        for spec in self._columns:
+            segments.append(Segment(fit(visible_text(spec.title), spec.width, spec.right), style))
+            segments.append(Segment(" " * GAP, style))
+        return Strip(segments)
+
+    def _line(self, index: int, base: Style) -> tuple[Strip, Style]:
+        row = self._row(index)
+        style = base
+        if row is not None and row.stopped:
+            style += self.get_component_rich_style("customer-list--stopped")
+        marked = row is not None and self.selection.is_marked(row.code)
+        if marked:
+            style += self.get_component_rich_style("customer-list--marked")
+        if index == self._cursor:
+            style += self.get_component_rich_style("customer-list--cursor")
+        gutter = Segment(fit("*" if marked else "", GUTTER), style)
+        if row is None:
+            loading = style + self.get_component_rich_style("customer-list--loading")
+            return Strip([gutter, Segment(t("list.loading"), loading)]), style
+        segments = [gutter]
+        for spec in self._columns:
+            text = cell_text(spec.key, row.values.get(spec.key))
+            segments.append(Segment(fit(text, spec.width, spec.right), style))
+            segments.append(Segment(" " * GAP, style))
+        return Strip(segments), style
