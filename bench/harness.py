@@ -89,6 +89,8 @@ def machine() -> dict:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "textual": textual.__version__,
+        # Other work on the machine shows up as p95 spikes of a scheduler slice (about 4 ms).
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -135,7 +137,8 @@ def write_markdown(path: Path, results: list[Result], context: dict) -> None:
         f"(`{context['database']}`, {context['database_mb']:,} MB).",
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB memory, {m['system']}; "
-        f"Python {m['python']}, SQLite {m['sqlite']}, Textual {m['textual']}.",
+        f"Python {m['python']}, SQLite {m['sqlite']}, Textual {m['textual']}; "
+        f"load average at the end {', '.join(map(str, m['load_average']))}.",
         "",
         *table(results),
         "",

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from bench.harness import Result, not_measured, summarize
+from tui import i18n
 
 WIDTH, HEIGHT = 120, 40
 START_RUNS = 5
@@ -27,10 +28,25 @@ LOCATE_QUERIES = ("王", "小明", "王小明", "bjhl", "C00012")
 SHOW_TIMEOUT = 30.0
 KEY_TIMEOUT = 3.0
 POLL = 0.001
-# What the archive screen shows once its list is counted (the status line, in English).
-COUNTED = re.compile(r"[1-9][\d,]* records")
-LOCATE_OPEN = "Type the start of a code"
-LOCATE_DONE = re.compile(r"\d+ found|Nothing matches")
+
+
+def _shown(key: str, number: str = r"\d[\d,]*") -> re.Pattern:
+    """A pattern for catalog message `key` as the English screen shows it: its one value
+    (a count or a query) matched by `number`; a message without one by its first words,
+    since a border line may be cut short."""
+    i18n.set_lang("en")
+    text = i18n.t(key, count="\0", query="\0")
+    if "\0" not in text:
+        return re.compile(re.escape(text[:16]))
+    before, _, after = text.partition("\0")
+    return re.compile(re.escape(before) + number + re.escape(after))
+
+
+# The archive screen once its list is counted (status line), the locate box while open (its
+# keys line), and the locate box with an answer.
+COUNTED = _shown("archive.count", r"[1-9][\d,]*")
+LOCATE_OPEN = _shown("locate.keys")
+LOCATE_DONE = re.compile(f"{_shown('locate.count').pattern}|{_shown('locate.none', '.+').pattern}")
 MINIMAL = Path(__file__).with_name("minimal_app.py")
 
 
@@ -254,12 +270,12 @@ def locate_on_screen(ctx) -> list[Result]:
         for _ in range(LOCATE_ROUNDS):
             for query in LOCATE_QUERIES:
                 tm.keys(name, "/")
-                tm.wait(name, lambda s: LOCATE_OPEN in s, KEY_TIMEOUT)
+                tm.wait(name, lambda s: LOCATE_OPEN.search(s) is not None, KEY_TIMEOUT)
                 began = tm.keys(name, query, literal=True)
                 runs.append(tm.wait(name, lambda s: LOCATE_DONE.search(s) is not None,
                                     KEY_TIMEOUT) - began)
                 tm.keys(name, "Escape")
-                tm.wait(name, lambda s: LOCATE_OPEN not in s and not LOCATE_DONE.search(s),
+                tm.wait(name, lambda s: not LOCATE_OPEN.search(s) and not LOCATE_DONE.search(s),
                         KEY_TIMEOUT)
     except NotShown as exc:
         return [not_measured("locate on screen", f"the locate box did not answer; {exc}")]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import queue
 import random
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -188,9 +190,10 @@ def _pool(items, weights, scale: int = 1000) -> list:
     return [item for item, w in zip(items, weights) for _ in range(round(w / total * scale))]
 
 
-def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str, Dimension],
-                   region_codes: dict[str, str], members: list):
-    """Yield n customer rows (id and every column), appending their memberships to `members`.
+def _customer_batches(n: int, rng: random.Random, leaves: list[str], dims: dict[str, Dimension],
+                      region_codes: dict[str, str]):
+    """Yield n customer rows (id and every column) and their memberships, BATCH customers at
+    a time, as (customers, memberships).
 
     Composed from parts whose strings and initials are computed once: per customer this is
     a few dozen random picks and string joins, no pinyin and no date arithmetic."""
@@ -213,6 +216,8 @@ def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str
     n_leaf, n_place, n_surname, n_given, n_trade, n_type, n_own, n_days = (
         len(leaf_pool), len(place_pool), len(surnames), len(given), len(trades), len(type_pool),
         len(ownership_pool), len(days))
+    rows: list[tuple] = []
+    members: list[tuple] = []
     for i in range(1, n + 1):
         code = f"C{i:0{width}d}"
         leaf, kind, industry, words = leaf_pool[int(rnd() * n_leaf)]
@@ -246,7 +251,7 @@ def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str
         sales = parts.SALESPEOPLE[place.area]
         address = f"{place.address}{streets[i % len(streets)]}{bits(10) % 999 + 1}号"
         edited = rnd() < 0.3
-        yield (
+        rows.append((
             i, code, name, short, mnemonic, leaf, place.province, industry, tax_id, "人民币", legal,
             f"{banks[i % len(banks)]}{place.city}支行", f"6{bits(60) % 10 ** 18:018d}", address,
             f"{place.post4}{bits(7) % 100:02d}", phone, "" if resident else phone[:-1] + "9",
@@ -256,12 +261,49 @@ def _customer_rows(n: int, rng: random.Random, leaves: list[str], dims: dict[str
             days[dev], stop, mgmt, int(rnd() < 0.01), remark, operators[i % len(operators)],
             days[dev] + times[i % len(times)], operators[(i + 1) % len(operators)] if edited else "",
             days[min(dev + 30, n_days - 1)] + times[(i + 3) % len(times)] if edited else None, 1,
-        )
+        ))
         members.append((i, region_dim, region_codes[place.province], code))
         members.append((i, ownership_dim, ownership, code))
         if mgmt != "潜在客户":  # a prospect has no main product line yet
             products = parts.PRODUCTS_BY_NATURE.get(leaf[:2]) or parts.PRODUCTS_BY_NATURE["02"]
             members.append((i, product_dim, products[i % len(products)], code))
+        if len(rows) == BATCH or i == n:
+            yield rows, members
+            rows, members = [], []
+
+
+def _in_background(items):
+    """Run a generator in a thread, handing its items over through a short queue, so that
+    composing the next batch in Python overlaps with SQLite writing this one (the sqlite3
+    module lets go of the GIL while a statement runs)."""
+    handed: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    done = object()
+
+    def offer(item) -> None:
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce():
+        try:
+            for item in items:
+                offer(item)
+            offer(done)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            offer(exc)
+
+    threading.Thread(target=produce, name="demo-rows", daemon=True).start()
+    try:
+        while (item := handed.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 FIRST_DAY = dt.date(2015, 1, 1)
@@ -300,7 +342,7 @@ def _sales_sql(per_customer: int) -> str:
                    h1 * 16807 % {m} AS h2
             FROM h)
         INSERT INTO sale (customer_id, date, doc_no, amount, cost)
-        SELECT id, d, 'XS' || replace(d, '-', '') || printf('%07d%02d', id, n), amount,
+        SELECT id, d, 'XS' || replace(d, '-', '') || substr(100000000000 + id * 100 + n, 2), amount,
                CASE WHEN h2 % 40 = 0 THEN amount * (100 + h2 % 12) / 100
                     ELSE amount * (62 + h2 % 33) / 100 END
         FROM r"""
@@ -326,6 +368,9 @@ def generate(path, n: int, sales_per_customer: int = 5, seed: int = 20261123,
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA temp_store = MEMORY")
+        # Every row is consistent by construction; checking each sale's customer would cost
+        # a look-up per row.
+        conn.execute("PRAGMA foreign_keys = OFF")
         with store.writing():
             dims = load_classification(folder)
             leaves = sorted(_leaves(dims[MAIN_DIMENSION]))
@@ -337,13 +382,11 @@ def generate(path, n: int, sales_per_customer: int = 5, seed: int = 20261123,
                 conn.execute(f"DROP INDEX {sql.split(' ON ')[0].split()[-1]}")
             names = ", ".join(f'"{Customer._meta.fields[c].column_name}"' for c in GENERATED_COLUMNS)
             insert = f"INSERT INTO customer ({names}) VALUES ({', '.join('?' * len(GENERATED_COLUMNS))})"
-            members: list = []
-            rows = _customer_rows(n, rng, leaves, dims, region_codes, members)
-            while batch := list(itertools.islice(rows, BATCH)):
-                conn.executemany(insert, batch)
+            batches = _customer_batches(n, rng, leaves, dims, region_codes)
+            for rows, members in _in_background(batches):
+                conn.executemany(insert, rows)
                 conn.executemany("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
                                  " VALUES (?, ?, ?, ?)", members)
-                members.clear()
             if sales_per_customer > 0:
                 conn.execute(_sales_sql(sales_per_customer))
             for sql in indexes:
@@ -357,4 +400,5 @@ def generate(path, n: int, sales_per_customer: int = 5, seed: int = 20261123,
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -2000")
+            conn.execute("PRAGMA foreign_keys = ON")
     return store

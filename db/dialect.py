@@ -26,6 +26,18 @@ FTS_TABLE = "customer_fts"
 
 MAX_CODE_POINT = 0x10FFFF
 
+# PostgreSQL compares text by the database's collation, where a locale such as en_US or an
+# ICU one ignores punctuation and orders "~" before digits. The class ranges
+# ([code, code || '~'), db.classes.HIGH), the lists ordered by code and the prefix LIKE of
+# locate need code-point order, what SQLite's BINARY gives, so these columns are pinned to
+# COLLATE "C" whatever locale the database was created with (their indexes follow the
+# column). Names keep the database's collation. `.ci/postgres.sh` makes its test cluster
+# with the C locale as well.
+C_COLLATED = ((models.Customer, "code"), (models.Customer, "class_code"),
+              (models.Customer, "mnemonic"), (models.CustomerClass, "code"),
+              (models.Membership, "class_code"), (models.Membership, "customer_code"),
+              (models.Proposal, "customer_code"))
+
 # What a locate hit carries, in this order (db.search.Hit follows it).
 HIT_COLUMNS = ("id", "code", "short_name", "name", "class_code", "region", "phone", "mnemonic")
 
@@ -43,6 +55,10 @@ def install(store) -> None:
             "tokenize = 'unicode61 remove_diacritics 0')"
         )
     else:
+        for model, name in C_COLLATED:
+            field = getattr(model, name)
+            db.execute_sql(f'ALTER TABLE {model._meta.table_name} ALTER COLUMN {field.column_name} '
+                           f'TYPE varchar({field.max_length}) COLLATE "C"')
         db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for column in ("name", "short_name"):
             db.execute_sql(

@@ -80,16 +80,6 @@ def _date_value(value):
     return dt.datetime.fromisoformat(text[:19])
 
 
-def _date_text(value):
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)[:19]
-
-
 def _converters(kinds: list[str], fmt: str, lang: str) -> list[tuple[int, Callable]]:
     """(column index, converter) for the columns whose stored value is not what the file
     shows; text columns pass through untouched (the common case, and the fast one)."""
@@ -98,8 +88,10 @@ def _converters(kinds: list[str], fmt: str, lang: str) -> list[tuple[int, Callab
         "money": _yuan if fmt == "xlsx" else _money_text,
         "percent": (lambda v: format_percent(v or 0)) if fmt == "csv" else (lambda v: (v or 0) / 100),
         "flag": lambda v: yes if v else no,
-        "date": _date_value if fmt == "xlsx" else _date_text,
-        "datetime": _date_value if fmt == "xlsx" else _date_text,
+        # The csv module writes None as "" and a date as YYYY-MM-DD (SQLite returns text
+        # already): only a workbook needs them converted, into date cells.
+        "date": _date_value if fmt == "xlsx" else None,
+        "datetime": _date_value if fmt == "xlsx" else None,
         "text": None,
         "int": None,
     }
@@ -214,7 +206,9 @@ class _Writer:
         self.target = target
         if fmt == "csv":
             self.tmp = target.with_name(f".{target.name}.tmp")
-            self.file = open(self.tmp, "w", encoding="utf-8-sig", newline="")
+            # The BOM written by hand: Python's utf-8-sig codec encodes in Python, utf-8 in C.
+            self.file = open(self.tmp, "w", encoding="utf-8", newline="")
+            self.file.write("\ufeff")
             self.csv = csv.writer(self.file)
         else:
             self.sheet = book.create_sheet(title)

@@ -1,15 +1,29 @@
-"""操作日志: every change recorded in the same transaction as the change itself."""
+"""操作日志: every change recorded in the same transaction as the change itself, and read
+back newest first (a card's 历史 tab, the history screen, `kehu log`).
+
+Reading pages by key: each page asks for the rows before the last id it showed, so the
+history screen costs the same at its millionth row as at its first.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import json
+from dataclasses import dataclass
 
 from db import clock
 from db.models import ChangeLog
 
+# The key under which a history row of a merged customer keeps the code it was written
+# for (db.merge re-points the source's rows to the target's code).
+ORIGIN = "@code"
+# The key of a merge row's changes listing the codes merged into the target: (None, [codes]).
+MERGED = "@merged"
+PAGE = 100
 
-def _plain(value):
+
+def plain(value):
+    """A value as the history writes it in JSON (dates ISO, decimals as text)."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -22,34 +36,8 @@ def record(action: str, entity: str, code: str, changes: dict, batch: str = "") 
     transaction that makes the change, so both land or neither does."""
     ChangeLog.create(
         at=clock.now(), who=clock.user(), action=action, entity=entity, entity_code=code,
-        changes=json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()},
+        changes=json.dumps({k: [plain(o), plain(n)] for k, (o, n) in changes.items()},
                            ensure_ascii=False),
         batch=batch,
     )
 
-
-def record_many(action: str, entity: str, items, batch: str = "", chunk: int = 5000) -> int:
-    """Write one history row per (code, changes) of `items` (any iterable, consumed in
-    chunks), all with one time and one user. For batch operations over many rows: a plain
-    executemany, since building a model per row would cost more than the change itself.
-    Call inside the change's transaction. Returns the number of rows written."""
-    db = ChangeLog._meta.database
-    columns = ("at", "who", "action", "entity", "entity_code", "changes", "batch")
-    sql = (f'INSERT INTO {ChangeLog._meta.table_name} ({", ".join(columns)}) '
-           f'VALUES ({", ".join([db.param] * len(columns))})')
-    at, who = ChangeLog.at.db_value(clock.now()), clock.user()
-    written = 0
-    rows = []
-    cursor = db.cursor()
-    for code, changes in items:
-        rows.append((at, who, action, entity, code,
-                     json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()},
-                                ensure_ascii=False), batch))
-        if len(rows) >= chunk:
-            cursor.executemany(sql, rows)
-            written += len(rows)
-            rows = []
-    if rows:
-        cursor.executemany(sql, rows)
-        written += len(rows)
-    return written

@@ -40,7 +40,7 @@ from peewee import JOIN
 
 from db import clock, history, models
 from db.dimensions import DERIVED, HISTORY, PROFIT, SCALE
-from db.errors import RuleError
+from db.errors import RuleError, StoreError
 from db.models import CustomerClass, Dimension, EvaluationRun, Proposal, Rule
 from db.money import format_money, format_percent, parse_money, parse_percent
 from db.sales import months_before
@@ -49,6 +49,7 @@ from db.store import current, writing
 MGMT = "mgmt_type"
 VIP, IMPORTANT, ORDINARY, POTENTIAL = "VIP客户", "重要客户", "一般客户", "潜在客户"
 MGMT_TYPES = (VIP, IMPORTANT, ORDINARY, POTENTIAL)
+TARGETS = (HISTORY, SCALE, PROFIT, MGMT)  # the order changes are listed in
 # Earlier runs of the same user are replaced by a new one; anyone's runs older than this go.
 KEEP_RUNS_DAYS = 7
 
@@ -321,7 +322,7 @@ def _targets(rules: Rules, as_of: str, since_new: str, since_active: str, cutoff
         " FROM customer c LEFT JOIN eval_fig f ON f.customer_id = c.id", params)
 
 
-def _propose(run_id: int) -> None:
+def _propose(run_id: int, step) -> None:
     """Proposal rows for every target whose computed value differs from the stored one."""
     columns = ("run_id, customer_id, customer_code, target, from_code, to_code, reason,"
                " amount, cost, orders, first_date, last_date, status")
@@ -334,27 +335,43 @@ def _propose(run_id: int) -> None:
             " LEFT JOIN membership m ON m.customer_id = t.id AND m.dimension_id = ?"
             f" WHERE m.class_code IS NULL OR m.class_code <> t.{dim_code}_to",
             (run_id, dim_code, dim_id))
+        step()
     _sql(
         f"INSERT INTO proposal ({columns}) SELECT ?, t.id, t.code, ?, t.mgmt_now, t.mgmt_to,"
         f" t.mgmt_why, {figures} FROM eval_target t WHERE t.mgmt_now <> t.mgmt_to",
         (run_id, MGMT))
+    step()
 
 
-def evaluate(as_of: dt.date | None = None) -> Evaluation:
+def evaluate(as_of: dt.date | None = None, progress=None) -> Evaluation:
     """Dry run: compute every customer's derived classes and management type as of `as_of`
     (default today) and store what would change as Proposal rows of a new run. Changes
-    nothing else. Earlier runs of the same user are dropped."""
+    nothing else. Earlier runs of the same user are dropped. `progress(done, steps)`, when
+    given, is called after each step (for a progress bar; it runs on the caller's thread).
+
+    The figures are computed in a read transaction into temporary tables, so the archive's
+    write lock is held only while the proposals are written."""
     started = time.perf_counter()
     as_of = as_of or clock.today()
-    rules = get_rules()
+    values = rule_values()
+    rules = Rules.from_values(values)
     since_new, since_active = _periods(as_of, rules)
     day = as_of.isoformat()
+    step = _stepper(progress, 7)
+    if current().read_only:
+        raise StoreError("store.read_only")
+    with models.database.atomic():
+        _figures(day, since_active)
+        step()
+        cutoff = _vip_cutoff(rules, day)
+        _targets(rules, day, since_new, since_active, cutoff)
+        step()
     with writing():
         who = clock.user()
         # Created before the old runs go, so the highest id survives and SQLite never hands
         # an id out twice: a review screen still holding an old run id finds it gone.
         run = EvaluationRun.create(at=clock.now(), who=who, as_of=as_of,
-                                   rules=json.dumps(rule_values()))
+                                   rules=json.dumps(values), vip_cutoff=cutoff)
         old_runs = [r for (r,) in EvaluationRun.select(EvaluationRun.id).where(
             EvaluationRun.id != run.id,
             (EvaluationRun.who == who)
@@ -362,22 +379,30 @@ def evaluate(as_of: dt.date | None = None) -> Evaluation:
         if old_runs:
             others = EvaluationRun.select().where(EvaluationRun.id.not_in(old_runs + [run.id]))
             if others.exists():
-                Proposal.delete().where(Proposal.run.in_(old_runs)).execute()
+                Proposal.delete().where(Proposal.run_id.in_(old_runs)).execute()
             else:
                 # Every proposal is going: a DELETE without WHERE lets SQLite drop the pages
                 # at once instead of removing a million rows one by one from two indexes.
                 _sql("DELETE FROM proposal")
             EvaluationRun.delete().where(EvaluationRun.id.in_(old_runs)).execute()
-        _figures(day, since_active)
-        cutoff = _vip_cutoff(rules, day)
-        _targets(rules, day, since_new, since_active, cutoff)
-        EvaluationRun.update(vip_cutoff=cutoff).where(EvaluationRun.id == run.id).execute()
-        _propose(run.id)
-        _drop("eval_target")
-        _drop("eval_fig")
+        step()
+        _propose(run.id, step)
+    _drop("eval_target")
+    _drop("eval_fig")
     result = summary(run.id)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _stepper(progress, steps: int):
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps)
+    return step
 
 
 def run_of(run_id: int) -> EvaluationRun:
@@ -393,8 +418,8 @@ def summary(run_id: int) -> Evaluation:
     changes = [Change(t, f, to, int(n), 0 if run.applied_at else int(p)) for t, f, to, n, p in _sql(
         "SELECT target, from_code, to_code, COUNT(*),"
         " SUM(CASE WHEN status = '' THEN 1 ELSE 0 END) FROM proposal WHERE run_id = ?"
-        " GROUP BY target, from_code, to_code ORDER BY target, from_code, to_code",
-        (run_id,)).fetchall()]
+        " GROUP BY target, from_code, to_code", (run_id,)).fetchall()]
+    changes.sort(key=lambda c: (TARGETS.index(c.target), c.from_code, c.to_code))
     customers = _sql("SELECT COUNT(DISTINCT customer_code) FROM proposal WHERE run_id = ?",
                      (run_id,)).fetchone()[0]
     return Evaluation(run_id=run.id, as_of=_date(run.as_of),
@@ -421,7 +446,7 @@ def proposals(run_id: int, after: tuple[str, str] = ("", ""), limit: int = 50,
              .join(models.Customer, JOIN.LEFT_OUTER,
                    on=(models.Customer.id == Proposal.customer_id))
              # The >= bound lets the (run, customer_code, target) index start at the key.
-             .where(Proposal.run == run_id, Proposal.customer_code >= after[0],
+             .where(Proposal.run_id == run_id, Proposal.customer_code >= after[0],
                     (Proposal.customer_code > after[0]) | (Proposal.target > after[1])))
     for column, value in ((Proposal.target, target), (Proposal.from_code, from_code),
                           (Proposal.to_code, to_code)):
@@ -518,8 +543,7 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
              f" AND p.customer_code = customer.code AND p.target = ? AND p.status = {chosen}),"
              f" mgmt_type) WHERE id IN (SELECT customer_id FROM proposal WHERE {picked})",
              (clock.user(), models.ChangeLog.at.db_value(clock.now()), run_id, MGMT, run_id))
-        customers = history.record_many("evaluate", "customer", _changes_by_customer(picked, run_id),
-                                        batch=f"evaluate-{run_id}")
+        customers = _record(picked, run_id)
         if codes is None:
             applied = _count(run_id, "")
             EvaluationRun.update(applied_at=clock.now()).where(EvaluationRun.id == run_id).execute()
@@ -547,21 +571,17 @@ def _choose(run_id: int, codes: list[str]) -> None:
     _drop("apply_codes")
 
 
-def _changes_by_customer(picked: str, run_id: int):
-    """(customer code, {target: [from, to]}) of the picked proposals, streamed in code order."""
-    cursor = _sql("SELECT customer_code, target, from_code, to_code FROM proposal"
-                  f" WHERE {picked} ORDER BY customer_code, target", (run_id,))
-    code, changes = None, {}
-    while True:
-        rows = cursor.fetchmany(5000)
-        if not rows:
-            break
-        for customer_code, target, old, new in rows:
-            if customer_code != code:
-                if code is not None:
-                    yield code, changes
-                code, changes = customer_code, {}
-            changes[target] = [old or None, new]
-    if code is not None:
-        yield code, changes
-
+def _record(picked: str, run_id: int) -> int:
+    """One history row per changed customer, {target: [from, to]} as db.history.record
+    writes it, built by the database: a million json.dumps and inserts from Python would
+    take longer than the whole apply."""
+    if current().dialect == "sqlite":
+        changes = "json_group_object(target, json_array(NULLIF(from_code, ''), to_code))"
+    else:
+        changes = "json_object_agg(target, json_build_array(NULLIF(from_code, ''), to_code))::text"
+    return _sql(
+        "INSERT INTO change_log (at, who, action, entity, entity_code, changes, batch)"
+        f" SELECT ?, ?, 'evaluate', 'customer', customer_code, {changes}, ? FROM proposal"
+        f" WHERE {picked} GROUP BY customer_code",
+        (models.ChangeLog.at.db_value(clock.now()), clock.user(), f"evaluate-{run_id}",
+         run_id)).rowcount

@@ -73,8 +73,8 @@ def rebuild() -> None:
 
 def _clean(query: str) -> str:
     """The query as it can be searched: trimmed, without characters no database can store
-    (lone surrogates from a broken paste)."""
-    return "".join(ch for ch in query if not 0xD800 <= ord(ch) <= 0xDFFF).strip()
+    (lone surrogates from a broken paste; NUL, which PostgreSQL text refuses)."""
+    return "".join(ch for ch in query if ch != "\x00" and not 0xD800 <= ord(ch) <= 0xDFFF).strip()
 
 
 def statements(query: str, limit: int = 50, include_stopped: bool = False) -> list[tuple[str, str, list]]:

@@ -61,3 +61,26 @@ def seeded(store):
     add_customer("C002", "02001", "北京华联批发")
     add_customer("C003", "020020002", "华联超市")
     return store
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo archive built once per run (fixtures/ is fixed data); tests get copies."""
+    from db import demo
+
+    clock.fix(FIXED_NOW)
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    demo.build(str(path)).close()
+    clock.fix(None)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_template, tmp_path):
+    import shutil
+
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    opened = db.open_store(str(path))
+    yield opened
+    opened.close()

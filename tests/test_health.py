@@ -72,7 +72,8 @@ def test_each_kind_is_found(clean):
 
 def test_criterion_missing_for_a_level_in_use(clean):
     classes.set_scheme("region", "2-2", ["大区", ""])
-    classes.add("region", "0201", "上海")
+    classes.add("region", "03", "华南")
+    classes.add("region", "0301", "广东")
     found = _kinds(health.check())
     assert found[("criterion_missing", "region")].samples == ["2"]
     assert found[("criterion_missing", "region")].level == "warning"

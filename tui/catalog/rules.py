@@ -71,7 +71,7 @@ MESSAGES = {
     "rules.cli.applied": ("已应用 {applied} 项变更, {customers} 个客户; 跳过已被修改的 {stale} 项", "Applied {applied} changes to {customers} customers; skipped {stale} changed since"),
     "rules.cli.nothing": ("没有需要变更的客户", "No customer needs a change"),
     "rules.cli.set_bad": ("请用 规则=值, 例如 scale.large=1,000,000", "Use KEY=VALUE, for example scale.large=1,000,000"),
-    "rules.cli.rule": ("  {key:<24} {value:>18}  {label}", "  {key:<24} {value:>18}  {label}"),
+    "rules.cli.rule": ("  {rule:<24} {value:>18}  {label}", "  {rule:<24} {value:>18}  {label}"),
     # Health check
     "health.uncovered": ("{dimension}: {count} 个客户没有分类", "{dimension}: {count} customers have no class"),
     "health.unevaluated": ("{dimension}: {count} 个客户尚未评估", "{dimension}: {count} customers not yet evaluated"),

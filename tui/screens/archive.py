@@ -98,6 +98,8 @@ class ArchiveScreen(KehuScreen):
 
     @on(ClassTree.NodeHighlighted)
     def _class_chosen(self, event: ClassTree.NodeHighlighted) -> None:
+        if not self.tree.settled:
+            return
         code = event.node.data.code if event.node.data else ""
         if code != self.query_state.prefix:
             self.apply(prefix=code)
@@ -126,12 +128,14 @@ class ArchiveScreen(KehuScreen):
 
     def _card_closed(self, saved: str | None) -> None:
         self.tree.reload()
-        self.listing.reload()
         if saved:
-            self.jump_to(saved)
+            self.jump_to(saved, reread=True)
+        else:
+            self.listing.reload()
 
-    def jump_to(self, code: str) -> None:
-        """Select the customer's class in the tree and the customer in the list."""
+    def jump_to(self, code: str, *, reread: bool = False) -> None:
+        """Select the customer's class in the tree and the customer in the list; `reread`
+        after a write, so the list shows it as it is now."""
         row = customers.get(code)
         if row is None:
             return
@@ -143,7 +147,11 @@ class ArchiveScreen(KehuScreen):
         if class_code != self.query_state.prefix:
             self.apply(prefix=class_code)
             self.tree.select_code(class_code)
-        self.listing.goto_code(code)
+            self.listing.goto_code(code)
+        elif reread:
+            self.listing.reload(keep=code)
+        else:
+            self.listing.goto_code(code)
         self.listing.focus()
 
     def action_add(self) -> None:

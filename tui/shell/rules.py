@@ -126,6 +126,6 @@ def run_rules(args, store) -> int:
             return 2
         rules.set_rule(key.strip(), value.strip())
     for key, value in rules.rule_values().items():
-        print(t("rules.cli.rule", key=key, value=rules.format_rule(key, value),
+        print(t("rules.cli.rule", rule=key, value=rules.format_rule(key, value),
                 label=t(f"rules.key.{key}")))
     return 0

@@ -46,6 +46,7 @@ class ClassTree(Tree[ClassNode | None]):
         self.auto_expand = False
         self.guide_depth = 2
         self._loaded: set[str | None] = set()
+        self.settled = False
 
     def on_mount(self) -> None:
         self.reload()
@@ -55,6 +56,9 @@ class ClassTree(Tree[ClassNode | None]):
     def reload(self, select: str | None = None) -> None:
         """Forget everything and load the root again, keeping (or moving to) a selection."""
         target = select if select is not None else self.selected_code
+        # Until the reloaded nodes settle, the cursor passes over other nodes: listeners
+        # (the archive list) should not follow it there.
+        self.settled = False
         self._loaded.clear()
         self.clear()
         self._set_root_label()
@@ -96,6 +100,7 @@ class ClassTree(Tree[ClassNode | None]):
         self.call_after_refresh(self._settle, target)
 
     def _settle(self, target: str) -> None:
+        self.settled = True
         found = self.find(target) if target else None
         if found is not None:
             self.move_cursor(found)

@@ -231,10 +231,11 @@ class CustomerList(ScrollView, can_focus=True):
         self.selection = Selection()
         self._restart(keep=None)
 
-    def reload(self) -> None:
-        """Read the list again (after a write), keeping the cursor on the same customer."""
+    def reload(self, keep: str | None = None) -> None:
+        """Read the list again (after a write), keeping the cursor on the same customer, or
+        moving it to customer `keep`."""
         if self._query is not None:
-            self._restart(keep=self.current_code)
+            self._restart(keep=keep or self.current_code)
 
     def goto_code(self, code: str) -> bool:
         """Put the cursor on customer `code`; False when the list does not show it. Before the

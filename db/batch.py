@@ -1,0 +1,271 @@
+"""批改 Batch modify: set one field to one value on many customers, in one transaction.
+
+The target is either explicit marks, (code, version) pairs read from the list, or a list
+query (db.paging.ListQuery or Selection: "everything the current class and filter show",
+however many). Targets are written to the BatchRow table in chunks as they stream from the
+list, never held whole in Python; each row is then classified by a few set-based UPDATEs:
+
+- skipped "deleted": the customer no longer exists;
+- skipped "changed": someone changed it since it was marked (its version differs from the
+  marked one, or, for a list query, the history holds a change of it after the watermark
+  taken when the rows were marked);
+- skipped "same": it already had the value;
+- skipped by a rule ("stop_before_dev": a stop date before its development date);
+- "changed": updated (version + 1, 变更人, 变更日期) with one history row each, tagged with
+  the run's batch tag so the history shows the batch as one operation.
+
+The result stays in BatchRow for the result list to page (`rows`) and count (`result`);
+the results of older runs are dropped when a new run starts (KEEP_RUNS are kept).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from peewee import fn
+
+from db import clock, customers, history, models
+from db.dates import format_date
+from db.errors import RuleError
+from db.fields import BY_KEY
+from db.models import BatchRow, BatchRun
+from db.paging import ListQuery, Selection, selected_codes
+from db.store import current, writing
+
+# The fields 批改 may set (U8's batch modify offers the classification and contact fields).
+FIELDS = ("class_code", "region", "industry", "department", "salesperson", "mgmt_type",
+          "credit_grade", "stop_date")
+CHUNK = 5000  # rows updated (and history rows written) between two progress reports
+KEEP_RUNS = 10
+PAGE = 100
+
+ProgressFn = Callable[[int, int], None]
+Marks = Sequence[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Preview:
+    field: str
+    value: object  # the clean value the customers will get
+    text: str  # the value as the screen shows it
+    total: int  # customers targeted
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    run: int
+    batch: str  # the history rows' batch tag
+    field: str
+    value: object
+    total: int
+    changed: int
+    skipped: dict  # reason -> count
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    id: int  # page key: pass the last one as `after_id`
+    code: str
+    outcome: str
+    reason: str
+    old: str | None
+
+
+def tag(run: int) -> str:
+    return f"batch-{run}"
+
+
+def validate_value(field: str, raw):
+    """The clean value of `raw` for `field`, or the RuleError the card would raise: the class
+    must be a leaf of 客户分类, the management type one of the four, a date a date. An
+    empty value clears the field (a stop date cleared is 启用); the class cannot be empty."""
+    if field not in FIELDS:
+        raise RuleError("batch.field", field=field, name=field)
+    return customers.check_field(field, raw)
+
+
+def _text(field: str, value) -> str:
+    if value is None:
+        return ""
+    return format_date(value) if BY_KEY[field].kind == "date" else str(value)
+
+
+def count(target) -> int:
+    """How many customers `target` names (marks, a ListQuery or a Selection)."""
+    from db import paging
+
+    if isinstance(target, ListQuery):
+        return paging.count(target)
+    if isinstance(target, Selection):
+        return paging.selection_count(target)
+    return len({code for code, _ in target})
+
+
+def preview(field: str, raw, target) -> Preview:
+    """What `apply` would set, and on how many customers; writes nothing."""
+    value = validate_value(field, raw)
+    return Preview(field, value, _text(field, value), count(target))
+
+
+def _db():
+    return models.database
+
+
+def _chunks(target, since: int | None) -> Iterable[list[tuple[str, int | None]]]:
+    """(code, marked version) in chunks; a list query's rows carry no version."""
+    if isinstance(target, (ListQuery, Selection)):
+        if since is None:
+            raise RuleError("batch.no_watermark")
+        sel = target if isinstance(target, Selection) else Selection(everything=target)
+        for codes in selected_codes(sel):
+            yield [(code, None) for code in codes]
+        return
+    marks = dict(target)  # a code marked twice counts once (its last version)
+    items = list(marks.items())
+    for i in range(0, len(items), CHUNK):
+        yield items[i:i + CHUNK]
+
+
+def apply(field: str, raw, target, *, since: int | None = None,
+          progress: ProgressFn | None = None) -> BatchResult:
+    """Set `field` to `raw` on every customer of `target`, one transaction.
+
+    `target`: a list of (code, version) marks, or a ListQuery / Selection (then `since`, the
+    history.watermark() taken when the user marked them, is required: a customer changed
+    after it is skipped). `progress(done, total)` is called after each chunk of updated rows
+    (and once when the targets are written, with done 0). Raises RuleError for a bad value
+    or an empty target, StoreError when read-only; nothing is written then."""
+    value = validate_value(field, raw)
+    report = progress or (lambda done, total: None)
+    with writing():
+        who, at = clock.user(), clock.now()
+        _forget_old_runs()
+        run = BatchRun.create(at=at, who=who, field=field, value=history.plain(value))
+        total = 0
+        for chunk in _chunks(target, since):
+            BatchRow.insert_many([{"run": run.id, "code": code, "seen_version": version}
+                                  for code, version in chunk]).execute()
+            total += len(chunk)
+        if not total:
+            raise RuleError("batch.empty")
+        report(0, total)
+        _classify(run.id, field, value, since)
+        changed = _update(run.id, field, value, who, at, report, total)
+        BatchRun.update(total=total, changed=changed).where(BatchRun.id == run.id).execute()
+    return result(run.id)
+
+
+def _sql(sql: str, params: Sequence = ()) -> int:
+    """Run one statement written with ? placeholders; returns the rows it touched."""
+    cursor = _db().execute_sql(sql.replace("?", _db().param), params)
+    return cursor.rowcount
+
+
+def _classify(run: int, field: str, value, since: int | None) -> None:
+    rows, cust, log = BatchRow._meta.table_name, models.Customer._meta.table_name, \
+        models.ChangeLog._meta.table_name
+    column = getattr(models.Customer, field).column_name
+    mine = f"{rows}.run_id = ? AND {rows}.outcome = ''"
+    _sql(f"UPDATE {rows} SET customer_id = (SELECT c.id FROM {cust} c WHERE c.code = {rows}.code) "
+         f"WHERE {rows}.run_id = ?", [run])
+    if current().dialect != "sqlite":
+        # Read committed lets another session change a row between this classification and
+        # the update: lock the targeted rows first (SQLite's write lock, taken at BEGIN,
+        # already keeps every other writer out).
+        _sql(f"SELECT c.id FROM {cust} c WHERE c.id IN (SELECT customer_id FROM {rows} "
+             f"WHERE run_id = ?) ORDER BY c.id FOR UPDATE", [run])
+    _sql(f"UPDATE {rows} SET outcome = 'skipped', reason = 'deleted' "
+         f"WHERE {mine} AND {rows}.customer_id IS NULL", [run])
+    _sql(f"UPDATE {rows} SET outcome = 'skipped', reason = 'changed' WHERE {mine} AND "
+         f"{rows}.seen_version IS NOT NULL AND {rows}.seen_version <> "
+         f"(SELECT c.version FROM {cust} c WHERE c.id = {rows}.customer_id)", [run])
+    if since is not None:
+        _sql(f"UPDATE {rows} SET outcome = 'skipped', reason = 'changed' WHERE {mine} AND "
+             f"{rows}.code IN (SELECT l.entity_code FROM {log} l WHERE l.id > ? "
+             "AND l.entity = 'customer')", [run, since])
+    # Keep each row's value before the change, as text (the history and the result list).
+    _sql(f"UPDATE {rows} SET old = (SELECT CAST(c.{column} AS TEXT) FROM {cust} c "
+         f"WHERE c.id = {rows}.customer_id) WHERE {mine}", [run])
+    stored = models.Customer._meta.fields[field].db_value(value)
+    if stored is None:
+        same, params = f"{rows}.old IS NULL", [run]
+    else:
+        same, params = f"{rows}.old = ?", [run, _text_of(stored)]
+    _sql(f"UPDATE {rows} SET outcome = 'skipped', reason = 'same' WHERE {mine} AND {same}", params)
+    if field == "stop_date" and value is not None:
+        _sql(f"UPDATE {rows} SET outcome = 'skipped', reason = 'stop_before_dev' WHERE {mine} AND "
+             f"EXISTS (SELECT 1 FROM {cust} c WHERE c.id = {rows}.customer_id AND c.dev_date > ?)",
+             [run, stored])
+    _sql(f"UPDATE {rows} SET outcome = 'changed' WHERE {mine}", [run])
+
+
+def _text_of(stored) -> str:
+    """A stored value as CAST(.. AS TEXT) gives it back (dates: YYYY-MM-DD on both)."""
+    return stored.isoformat() if hasattr(stored, "isoformat") else str(stored)
+
+
+def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total: int) -> int:
+    """Update the changed rows chunk by chunk (by BatchRow id), each chunk's history too."""
+    rows, cust = BatchRow._meta.table_name, models.Customer._meta.table_name
+    column = getattr(models.Customer, field).column_name
+    stored = models.Customer._meta.fields[field].db_value(value)
+    stamp = models.Customer._meta.fields["modified_at"].db_value(at)
+    bounds = _db().execute_sql(
+        f"SELECT MIN(id), MAX(id) FROM {rows} WHERE run_id = {_db().param}", [run]).fetchone()
+    done = changed = 0
+    low, high = bounds
+    new = history.plain(value)
+    for start in range(low, high + 1, CHUNK):
+        end = start + CHUNK
+        part = f"run_id = ? AND outcome = 'changed' AND id >= ? AND id < ?"
+        changed += _sql(f"UPDATE {cust} SET {column} = ?, version = version + 1, modified_by = ?, "
+                        f"modified_at = ? WHERE id IN (SELECT customer_id FROM {rows} WHERE {part})",
+                        [stored, who, stamp, run, start, end])
+        olds = _db().execute_sql(
+            f"SELECT code, old FROM {rows} WHERE {part}".replace("?", _db().param),
+            [run, start, end]).fetchall()
+        history.record_many("batch", customers.ENTITY,
+                            ((code, {field: [old, new]}) for code, old in olds), batch=tag(run))
+        done = min(total, done + CHUNK)
+        report(done, total)
+    return changed
+
+
+def _forget_old_runs() -> None:
+    """Drop the result rows of all but the newest KEEP_RUNS - 1 runs (their history stays)."""
+    cutoff = (BatchRun.select(BatchRun.id).order_by(BatchRun.id.desc())
+              .offset(KEEP_RUNS - 2).limit(1).scalar())
+    if cutoff is not None:
+        BatchRow.delete().where(BatchRow.run < cutoff).execute()
+        BatchRun.delete().where(BatchRun.id < cutoff).execute()
+
+
+def result(run: int) -> BatchResult:
+    """A run's counts: changed, and skipped by reason."""
+    head = BatchRun.get_or_none(BatchRun.id == run)
+    if head is None:
+        raise RuleError("batch.unknown", run=run)
+    skipped = dict(BatchRow.select(BatchRow.reason, fn.COUNT(BatchRow.id))
+                   .where(BatchRow.run == run, BatchRow.outcome == "skipped")
+                   .group_by(BatchRow.reason).tuples())
+    return BatchResult(run, tag(run), head.field, head.value, head.total, head.changed, skipped)
+
+
+def rows(run: int, outcome: str | None = None, after_id: int | None = None,
+         limit: int = PAGE) -> list[ResultRow]:
+    """One page of a run's result list in the order the rows were targeted; `outcome`
+    ("changed" / "skipped") narrows it."""
+    query = BatchRow.select().where(BatchRow.run == run)
+    if outcome:
+        query = query.where(BatchRow.outcome == outcome)
+    if after_id is not None:
+        query = query.where(BatchRow.id > after_id)
+    return [ResultRow(r.id, r.code, r.outcome, r.reason, r.old)
+            for r in query.order_by(BatchRow.id).limit(limit)]
+
+
+def discard(run: int) -> None:
+    """Drop a run's result rows (the result list closed); its history stays."""
+    with writing():
+        BatchRow.delete().where(BatchRow.run == run).execute()
+        BatchRun.delete().where(BatchRun.id == run).execute()

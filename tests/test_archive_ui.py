@@ -1,0 +1,210 @@
+"""Pilot flows on the archive screen: class selection, locate, filter, columns, sort, add,
+edit, delete, stop and enable, all by keyboard, on the demo archive."""
+import pytest
+
+from db import classes, clock, customers, paging
+from db.models import Customer, Sale
+from db.paging import Filter, ListQuery
+from tests.ui import make_app, press, settle, type_text
+from tui import config
+from tui.screens.card import CardScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.locate import LocateScreen
+
+
+@pytest.fixture
+def app(demo_store):
+    return make_app(demo_store, start="archive")
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+def shown(q: ListQuery) -> int:
+    return paging.count(q)
+
+
+async def test_opens_on_the_archive_with_the_count(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.SCREEN_NAME == "archive"
+        assert f"记录数 {shown(ListQuery())}" in status(app)
+
+
+async def test_selecting_a_class_lists_it_and_its_sub_classes(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.tree.select_code("02")
+        await settle(pilot)
+        expected = shown(ListQuery(prefix="02"))
+        assert f"记录数 {expected}" in status(app)
+        assert app.screen.listing.current_code.startswith("C")
+        row = customers.get(app.screen.listing.current_code)
+        assert row.class_code.startswith("02")
+
+
+@pytest.mark.parametrize("query", ["C00035", "王", "小明", "王小明", "bjhl"])
+async def test_locate_jumps_to_the_customer_and_its_class(app, query):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash")
+        assert isinstance(app.screen, LocateScreen)
+        await type_text(pilot, query)
+        await settle(pilot)
+        hits = app.screen.hits
+        assert hits, "results as you type"
+        await press(pilot, "down")
+        target = hits[1] if len(hits) > 1 else hits[0]
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.screen.SCREEN_NAME == "archive"
+        assert app.screen.listing.current_code == target.code
+        assert app.screen.tree.selected_code == target.class_code
+        hit = customers.get(target.code)
+        text = query.lower()
+        assert (hit.code.startswith(query) or query in hit.name or query in hit.short_name
+                or hit.mnemonic.startswith(text))
+
+
+async def test_locate_with_ctrl_f_and_nothing_found(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+f")
+        await type_text(pilot, "没有这种名字")
+        await settle(pilot)
+        assert "没有找到" in str(app.screen.query_one("#locate-status").render())
+        await press(pilot, "escape")
+        assert app.screen.SCREEN_NAME == "archive"
+
+
+async def test_filter_then_save_by_name_and_reapply(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f3")
+        await type_text(pilot, "VIP客户")
+        app.screen.query_one("#f-dev_from").value = "2020/1/1"
+        app.screen.query_one("#f-name").value = "新VIP"
+        await press(pilot, "ctrl+w")
+        f = Filter(mgmt_type="VIP客户", dev_from=clock.today().replace(2020, 1, 1))
+        assert f"记录数 {shown(ListQuery(filter=f))}" in status(app)
+        assert "已过滤" in status(app)
+        assert config.load_settings()["filters"]["新VIP"] == f.to_dict()
+        await press(pilot, "f3", "ctrl+r", "f6")
+        assert "已过滤" not in status(app)
+        await press(pilot, "f3")
+        app.screen.query_one("#saved").focus()
+        await press(pilot, "enter")
+        assert f"记录数 {shown(ListQuery(filter=f))}" in status(app)
+
+
+async def test_filter_refuses_a_bad_date(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f3")
+        app.screen.query_one("#f-dev_to").value = "2024-13-01"
+        await press(pilot, "f6")
+        assert app.screen.query_one("#filter-error").render()
+        assert app.focused.id == "f-dev_to"
+
+
+async def test_columns_are_chosen_ordered_and_remembered(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f4")
+        await press(pilot, "space")  # untick the first column (code)
+        await press(pilot, "down", "ctrl+up")  # move short_name to the top
+        await press(pilot, "f6")
+        columns = list(app.screen.listing.columns)
+        assert columns[0] == "short_name" and "code" not in columns
+        assert config.load_settings()["columns"] == columns
+
+
+async def test_sort_by_short_name_descending(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+o")
+        app.screen.query_one("#sorts").highlighted = 2
+        await press(pilot, "d")
+        q = app.screen.query_state
+        assert (q.sort, q.descending) == ("short_name", True)
+        first = paging.fetch(q, 0, 1)[0]
+        assert app.screen.listing.current_code == first.code
+
+
+async def test_add_from_the_archive_lands_on_the_new_customer(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.tree.select_code("020020002")
+        await settle(pilot)
+        await press(pilot, "f5")
+        assert isinstance(app.screen, CardScreen)
+        assert app.screen.query_one("#f-class_code").value == "020020002"
+        await type_text(pilot, "N0001")
+        await press(pilot, "tab")
+        await type_text(pilot, "北京新华联超市有限公司")
+        await press(pilot, "tab")
+        await type_text(pilot, "新华联超市")
+        await press(pilot, "f6")
+        await settle(pilot)
+        assert app.screen.SCREEN_NAME == "archive"
+        assert app.screen.listing.current_code == "N0001"
+        # Found again by locate, then edited.
+        await press(pilot, "slash")
+        await type_text(pilot, "xhlcs")
+        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "f7")
+        assert isinstance(app.screen, CardScreen) and app.screen.row.code == "N0001"
+        await press(pilot, "alt+2")
+        await type_text(pilot, "北京市海淀区")
+        await press(pilot, "f6")
+        assert customers.get("N0001").address == "北京市海淀区"
+
+
+async def test_delete_stop_and_show_stopped(app):
+    spare = (Customer.select().where(~Customer.id.in_(Sale.select(Sale.customer)),
+                                     Customer.stop_date.is_null()).order_by(Customer.code).first())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(spare.code)
+        await settle(pilot)
+        before = shown(ListQuery(prefix=spare.class_code))
+        await press(pilot, "ctrl+t")
+        assert customers.get(spare.code).stop_date == clock.today()
+        assert f"记录数 {before - 1}" in status(app), "a stopped customer is hidden"
+        await press(pilot, "ctrl+g")
+        with_stopped = shown(ListQuery(prefix=spare.class_code, show_stopped=True))
+        assert f"记录数 {with_stopped}" in status(app) and "含停用" in status(app)
+        app.screen.listing.goto_code(spare.code)
+        await settle(pilot)
+        await press(pilot, "ctrl+t")
+        assert customers.get(spare.code).stop_date is None
+        await press(pilot, "delete")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "y")
+        assert customers.get(spare.code) is None
+
+
+async def test_delete_refused_for_a_customer_with_sales(app):
+    sold = Customer.select().where(Customer.id.in_(Sale.select(Sale.customer))).first()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(sold.code)
+        await settle(pilot)
+        await press(pilot, "delete", "y")
+        assert customers.get(sold.code) is not None
+
+
+async def test_screens_are_reachable_by_keys(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f11")
+        assert app.screen.SCREEN_NAME == "classification"
+        await press(pilot, "f12")
+        assert app.screen.SCREEN_NAME == "scheme"
+        await press(pilot, "f10")
+        assert app.screen.SCREEN_NAME == "archive"
+        await press(pilot, "f1")
+        text = str(app.screen.query_one("Static").render())
+        assert "F3" in text and "过滤" in text and "Ctrl+F" in text
