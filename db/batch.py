@@ -19,12 +19,13 @@ the results of older runs are dropped when a new run starts (KEEP_RUNS are kept)
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from peewee import fn
 
-from db import clock, customers, history, models
+from db import clock, customers, dialect, history, models
 from db.dates import format_date
 from db.errors import RuleError
 from db.fields import BY_KEY
@@ -142,9 +143,12 @@ def apply(field: str, raw, target, *, since: int | None = None,
         _forget_old_runs()
         run = BatchRun.create(at=at, who=who, field=field, value=history.plain(value))
         total = 0
+        insert = (f"INSERT INTO {BatchRow._meta.table_name} (run_id, code, seen_version, outcome, "
+                  "reason) VALUES (?, ?, ?, '', '')").replace("?", _db().param)
+        cursor = _db().cursor()
         for chunk in _chunks(target, since):
-            BatchRow.insert_many([{"run": run.id, "code": code, "seen_version": version}
-                                  for code, version in chunk]).execute()
+            # executemany, not insert_many: a model per row would cost more than the batch
+            cursor.executemany(insert, [(run.id, code, version) for code, version in chunk])
             total += len(chunk)
         if not total:
             raise RuleError("batch.empty")
@@ -205,27 +209,29 @@ def _text_of(stored) -> str:
 
 
 def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total: int) -> int:
-    """Update the changed rows chunk by chunk (by BatchRow id), each chunk's history too."""
+    """Update the changed rows chunk by chunk (by BatchRow id), each chunk's history too:
+    one INSERT .. SELECT per chunk writes its history rows, {field: [old, new]}."""
     rows, cust = BatchRow._meta.table_name, models.Customer._meta.table_name
     column = getattr(models.Customer, field).column_name
     stored = models.Customer._meta.fields[field].db_value(value)
     stamp = models.Customer._meta.fields["modified_at"].db_value(at)
-    bounds = _db().execute_sql(
+    low, high = _db().execute_sql(
         f"SELECT MIN(id), MAX(id) FROM {rows} WHERE run_id = {_db().param}", [run]).fetchone()
+    # The JSON of every history row but its old value, which SQL quotes (dialect.json_text).
+    head = json.dumps({field: [None, None]}, ensure_ascii=False).split("null", 1)[0]
+    tail = ", " + json.dumps(history.plain(value), ensure_ascii=False) + "]}"
+    log = (f"INSERT INTO {models.ChangeLog._meta.table_name} "
+           "(at, who, action, entity, entity_code, changes, batch) "
+           f"SELECT ?, ?, 'batch', ?, code, ? || {dialect.json_text('old', current().dialect)} || ?, ? "
+           f"FROM {rows} WHERE run_id = ? AND outcome = 'changed' AND id >= ? AND id < ? ORDER BY id")
     done = changed = 0
-    low, high = bounds
-    new = history.plain(value)
     for start in range(low, high + 1, CHUNK):
         end = start + CHUNK
-        part = f"run_id = ? AND outcome = 'changed' AND id >= ? AND id < ?"
         changed += _sql(f"UPDATE {cust} SET {column} = ?, version = version + 1, modified_by = ?, "
-                        f"modified_at = ? WHERE id IN (SELECT customer_id FROM {rows} WHERE {part})",
+                        f"modified_at = ? WHERE id IN (SELECT customer_id FROM {rows} WHERE "
+                        "run_id = ? AND outcome = 'changed' AND id >= ? AND id < ?)",
                         [stored, who, stamp, run, start, end])
-        olds = _db().execute_sql(
-            f"SELECT code, old FROM {rows} WHERE {part}".replace("?", _db().param),
-            [run, start, end]).fetchall()
-        history.record_many("batch", customers.ENTITY,
-                            ((code, {field: [old, new]}) for code, old in olds), batch=tag(run))
+        _sql(log, [stamp, who, customers.ENTITY, head, tail, tag(run), run, start, end])
         done = min(total, done + CHUNK)
         report(done, total)
     return changed

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 import queue
 import random
 import threading
@@ -45,8 +44,16 @@ def _rows(name: str, folder: Path) -> list[dict[str, str]]:
 
 
 def _hundredths(text: str) -> int:
-    """"1234.50" (yuan, or per cent) -> 123450 (fen, or hundredths of a per cent), exactly."""
-    return int(Decimal(text or "0").scaleb(2).to_integral_value())
+    """"1234.50" (yuan, or per cent) -> 123450 (fen, or hundredths of a per cent), exactly.
+
+    The files hold two decimals, read by dropping the point; anything else a person typed
+    goes through Decimal."""
+    if len(text) > 3 and text[-3] == "." and text.replace(".", "", 1).lstrip("-").isdigit():
+        return int(text.replace(".", "", 1))
+    try:
+        return int(Decimal(text or "0").scaleb(2).to_integral_value())
+    except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+        raise RuleError("demo.bad_number", text=text) from None
 
 
 def _insert(model, columns: list[str], rows) -> None:
@@ -179,9 +186,11 @@ CREDIT_TERMS = {
              ("BB", 2_000_000, 0, 0, "款到发货")],
     "潜在客户": [("BBB", 0, 0, 0, "款到发货"), ("BB", 0, 0, 0, "现款现货")],
 }
+FIRST_DAY = dt.date(2015, 1, 1)  # development dates run from here to DEMO_TODAY
 SALES_FROM = dt.date(2022, 1, 1)
 STOPPED_SHARE = 0.03
 BATCH = 50_000
+GENERATED_COLUMNS = ["id"] + CUSTOMER_COLUMNS + ["version"]
 
 
 def _pool(items, weights, scale: int = 1000) -> list:
@@ -304,10 +313,6 @@ def _in_background(items):
             yield item
     finally:
         stop.set()
-
-
-FIRST_DAY = dt.date(2015, 1, 1)
-GENERATED_COLUMNS = ["id"] + CUSTOMER_COLUMNS + ["version"]
 
 
 def _secondary_indexes(conn, tables: tuple[str, ...]) -> list[str]:

@@ -67,6 +67,14 @@ def install(store) -> None:
             )
 
 
+def json_text(expr: str, dialect: str) -> str:
+    """SQL for the JSON text of a text expression ("null" for NULL), characters unescaped
+    as json.dumps(..., ensure_ascii=False) writes them: history rows written in SQL."""
+    if dialect == "sqlite":
+        return f"json_quote({expr})"
+    return f"COALESCE(CAST(to_json({expr}) AS TEXT), 'null')"
+
+
 def _param(dialect: str) -> str:
     return "?" if dialect == "sqlite" else "%s"
 

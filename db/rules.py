@@ -94,6 +94,8 @@ class Rules:
 
     @classmethod
     def from_values(cls, values: dict[str, int]) -> "Rules":
+        """From {rule key: value}: "history.new_months" -> new_months, "mgmt.vip_top" ->
+        vip_top, "scale.large" -> scale_large."""
         return cls(**{key.split(".", 1)[1] if key.startswith(("history.", "mgmt."))
                       else key.replace(".", "_"): value for key, value in values.items()})
 
@@ -103,7 +105,7 @@ def _stored() -> dict[str, int]:
     for row in Rule.select().where(Rule.key.in_(list(SPEC))):
         try:
             values[row.key] = int(row.value)
-        except ValueError:  # a hand-edited database: fall back to the default, check reports it
+        except ValueError:  # edited outside kehu: the default stands until set_rule fixes it
             pass
     return values
 
@@ -523,6 +525,9 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
             chosen = "'chosen'"
             _choose(run_id, codes)
         picked = f"run_id = ? AND status = {chosen}"
+        dim_ids = {code: Dimension.get(Dimension.code == code).id for code in (HISTORY, SCALE, PROFIT)}
+        dim_of = "CASE proposal.target " + " ".join(
+            f"WHEN '{code}' THEN {dim_id}" for code, dim_id in dim_ids.items()) + " END"
         # Re-check: skip what someone changed (or deleted) after the run.
         _sql(
             f"UPDATE proposal SET status = 'stale' WHERE {picked} AND ("
@@ -530,10 +535,9 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
             " OR (target = ? AND NOT EXISTS (SELECT 1 FROM customer c"
             " WHERE c.id = proposal.customer_id AND c.mgmt_type = proposal.from_code))"
             " OR (target <> ? AND from_code <> COALESCE((SELECT m.class_code FROM membership m"
-            " JOIN dimension d ON d.id = m.dimension_id WHERE m.customer_id = proposal.customer_id"
-            " AND d.code = proposal.target), '')))", (run_id, MGMT, MGMT))
-        for dim_code in (HISTORY, SCALE, PROFIT):
-            dim_id = Dimension.get(Dimension.code == dim_code).id
+            f" WHERE m.customer_id = proposal.customer_id AND m.dimension_id = {dim_of}), '')))",
+            (run_id, MGMT, MGMT))
+        for dim_code, dim_id in dim_ids.items():
             _sql("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
                  f" SELECT customer_id, ?, to_code, customer_code FROM proposal WHERE {picked}"
                  " AND target = ? ON CONFLICT (customer_id, dimension_id)"

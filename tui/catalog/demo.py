@@ -14,5 +14,6 @@ MESSAGES = {
     "demo.not_empty": ("{path} 已有客户或分类, 演示数据只能写入新档案", "{path} already holds customers or classes; the demo goes into a new archive only"),
     "demo.not_leaf": ("演示数据中客户 {code} 的分类 {class_code} 不是末级分类", "In the demo data, customer {code} is in class {class_code}, which is not a leaf"),
     "demo.unknown_customer": ("演示数据中没有客户 {code}", "The demo data has no customer {code}"),
+    "demo.bad_number": ("演示数据中的 {text} 不是数字", "In the demo data, {text} is not a number"),
     "demo.written": ("已写出 {path}: {customers} 个客户, {sales} 条销售记录, 用时 {seconds} 秒", "Wrote {path}: {customers} customers, {sales} sales in {seconds} s"),
 }

@@ -71,7 +71,8 @@ class ArchiveScreen(KehuScreen):
 
     def title_line(self) -> None:
         store = self.app.store
-        where = str(store.path) if store.path else store.url.split("@")[-1]
+        # The file name, or the server and database: short, and the same wherever it lives.
+        where = store.path.name if store.path else store.url.split("@")[-1]
         title = Text(f"{t('screen.archive')} · {where}")
         if store.read_only:
             title.append("  " + t("archive.read_only"), style="bold")

@@ -39,7 +39,7 @@ def hit_line(hit: Hit) -> Text:
     line.append(pad(hit.short_name, 16))
     line.append(" ")
     line.append(pad(hit.class_code, 10), style="dim")
-    line.append(hit.name)
+    line.append(pad(hit.name, 40).rstrip())
     return line
 
 
