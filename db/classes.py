@@ -31,7 +31,7 @@ class ClassNode:
     level: int
     is_leaf: bool
     remark: str
-    customers: int  # of this class and all its sub-classes
+    customers: int  # of this class and all its sub-classes; -1 while not counted
     version: int
     criterion: str
 
@@ -72,8 +72,10 @@ def holds_customers(dim: Dimension, code: str) -> bool:
     return table.select().where(where, column == code).exists()
 
 
-def children(dim_code: str, parent: str | None) -> list[ClassNode]:
-    """The children of `parent` (None: level-1 classes), with customer counts, in code order."""
+def children(dim_code: str, parent: str | None, *, counts: bool = True) -> list[ClassNode]:
+    """The children of `parent` (None: level-1 classes) in code order, with their customer
+    counts; `counts=False` leaves them at -1 (unknown), which a million customers make
+    worth it when the tree must show at once."""
     dim = dimension(dim_code)
     scheme = scheme_of(dim)
     level = 1 if parent is None else (scheme.level_of(parent) or 0) + 1
@@ -83,9 +85,9 @@ def children(dim_code: str, parent: str | None) -> list[ClassNode]:
     if parent is not None:
         query = query.where(CustomerClass.code.startswith(parent))
     rows = list(query.order_by(CustomerClass.code))
-    counts = _counts_by_prefix(dim, parent or "", scheme.length(level))
+    found = _counts_by_prefix(dim, parent or "", scheme.length(level)) if counts else {}
     criteria = criteria_of(dim)
-    return [_node(row, counts.get(row.code, 0), criteria) for row in rows]
+    return [_node(row, found.get(row.code, 0) if counts else -1, criteria) for row in rows]
 
 
 def _counts_by_prefix(dim: Dimension, parent: str, length: int) -> dict[str, int]:

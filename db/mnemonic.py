@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PHRASES_DICT
 
 # Surname readings of characters whose common reading differs: 曾 Zēng (not céng), 单 Shàn
 # (not dān), 解 Xiè (not jiě), 仇 Qiú (not chóu), 区 Ōu (not qū), 查 Zhā (not chá), 朴 Piáo.
@@ -32,8 +30,11 @@ def _reads_as_surname(text: str) -> bool:
     区政府招待所 as o; never applying it misreads most people with these surnames. A name the
     rule gets wrong (区医院) can be corrected by hand: the mnemonic is editable.
     """
-    return (2 <= len(text) <= 4 and all(_HAN.fullmatch(ch) for ch in text)
-            and text[0] in SURNAMES and text[:2] not in PHRASES_DICT)
+    if not (2 <= len(text) <= 4 and text[0] in SURNAMES and all(_HAN.fullmatch(ch) for ch in text)):
+        return False
+    from pypinyin.constants import PHRASES_DICT
+
+    return text[:2] not in PHRASES_DICT
 
 
 def initials(text: str) -> str:
@@ -44,6 +45,10 @@ def initials(text: str) -> str:
     head = ""
     if _reads_as_surname(text):
         head, text = SURNAMES[text[0]], text[1:]
+    # Imported here: pypinyin's dictionaries take 0.2 s to load, which the app's first
+    # screen and `kehu find` should not pay; the first mnemonic does.
+    from pypinyin import Style, lazy_pinyin
+
     # Unreadable chunks come back character by character, so letters and digits survive.
     pieces = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chunk: list(chunk))
     letters = "".join(pieces).lower()

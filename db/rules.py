@@ -518,7 +518,7 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
     with writing():
         run = run_of(run_id)
         if run.applied_at is not None:
-            return Applied(0, _count(run_id, "stale"), 0)
+            return Applied(0, _statuses(run_id).get("stale", 0), 0)
         if codes is None:
             chosen = "''"
         else:
@@ -548,18 +548,19 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
              f" mgmt_type) WHERE id IN (SELECT customer_id FROM proposal WHERE {picked})",
              (clock.user(), models.ChangeLog.at.db_value(clock.now()), run_id, MGMT, run_id))
         customers = _record(picked, run_id)
+        counts = _statuses(run_id)
         if codes is None:
-            applied = _count(run_id, "")
+            applied = counts.get("", 0)
             EvaluationRun.update(applied_at=clock.now()).where(EvaluationRun.id == run_id).execute()
         else:
             applied = _sql("UPDATE proposal SET status = 'applied' WHERE run_id = ?"
                            " AND status = 'chosen'", (run_id,)).rowcount
-        return Applied(applied=applied, stale=_count(run_id, "stale"), customers=customers)
+        return Applied(applied=applied, stale=counts.get("stale", 0), customers=customers)
 
 
-def _count(run_id: int, status: str) -> int:
-    return int(_sql("SELECT COUNT(*) FROM proposal WHERE run_id = ? AND status = ?",
-                    (run_id, status)).fetchone()[0])
+def _statuses(run_id: int) -> dict[str, int]:
+    return {status: int(n) for status, n in _sql(
+        "SELECT status, COUNT(*) FROM proposal WHERE run_id = ? GROUP BY status", (run_id,))}
 
 
 def _choose(run_id: int, codes: list[str]) -> None:

@@ -35,6 +35,8 @@ class ArchiveScreen(KehuScreen):
         Command("archive.stopped", "ctrl+g", "toggle_stopped", "archive.show_stopped"),
         Command("archive.stop", "ctrl+t", "toggle_stop", "card.stop_enable"),
         Command("archive.refresh", "f9", "refresh", "cmd.refresh"),
+        Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
+        Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
     )
     BINDINGS = bindings(ACTIONS)
 
@@ -212,6 +214,17 @@ class ArchiveScreen(KehuScreen):
     def action_refresh(self) -> None:
         self.tree.reload()
         self.listing.reload()
+
+    def action_import_file(self) -> None:
+        from tui.screens.import_screen import start_import
+
+        if not self._read_only():
+            start_import(self)
+
+    def action_export_file(self) -> None:
+        from tui.screens.export_screen import ExportScreen
+
+        self.app.push_screen(ExportScreen(self))
 
     def action_locate(self) -> None:
         from tui.screens.locate import LocateScreen

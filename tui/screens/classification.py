@@ -35,7 +35,7 @@ class ClassCard(Static):
             (t("class.level"), t("class.level_value", level=node.level,
                                   criterion=node.criterion or t("class.no_criterion"))),
             (t("class.leaf"), t("yes") if node.is_leaf else t("no")),
-            (t("class.customers"), str(node.customers)),
+            (t("class.customers"), str(node.customers) if node.customers >= 0 else "…"),
             (t("class.remark"), node.remark),
         ]
         for label, value in rows:
@@ -151,7 +151,7 @@ class ClassificationScreen(KehuScreen):
         if self.mode != "view":
             return
         node = self.tree.selected
-        if node is not None and node.is_leaf and node.customers:
+        if node is not None and node.is_leaf and node.customers > 0:
             # Refuse before the form opens: U8 would only say so at save time.
             self.say(t("class.parent_has_customers", parent=node.code, count=node.customers))
             return
@@ -235,6 +235,7 @@ class ClassificationScreen(KehuScreen):
             self.tree.reload()
 
     @on(ClassTree.Loaded)
+    @on(ClassTree.Counted)
     def _loaded(self) -> None:
         if self.mode == "view":
             self._show_card(self.tree.selected)

@@ -22,7 +22,8 @@ def node_label(node: ClassNode) -> Text:
     label.append(node.code, style="bold")
     label.append(" ")
     label.append(node.name)  # appended as plain text: a name is never markup
-    label.append(f" ({node.customers})", style="dim")
+    if node.customers >= 0:
+        label.append(f" ({node.customers})", style="dim")
     return label
 
 
@@ -39,6 +40,9 @@ class ClassTree(Tree[ClassNode | None]):
         def __init__(self, target: str) -> None:
             super().__init__()
             self.target = target
+
+    class Counted(Message):
+        """Customer counts arrived for the shown nodes."""
 
     def __init__(self, dimension: str = "main", **kwargs) -> None:
         super().__init__("", data=None, **kwargs)
@@ -79,10 +83,14 @@ class ClassTree(Tree[ClassNode | None]):
         scheme = classes.scheme_of(dim)
         level = scheme.level_of(target) if target else None
         wanted = [None, *parents] + [target[: scheme.length(lv)] for lv in range(1, level or 1)]
-        fetched = {p: classes.children(self.dimension, p)
-                   for p in dict.fromkeys(wanted) if p not in self._loaded}
-        total = classes.customers_under(dim, "") if None in fetched else None
-        self.app.call_from_thread(self._apply, fetched, total, target)
+        parents = [p for p in dict.fromkeys(wanted) if p not in self._loaded]
+        # Nodes first, counts after: counting a million customers by class takes a while,
+        # the class names do not.
+        bare = {p: classes.children(self.dimension, p, counts=False) for p in parents}
+        self.app.call_from_thread(self._apply, bare, None, target)
+        counted = {p: classes.children(self.dimension, p) for p in parents}
+        total = classes.customers_under(dim, "") if None in counted else None
+        self.app.call_from_thread(self._recount, counted, total)
 
     def _apply(self, fetched: dict[str | None, list[ClassNode]], total: int | None, target: str) -> None:
         if total is not None:
@@ -98,6 +106,18 @@ class ClassTree(Tree[ClassNode | None]):
             node.expand()
         # Line numbers exist only after the tree has laid out its new nodes.
         self.call_after_refresh(self._settle, target)
+
+    def _recount(self, counted: dict[str | None, list[ClassNode]], total: int | None) -> None:
+        """Put the customer counts on nodes that are already shown."""
+        if total is not None:
+            self._set_root_label(total)
+        for nodes in counted.values():
+            for fresh in nodes:
+                node = self.find(fresh.code)
+                if node is not None:
+                    node.data = fresh
+                    node.set_label(node_label(fresh))
+        self.post_message(self.Counted())
 
     def _settle(self, target: str) -> None:
         self.settled = True

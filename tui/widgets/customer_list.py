@@ -345,11 +345,19 @@ class CustomerList(ScrollView, can_focus=True):
     def _count_worker(self, query: ListQuery, generation: int):
         def work() -> None:
             try:
+                # The count alone is quick; the anchors walk (for jumps) takes longer, so
+                # the status line gets its number first.
+                self.app.call_from_thread(self._count_known, generation, paging.count(query))
                 found = paging.anchors(query)
             finally:
                 models.database.close()  # this thread's connection only
             self.app.call_from_thread(self._counted_arrived, generation, found)
         return work
+
+    def _count_known(self, generation: int, total: int) -> None:
+        if generation == self._generation and not self._counted:
+            self._set_total(total, None, final=False)
+            self.post_message(self.CountChanged(self, total))
 
     def _counted_arrived(self, generation: int, found: Anchors) -> None:
         if generation != self._generation:

@@ -1,0 +1,376 @@
+"""导入 Import from the archive (Ctrl+L): a path prompt with completion, the preview of what the
+file would do (db.importer.plan, read in a worker thread), commit with a progress bar, and a
+summary. Nothing is written before the preview is accepted; the commit is all or nothing."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.widgets import Label, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from db import clock, dimensions, fields as fields_meta, importer
+from db.dates import format_date
+from db.importer import ImportPlan, ImportResult
+from db.money import format_money, format_percent
+from tui.commands import Command, bindings
+from tui.i18n import error_text, t
+from tui.screens.base import KehuModal
+from tui.screens.locate import pad
+from tui.widgets.customer_list import visible_text
+from tui.widgets.fields import Field
+from tui.widgets.path_field import PathField, candidates
+
+# Rows of each list on the preview; the rest are counted ("and N more"), never built.
+SHOWN = 1000
+# Completions listed under the path field.
+LISTED = 12
+
+
+def failure_text(exc: Exception) -> str:
+    """One line for whatever stopped a read or a write: a store refusal in its own words,
+    anything else named with its reason (never a traceback)."""
+    if hasattr(exc, "key"):
+        return error_text(exc)
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return t("transfer_ui.failed", reason=reason)
+
+
+def listing_line(value: str) -> Text:
+    """The completions of `value`, shown under the field: names only, a dozen at most."""
+    found = candidates(value) if value else candidates("")
+    if not found:
+        return Text(t("transfer_ui.no_matches"), style="dim")
+    names = [f.rstrip("/").rpartition("/")[2] + ("/" if f.endswith("/") else "") for f in found]
+    line = Text("  ".join(visible_text(n) for n in names[:LISTED]), style="dim")
+    if len(names) > LISTED:
+        line.append("  " + t("transfer_ui.more_files", count=len(names) - LISTED), style="dim italic")
+    return line
+
+
+class ImportPromptScreen(KehuModal[ImportPlan | None]):
+    """Which file, and what it holds; Enter reads it (in a thread) and returns the plan."""
+
+    CSS_PATH = "transfer.tcss"
+    KINDS = importer.KINDS
+    ACTIONS = (
+        Command("import.read", "enter,f6", "read", "transfer_ui.import", priority=True),
+        Command("import.complete", "tab", "complete", "transfer_ui.file", show=False, priority=True),
+        Command("import.cancel", "escape", "cancel", "cmd.cancel"),
+    )
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.initial = path
+        self.busy = False
+        self.dims = [d for d in dimensions.all_dimensions() if not d.derived]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import-box", classes="transfer-box") as box:
+            box.border_title = t("transfer_ui.import_title")
+            box.border_subtitle = t("transfer_ui.import_keys")
+            with Grid(classes="transfer-grid"):
+                yield Label(t("transfer_ui.file"))
+                yield PathField(self.initial, id="import-path", placeholder=t("transfer_ui.file_hint"))
+                yield Label("")
+                yield Static(listing_line(self.initial), id="import-files")
+                yield Label(t("transfer_ui.kind"))
+                yield OptionList(*(t(f"transfer_ui.kind.{k}") for k in self.KINDS), id="import-kind")
+                yield Label(t("transfer_ui.dimension"))
+                yield OptionList(*(f"{d.code}  {d.name_zh}" for d in self.dims), id="import-dimension",
+                                 disabled=True)
+            yield Static("", id="import-message", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#import-kind", OptionList).highlighted = 0
+        self.query_one("#import-dimension", OptionList).highlighted = 0
+        self.query_one("#import-path").focus()
+
+    @on(Field.Changed, "#import-path")
+    def _typed(self, event: Field.Changed) -> None:
+        self.query_one("#import-files", Static).update(listing_line(event.value))
+
+    @on(OptionList.OptionHighlighted, "#import-kind")
+    def _kind_moved(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one("#import-dimension").disabled = self.kind != "classes"
+
+    @property
+    def kind(self) -> str:
+        index = self.query_one("#import-kind", OptionList).highlighted
+        return self.KINDS[index or 0]
+
+    @property
+    def dimension(self) -> str:
+        index = self.query_one("#import-dimension", OptionList).highlighted
+        return self.dims[index or 0].code if self.dims else "main"
+
+    def _say(self, text: str) -> None:
+        self.query_one("#import-message", Static).update(text)
+
+    def action_complete(self) -> None:
+        field = self.query_one("#import-path", PathField)
+        if not (field.has_focus and field.accept()):
+            self.focus_next()
+
+    def action_read(self) -> None:
+        if self.busy:
+            return
+        text = self.query_one("#import-path", PathField).value.strip()
+        if not text:
+            self._say(t("transfer_ui.no_file"))
+            self.query_one("#import-path").focus()
+            return
+        path = Path(text).expanduser()
+        self.busy = True
+        self._say(t("transfer_ui.reading", name=path.name))
+        self._plan(path, self.kind, self.dimension)
+
+    @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
+    def _plan(self, path: Path, kind: str, dimension: str) -> None:
+        try:
+            plan = importer.plan(path, kind, dimension)
+        except Exception as exc:  # every refusal and read error becomes one line
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self.dismiss, plan)
+
+    def _failed(self, exc: Exception) -> None:
+        self.busy = False
+        self._say(failure_text(exc))
+
+    @on(OptionList.OptionSelected, "#import-kind")
+    def _kind_clicked(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#import-dimension").disabled = self.kind != "classes"
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+
+# ---------------------------------------------------------------- the preview
+
+
+def shown_value(fld: str, value) -> str:
+    """A stored value as the card shows it: money in yuan, rates in percent, dates ISO."""
+    if value is None or value == "":
+        return ""
+    meta = fields_meta.BY_KEY.get(fld)
+    kind = meta.kind if meta else ""
+    if kind == "money" and isinstance(value, int):
+        return format_money(value)
+    if kind == "percent" and isinstance(value, int):
+        return format_percent(value)
+    if kind == "flag":
+        return t("yes") if value else t("no")
+    if hasattr(value, "isoformat"):
+        return format_date(value) if kind == "date" else value.isoformat()
+    return visible_text(str(value))
+
+
+def rejected_option(problem) -> Option:
+    line = Text()
+    line.append(pad(t("transfer_ui.line", line=problem.line), 10), style="bold")
+    line.append(pad(visible_text(problem.column), 12), style="dim")
+    line.append(visible_text(error_text(problem)))
+    return Option(line)
+
+
+def update_option(plan: ImportPlan, row) -> Option:
+    line = Text()
+    line.append(pad(t("transfer_ui.line", line=row.line), 10), style="bold")
+    line.append(pad(visible_text(row.code), 12))
+    for n, (fld, (old, new)) in enumerate(row.changes.items()):
+        if n:
+            line.append("; ")
+        line.append(visible_text(plan.headers.get(fld, fld)) + ": ", style="dim")
+        line.append(shown_value(fld, old))
+        line.append(" → ", style="dim")
+        line.append(shown_value(fld, new), style="bold")
+    return Option(line)
+
+
+def add_option(row) -> Option:
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(pad(t("transfer_ui.line", line=row.line), 10), style="bold")
+    line.append(pad(visible_text(row.code), 12))
+    name = row.values.get("short_name") or row.values.get("name") or row.values.get("doc_no") or ""
+    line.append(visible_text(str(name)))
+    return Option(line)
+
+
+def section(options: list, head: str, rows: list, make) -> None:
+    if not rows:
+        return
+    options.append(Option(Text(head, style="bold underline"), disabled=True))
+    options.extend(make(r) for r in rows[:SHOWN])
+    if len(rows) > SHOWN:
+        options.append(Option(Text(t("transfer_ui.more_rows", count=len(rows) - SHOWN), style="italic"),
+                              disabled=True))
+
+
+class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
+    """What the file would do; Enter commits it all, F8 only its valid rows, Esc nothing."""
+
+    CSS_PATH = "transfer.tcss"
+    ACTIONS = (
+        Command("import.commit", "enter,f6", "commit", "transfer_ui.import", priority=True),
+        Command("import.only_valid", "f8", "commit(True)", "transfer_ui.preview_keys_rejected", priority=True),
+        Command("import.cancel", "escape", "cancel", "cmd.cancel"),
+    )
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        with Vertical(id="preview-box", classes="transfer-box") as box:
+            box.border_title = t("transfer_ui.preview_title", kind=t(f"transfer_ui.kind.{plan.kind}"),
+                                 name=visible_text(plan.path.name))
+            box.border_subtitle = t("transfer_ui.preview_keys_rejected" if plan.rejected
+                                    else "transfer_ui.preview_keys")
+            yield Static(self._counts(), id="preview-counts")
+            options: list[Option] = []
+            section(options, t("transfer_ui.rejected_head", count=len(plan.rejected_lines)),
+                    plan.rejected, rejected_option)
+            section(options, t("transfer_ui.updates_head", count=len(plan.updates)), plan.updates,
+                    lambda row: update_option(plan, row))
+            section(options, t("transfer_ui.adds_head", count=len(plan.adds)), plan.adds, add_option)
+            yield OptionList(*options, id="preview-rows")
+            yield Static(self._hint(), id="preview-message", markup=False)
+            yield ProgressBar(id="preview-progress", show_eta=False)
+
+    def _counts(self) -> Text:
+        plan = self.plan
+        sheet = f" [{plan.sheet}]" if plan.sheet else ""
+        encoding = f" {plan.encoding}" if plan.encoding else ""
+        text = Text(t("transfer_ui.read", format=plan.format.upper(), encoding=encoding,
+                      sheet=visible_text(sheet), rows=plan.rows), style="dim")
+        text.append("\n")
+        text.append(t("transfer_ui.counts", adds=len(plan.adds), updates=len(plan.updates),
+                      unchanged=plan.unchanged, rejected=len(plan.rejected_lines)), style="bold")
+        if plan.extra:
+            text.append("\n" + t("transfer_ui.extra", columns=visible_text(", ".join(plan.extra))))
+        if plan.missing:
+            text.append("\n" + t("transfer_ui.missing", columns=", ".join(plan.missing)), style="yellow")
+        return text
+
+    def _hint(self) -> str:
+        plan = self.plan
+        if plan.rejected:
+            return t("transfer_ui.has_rejected", count=len(plan.rejected_lines), good=plan.writes)
+        if not plan.writes:
+            return t("transfer.nothing")
+        return t("transfer_ui.all_good")
+
+    def on_mount(self) -> None:
+        self.query_one("#preview-rows").focus()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#preview-message", Static)
+        message.set_class(error, "error")
+        message.update(text)
+
+    def action_commit(self, only_valid: bool = False) -> None:
+        plan = self.plan
+        if self.busy:
+            return
+        if plan.rejected and not only_valid:
+            self._say(t("transfer_ui.has_rejected", count=len(plan.rejected_lines), good=plan.writes), True)
+            return
+        if not plan.writes:
+            self._say(t("transfer.nothing"), True)
+            return
+        self.busy = True
+        self._say(t("transfer_ui.committing"))
+        bar = self.query_one("#preview-progress", ProgressBar)
+        bar.update(total=plan.writes, progress=0)
+        bar.display = True
+        self._commit(only_valid)
+
+    @work(thread=True, exclusive=True, group="import-commit", exit_on_error=False)
+    def _commit(self, only_valid: bool) -> None:
+        bar = self.query_one("#preview-progress", ProgressBar)
+        started = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        try:
+            result = importer.commit(self.plan, only_valid=only_valid, progress=progress)
+        except Exception as exc:  # the transaction rolled back: nothing was written
+            self.app.call_from_thread(self._failed, exc)
+            return
+        seconds = time.perf_counter() - started
+        self.app.call_from_thread(self.dismiss, (result, seconds))
+
+    def _failed(self, exc: Exception) -> None:
+        self.busy = False
+        self.query_one("#preview-progress").display = False
+        self._say(failure_text(exc), True)
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+
+def took(seconds: float) -> str:
+    """Whole seconds; under one second says so (and stays the same from run to run)."""
+    return t("transfer_ui.seconds", seconds="< 1" if seconds < 1 else f"{seconds:.0f}")
+
+
+class ImportSummaryScreen(KehuModal[None]):
+    CSS_PATH = "transfer.tcss"
+    ACTIONS = (Command("import.close", "enter,escape", "close", "cmd.close", priority=True),)
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self, result: ImportResult, seconds: float) -> None:
+        super().__init__()
+        self.result = result
+        self.seconds = seconds
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        with Vertical(id="summary-box", classes="transfer-box") as box:
+            box.border_title = t("transfer_ui.summary_title")
+            box.border_subtitle = t("transfer_ui.summary_keys")
+            with Grid(classes="transfer-grid"):
+                for label, value in (
+                    ("transfer_ui.added", str(r.added)),
+                    ("transfer_ui.updated", str(r.updated)),
+                    ("transfer_ui.skipped", str(r.skipped)),
+                    ("transfer_ui.batch", r.batch),
+                    ("transfer_ui.finished", clock.now().strftime("%Y-%m-%d %H:%M:%S")),
+                    ("transfer_ui.took", took(self.seconds)),
+                ):
+                    yield Label(t(label))
+                    yield Static(value, markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def start_import(archive) -> None:
+    """Prompt, preview, commit, summary; the archive's tree and list reread at the end."""
+    app = archive.app
+
+    def planned(plan: ImportPlan | None) -> None:
+        if plan is not None:
+            app.push_screen(ImportPreviewScreen(plan), committed)
+
+    def committed(outcome: tuple[ImportResult, float] | None) -> None:
+        if outcome is not None:
+            app.push_screen(ImportSummaryScreen(*outcome), closed)
+
+    def closed(_: None) -> None:
+        archive.tree.reload()
+        archive.listing.reload()
+
+    app.push_screen(ImportPromptScreen(), planned)
