@@ -174,6 +174,8 @@ def _classify(run: int, field: str, value, since: int | None) -> None:
                        models.ChangeLog._meta.table_name)
     column = getattr(models.Customer, field).column_name
     if current().dialect != "sqlite":
+        # Fresh statistics of the rows just written, so the planner joins them by hash.
+        _sql(f"ANALYZE {rows}")
         # Read committed lets another session change a row between this classification and
         # the update: lock the targeted rows first (SQLite's write lock, taken at BEGIN,
         # already keeps every other writer out).
@@ -197,13 +199,13 @@ def _classify(run: int, field: str, value, since: int | None) -> None:
         reasons.append("WHEN c.dev_date > ? THEN 'stop_before_dev'")
         params.append(stored)
     # Each row's value before the change is kept as text (the history and the result list).
+    reason = f"CASE {' '.join(reasons)} ELSE '' END"
     _sql(f"UPDATE {rows} SET customer_id = c.id, old = CAST(c.{column} AS TEXT), "
-         f"reason = CASE {' '.join(reasons)} ELSE '' END "
-         f"FROM {cust} c WHERE c.code = {rows}.code AND {rows}.run_id = ?", [*params, run])
-    _sql(f"UPDATE {rows} SET "
-         "outcome = CASE WHEN customer_id IS NULL OR reason <> '' THEN 'skipped' ELSE 'changed' END, "
-         "reason = CASE WHEN customer_id IS NULL THEN 'deleted' ELSE reason END "
-         "WHERE run_id = ?", [run])
+         f"reason = {reason}, outcome = CASE WHEN {reason} = '' THEN 'changed' ELSE 'skipped' END "
+         f"FROM {cust} c WHERE c.code = {rows}.code AND {rows}.run_id = ?", [*params, *params, run])
+    # The rows the join found no customer for.
+    _sql(f"UPDATE {rows} SET outcome = 'skipped', reason = 'deleted' "
+         "WHERE run_id = ? AND customer_id IS NULL", [run])
 
 
 def _text_of(stored) -> str:

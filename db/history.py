@@ -110,11 +110,14 @@ def for_entity(entity: str, code: str, limit: int = PAGE, before_id: int | None 
 
 def recent(who: str | None = None, since: dt.date | dt.datetime | None = None,
            until: dt.date | dt.datetime | None = None, limit: int = PAGE,
-           before_id: int | None = None, entity: str | None = None) -> list[Entry]:
+           before_id: int | None = None, entity: str | None = None,
+           code: str | None = None) -> list[Entry]:
     """Changes across the archive, newest first: by `who` (exact user name), from `since`
-    to `until` (dates include the whole day), of one `entity` kind; the page after
-    `before_id` (the last id of the previous page)."""
+    to `until` (dates include the whole day), of one `entity` kind (and one `code` of it);
+    the page after `before_id` (the last id of the previous page)."""
     query = ChangeLog.select()
+    if code:
+        query = query.where(ChangeLog.entity == (entity or "customer"), ChangeLog.entity_code == code)
     if who:
         query = query.where(ChangeLog.who == who)
     if since is not None:

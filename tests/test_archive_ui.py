@@ -208,3 +208,24 @@ async def test_screens_are_reachable_by_keys(app):
         await press(pilot, "f1")
         text = str(app.screen.query_one("Static").render())
         assert "F3" in text and "过滤" in text and "Ctrl+F" in text
+
+
+async def test_switch_dimension_to_region_and_transaction_history(app):
+    from tui.screens.choice_picker import ChoicePicker
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f2")
+        assert isinstance(app.screen, ChoicePicker)
+        options = app.screen.choices
+        app.screen.query_one("OptionList").highlighted = options.index("地区分类")
+        await press(pilot, "enter")
+        assert app.screen.dimension == "region" and app.screen.tree.dimension == "region"
+        assert "按地区分类" in str(app.screen.query_one("#title").render())
+        first = classes.children("region", None)[0]
+        app.screen.tree.select_code(first.code)
+        await settle(pilot)
+        assert f"记录数 {shown(ListQuery(dimension='region', prefix=first.code))}" in status(app)
+        app.screen.switch_dimension("history")
+        await settle(pilot)
+        assert app.screen.query_state.dimension == "history"

@@ -3,7 +3,7 @@ enable, delete, field errors beside the field."""
 import pytest
 from textual.widgets import TabbedContent
 
-from db import customers
+from db import classes, customers
 from db.models import Customer
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.card import CardScreen
@@ -138,3 +138,38 @@ async def test_class_picker_on_f2(card_app):
         await settle(pilot)
         await press(pilot, "enter")
         assert pilot.app.screen.query_one("#f-class_code").value == "020020003"
+
+
+async def test_dimension_classes_saved_with_the_card(demo_store):
+    from db import dimensions
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        code = "C000355"
+        before = dimensions.memberships(code)
+        await open_card(pilot, code)
+        await press(pilot, "alt+5")
+        region = pilot.app.screen.query_one("#f-dim-region")
+        assert region.value == before["region"][0]
+        other = next(c for c, _ in classes.leaves("region") if c != region.value)
+        region.value = other
+        pilot.app.screen.query_one("#f-dim-ownership").value = "99"
+        await press(pilot, "f6")
+        assert error_of(pilot.app, "dim-ownership"), "an unknown class is refused beside its field"
+        assert dimensions.memberships(code) == before, "nothing half-saved"
+        pilot.app.screen.query_one("#f-dim-ownership").value = before["ownership"][0]
+        await press(pilot, "f6")
+        assert dimensions.memberships(code)["region"][0] == other
+
+
+async def test_sales_tab_shows_the_performance(demo_store):
+    from db import sales
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C000355")
+        await press(pilot, "alt+6")
+        text = str(pilot.app.screen.query_one("#performance").render())
+        perf = sales.performance("C000355")
+        assert "近12个月" in text and str(perf.last_date) in text
+        assert f"{perf.last_12_months.orders}" in text

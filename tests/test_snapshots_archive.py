@@ -54,8 +54,22 @@ async def field_error(pilot):
     await press(pilot, "f6")
 
 
+async def dimension_switcher(pilot):
+    await settle(pilot)
+    await press(pilot, "f2")
+
+
+async def archive_by_region(pilot):
+    await settle(pilot)
+    pilot.app.screen.switch_dimension("region")
+    await settle(pilot)
+    pilot.app.screen.tree.select_code("01")
+    await settle(pilot)
+
+
 STATES = [archive, archive_class, card_tab(None), card_tab("alt+2"), card_tab("alt+3"),
-          card_tab("alt+4"), locate_results, filter_form, field_error]
+          card_tab("alt+4"), card_tab("alt+5"), card_tab("alt+6"), locate_results, filter_form,
+          field_error, dimension_switcher, archive_by_region]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)

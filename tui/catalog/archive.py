@@ -63,3 +63,7 @@ MESSAGES = {
     "column.credit_limit": ("信用额度", "Credit limit"),
     "column.credit_days": ("信用期限", "Credit days"),
 }
+MESSAGES.update({
+    "archive.dimension": ("分类维度", "Dimension"),
+    "archive.by_dimension": ("按{name}", "by {name}"),
+})

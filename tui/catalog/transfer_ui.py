@@ -42,7 +42,7 @@ MESSAGES = {
     "transfer_ui.summary_keys": ("Enter 关闭", "Enter closes"),
     "transfer_ui.added": ("新增", "Added"),
     "transfer_ui.updated": ("修改", "Updated"),
-    "transfer_ui.skipped": ("跳过 (被拒绝)", "Skipped (rejected)"),
+    "transfer_ui.skipped": ("跳过", "Skipped"),
     "transfer_ui.batch": ("批次", "Batch"),
     "transfer_ui.finished": ("完成时间", "Finished"),
     "transfer_ui.took": ("用时", "Took"),

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static
 
-from db import RuleError, customers
+from db import RuleError, classes, customers, dimensions
+from db.models import MAIN_DIMENSION
 from db.paging import Filter, ListQuery
 from tui import config
 from tui.commands import Command, bindings
@@ -35,6 +36,7 @@ class ArchiveScreen(KehuScreen):
         Command("archive.stopped", "ctrl+g", "toggle_stopped", "archive.show_stopped"),
         Command("archive.stop", "ctrl+t", "toggle_stop", "card.stop_enable"),
         Command("archive.refresh", "f9", "refresh", "cmd.refresh"),
+        Command("archive.dimension", "f2", "dimension", "archive.dimension"),
         Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
         Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
     )
@@ -76,6 +78,10 @@ class ArchiveScreen(KehuScreen):
         # The file name, or the server and database: short, and the same wherever it lives.
         where = store.path.name if store.path else store.url.split("@")[-1]
         title = Text(f"{t('screen.archive')} · {where}")
+        if self.dimension != MAIN_DIMENSION:
+            dim = classes.dimension(self.dimension)
+            title.append(" · " + t("archive.by_dimension",
+                                   name=dim.name_zh if t("lang.code") == "zh" else dim.name_en))
         if store.read_only:
             title.append("  " + t("archive.read_only"), style="bold")
         self.query_one("#title", Static).update(title)
@@ -265,6 +271,29 @@ class ArchiveScreen(KehuScreen):
                 self.apply(sort=choice[0], descending=choice[1])
 
         self.app.push_screen(SortScreen(self.query_state.sort, self.query_state.descending), chosen)
+
+    def action_dimension(self) -> None:
+        """Switch the tree and the list to another classification dimension."""
+        from tui.screens.choice_picker import ChoicePicker
+
+        dims = dimensions.all_dimensions()
+        names = tuple(d.name_zh if t("lang.code") == "zh" else d.name_en for d in dims)
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            self.switch_dimension(dims[names.index(name)].code)
+
+        self.app.push_screen(ChoicePicker(t("archive.dimension"), names), chosen)
+
+    def switch_dimension(self, code: str) -> None:
+        if code == self.dimension:
+            return
+        self.dimension = code
+        self.tree.dimension = code
+        self.tree.reload(select="")
+        self.apply(dimension=code, prefix="")
+        self.title_line()
 
     def _read_only(self) -> bool:
         if self.app.store.read_only:

@@ -9,8 +9,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Label, Static, TabbedContent, TabPane, TextArea
 
-from db import ConflictError, RuleError, customers
+from db import ConflictError, RuleError, customers, dimensions, sales
 from db.fields import FIELDS, TABS, on_tab, tab_label
+from db.models import MAIN_DIMENSION
+from db.money import format_money
+from db.store import writing
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -59,6 +62,8 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.tab2", "alt+2", "tab(1)", "card.tab_contact", show=False),
         Command("card.tab3", "alt+3", "tab(2)", "card.tab_credit", show=False),
         Command("card.tab4", "alt+4", "tab(3)", "card.tab_other", show=False),
+        Command("card.tab5", "alt+5", "tab(4)", "card.tab_dimensions", show=False),
+        Command("card.tab6", "alt+6", "tab(5)", "card.tab_sales", show=False),
         Command("card.next_tab", "ctrl+pagedown", "next_tab(1)", "card.next_tab", show=False),
         Command("card.prev_tab", "ctrl+pageup", "next_tab(-1)", "card.prev_tab", show=False),
     )
@@ -88,8 +93,37 @@ class CardScreen(KehuScreen[str | None]):
                                 # A saved code never changes (U8): its box is shown disabled.
                                 locked = self.read_only or (field.key == "code" and self.row is not None)
                                 yield FieldRow(field, self.initial.get(field.key, ""), locked)
+            with TabPane(t("card.tab_dimensions"), id="tab-dimensions"):
+                with VerticalScroll():
+                    yield from self._dimension_rows()
+            if self.row is not None:
+                with TabPane(t("card.tab_sales"), id="tab-sales"):
+                    with VerticalScroll():
+                        yield Static(performance_text(self.row.code), id="performance")
         yield Static("", id="message", markup=False)
         yield Footer()
+
+    def _dimension_rows(self) -> ComposeResult:
+        """One row per dimension besides the main one: typed ones editable (F2 picks from
+        the tree), derived ones (交易历史, 购买规模, 盈利情况) shown as the rules set them."""
+        self.dims = [d for d in dimensions.all_dimensions() if d.code != MAIN_DIMENSION]
+        held = dimensions.memberships(self.row.code) if self.row else {}
+        self.initial_dims = {d.code: held.get(d.code, ("", ""))[0] for d in self.dims}
+        for dim in self.dims:
+            name = dim.name_zh if t("lang.code") == "zh" else dim.name_en
+            with Horizontal(classes="field-row", id=f"row-dim-{dim.code}"):
+                yield Label(name, classes="field-label")
+                code, class_name = held.get(dim.code, ("", ""))
+                if dim.derived:
+                    yield Static(Text(f"{code} {class_name}".strip() or "—"), classes="auto-value")
+                else:
+                    yield Field(code, id=f"f-dim-{dim.code}", max_length=12, disabled=self.read_only)
+                    yield Static(Text(class_name), classes="dim-name", id=f"n-dim-{dim.code}")
+                yield Static("", classes="field-error", id=f"e-dim-{dim.code}", markup=False)
+
+    def dimension_values(self) -> dict[str, str]:
+        return {d.code: self.query_one(f"#f-dim-{d.code}", Field).value.strip()
+                for d in self.dims if not d.derived}
 
     def on_mount(self) -> None:
         self._show_title()
@@ -122,7 +156,8 @@ class CardScreen(KehuScreen[str | None]):
 
     @property
     def dirty(self) -> bool:
-        return any(self.initial.get(k, "") != v for k, v in self.values().items())
+        return (any(self.initial.get(k, "") != v for k, v in self.values().items())
+                or any(self.initial_dims.get(k, "") != v for k, v in self.dimension_values().items()))
 
     def fill(self, values: dict[str, str]) -> None:
         for key, value in values.items():
@@ -177,10 +212,21 @@ class CardScreen(KehuScreen[str | None]):
             self.show_errors(errors)
             return
         try:
-            if existing is None:
-                saved = customers.create(values)
-            else:
-                saved = customers.update(existing.code, values, existing.version)
+            # The card and its classes in the other dimensions are one save: all or nothing.
+            with writing():
+                if existing is None:
+                    saved = customers.create(values)
+                else:
+                    saved = customers.update(existing.code, values, existing.version)
+                version = saved.version
+                for dim, code in self.dimension_values().items():
+                    if code != self.initial_dims.get(dim, ""):
+                        try:
+                            version = dimensions.set_membership(saved.code, dim, code or None, version)
+                        except RuleError as exc:
+                            if exc.key.startswith("dimension_member."):
+                                exc.field = f"dim-{dim}"
+                            raise
         except ConflictError as exc:
             self.say(error_text(exc))
             self.app.push_screen(ConfirmScreen(error_text(exc) + "\n" + t("card.ask_reload")),
@@ -242,30 +288,41 @@ class CardScreen(KehuScreen[str | None]):
 
         self.app.push_screen(ConfirmScreen(t("class.confirm_discard")), answer)
 
+    @property
+    def panes(self) -> list[str]:
+        return [pane.id.removeprefix("tab-") for pane in self.query(TabPane)]
+
     def action_tab(self, index: int) -> None:
-        self.query_one(TabbedContent).active = f"tab-{TABS[index]}"
-        pane = self.query_one(f"#tab-{TABS[index]}")
+        panes = self.panes
+        if index >= len(panes):
+            return
+        self.query_one(TabbedContent).active = f"tab-{panes[index]}"
+        pane = self.query_one(f"#tab-{panes[index]}")
         inputs = [w for w in pane.query("Field, TextArea") if not w.disabled]
         if inputs:
             inputs[0].focus()
 
     def action_next_tab(self, step: int) -> None:
+        panes = self.panes
         active = self.query_one(TabbedContent).active.removeprefix("tab-")
-        self.action_tab((TABS.index(active) + step) % len(TABS))
+        self.action_tab((panes.index(active) + step) % len(panes))
 
     def action_pick(self) -> None:
         focused = self.focused
-        if focused is None or focused.id not in ("f-class_code", "f-mgmt_type"):
+        if focused is None or focused.id is None or not (
+                focused.id in ("f-class_code", "f-mgmt_type") or focused.id.startswith("f-dim-")):
             self.say(t("card.pick_hint"))
             return
-        if focused.id == "f-class_code":
+        if focused.id == "f-class_code" or focused.id.startswith("f-dim-"):
             from tui.screens.class_picker import ClassPicker
+
+            dimension = focused.id.removeprefix("f-dim-") if focused.id.startswith("f-dim-") else "main"
 
             def chosen(code: str | None) -> None:
                 if code:
                     focused.value = code
 
-            self.app.push_screen(ClassPicker(focused.value), chosen)
+            self.app.push_screen(ClassPicker(focused.value, dimension), chosen)
         else:
             from tui.screens.choice_picker import ChoicePicker
             from db.fields import BY_KEY
@@ -314,3 +371,41 @@ class CardScreen(KehuScreen[str | None]):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.refresh_bindings()
+
+
+def performance_text(code: str) -> Text:
+    """业绩: this year, last year, last 12 months, orders, first and last purchase, the
+    latest orders (db.sales.performance, as of today)."""
+    perf = sales.performance(code)
+    text = Text()
+    text.append(t("card.sales_as_of", date=str(perf.as_of)) + "\n\n", style="bold")
+    heads = (t("card.sales_period"), t("card.sales_amount"), t("card.sales_cost"),
+             t("card.sales_profit"), t("card.sales_orders"))
+    rows = [(t("card.sales_this_year"), perf.this_year), (t("card.sales_last_year"), perf.last_year),
+            (t("card.sales_12_months"), perf.last_12_months), (t("card.sales_all"), perf.all_time)]
+    widths = (12, 16, 16, 16, 8)
+    text.append("".join(pad_right(h, w, left=i == 0) for i, (h, w) in enumerate(zip(heads, widths))) + "\n",
+                style="bold")
+    for label, totals in rows:
+        cells = (label, format_money(totals.amount), format_money(totals.cost),
+                 format_money(totals.profit), str(totals.orders))
+        text.append("".join(pad_right(c, w, left=i == 0) for i, (c, w) in enumerate(zip(cells, widths))) + "\n")
+    text.append("\n" + t("card.sales_first_last", first=str(perf.first_date or "—"),
+                         last=str(perf.last_date or "—")) + "\n\n")
+    if perf.recent:
+        text.append(t("card.sales_recent") + "\n", style="bold")
+        for sale in perf.recent:
+            text.append(f"{sale.date}  ")
+            text.append(pad_right(sale.doc_no, 16, left=True))
+            text.append(pad_right(format_money(sale.amount), 16) + pad_right(format_money(sale.profit), 16) + "\n")
+    else:
+        text.append(t("card.sales_none"))
+    return text
+
+
+def pad_right(value: str, width: int, *, left: bool = False) -> str:
+    """Pad to `width` terminal cells, numbers to the right, labels to the left."""
+    from rich.cells import cell_len
+
+    gap = " " * max(width - cell_len(value), 1)
+    return value + gap if left else gap + value

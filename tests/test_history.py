@@ -1,0 +1,59 @@
+"""History (操作日志) read back: one customer's, recent across the archive with filters and
+key paging, and `kehu log` in the shell."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from db import clock, customers, history
+from tests.conftest import FIXED_NOW
+from tui import cli
+
+
+@pytest.fixture
+def logged(seeded, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "alice")
+    customers.create({"code": "K1", "name": "北京华联", "short_name": "华联", "class_code": "01"})
+    clock.fix(FIXED_NOW + dt.timedelta(days=1))
+    monkeypatch.setenv("LOGNAME", "bob")
+    customers.update("K1", {"region": "北京"}, 1)
+    clock.fix(FIXED_NOW + dt.timedelta(days=2))
+    customers.stop("K1", 2)
+    return seeded
+
+
+def test_for_entity_newest_first_with_changes_decoded(logged):
+    entries = history.for_entity("customer", "K1")
+    assert [e.action for e in entries] == ["stop", "change", "add"]
+    assert entries[1].changes == {"region": ("", "北京")} and entries[1].who == "bob"
+    assert entries[0].changes == {"stop_date": (None, "2026-11-25")}
+    assert entries[2].who == "alice" and entries[2].at == FIXED_NOW
+
+
+def test_recent_filters_and_pages(logged):
+    assert [e.action for e in history.recent(who="bob")] == ["stop", "change"]
+    assert [e.action for e in history.recent(since=dt.date(2026, 11, 24), until=dt.date(2026, 11, 24))] == ["change"]
+    assert [e.action for e in history.recent(entity="customer", code="K1", who="alice")] == ["add"]
+    first = history.recent(limit=2)
+    rest = history.recent(limit=100, before_id=first[-1].id)
+    everything = history.recent(limit=1000)
+    assert [e.id for e in first + rest] == [e.id for e in everything]
+    assert "bob" in history.people() and history.watermark() == everything[0].id
+
+
+def test_log_command(logged, capsys):
+    db_path = logged.url
+    logged.close()
+    assert cli.main(["--db", db_path, "--lang", "zh", "log", "K1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["时间", "操作员", "操作", "编码", "变更内容"]
+    assert "停用" in out[1] and "所属地区: (空) → 北京" in out[2]
+    # Chinese aligned: every row's code column starts at the same display column
+    assert cli.main(["--db", db_path, "log", "--who", "bob", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["action"] for d in data] == ["stop", "change"]
+    assert cli.main(["--db", db_path, "log", "--since", "2030-01-01"]) == 1
+    assert cli.main(["--db", db_path, "log", "--since", "不是日期"]) == 2
+    assert cli.main(["--db", db_path, "log", "--limit", "0"]) == 2

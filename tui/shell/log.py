@@ -1,0 +1,84 @@
+"""`kehu log [CODE]`: the history (操作日志), newest first, of one customer or the archive."""
+from __future__ import annotations
+
+import json
+import sys
+
+from tui.i18n import CATALOG, t
+from tui.shell import plain
+
+ENTITIES = ("customer", "class", "scheme", "sale")
+
+
+def register(subparsers) -> None:
+    log = subparsers.add_parser("log", help=t("log.help"))
+    log.add_argument("code", nargs="?", help=t("log.help_code"))
+    log.add_argument("--entity", choices=ENTITIES, default=None, help=t("log.help_entity"))
+    log.add_argument("--who", help=t("log.help_who"))
+    log.add_argument("--since", help=t("log.help_since"))
+    log.add_argument("--until", help=t("log.help_until"))
+    log.add_argument("--limit", type=int, default=50, help=t("log.help_limit"))
+    log.add_argument("--json", action="store_true", help=t("log.help_json"))
+    log.set_defaults(run=run_log)
+
+
+def _label(prefix: str, key: str) -> str:
+    full = f"{prefix}.{key}"
+    return t(full) if full in CATALOG else key
+
+
+def _value(value) -> str:
+    if value is None or value == "":
+        return t("history.empty_value")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def describe(entry) -> str:
+    """One entry's changes as one line: 所属地区: 北京 → 上海; ..."""
+    from db import history
+
+    parts = []
+    if entry.origin:
+        parts.append(t("history.origin", code=entry.origin))
+    for field, (old, new) in entry.changes.items():
+        if field == history.MERGED:
+            parts.append(t("history.merged", codes=_value(new)))
+            continue
+        label = _label("customer.field", field) if entry.entity == "customer" else field
+        parts.append(t("history.change", field=label, old=_value(old), new=_value(new)))
+    if entry.batch:
+        parts.append(t("history.batch", batch=entry.batch))
+    return "; ".join(parts)
+
+
+def run_log(args, store) -> int:
+    from db import history
+    from db.dates import parse_date
+
+    if args.limit < 1:
+        print(f"kehu: {t('log.bad_limit')}", file=sys.stderr)
+        return 2
+    since = parse_date(args.since, field="since") if args.since else None
+    until = parse_date(args.until, field="until") if args.until else None
+    entries = history.recent(who=args.who, since=since, until=until, limit=args.limit,
+                             entity=args.entity, code=(args.code or "").strip() or None)
+    if args.json:
+        print(json.dumps([{"id": e.id, "at": e.at.isoformat(sep=" "), "who": e.who,
+                           "action": e.action, "entity": e.entity, "code": e.code,
+                           "origin": e.origin, "batch": e.batch,
+                           "changes": {k: list(v) for k, v in e.changes.items()}}
+                          for e in entries], ensure_ascii=False, indent=2))
+        return 0 if entries else 1
+    if not entries:
+        print(f"kehu: {t('log.none')}", file=sys.stderr)
+        return 1
+    headers = [t("history.at"), t("history.who"), t("history.action"), t("history.code"),
+               t("history.changes")]
+    rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.who, _label("history.action", e.action),
+             e.code if e.entity == "customer" else f"{_label('history.entity', e.entity)} {e.code}",
+             describe(e)] for e in entries]
+    for line in plain.table(headers, rows, shrink=(4, 1, 3)):
+        print(line)
+    return 0
