@@ -24,20 +24,13 @@ class RuleError(Exception):
         return f"{self.key}({args})"
 
 
-class StoreError(Exception):
-    """The database itself cannot be used: missing, locked, not a database, newer schema...
-
-    Carries a catalog key like RuleError, so the shell and the app word it the same way.
-    """
+class StoreError(RuleError):
+    """The database itself cannot be used: missing, locked, read-only, not a database, newer
+    schema... A refusal like any other (so every `except RuleError` shows it as one line),
+    but of the database, not of what was typed."""
 
     def __init__(self, key: str, **values):
-        super().__init__(key, values)
-        self.key = key
-        self.values = values
-
-    def __str__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
-        return f"{self.key}({args})"
+        super().__init__(key, **values)
 
 
 class ConflictError(RuleError):

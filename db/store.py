@@ -60,14 +60,18 @@ class Store:
         if _current is self:
             _current = None
 
+    @contextlib.contextmanager
     def writing(self):
         """A write transaction. SQLite takes the write lock at BEGIN (IMMEDIATE), so two
-        processes queue on the busy timeout instead of failing half-way through a save."""
+        processes queue on the busy timeout instead of failing half-way through a save; a
+        lock still held after it, or a file that turned read-only, is a StoreError and the
+        transaction is rolled back."""
         if self.read_only:
             raise StoreError("store.read_only")
-        if self.dialect == "sqlite":
-            return self.database.atomic("IMMEDIATE")
-        return self.database.atomic()
+        atomic = self.database.atomic("IMMEDIATE") if self.dialect == "sqlite" else self.database.atomic()
+        with _translate_errors(self.url):
+            with atomic:
+                yield
 
 
 def current() -> Store:

@@ -173,3 +173,14 @@ async def test_sales_tab_shows_the_performance(demo_store):
         perf = sales.performance("C000355")
         assert "近12个月" in text and str(perf.last_date) in text
         assert f"{perf.last_12_months.orders}" in text
+
+
+async def test_history_tab_lists_changes_with_old_and_new(card_app):
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C002")
+        set_field(pilot.app, "phone", "010-8888")
+        await press(pilot, "f6")
+        await open_card(pilot, "C002")
+        await press(pilot, "alt+7")
+        text = str(pilot.app.screen.query_one("#history").render())
+        assert "修改" in text and "电话: — → 010-8888" in text

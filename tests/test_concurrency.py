@@ -72,6 +72,7 @@ def test_second_save_is_refused_and_first_survives(url, workers):
     save wins, the other is refused naming the winner, and the row holds the winner's value."""
     wins = {"alice": 0, "bob": 0}
     refusals = 0
+    db.open_store(url)  # this process only checks the outcome of each round
     for n in range(ROUNDS):
         for w in workers:
             w.send(op="read", code="C001")
@@ -90,10 +91,8 @@ def test_second_save_is_refused_and_first_survives(url, workers):
         assert loser["key"] == "conflict.changed" and loser["who"] == winner and loser["when"]
         wins[winner] += 1
         refusals += 1
-        db.open_store(url)
         row = customers.get("C001")
         assert row.region == values[winners[0]] and row.version == versions[0] + 1
-        db.store.current().close()
     assert refusals == ROUNDS and wins["alice"] and wins["bob"]
     print(f"\n{ROUNDS} rounds: alice won {wins['alice']}, bob won {wins['bob']}, "
           f"{refusals} refused, 0 lost updates")
@@ -101,7 +100,7 @@ def test_second_save_is_refused_and_first_survives(url, workers):
 
 def test_writers_wait_for_each_other(url, workers):
     """Two processes saving as fast as they can: every save lands, none fails with 'locked'."""
-    n = 150
+    n = 100
     workers[0].send(op="hammer", code="C001", n=n)
     workers[1].send(op="hammer", code="C002", n=n)
     results = [w.answer() for w in workers]

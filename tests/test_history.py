@@ -10,6 +10,7 @@ import pytest
 from db import clock, customers, history
 from tests.conftest import FIXED_NOW
 from tui import cli
+from tui.shell import plain
 
 
 @pytest.fixture
@@ -50,7 +51,10 @@ def test_log_command(logged, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["时间", "操作员", "操作", "编码", "变更内容"]
     assert "停用" in out[1] and "所属地区: (空) → 北京" in out[2]
-    # Chinese aligned: every row's code column starts at the same display column
+    # aligned for a terminal: the code column starts at the same display column on every line
+    starts = {plain.width(line[:line.index(mark)]) for line, mark in
+              zip(out, ["编码"] + ["K1"] * (len(out) - 1))}
+    assert len(starts) == 1
     assert cli.main(["--db", db_path, "log", "--who", "bob", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [d["action"] for d in data] == ["stop", "change"]

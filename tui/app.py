@@ -1,6 +1,7 @@
 """The kehu App: installs the screens, the keymap and the language; stays thin."""
 from __future__ import annotations
 
+import importlib
 from functools import partial
 from typing import Iterable
 
@@ -15,6 +16,15 @@ from tui.i18n import both, t
 from tui.screens.base import translate_bindings
 from tui.screens.help import HelpScreen
 from tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+
+# The rules, evaluation, health check and statistics screens (module, class), opened by name.
+ANALYSIS_SCREENS = {
+    "rules": ("tui.screens.rules", "RulesScreen"),
+    "evaluate": ("tui.screens.evaluate", "EvaluateScreen"),
+    "health": ("tui.screens.health", "HealthScreen"),
+    "statistics": ("tui.screens.statistics", "StatisticsScreen"),
+}
 
 
 class KehuApp(App):
@@ -59,6 +69,9 @@ class KehuApp(App):
             from tui.screens.scheme import SchemeScreen
 
             return SchemeScreen()
+        if name in ANALYSIS_SCREENS:
+            module, cls = ANALYSIS_SCREENS[name]
+            return getattr(importlib.import_module(module), cls)()
         from tui.screens.archive import ArchiveScreen
 
         return ArchiveScreen()

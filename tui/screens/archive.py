@@ -18,6 +18,7 @@ from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import DEFAULT_COLUMNS, CustomerList
 
@@ -39,6 +40,7 @@ class ArchiveScreen(KehuScreen):
         Command("archive.dimension", "f2", "dimension", "archive.dimension"),
         Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
         Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
+        *NAV,  # evaluate, health check, statistics, rules
     )
     BINDINGS = bindings(ACTIONS)
 

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Label, Static, TabbedContent, TabPane, TextArea
 
-from db import ConflictError, RuleError, customers, dimensions, sales
+from db import ConflictError, RuleError, customers, dimensions, history, sales
 from db.fields import FIELDS, TABS, on_tab, tab_label
 from db.models import MAIN_DIMENSION
 from db.money import format_money
@@ -19,6 +19,7 @@ from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.fields import Field
+from tui.widgets.history_view import history_text
 
 
 class FieldRow(Horizontal):
@@ -64,6 +65,7 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.tab4", "alt+4", "tab(3)", "card.tab_other", show=False),
         Command("card.tab5", "alt+5", "tab(4)", "card.tab_dimensions", show=False),
         Command("card.tab6", "alt+6", "tab(5)", "card.tab_sales", show=False),
+        Command("card.tab7", "alt+7", "tab(6)", "card.tab_history", show=False),
         Command("card.next_tab", "ctrl+pagedown", "next_tab(1)", "card.next_tab", show=False),
         Command("card.prev_tab", "ctrl+pageup", "next_tab(-1)", "card.prev_tab", show=False),
     )
@@ -100,6 +102,10 @@ class CardScreen(KehuScreen[str | None]):
                 with TabPane(t("card.tab_sales"), id="tab-sales"):
                     with VerticalScroll():
                         yield Static(performance_text(self.row.code), id="performance")
+                with TabPane(t("card.tab_history"), id="tab-history"):
+                    with VerticalScroll():
+                        yield Static(history_text(history.for_entity("customer", self.row.code)),
+                                     id="history")
         yield Static("", id="message", markup=False)
         yield Footer()
 
@@ -334,7 +340,10 @@ class CardScreen(KehuScreen[str | None]):
             self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"), BY_KEY["mgmt_type"].choices), picked)
 
     def action_toggle_stop(self) -> None:
-        if self.row is None or self.read_only:
+        if self.read_only:
+            self.say(t("store.read_only"))
+            return
+        if self.row is None:
             return
         try:
             if customers.is_stopped(self.row) or self.row.stop_date:
@@ -353,7 +362,10 @@ class CardScreen(KehuScreen[str | None]):
 
     def action_delete(self) -> None:
         row = self.row
-        if row is None or self.read_only:
+        if self.read_only:
+            self.say(t("store.read_only"))
+            return
+        if row is None:
             return
 
         def answer(yes: bool | None) -> None:

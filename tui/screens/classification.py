@@ -147,8 +147,15 @@ class ClassificationScreen(KehuScreen):
 
     # -- actions ----------------------------------------------------------------------------
 
+    def writable(self) -> bool:
+        """Editing keys say at once that a read-only archive cannot change."""
+        if self.app.store.read_only:
+            self.say(t("store.read_only"))
+            return False
+        return True
+
     def action_add(self) -> None:
-        if self.mode != "view":
+        if self.mode != "view" or not self.writable():
             return
         node = self.tree.selected
         if node is not None and node.is_leaf and node.customers > 0:
@@ -159,7 +166,7 @@ class ClassificationScreen(KehuScreen):
 
     def action_edit(self) -> None:
         node = self.tree.selected
-        if self.mode != "view" or node is None:
+        if self.mode != "view" or node is None or not self.writable():
             return
         self._open_form("edit", node.code, node)
 
@@ -211,7 +218,7 @@ class ClassificationScreen(KehuScreen):
 
     def action_delete(self) -> None:
         node = self.tree.selected
-        if self.mode != "view" or node is None:
+        if self.mode != "view" or node is None or not self.writable():
             return
 
         def answer(yes: bool | None) -> None:

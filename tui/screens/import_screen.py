@@ -172,6 +172,14 @@ def shown_value(fld: str, value) -> str:
     return visible_text(str(value))
 
 
+def column_name(plan: ImportPlan, fld: str) -> str:
+    """A field as the file names it, or as the card does when the file has no column for it
+    (the mnemonic that follows a changed short name)."""
+    if fld in plan.headers:
+        return visible_text(plan.headers[fld])
+    return t(f"customer.field.{fld}") if fld in fields_meta.BY_KEY else fld
+
+
 def rejected_option(problem) -> Option:
     line = Text()
     line.append(pad(t("transfer_ui.line", line=problem.line), 10), style="bold")
@@ -187,7 +195,7 @@ def update_option(plan: ImportPlan, row) -> Option:
     for n, (fld, (old, new)) in enumerate(row.changes.items()):
         if n:
             line.append("; ")
-        line.append(visible_text(plan.headers.get(fld, fld)) + ": ", style="dim")
+        line.append(column_name(plan, fld) + ": ", style="dim")
         line.append(shown_value(fld, old))
         line.append(" → ", style="dim")
         line.append(shown_value(fld, new), style="bold")
@@ -250,7 +258,8 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
     def _counts(self) -> Text:
         plan = self.plan
         sheet = f" [{plan.sheet}]" if plan.sheet else ""
-        encoding = f" {plan.encoding}" if plan.encoding else ""
+        # utf-8-sig reads files with and without the BOM alike: name the encoding, not the codec.
+        encoding = f" {plan.encoding.removesuffix('-sig').upper()}" if plan.encoding else ""
         text = Text(t("transfer_ui.read", format=plan.format.upper(), encoding=encoding,
                       sheet=visible_text(sheet), rows=plan.rows), style="dim")
         text.append("\n")

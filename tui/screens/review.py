@@ -1,0 +1,244 @@
+"""评估结果 Review before apply: the counts per change at the top (Enter on one shows only
+it), the proposed changes below with the figures that decided, paged from the store. Space
+marks a customer; F6 applies the marked ones, F8 all, each after a question, in one
+transaction. Nothing changes before that."""
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from db import RuleError, rules
+from db.rules import Change, Evaluation
+from tui.commands import Command, bindings
+from tui.i18n import t
+from tui.screens.base import KehuScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.rules_nav import NAV, run_in_thread
+from tui.widgets.customer_list import fit
+from tui.widgets.proposal_list import ProposalList, change_text, reason_text, target_name
+
+MARK_PAGE = 1000  # proposals read per query when marking every row of a change
+
+
+class ReviewScreen(KehuScreen):
+    SCREEN_NAME = "review"
+    CSS_PATH = "review.tcss"
+    ACTIONS = (
+        Command("review.mark", "space", "mark", "rules_ui.cmd.mark"),
+        Command("review.mark_all", "ctrl+a", "mark_all", "rules_ui.cmd.mark_all"),
+        Command("review.apply_marked", "f6", "apply(True)", "rules_ui.cmd.apply_marked"),
+        Command("review.apply_all", "f8", "apply(False)", "rules_ui.cmd.apply_all"),
+        Command("review.back", "escape", "back", "rules_ui.cmd.back"),
+        *NAV,
+    )
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.evaluation: Evaluation | None = None
+        self.change: Change | None = None  # the change shown, None for all
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title")
+        yield OptionList(id="changes")
+        yield ProposalList(id="proposals")
+        yield Static("", id="detail", markup=False)
+        yield Static("", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._summarise():
+            self._list()
+        self.listing.focus()
+
+    @property
+    def listing(self) -> ProposalList:
+        return self.query_one(ProposalList)
+
+    # -- the summary -------------------------------------------------------------------------
+
+    def _summarise(self) -> bool:
+        """Read the run's counts per change; False (and say why) when the run is gone."""
+        try:
+            result = rules.summary(self.run_id)
+        except RuleError as exc:
+            self.show_error(exc)
+            self.query_one("#status", Static).update(t(exc.key, **exc.values))
+            return False
+        self.evaluation = result
+        self.query_one("#title", Static).update(Text(t(
+            "rules_ui.review_title", as_of=result.as_of.isoformat(),
+            customers=f"{result.customers:,}", proposals=f"{result.proposals:,}")))
+        options = self.query_one("#changes", OptionList)
+        keep = options.highlighted
+        options.clear_options()
+        options.add_options([Option(self._change_line(None), id="all")] + [
+            Option(self._change_line(c), id=str(i)) for i, c in enumerate(result.changes)])
+        options.highlighted = keep if keep is not None and keep < options.option_count else 0
+        return True
+
+    def _change_line(self, change: Change | None) -> Text:
+        names = self._names
+        if change is None:
+            label = t("rules_ui.all_changes")
+            count, pending = self.evaluation.proposals, sum(c.pending for c in self.evaluation.changes)
+        else:
+            label = (fit(target_name(change.target), 10) + " "
+                     + (names.get((change.target, change.from_code), change.from_code) or t("rules.none"))
+                     + " → " + names.get((change.target, change.to_code), change.to_code))
+            count, pending = change.count, change.pending
+        text = Text(fit(label, 40) + f"{count:>10,}")
+        if pending != count:
+            text.append("  " + t("rules_ui.pending", count=f"{pending:,}"), style="dim")
+        return text
+
+    @property
+    def _names(self) -> dict:
+        if not hasattr(self, "_class_names"):
+            self._class_names = rules.class_names()
+        return self._class_names
+
+    @on(OptionList.OptionSelected, "#changes")
+    def _pick(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id
+        self.change = None if option_id == "all" else self.evaluation.changes[int(option_id)]
+        self._list()
+        self.listing.focus()
+
+    # -- the list ----------------------------------------------------------------------------
+
+    def _fetch_for(self, change: Change | None):
+        run_id = self.run_id
+        if change is None:
+            return lambda after, limit: rules.proposals(run_id, after=after, limit=limit)
+        return lambda after, limit: rules.proposals(
+            run_id, after=after, limit=limit, target=change.target,
+            from_code=change.from_code, to_code=change.to_code)
+
+    def _list(self) -> None:
+        self.listing.show(self._fetch_for(self.change))
+        self._status()
+
+    def _total(self) -> int:
+        if self.evaluation is None:
+            return 0
+        return self.change.count if self.change is not None else self.evaluation.proposals
+
+    def _status(self, note: str = "") -> None:
+        listing = self.listing
+        parts = []
+        if listing.rows:
+            first = listing.first_index + 1
+            parts.append(t("rules_ui.page", first=f"{first:,}",
+                           last=f"{first + len(listing.rows) - 1:,}", total=f"{self._total():,}"))
+        else:
+            parts.append(t("rules_ui.page_empty"))
+        if self.change is not None:
+            parts.append(t("rules_ui.filtered", change=self._change_label(self.change)))
+        parts.append(t("rules_ui.marked", count=f"{len(listing.marked):,}"))
+        if note:
+            parts.append(note)
+        self.query_one("#status", Static).update("  ·  ".join(parts))
+
+    def _change_label(self, change: Change) -> str:
+        names = self._names
+        return (f"{target_name(change.target)} "
+                f"{names.get((change.target, change.from_code), change.from_code) or t('rules.none')}"
+                f" → {names.get((change.target, change.to_code), change.to_code)}")
+
+    @on(ProposalList.Highlighted)
+    def _highlighted(self, event: ProposalList.Highlighted) -> None:
+        row = event.row
+        detail = "" if row is None else (
+            f"{row.customer_code} {row.customer_name} · {target_name(row.target)}: "
+            f"{change_text(row)} · {reason_text(row)}")
+        self.query_one("#detail", Static).update(detail)
+        self._status()
+
+    # -- marking and applying ------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        self.listing.toggle_mark()
+        self._status()
+
+    def action_mark_all(self) -> None:
+        """Mark every customer of the change shown (all changes when none is chosen); with
+        marks already set, clear them."""
+        listing = self.listing
+        if listing.marked:
+            listing.marked.clear()
+            listing.refresh()
+            self._status()
+            return
+        if self.busy:
+            return
+        fetch = self._fetch_for(self.change)
+
+        def codes() -> set[str]:
+            found: set[str] = set()
+            after = ("", "")
+            while True:
+                rows = fetch(after, MARK_PAGE)
+                found.update(r.customer_code for r in rows if not r.status)
+                if len(rows) < MARK_PAGE:
+                    return found
+                after = (rows[-1].customer_code, rows[-1].target)
+
+        def marked(found: set[str]) -> None:
+            self.busy = False
+            listing.marked |= found
+            listing.refresh()
+            self._status()
+
+        self.busy = True
+        self._status(t("rules_ui.marking"))
+        run_in_thread(self, "review-mark", codes, marked, self._failed)
+
+    def action_apply(self, marked_only: bool) -> None:
+        if self.busy or self.evaluation is None:
+            return
+        if marked_only:
+            codes = sorted(self.listing.marked)
+            if not codes:
+                self._status(t("rules_ui.mark_first"))
+                return
+            question = t("rules_ui.confirm_marked", count=f"{len(codes):,}")
+        else:
+            codes = None
+            pending = sum(c.pending for c in self.evaluation.changes)
+            question = t("rules_ui.confirm_all", count=f"{pending:,}")
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            self.busy = True
+            self._status(t("rules_ui.applying"))
+            run_in_thread(self, "review-apply", lambda: rules.apply(self.run_id, codes),
+                          self._applied, self._failed)
+
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    def _applied(self, done: rules.Applied) -> None:
+        self.busy = False
+        self.listing.marked.clear()
+        message = t("rules.cli.applied", applied=f"{done.applied:,}", customers=f"{done.customers:,}",
+                    stale=f"{done.stale:,}")
+        self.notify(message)
+        self._summarise()
+        self.listing.reload()
+        self._status(message)
+
+    def _failed(self, exc: Exception) -> None:
+        self.busy = False
+        self.show_error(exc)
+        self._status()
+
+    def action_back(self) -> None:
+        if not self.busy:
+            self.app.action_go("archive")

@@ -1,0 +1,135 @@
+"""评估规则 Evaluation rules: every period and threshold the evaluation uses, as label and
+field, saved one by one in one save (F6), refusals shown beside the field."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Label, Static
+
+from db import RuleError, StoreError, rules
+from tui.commands import Command, bindings
+from tui.i18n import error_text, t
+from tui.screens.base import KehuScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.rules_nav import NAV
+from tui.widgets.fields import Field
+
+# Rule key prefix -> the heading it is listed under.
+GROUPS = (("history.", "rules.target.history"), ("scale.", "rules.target.scale"),
+          ("profit.", "rules.target.profit"), ("mgmt.", "rules.target.mgmt_type"))
+
+
+def rule_error_text(exc: Exception) -> str:
+    """A refusal with the rule keys it names (rule, lower, upper) replaced by their labels."""
+    if not isinstance(exc, RuleError):
+        return error_text(exc)
+    values = {name: t(f"rules.key.{value}") if value in rules.SPEC else value
+              for name, value in exc.values.items()}
+    return t(exc.key, **values)
+
+
+def field_id(key: str) -> str:
+    return "f-" + key.replace(".", "-")
+
+
+def error_id(key: str) -> str:
+    return "e-" + key.replace(".", "-")
+
+
+class RulesScreen(KehuScreen):
+    SCREEN_NAME = "rules"
+    CSS_PATH = "rules.tcss"
+    ACTIONS = (
+        Command("rules.save", "f6,ctrl+s", "save", "cmd.save", priority=True),
+        Command("rules.back", "escape", "back", "rules_ui.cmd.back"),
+        *NAV,
+    )
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.initial = self._stored()
+
+    @staticmethod
+    def _stored() -> dict[str, str]:
+        return {key: rules.format_rule(key, value) for key, value in rules.rule_values().items()}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(t("screen.rules")), id="title")
+        with VerticalScroll(id="rules-form"):
+            for prefix, heading in GROUPS:
+                yield Label(t(heading), classes="group")
+                for key in rules.SPEC:
+                    if key.startswith(prefix):
+                        with Horizontal(classes="rule-row"):
+                            yield Label(t(f"rules.key.{key}"), classes="rule-label")
+                            yield Field(self.initial[key], id=field_id(key), max_length=24)
+                            yield Label(t(f"rules_ui.unit.{rules.SPEC[key][0]}"), classes="unit")
+                            yield Static("", id=error_id(key), classes="rule-error", markup=False)
+        yield Static(t("rules_ui.hint"), id="message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Field).focus()
+
+    def values(self) -> dict[str, str]:
+        return {key: self.query_one(f"#{field_id(key)}", Field).value for key in rules.SPEC}
+
+    @property
+    def dirty(self) -> bool:
+        return self.values() != self.initial
+
+    def say(self, message: str) -> None:
+        self.query_one("#message", Static).update(message)
+
+    def action_save(self) -> None:
+        typed = self.values()
+        pending = {key: text for key, text in typed.items() if text != self.initial[key]}
+        if not pending:
+            self.say(t("rules_ui.unchanged"))
+            return
+        errors: dict[str, Exception] = {}
+        saved = 0
+        # Each rule is checked against its neighbours as stored: raising both 中型 and 大型
+        # works only large first. Retry the refused ones while any save succeeds.
+        progress = True
+        while pending and progress:
+            progress = False
+            for key in list(pending):
+                try:
+                    rules.set_rule(key, pending[key])
+                except (RuleError, StoreError) as exc:
+                    errors[key] = exc
+                    continue
+                del pending[key]
+                errors.pop(key, None)
+                saved += 1
+                progress = True
+        stored = self._stored()
+        for key in rules.SPEC:
+            error = self.query_one(f"#{error_id(key)}", Static)
+            if key in errors:
+                error.update(rule_error_text(errors[key]))
+                error.display = True
+            else:
+                error.update("")
+                error.display = False
+                # Saved or untouched: show the value as stored ("1000000" -> "1,000,000.00").
+                self.query_one(f"#{field_id(key)}", Field).value = stored[key]
+        self.initial = stored
+        if errors:
+            self.say(t("rules_ui.refused", saved=saved, count=len(errors)))
+            self.query_one(f"#{field_id(next(iter(errors)))}", Field).focus()
+        else:
+            self.say(t("rules_ui.saved", count=saved))
+
+    def action_back(self) -> None:
+        def leave(discard: bool | None = True) -> None:
+            if discard:
+                self.app.action_go("archive")
+
+        if self.dirty:
+            self.app.push_screen(ConfirmScreen(t("rules_ui.confirm_discard")), leave)
+        else:
+            leave()

@@ -1,0 +1,52 @@
+"""操作日志 as text: who, when, what, and each field's old and new value. Used by the card's
+历史 tab and the history screen; values are appended as plain text, never as markup."""
+from __future__ import annotations
+
+from rich.text import Text
+
+from db.history import Entry
+from tui.i18n import CATALOG, t
+
+
+def field_name(field: str) -> str:
+    """A changed field's label: a card field, a dimension ("dimension:region"), or as stored."""
+    if field.startswith("dimension:"):
+        from db import classes
+
+        code = field.split(":", 1)[1]
+        try:
+            dim = classes.dimension(code)
+        except Exception:  # a dimension deleted since: show its code
+            return code
+        return dim.name_zh if t("lang.code") == "zh" else dim.name_en
+    key = f"customer.field.{field}"
+    return t(key) if key in CATALOG else field
+
+
+def shown(value) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def entry_text(entry: Entry, *, with_code: bool = False) -> Text:
+    line = Text(no_wrap=False)
+    line.append(entry.at.strftime("%Y-%m-%d %H:%M"), style="dim")
+    line.append("  ")
+    line.append(entry.who, style="bold")
+    line.append("  ")
+    action = f"history.action.{entry.action}"
+    line.append(t(action) if action in CATALOG else entry.action, style="bold")
+    if with_code:
+        line.append("  " + entry.code)
+    for field, (old, new) in entry.changes.items():
+        line.append("\n    ")
+        line.append(field_name(field) + ": ")
+        line.append(shown(old))
+        line.append(" → ")
+        line.append(shown(new))
+    return line
+
+
+def history_text(entries: list[Entry], *, with_code: bool = False) -> Text:
+    if not entries:
+        return Text(t("card.history_none"))
+    return Text("\n").join(entry_text(e, with_code=with_code) for e in entries)

@@ -1,0 +1,207 @@
+"""The proposals of an evaluation, page by page from the store (db.rules.proposals, keyset on
+customer code and target), never all at once: a run over 1,000,000 customers holds millions.
+
+The widget keeps one page of PAGE rows and the start key of every page seen so far, so moving
+past either end of the page reads the next or previous page by key (under a millisecond on
+the (run, customer code, target) index). Marks are customer codes: applying works per
+customer (db.rules.apply), so every row of a marked customer shows marked.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from db.rules import ProposalRow
+from tui.i18n import t
+from tui.widgets.customer_list import fit, visible_text
+
+PAGE = 50
+START = ("", "")
+
+Fetch = Callable[[tuple[str, str], int], list[ProposalRow]]
+
+
+def target_name(target: str) -> str:
+    return t(f"rules.target.{target}")
+
+
+def change_text(row: ProposalRow) -> str:
+    return f"{row.from_name or t('rules.none')} → {row.to_name}"
+
+
+def reason_text(row: ProposalRow) -> str:
+    """The figures that decided, in the current language; applied or skipped rows say so."""
+    tag = t(f"rules_ui.tag.{row.status}") if row.status in ("applied", "stale") else ""
+    return tag + t(row.reason, **row.values)
+
+
+class ProposalList(ScrollView, can_focus=True):
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    COMPONENT_CLASSES = {
+        "proposal-list--header",
+        "proposal-list--cursor",
+        "proposal-list--marked",
+        "proposal-list--done",
+    }
+
+    BINDINGS = [
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "first", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor is on `row` (None when the list is empty)."""
+
+        def __init__(self, row: ProposalRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._fetch: Fetch | None = None
+        self.rows: list[ProposalRow] = []
+        self.starts: list[tuple[str, str]] = [START]  # the key each page starts after
+        self.page = 0
+        self.has_next = False
+        self.cursor = 0
+        self.marked: set[str] = set()
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def show(self, fetch: Fetch) -> None:
+        """List what `fetch(after, limit)` returns, from the first page."""
+        self._fetch = fetch
+        self.starts = [START]
+        self._read(0)
+        self._place(0)
+
+    def reload(self) -> None:
+        """Read the current page again (after an apply), cursor kept."""
+        if self._fetch is not None:
+            self._read(self.page)
+            self._place(self.cursor)
+
+    @property
+    def current(self) -> ProposalRow | None:
+        return self.rows[self.cursor] if self.rows else None
+
+    @property
+    def first_index(self) -> int:
+        """The position of the page's first row in the whole list (pages are all PAGE long
+        but the last)."""
+        return self.page * PAGE
+
+    def toggle_mark(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        self.marked.symmetric_difference_update({row.customer_code})
+        self.action_move(1)
+        self.refresh()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _read(self, page: int) -> None:
+        rows = self._fetch(self.starts[page], PAGE + 1)
+        self.has_next = len(rows) > PAGE
+        self.rows = rows[:PAGE]
+        self.page = page
+        if self.has_next:
+            key = (self.rows[-1].customer_code, self.rows[-1].target)
+            del self.starts[page + 1:]
+            self.starts.append(key)
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+
+    def _place(self, index: int) -> None:
+        self.cursor = min(max(index, 0), max(len(self.rows) - 1, 0))
+        top = int(self.scroll_y)
+        height = self._body_height
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    @property
+    def _body_height(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        """Move the cursor; past the end of the page, on to the next or previous one."""
+        if self._fetch is None or not self.rows:
+            return
+        target = self.cursor + delta
+        while target >= len(self.rows) and self.has_next:
+            target -= len(self.rows)
+            self._read(self.page + 1)
+        while target < 0 and self.page > 0:
+            self._read(self.page - 1)
+            target += len(self.rows)
+        self._place(target)
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * self._body_height)
+
+    def action_first(self) -> None:
+        if self._fetch is not None:
+            self._read(0)
+            self._place(0)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _widths(self, width: int) -> tuple[int, int, int, int, int]:
+        """Cells of code, name, what, change, reason for a line `width` cells wide."""
+        code = max([cell_len(r.customer_code) for r in self.rows] + [cell_len(t("rules_ui.col.code"))])
+        code = min(code, 20)
+        what = min(max(cell_len(target_name(x)) for x in ("history", "scale", "profit", "mgmt_type")), 14)
+        name = 20 if width >= 110 else 12
+        change = 24 if width >= 110 else 20
+        reason = max(width - 2 - code - name - what - change - 4, 10)
+        return code, name, what, change, reason
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        code_w, name_w, what_w, change_w, reason_w = self._widths(width)
+        if y == 0:
+            style = base + self.get_component_rich_style("proposal-list--header")
+            cells = ["  ", fit(t("rules_ui.col.code"), code_w), fit(t("rules_ui.col.name"), name_w),
+                     fit(t("rules_ui.col.target"), what_w), fit(t("rules_ui.col.change"), change_w),
+                     fit(t("rules_ui.col.reason"), reason_w)]
+            return Strip([Segment(" ".join(cells), style)]).crop_extend(0, width, style)
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        style = base
+        if row.status:
+            style += self.get_component_rich_style("proposal-list--done")
+        marked = row.customer_code in self.marked
+        if marked:
+            style += self.get_component_rich_style("proposal-list--marked")
+        if index == self.cursor:
+            style += self.get_component_rich_style("proposal-list--cursor")
+        cells = ["✓ " if marked else "  ", fit(visible_text(row.customer_code), code_w),
+                 fit(visible_text(row.customer_name), name_w), fit(target_name(row.target), what_w),
+                 fit(visible_text(change_text(row)), change_w),
+                 fit(visible_text(reason_text(row)), reason_w)]
+        return Strip([Segment(" ".join(cells), style)]).crop_extend(0, width, style)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+
