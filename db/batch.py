@@ -42,7 +42,7 @@ KEEP_RUNS = 10
 PAGE = 100
 
 ProgressFn = Callable[[int, int], None]
-Marks = Sequence[tuple[str, int]]
+Marks = Sequence[tuple[str, int]]  # (code, version) as read from the list
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _text(field: str, value) -> str:
     return format_date(value) if BY_KEY[field].kind == "date" else str(value)
 
 
-def count(target) -> int:
+def count(target: Marks | ListQuery | Selection) -> int:
     """How many customers `target` names (marks, a ListQuery or a Selection)."""
     from db import paging
 
@@ -103,7 +103,7 @@ def count(target) -> int:
     return len({code for code, _ in target})
 
 
-def preview(field: str, raw, target) -> Preview:
+def preview(field: str, raw, target: Marks | ListQuery | Selection) -> Preview:
     """What `apply` would set, and on how many customers; writes nothing."""
     value = validate_value(field, raw)
     return Preview(field, value, _text(field, value), count(target))
@@ -128,7 +128,7 @@ def _chunks(target, since: int | None) -> Iterable[list[tuple[str, int | None]]]
         yield items[i:i + INSERT_CHUNK]
 
 
-def apply(field: str, raw, target, *, since: int | None = None,
+def apply(field: str, raw, target: Marks | ListQuery | Selection, *, since: int | None = None,
           progress: ProgressFn | None = None) -> BatchResult:
     """Set `field` to `raw` on every customer of `target`, one transaction.
 

@@ -164,7 +164,8 @@ def set_rule(key: str, value) -> Rules:
                                 lower_value=format_rule(lower, values[lower]),
                                 upper_value=format_rule(upper, values[upper]))
         if old != new:
-            Rule.replace(key=key, value=str(new)).execute()
+            (Rule.insert(key=key, value=str(new))
+             .on_conflict(conflict_target=[Rule.key], update={Rule.value: str(new)}).execute())
             history.record("change", "rule", key, {"value": [old, new]})
     return Rules.from_values(values)
 

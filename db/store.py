@@ -89,8 +89,8 @@ def writing():
 def _translate_errors(target: str):
     try:
         yield
-    except StoreError:
-        raise
+    except (StoreError, peewee.IntegrityError, sqlite3.IntegrityError):
+        raise  # a refusal already, or a constraint the caller turns into one
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         text = str(exc).lower()
         if "locked" in text or "busy" in text:
@@ -99,11 +99,9 @@ def _translate_errors(target: str):
             raise StoreError("store.not_db", path=target) from None
         if "readonly" in text or "read-only" in text:
             raise StoreError("store.read_only") from None
-        if "unable to open" in text:
-            raise StoreError("store.cannot_open", path=target, reason=str(exc)) from None
+        if "unable to open" in text or "could not connect" in text or "connection" in text:
+            raise StoreError("store.cannot_open", path=target, reason=str(exc).splitlines()[0]) from None
         raise StoreError("store.error", path=target, reason=str(exc).splitlines()[0]) from None
-    except peewee.OperationalError as exc:  # pragma: no cover - PostgreSQL connection errors
-        raise StoreError("store.cannot_open", path=target, reason=str(exc).splitlines()[0]) from None
 
 
 def open_store(target: str | None = None, *, create: bool = True, read_only: bool = False) -> Store:

@@ -10,7 +10,7 @@ import pytest
 import db
 from db import batch, classes, customers, history, merge, paging, search
 from db.errors import ConflictError, RuleError, StoreError
-from db.models import Customer, Sale
+from db.models import Sale
 from tests.pg import PG_URL, admin_sql, pg_store, pg_url  # noqa: F401 - fixtures
 
 

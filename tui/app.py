@@ -65,6 +65,10 @@ class KehuApp(App):
             from tui.screens.classification import ClassificationScreen
 
             return ClassificationScreen()
+        if name == "history":
+            from tui.screens.history import HistoryScreen
+
+            return HistoryScreen()
         if name == "scheme":
             from tui.screens.scheme import SchemeScreen
 

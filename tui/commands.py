@@ -40,7 +40,8 @@ QUIT = Command("app.quit", "ctrl+q", "app.quit", "cmd.quit", priority=True)
 ARCHIVE = Command("app.archive", "f10", "app.go('archive')", "cmd.archive")
 CLASSIFICATION = Command("app.classification", "f11", "app.go('classification')", "cmd.classification")
 SCHEME = Command("app.scheme", "f12", "app.go('scheme')", "cmd.scheme")
-GLOBAL = (HELP, ARCHIVE, CLASSIFICATION, SCHEME, QUIT)
+HISTORY = Command("app.history", "alt+h", "app.go('history')", "archive.history")
+GLOBAL = (HELP, ARCHIVE, CLASSIFICATION, SCHEME, HISTORY, QUIT)
 
 
 _KEY_NAMES = {"escape": "Esc", "delete": "Del", "enter": "Enter", "space": "Space",

@@ -3,6 +3,7 @@ customers of the selected class and all its sub-classes on the right, paged from
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from rich.text import Text
 from textual import on
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static
 
-from db import RuleError, classes, customers, dimensions
+from db import RuleError, classes, customers, dimensions, history, paging
 from db.models import MAIN_DIMENSION
 from db.paging import Filter, ListQuery
 from tui import config
@@ -21,6 +22,9 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import DEFAULT_COLUMNS, CustomerList
+
+
+MAX_MERGE = 20
 
 
 class ArchiveScreen(KehuScreen):
@@ -38,6 +42,9 @@ class ArchiveScreen(KehuScreen):
         Command("archive.stop", "ctrl+t", "toggle_stop", "card.stop_enable"),
         Command("archive.refresh", "f9", "refresh", "cmd.refresh"),
         Command("archive.dimension", "f2", "dimension", "archive.dimension"),
+        Command("archive.batch", "f8", "batch", "archive.batch"),
+        Command("archive.mark_all", "ctrl+a", "mark_all", "archive.mark_all"),
+        Command("archive.merge", "alt+m", "merge", "archive.merge"),
         Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
         Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
         *NAV,  # evaluate, health check, statistics, rules
@@ -51,6 +58,7 @@ class ArchiveScreen(KehuScreen):
         self.query_state = ListQuery(dimension=dimension)
         self.columns = settings.get("columns") or list(DEFAULT_COLUMNS)
         self.count = 0
+        self.marked_since: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
@@ -97,6 +105,8 @@ class ArchiveScreen(KehuScreen):
             parts.append(t("archive.filtered"))
         if q.show_stopped:
             parts.append(t("archive.with_stopped"))
+        if not self.listing.selection.is_empty():
+            parts.append(t("archive.marks", count=paging.selection_count(self.listing.selection)))
         parts.append(t("archive.sorted_by", column=t(f"column.{q.sort}"))
                      + (" ↓" if q.descending else ""))
         self.query_one("#status", Static).update(Text("  ·  ".join(parts)))
@@ -118,6 +128,16 @@ class ArchiveScreen(KehuScreen):
     @on(CustomerList.CountChanged)
     def _counted(self, event: CustomerList.CountChanged) -> None:
         self.count = event.count
+        self.status_line()
+
+    @on(CustomerList.MarksChanged)
+    def _marked(self) -> None:
+        # Marks made from a whole list carry no versions: a customer changed after this
+        # moment is skipped by the batch modify (db.batch), so take it at the first mark.
+        if self.listing.selection.is_empty():
+            self.marked_since = None
+        elif self.marked_since is None:
+            self.marked_since = history.watermark()
         self.status_line()
 
     @on(CustomerList.Selected)
@@ -273,6 +293,63 @@ class ArchiveScreen(KehuScreen):
                 self.apply(sort=choice[0], descending=choice[1])
 
         self.app.push_screen(SortScreen(self.query_state.sort, self.query_state.descending), chosen)
+
+    def action_mark_all(self) -> None:
+        self.listing.mark_all()
+
+    def action_batch(self) -> None:
+        """批改 the marked customers, or the one under the cursor when none is marked."""
+        if self._read_only():
+            return
+        from tui.screens.batch import BatchResultScreen, BatchScreen
+
+        selection = self.listing.selection
+        if selection.is_empty():
+            code = self.listing.current_code
+            if not code:
+                return
+            row = customers.get(code)
+            target, since, count = [(row.code, row.version)], history.watermark(), 1
+        else:
+            target, since, count = selection, self.marked_since, paging.selection_count(selection)
+
+        def done(run: int | None) -> None:
+            if run is None:
+                return
+            self.listing.clear_marks()
+            self.tree.reload()
+            self.listing.reload()
+            self.app.push_screen(BatchResultScreen(run))
+
+        self.app.push_screen(BatchScreen(target, since, count), done)
+
+    def action_merge(self) -> None:
+        """并户: the marked customers into the one under the cursor."""
+        if self._read_only():
+            return
+        from tui.screens.merge import MergeScreen
+
+        target = self.listing.current_code
+        selection = self.listing.selection
+        # A merge names a handful of customers: never walk a whole marked list for it.
+        marked = (c for codes in paging.selected_codes(selection, 50) for c in codes if c != target)
+        sources = list(itertools.islice(marked, MAX_MERGE)) if not selection.is_empty() else []
+        if not target or not sources:
+            self.notify(t("archive.merge_needs"), severity="warning")
+            return
+        try:
+            screen = MergeScreen(target, sources)
+        except RuleError as exc:
+            self.notify(error_text(exc), severity="error")
+            return
+
+        def done(kept: str | None) -> None:
+            if kept:
+                self.listing.clear_marks()
+                self.tree.reload()
+                self.jump_to(kept, reread=True)
+
+        self.app.push_screen(screen, done)
 
     def action_dimension(self) -> None:
         """Switch the tree and the list to another classification dimension."""

@@ -14,6 +14,7 @@ from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV, run_in_thread
+from tui.widgets.bars import left, right
 from tui.widgets.fields import Field
 
 
@@ -55,8 +56,8 @@ class EvaluateScreen(KehuScreen):
     def _rules_text() -> Text:
         text = Text(t("rules_ui.rules_in_force") + "\n", style="bold")
         for key, value in rules.rule_values().items():
-            text.append(f"  {t(f'rules.key.{key}')} ")
-            text.append(rules.format_rule(key, value) + "\n", style="bold")
+            text.append("  " + left(t(f"rules.key.{key}"), 30), style="not bold")
+            text.append(right(rules.format_rule(key, value), 14) + "\n")
         return text
 
     def on_mount(self) -> None:

@@ -100,6 +100,8 @@ class HealthScreen(KehuScreen):
             return
         lines = [sample_line(finding, s) for s in finding.samples]
         samples.add_options([Option(Text(line), id=str(i)) for i, line in enumerate(lines)])
+        if lines:
+            samples.highlighted = 0
 
     @on(OptionList.OptionHighlighted, "#findings")
     def _highlighted(self) -> None:

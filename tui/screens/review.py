@@ -43,6 +43,7 @@ class ReviewScreen(KehuScreen):
         self.evaluation: Evaluation | None = None
         self.change: Change | None = None  # the change shown, None for all
         self.busy = False
+        self.note = ""  # the last apply's result, kept on the status line until the next step
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
@@ -108,6 +109,7 @@ class ReviewScreen(KehuScreen):
     def _pick(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option.id
         self.change = None if option_id == "all" else self.evaluation.changes[int(option_id)]
+        self.note = ""
         self._list()
         self.listing.focus()
 
@@ -142,8 +144,8 @@ class ReviewScreen(KehuScreen):
         if self.change is not None:
             parts.append(t("rules_ui.filtered", change=self._change_label(self.change)))
         parts.append(t("rules_ui.marked", count=f"{len(listing.marked):,}"))
-        if note:
-            parts.append(note)
+        if note or self.note:
+            parts.append(note or self.note)
         self.query_one("#status", Static).update("  ·  ".join(parts))
 
     def _change_label(self, change: Change) -> str:
@@ -164,6 +166,7 @@ class ReviewScreen(KehuScreen):
     # -- marking and applying ------------------------------------------------------------------
 
     def action_mark(self) -> None:
+        self.note = ""
         self.listing.toggle_mark()
         self._status()
 
@@ -229,10 +232,10 @@ class ReviewScreen(KehuScreen):
         self.listing.marked.clear()
         message = t("rules.cli.applied", applied=f"{done.applied:,}", customers=f"{done.customers:,}",
                     stale=f"{done.stale:,}")
-        self.notify(message)
+        self.note = message
         self._summarise()
         self.listing.reload()
-        self._status(message)
+        self._status()
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False

@@ -108,7 +108,12 @@ class ProposalList(ScrollView, can_focus=True):
         if row is None:
             return
         self.marked.symmetric_difference_update({row.customer_code})
-        self.action_move(1)
+        # On to the next customer: the other rows of this one just changed with it.
+        while True:
+            before = (self.page, self.cursor)
+            self.action_move(1)
+            if (self.page, self.cursor) == before or self.current.customer_code != row.customer_code:
+                break
         self.refresh()
 
     # -- reading -------------------------------------------------------------------------------
@@ -122,7 +127,7 @@ class ProposalList(ScrollView, can_focus=True):
             key = (self.rows[-1].customer_code, self.rows[-1].target)
             del self.starts[page + 1:]
             self.starts.append(key)
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)
 
     def _place(self, index: int) -> None:
         self.cursor = min(max(index, 0), max(len(self.rows) - 1, 0))
@@ -201,7 +206,4 @@ class ProposalList(ScrollView, can_focus=True):
                  fit(visible_text(change_text(row)), change_w),
                  fit(visible_text(reason_text(row)), reason_w)]
         return Strip([Segment(" ".join(cells), style)]).crop_extend(0, width, style)
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
 
