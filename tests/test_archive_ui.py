@@ -9,7 +9,7 @@ from tests.ui import make_app, press, settle, type_text
 from tui import config
 from tui.screens.card import CardScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.locate import LocateScreen
+from tui.widgets.locate_box import LocateBox
 
 
 @pytest.fixture
@@ -48,11 +48,11 @@ async def test_selecting_a_class_lists_it_and_its_sub_classes(app):
 async def test_locate_jumps_to_the_customer_and_its_class(app, query):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await press(pilot, "slash")
-        assert isinstance(app.screen, LocateScreen)
-        await type_text(pilot, query)
+        await pilot.press("slash", *query)  # typed at once, as a fast typist does
         await settle(pilot)
-        hits = app.screen.hits
+        box = app.screen.query_one(LocateBox)
+        assert box.display and app.focused.id == "locate-input"
+        hits = box.hits
         assert hits, "results as you type"
         await press(pilot, "down")
         target = hits[1] if len(hits) > 1 else hits[0]
@@ -75,7 +75,8 @@ async def test_locate_with_ctrl_f_and_nothing_found(app):
         await settle(pilot)
         assert "没有找到" in str(app.screen.query_one("#locate-status").render())
         await press(pilot, "escape")
-        assert app.screen.SCREEN_NAME == "archive"
+        assert not app.screen.query_one(LocateBox).display
+        assert app.focused is app.screen.listing
 
 
 async def test_filter_then_save_by_name_and_reapply(app):

@@ -218,9 +218,10 @@ async def test_review_pages_from_the_store(demo_store):
         await evaluate(pilot)
         listing = app.screen.listing
         first_page = [r.id for r in listing.rows]
-        for _ in range(PAGE):
-            await pilot.press("down")
-        await settle(pilot)
+        listing.action_move(PAGE - 2)
+        await press(pilot, "down")
+        assert listing.page == 0 and listing.cursor == PAGE - 1
+        await press(pilot, "down")
         assert listing.page == 1 and listing.cursor == 0
         expected = rules.proposals(app.screen.run_id, after=listing.starts[1], limit=PAGE)
         assert [r.id for r in listing.rows] == [r.id for r in expected]

@@ -8,12 +8,13 @@ import pytest
 from openpyxl import load_workbook
 
 import db
-from db import exporter, paging
+from db import exporter, importer, paging
+from db.errors import RuleError
 from db.models import Customer, CustomerClass
 from db.paging import ListQuery
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.export_screen import ExportScreen
+from tui.screens.export_screen import ExportScreen, targets
 from tui.screens.import_screen import (SHOWN, ImportPreviewScreen, ImportPromptScreen,
                                        ImportSummaryScreen)
 from tui.widgets.path_field import candidates
@@ -172,6 +173,26 @@ async def test_cancel_on_the_preview_writes_nothing(seeded, here):
         assert Customer.select().count() == 3
 
 
+async def test_commit_reports_progress_and_a_failure_in_one_line(seeded, here, monkeypatch):
+    def failing(plan, only_valid=False, progress=None):
+        progress(5, 10)
+        raise RuleError("import.changed_since_plan", reason="UNIQUE constraint failed")
+
+    monkeypatch.setattr(importer, "commit", failing)
+    write(here, "good.csv", GOOD)
+    app = make_app(seeded, start="archive")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_file(pilot, "good.csv")
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportPreviewScreen)
+        bar = app.screen.query_one("#preview-progress")
+        assert (bar.total, bar.progress) == (10, 5)
+        assert "预览之后档案已被修改" in text_of(app, "#preview-message")
+        assert Customer.select().count() == 3
+
+
 async def test_classes_kind_imports_into_the_tree(seeded, here):
     write(here, "classes.csv", "分类编码,分类名称\n05,新的一类\n05001,新的二级\n")
     app = make_app(seeded, start="archive")
@@ -242,6 +263,12 @@ async def export_as(pilot, name: str, *, scope_down: bool = False) -> None:
     await settle(pilot)
 
 
+def test_a_whole_archive_to_csv_is_three_files(tmp_path):
+    assert [p.name for p in targets(tmp_path / "a.CSV", "all")] == ["a.CSV", "a-classes.CSV", "a-sales.CSV"]
+    assert [p.name for p in targets(tmp_path / "a.csv", "list")] == ["a.csv"]
+    assert [p.name for p in targets(tmp_path / "a.xlsx", "all")] == ["a.xlsx"]
+
+
 @pytest.mark.parametrize("name", ["list.csv", "list.xlsx"])
 async def test_export_the_current_list_reads_back(demo_store, here, name):
     app = make_app(demo_store, start="archive")
@@ -271,11 +298,13 @@ async def test_export_the_whole_archive(demo_store, here):
     app = make_app(demo_store, start="archive")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await export_as(pilot, "all.xlsx", scope_down=True)
+        await export_as(pilot, "all.csv", scope_down=True)
         message = text_of(app, "#export-message")
-        assert f"已输出 {Customer.select().count()} 个客户" in message and "all.xlsx" in message
-    book = load_workbook(here / "all.xlsx", read_only=True)
-    assert book.sheetnames[0] == "客户档案" and len(book.sheetnames) == 3
+        customers = Customer.select().count()
+        assert f"已输出 {customers} 个客户" in message
+        assert "all.csv, all-classes.csv, all-sales.csv" in message
+    with open(here / "all.csv", encoding="utf-8-sig", newline="") as f:
+        assert sum(1 for _ in csv.reader(f)) == customers + 1
 
 
 async def test_default_name_and_overwrite_asks(seeded, here):

@@ -8,6 +8,8 @@ MESSAGES = {
     "transfer_ui.import_title": ("导入", "Import"),
     "transfer_ui.import_keys": ("Enter 预览  Tab 补全  Esc 放弃", "Enter preview  Tab complete  Esc cancel"),
     "transfer_ui.file": ("文件", "File"),
+    "transfer_ui.complete": ("补全文件名", "Complete the file name"),
+    "transfer_ui.only_valid": ("只导入正确的行", "Import the valid rows only"),
     "transfer_ui.file_hint": (".xlsx 或 .csv 文件", "an .xlsx or .csv file"),
     "transfer_ui.kind": ("导入内容", "Import"),
     "transfer_ui.kind.customers": ("客户档案", "Customers"),

@@ -22,6 +22,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import DEFAULT_COLUMNS, CustomerList
+from tui.widgets.locate_box import LocateBox
 
 
 MAX_MERGE = 20
@@ -67,6 +68,7 @@ class ArchiveScreen(KehuScreen):
             yield CustomerList(id="list")
         yield Static("", id="status")
         yield Footer()
+        yield LocateBox(id="locate")
 
     def on_mount(self) -> None:
         self.title_line()
@@ -255,13 +257,15 @@ class ArchiveScreen(KehuScreen):
         self.app.push_screen(ExportScreen(self))
 
     def action_locate(self) -> None:
-        from tui.screens.locate import LocateScreen
+        self.query_one(LocateBox).open(include_stopped=self.query_state.show_stopped)
 
-        def found(hit) -> None:
-            if hit is not None:
-                self.jump_to(hit.code)
+    @on(LocateBox.Chosen)
+    def _located(self, event: LocateBox.Chosen) -> None:
+        self.jump_to(event.hit.code)
 
-        self.app.push_screen(LocateScreen(include_stopped=self.query_state.show_stopped), found)
+    @on(LocateBox.Closed)
+    def _locate_closed(self) -> None:
+        self.listing.focus()
 
     def action_filter(self) -> None:
         from tui.screens.filter import FilterScreen

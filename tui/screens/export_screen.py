@@ -53,7 +53,7 @@ class ExportScreen(KehuModal[None]):
     CSS_PATH = "transfer.tcss"
     ACTIONS = (
         Command("export.go", "enter,f6", "go", "transfer_ui.export", priority=True),
-        Command("export.complete", "tab", "complete", "transfer_ui.file", show=False, priority=True),
+        Command("export.complete", "tab", "complete", "transfer_ui.complete", show=False, priority=True),
         Command("export.close", "escape", "close", "cmd.close"),
     )
     BINDINGS = bindings(ACTIONS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from rich.cells import set_cell_size as pad  # cut or pad to a width in terminal cells
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +21,6 @@ from db.money import format_money, format_percent
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal
-from tui.screens.locate import pad
 from tui.widgets.customer_list import visible_text
 from tui.widgets.fields import Field
 from tui.widgets.path_field import PathField, candidates
@@ -59,7 +59,7 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
     KINDS = importer.KINDS
     ACTIONS = (
         Command("import.read", "enter,f6", "read", "transfer_ui.import", priority=True),
-        Command("import.complete", "tab", "complete", "transfer_ui.file", show=False, priority=True),
+        Command("import.complete", "tab", "complete", "transfer_ui.complete", show=False, priority=True),
         Command("import.cancel", "escape", "cancel", "cmd.cancel"),
     )
     BINDINGS = bindings(ACTIONS)
@@ -143,10 +143,6 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
         self.busy = False
         self._say(failure_text(exc))
 
-    @on(OptionList.OptionSelected, "#import-kind")
-    def _kind_clicked(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#import-dimension").disabled = self.kind != "classes"
-
     def action_cancel(self) -> None:
         if not self.busy:
             self.dismiss(None)
@@ -227,7 +223,7 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
     CSS_PATH = "transfer.tcss"
     ACTIONS = (
         Command("import.commit", "enter,f6", "commit", "transfer_ui.import", priority=True),
-        Command("import.only_valid", "f8", "commit(True)", "transfer_ui.preview_keys_rejected", priority=True),
+        Command("import.only_valid", "f8", "commit(True)", "transfer_ui.only_valid", priority=True),
         Command("import.cancel", "escape", "cancel", "cmd.cancel"),
     )
     BINDINGS = bindings(ACTIONS)

@@ -90,11 +90,12 @@ class ReviewScreen(KehuScreen):
             label = t("rules_ui.all_changes")
             count, pending = self.evaluation.proposals, sum(c.pending for c in self.evaluation.changes)
         else:
-            label = (fit(target_name(change.target), 10) + " "
+            width = max(cell_len(target_name(x)) for x in rules.TARGETS)
+            label = (fit(target_name(change.target), width) + " "
                      + (names.get((change.target, change.from_code), change.from_code) or t("rules.none"))
                      + " → " + names.get((change.target, change.to_code), change.to_code))
             count, pending = change.count, change.pending
-        text = Text(fit(label, 40) + f"{count:>10,}")
+        text = Text(fit(label, 44) + f"{count:>10,}")
         if pending != count:
             text.append("  " + t("rules_ui.pending", count=f"{pending:,}"), style="dim")
         return text
@@ -134,7 +135,8 @@ class ReviewScreen(KehuScreen):
 
     def _status(self, note: str = "") -> None:
         listing = self.listing
-        parts = []
+        # A note (marking…, an apply's result) comes first: at 80 columns the end is cut.
+        parts = [note or self.note] if note or self.note else []
         if listing.rows:
             first = listing.first_index + 1
             parts.append(t("rules_ui.page", first=f"{first:,}",
@@ -144,8 +146,6 @@ class ReviewScreen(KehuScreen):
         if self.change is not None:
             parts.append(t("rules_ui.filtered", change=self._change_label(self.change)))
         parts.append(t("rules_ui.marked", count=f"{len(listing.marked):,}"))
-        if note or self.note:
-            parts.append(note or self.note)
         self.query_one("#status", Static).update("  ·  ".join(parts))
 
     def _change_label(self, change: Change) -> str:

@@ -164,7 +164,8 @@ class StatisticsScreen(KehuScreen):
             options.highlighted = codes.index(select)
         elif self.rows:
             options.highlighted = keep if keep is not None and keep < len(self.rows) else 0
-        lines = layout.header(t("stats.mgmt_type"))
+        lines = Text()
+        lines.append_text(layout.header(t("stats.mgmt_type")))
         most = max([s.customers for s in types] + [0])
         richest = max([s.amount_12 for s in types] + [0])
         for s in types:

@@ -1,21 +1,27 @@
-"""定位 Locate (/, Ctrl+F, Ctrl+F3): one box, results as you type; Enter jumps to the
-customer in the archive list. Matching is db.search.locate: code prefix, any fragment of
-the name or short name, or the mnemonic."""
+"""定位 Locate (/, Ctrl+F, Ctrl+F3): one box over the archive list, results as you type;
+Enter jumps to the customer. Matching is db.search.locate: code prefix, any fragment of the
+name or short name, or the mnemonic.
+
+It is a widget of the archive screen, not a screen of its own: opening it moves the focus at
+once, so what a fast typist types right after "/" lands in the box.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from db import search
 from db.search import Hit
-from tui.commands import Command, bindings
 from tui.i18n import t
-from tui.screens.base import KehuModal
 from tui.widgets.fields import Field
 
 LIMIT = 50
@@ -43,35 +49,41 @@ def hit_line(hit: Hit) -> Text:
     return line
 
 
-class LocateScreen(KehuModal[Hit | None]):
-    CSS_PATH = "locate.tcss"
-    ACTIONS = (
-        Command("locate.go", "enter", "go", "locate.go", priority=True),
-        Command("locate.down", "down", "move(1)", "locate.next", show=False, priority=True),
-        Command("locate.up", "up", "move(-1)", "locate.prev", show=False, priority=True),
-        Command("locate.close", "escape", "close", "cmd.cancel"),
-    )
-    BINDINGS = bindings(ACTIONS)
+class LocateBox(Vertical):
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("down", "move(1)", show=False, priority=True),
+        Binding("up", "move(-1)", show=False, priority=True),
+        Binding("escape", "close", show=False),
+    ]
 
-    def __init__(self, query: str = "", include_stopped: bool = False) -> None:
-        super().__init__()
-        self.initial_query = query
-        self.include_stopped = include_stopped
+    class Chosen(Message):
+        def __init__(self, hit: Hit) -> None:
+            super().__init__()
+            self.hit = hit
+
+    class Closed(Message):
+        """The box was closed without a choice."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.hits: list[Hit] = []
+        self.include_stopped = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="locate-box") as box:
-            box.border_title = t("locate.title")
-            box.border_subtitle = t("locate.keys")
-            yield Field(self.initial_query, id="locate-input", placeholder=t("locate.placeholder"),
-                        max_length=60)
-            yield OptionList(id="locate-results")
-            yield Static("", id="locate-status", markup=False)
+        self.border_title = t("locate.title")
+        self.border_subtitle = t("locate.keys")
+        yield Field("", id="locate-input", placeholder=t("locate.placeholder"), max_length=60)
+        yield OptionList(id="locate-results")
+        yield Static("", id="locate-status", markup=False)
 
-    def on_mount(self) -> None:
-        self.query_one("#locate-input").focus()
-        if self.initial_query:
-            self._search(self.initial_query)
+    def open(self, include_stopped: bool) -> None:
+        self.include_stopped = include_stopped
+        self.display = True
+        box = self.query_one("#locate-input", Field)
+        box.value = ""
+        box.focus()
+        self._show("", [])
 
     @on(Field.Changed, "#locate-input")
     def _changed(self, event: Field.Changed) -> None:
@@ -106,14 +118,20 @@ class LocateScreen(KehuModal[Hit | None]):
             current = results.highlighted or 0
             results.highlighted = max(0, min(len(self.hits) - 1, current + step))
 
-    def action_go(self) -> None:
+    @on(Field.Submitted, "#locate-input")
+    def _go(self) -> None:
         results = self.query_one("#locate-results", OptionList)
         if self.hits and results.highlighted is not None:
-            self.dismiss(self.hits[results.highlighted])
+            self._choose(self.hits[results.highlighted])
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.hits[event.option_index])
+        self._choose(self.hits[event.option_index])
+
+    def _choose(self, hit: Hit) -> None:
+        self.display = False
+        self.post_message(self.Chosen(hit))
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.display = False
+        self.post_message(self.Closed())
