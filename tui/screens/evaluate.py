@@ -95,7 +95,7 @@ class EvaluateScreen(KehuScreen):
         from tui.screens.review import ReviewScreen
 
         self.running = False
-        self.app.switch_screen(ReviewScreen(result.run_id))
+        self.app.switch_screen(ReviewScreen(result.run_id, result))
 
     def _failed(self, exc: Exception) -> None:
         self.running = False

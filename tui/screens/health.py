@@ -85,7 +85,7 @@ class HealthScreen(KehuScreen):
         errors = sum(1 for f in findings if f.is_error)
         self.query_one("#status", Static).update(
             t("health.totals", errors=errors, warnings=len(findings) - errors)
-            if findings else t("health.clean"))
+            + "  ·  " + t("rules_ui.health_keys") if findings else t("health.clean"))
         self._show_samples(findings[0] if findings else None)
 
     @property

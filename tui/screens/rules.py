@@ -80,8 +80,10 @@ class RulesScreen(KehuScreen):
     def dirty(self) -> bool:
         return self.values() != self.initial
 
-    def say(self, message: str) -> None:
-        self.query_one("#message", Static).update(message)
+    def say(self, message: str, error: bool = False) -> None:
+        line = self.query_one("#message", Static)
+        line.update(message)
+        line.set_class(error, "error")
 
     def action_save(self) -> None:
         typed = self.values()
@@ -119,7 +121,7 @@ class RulesScreen(KehuScreen):
                 self.query_one(f"#{field_id(key)}", Field).value = stored[key]
         self.initial = stored
         if errors:
-            self.say(t("rules_ui.refused", saved=saved, count=len(errors)))
+            self.say(t("rules_ui.refused", saved=saved, count=len(errors)), error=True)
             self.query_one(f"#{field_id(next(iter(errors)))}", Field).focus()
         else:
             self.say(t("rules_ui.saved", count=saved))

@@ -80,11 +80,16 @@ class ProposalList(ScrollView, can_focus=True):
 
     # -- public API ----------------------------------------------------------------------------
 
-    def show(self, fetch: Fetch) -> None:
-        """List what `fetch(after, limit)` returns, from the first page."""
+    def show(self, fetch: Fetch, first: list[ProposalRow] | None = None) -> None:
+        """List what `fetch(after, limit)` returns, from the first page; `first` is that
+        page when the caller has read it already (fetch(START, PAGE + 1), in a worker: with
+        a rare change chosen, the first read walks the run's index to its end)."""
         self._fetch = fetch
         self.starts = [START]
-        self._read(0)
+        if first is None:
+            self._read(0)
+        else:
+            self._take(first, 0)
         self._place(0)
 
     def reload(self) -> None:
@@ -119,7 +124,9 @@ class ProposalList(ScrollView, can_focus=True):
     # -- reading -------------------------------------------------------------------------------
 
     def _read(self, page: int) -> None:
-        rows = self._fetch(self.starts[page], PAGE + 1)
+        self._take(self._fetch(self.starts[page], PAGE + 1), page)
+
+    def _take(self, rows: list[ProposalRow], page: int) -> None:
         self.has_next = len(rows) > PAGE
         self.rows = rows[:PAGE]
         self.page = page
@@ -173,9 +180,11 @@ class ProposalList(ScrollView, can_focus=True):
         """Cells of code, name, what, change, reason for a line `width` cells wide."""
         code = max([cell_len(r.customer_code) for r in self.rows] + [cell_len(t("rules_ui.col.code"))])
         code = min(code, 20)
-        what = min(max(cell_len(target_name(x)) for x in ("history", "scale", "profit", "mgmt_type")), 14)
-        name = 20 if width >= 110 else 12
-        change = 24 if width >= 110 else 20
+        wide = width >= 110
+        what = min(max(cell_len(target_name(x)) for x in ("history", "scale", "profit", "mgmt_type")),
+                   20 if wide else 10)
+        name = 20 if wide else 12
+        change = 24 if wide else 20
         reason = max(width - 2 - code - name - what - change - 4, 10)
         return code, name, what, change, reason
 
