@@ -2,6 +2,7 @@
 cap (pasting a thousand characters cannot overflow a column), and a label beside them."""
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input
 
 
@@ -13,3 +14,12 @@ class Field(Input):
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "blink", True)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Paste what fits: Textual's Input drops a paste that would pass max_length whole,
+        which looks like the paste did nothing."""
+        if self.max_length and event.text:
+            start, end = sorted(self.selection)
+            room = self.max_length - (len(self.value) - (end - start))
+            event = events.Paste(event.text.splitlines()[0][:max(room, 0)])
+        super()._on_paste(event)
