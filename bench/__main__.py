@@ -23,7 +23,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import shell, store_speed, terminal
+from bench import evaluation, shell, store_speed, terminal, transfer
 from bench.harness import Result, machine, not_measured, table, write_json, write_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,8 @@ MEASUREMENTS = [
     terminal.end_home,
     terminal.locate_on_screen,
     terminal.peak_memory,
+    evaluation.evaluation,
+    transfer.transfer_rates,  # last: it opens archives of its own
 ]
 
 

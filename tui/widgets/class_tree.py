@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import work
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -33,6 +34,11 @@ class ClassTree(Tree[ClassNode | None]):
     DEFAULT_CSS = """
     ClassTree { width: 1fr; }
     """
+    # Right opens a class, Left closes it (or goes up to its parent), Enter toggles.
+    BINDINGS = [
+        Binding("right", "open_node", show=False),
+        Binding("left", "close_node", show=False),
+    ]
 
     class Loaded(Message):
         """Newly fetched classes are on screen (and `target` selected when it was asked for)."""
@@ -47,7 +53,7 @@ class ClassTree(Tree[ClassNode | None]):
     def __init__(self, dimension: str = "main", **kwargs) -> None:
         super().__init__("", data=None, **kwargs)
         self.dimension = dimension
-        self.auto_expand = False
+        self.auto_expand = True
         self.guide_depth = 2
         self._loaded: set[str | None] = set()
         self.settled = False
@@ -133,6 +139,20 @@ class ClassTree(Tree[ClassNode | None]):
         data = event.node.data
         if data is not None and data.code not in self._loaded:
             self._load([data.code], "")
+
+    def action_open_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+
+    def action_close_node(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node is not self.root:
+            node.collapse()
+        elif node.parent is not None:
+            self.move_cursor(node.parent)
 
     # -- finding -----------------------------------------------------------------------
 
