@@ -7,11 +7,12 @@ once, so what a fast typist types right after "/" lands in the box.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -25,6 +26,14 @@ from tui.i18n import t
 from tui.widgets.fields import Field
 
 LIMIT = 50
+_executor: ThreadPoolExecutor | None = None
+
+
+def _searcher() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kehu-locate")
+    return _executor
 
 
 def pad(text: str, width: int) -> str:
@@ -69,6 +78,7 @@ class LocateBox(Vertical):
         super().__init__(**kwargs)
         self.hits: list[Hit] = []
         self.include_stopped = False
+        self._latest = ""
 
     def compose(self) -> ComposeResult:
         self.border_title = t("locate.title")
@@ -89,10 +99,20 @@ class LocateBox(Vertical):
     def _changed(self, event: Field.Changed) -> None:
         self._search(event.value)
 
-    @work(thread=True, exclusive=True, group="locate", exit_on_error=False)
     def _search(self, query: str) -> None:
-        hits = search.locate(query, LIMIT, self.include_stopped) if query.strip() else []
-        self.app.call_from_thread(self._show, query, hits)
+        """Search in the one locate thread. A thread of its own keeps its database connection
+        and so its page cache: a fresh worker thread per keystroke would open a cold
+        connection each time and pay tens of milliseconds reading the index back in."""
+        stopped = self.include_stopped
+
+        def run() -> None:
+            if query != self._latest:
+                return  # a newer keystroke is already queued behind this one
+            hits = search.locate(query, LIMIT, stopped) if query.strip() else []
+            self.app.call_from_thread(self._show, query, hits)
+
+        self._latest = query
+        _searcher().submit(run)
 
     def _show(self, query: str, hits: list[Hit]) -> None:
         if query != self.query_one("#locate-input", Field).value:
