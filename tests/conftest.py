@@ -34,6 +34,9 @@ def isolated(tmp_path, monkeypatch):
     """No test reads the user's own config or database, and every test sees one clock."""
     monkeypatch.setenv("KEHU_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("KEHU_DB", raising=False)
+    # The operating-system user is recorded as 建档人 and in the history: the same on every
+    # machine, so screens that show it compare equal (getpass reads LOGNAME first).
+    monkeypatch.setenv("LOGNAME", "kehu-test")
     clock.fix(FIXED_NOW)
     yield
     clock.fix(None)

@@ -119,11 +119,11 @@ async def test_history_screen_filters_by_person_and_date(demo_store):
         assert "批改" in text and "管理类型" in text
         app.screen.query_one("#h-who").value = "nobody-here"
         await press(pilot, "enter")
-        assert "没有符合条件的记录" in str(app.screen.query_one("#history-entries").render())
+        assert "没有操作记录" in str(app.screen.query_one("#history-entries").render())
         app.screen.query_one("#h-who").value = ""
         app.screen.query_one("#h-since").value = "2099-01-01"
         await press(pilot, "enter")
-        assert "没有符合条件的记录" in str(app.screen.query_one("#history-entries").render())
+        assert "没有操作记录" in str(app.screen.query_one("#history-entries").render())
         app.screen.query_one("#h-since").value = "2026/13/1"
         await press(pilot, "enter")
         assert str(app.screen.query_one("#message").render())

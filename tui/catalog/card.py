@@ -44,7 +44,3 @@ MESSAGES.update({
     "card.sales_recent": ("最近的单据", "Latest orders"),
     "card.sales_none": ("还没有销售记录", "No sales yet"),
 })
-MESSAGES.update({
-    "card.tab_history": ("历史", "History"),
-    "card.history_none": ("没有修改记录", "No changes recorded"),
-})

@@ -65,7 +65,7 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.tab4", "alt+4", "tab(3)", "card.tab_other", show=False),
         Command("card.tab5", "alt+5", "tab(4)", "card.tab_dimensions", show=False),
         Command("card.tab6", "alt+6", "tab(5)", "card.tab_sales", show=False),
-        Command("card.tab7", "alt+7", "tab(6)", "card.tab_history", show=False),
+        Command("card.tab7", "alt+7", "tab(6)", "history.tab", show=False),
         Command("card.next_tab", "ctrl+pagedown", "next_tab(1)", "card.next_tab", show=False),
         Command("card.prev_tab", "ctrl+pageup", "next_tab(-1)", "card.prev_tab", show=False),
     )
@@ -102,7 +102,7 @@ class CardScreen(KehuScreen[str | None]):
                 with TabPane(t("card.tab_sales"), id="tab-sales"):
                     with VerticalScroll():
                         yield Static(performance_text(self.row.code), id="performance")
-                with TabPane(t("card.tab_history"), id="tab-history"):
+                with TabPane(t("history.tab"), id="tab-history"):
                     with VerticalScroll():
                         yield Static(history_text(history.for_entity("customer", self.row.code)),
                                      id="history")

@@ -29,15 +29,15 @@ class HistoryScreen(KehuScreen):
     BINDINGS = bindings(ACTIONS)
 
     def compose(self) -> ComposeResult:
-        yield Static(t("history_ui.title"), id="title")
+        yield Static(t("history.title"), id="title")
         with Grid(id="history-filter"):
-            yield Label(t("history_ui.who"))
+            yield Label(t("history.filter_who"))
             yield Field("", id="h-who", max_length=40, suggester=SuggestFromList(history.people()))
-            yield Label(t("history_ui.since"))
+            yield Label(t("history.filter_since"))
             yield Field("", id="h-since", max_length=20)
-            yield Label(t("history_ui.until"))
+            yield Label(t("history.filter_until"))
             yield Field("", id="h-until", max_length=20)
-            yield Label(t("history_ui.code"))
+            yield Label(t("history.code"))
             yield Field("", id="h-code", max_length=20)
         with VerticalScroll(id="history-list"):
             yield Static("", id="history-entries")
@@ -56,8 +56,8 @@ class HistoryScreen(KehuScreen):
     def _filters(self) -> dict:
         value = {k: self.query_one(f"#h-{k}", Field).value.strip() for k in ("who", "since", "until", "code")}
         return {"who": value["who"] or None,
-                "since": parse_date(value["since"], field="since", label="history_ui.since"),
-                "until": parse_date(value["until"], field="until", label="history_ui.until"),
+                "since": parse_date(value["since"], field="since", label="history.filter_since"),
+                "until": parse_date(value["until"], field="until", label="history.filter_until"),
                 "code": value["code"] or None}
 
     def action_search(self) -> None:
@@ -82,4 +82,4 @@ class HistoryScreen(KehuScreen):
         if self.entries:
             body.update(history_text(self.entries, with_code=True))
         else:
-            body.update(t("history_ui.none"))
+            body.update(t("history.none"))

@@ -47,7 +47,7 @@ class MergeScreen(KehuModal[str | None]):
             yield Static(head, id="batch-summary")
             yield OptionList(*[Option(self._line(i)) for i in range(len(self.differences))],
                              id="batch-rows")
-            yield Static("" if self.differences else t("merge_ui.same"), id="batch-message",
+            yield Static("" if self.differences else t("merge.no_differences"), id="batch-message",
                          markup=False)
 
     def on_mount(self) -> None:

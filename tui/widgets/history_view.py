@@ -36,7 +36,8 @@ def entry_text(entry: Entry, *, with_code: bool = False) -> Text:
     action = f"history.action.{entry.action}"
     line.append(t(action) if action in CATALOG else entry.action, style="bold")
     if with_code:
-        line.append("  " + entry.code)
+        kind = f"history.entity.{entry.entity}"
+        line.append("  " + (t(kind) if kind in CATALOG else entry.entity) + " " + entry.code)
     for field, (old, new) in entry.changes.items():
         line.append("\n    ")
         line.append(field_name(field) + ": ")
@@ -48,5 +49,5 @@ def entry_text(entry: Entry, *, with_code: bool = False) -> Text:
 
 def history_text(entries: list[Entry], *, with_code: bool = False) -> Text:
     if not entries:
-        return Text(t("card.history_none"))
+        return Text(t("history.none"))
     return Text("\n").join(entry_text(e, with_code=with_code) for e in entries)
