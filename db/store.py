@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import peewee
-from playhouse.db_url import connect
 
 from db import models
 from db.errors import StoreError
@@ -136,6 +135,10 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
         dialect = "sqlite"
     else:
         with _translate_errors(target):
+            # Imported only for a server URL: it loads the PostgreSQL driver, which an
+            # SQLite start-up (the app's first screen, `kehu find`) need not pay for.
+            from playhouse.db_url import connect
+
             database = connect(target)
         dialect = "postgres" if isinstance(database, peewee.PostgresqlDatabase) else "sqlite"
     if _current is not None:

@@ -66,7 +66,9 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.tab5", "alt+5", "tab(4)", "card.tab_dimensions", show=False),
         Command("card.tab6", "alt+6", "tab(5)", "card.tab_sales", show=False),
         Command("card.tab7", "alt+7", "tab(6)", "history.tab", show=False),
-        Command("card.next_tab", "ctrl+pagedown", "next_tab(1)", "card.next_tab", show=False),
+        # Ctrl+PgDn/PgUp arrive through tmux and SSH; Alt+digit only where the terminal
+        # reports it (through tmux, Textual reads Esc+2 as the macOS Option character ™).
+        Command("card.next_tab", "ctrl+pagedown", "next_tab(1)", "card.next_tab"),
         Command("card.prev_tab", "ctrl+pageup", "next_tab(-1)", "card.prev_tab", show=False),
     )
     BINDINGS = bindings(ACTIONS)

@@ -32,7 +32,7 @@ class ClassTree(Tree[ClassNode | None]):
     """Root = the whole dimension (data None); every other node's data is its ClassNode."""
 
     DEFAULT_CSS = """
-    ClassTree { width: 1fr; }
+    ClassTree { width: 1fr; overflow-x: hidden; }
     """
     # Right opens a class, Left closes it (or goes up to its parent), Enter toggles.
     BINDINGS = [
