@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import peewee
@@ -50,7 +50,6 @@ class Store:
     read_only: bool = False
     dialect: str = "sqlite"
     path: Path | None = None
-    notes: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         global _current

@@ -8,7 +8,7 @@ from typing import ClassVar, Generic, TypeVar
 from textual.binding import BindingsMap
 from textual.screen import ModalScreen, Screen
 
-from db import ConflictError, RuleError, StoreError
+from db import RuleError
 from tui.commands import GLOBAL, Command
 from tui.i18n import error_text, t
 
@@ -32,7 +32,7 @@ class CommandsMixin:
 
     def show_error(self, exc: Exception) -> None:
         """Show a store refusal as one line in the screen's message area."""
-        if isinstance(exc, (RuleError, StoreError, ConflictError)):
+        if isinstance(exc, RuleError):  # StoreError and ConflictError are RuleErrors too
             self.notify(error_text(exc), severity="error", timeout=6)
         else:  # pragma: no cover - a bug must still not take the app down with a traceback
             self.notify(f"{type(exc).__name__}: {exc}", severity="error", timeout=10)
