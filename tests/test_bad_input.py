@@ -112,3 +112,11 @@ async def test_read_only_app_says_so_on_editing_keys(seeded):
         await press(pilot, "f5")
         assert app.screen.SCREEN_NAME == "archive", "no card opens"
         assert any("只读" in str(n.message) for n in app._notifications)
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_error(demo_store):
+    path = str(demo_store.path)
+    demo_store.close()
+    run = subprocess.run(f"{sys.executable} -m tui --db {path} find 华 --limit 50 | head -1",
+                         shell=True, capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in run.stderr and run.stdout.count("\n") == 1

@@ -75,3 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(i18n.error_text(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `kehu find x | head -1`: the reader has all it wanted. Point stdout at /dev/null so
+        # Python's flush at exit does not complain a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
