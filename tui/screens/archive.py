@@ -126,6 +126,7 @@ class ArchiveScreen(KehuScreen):
         code = event.node.data.code if event.node.data else ""
         if code != self.query_state.prefix:
             self.apply(prefix=code)
+        self.status_line()  # the class named there follows the tree even when the list did not change
 
     @on(CustomerList.CountChanged)
     def _counted(self, event: CustomerList.CountChanged) -> None:
