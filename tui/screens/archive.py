@@ -9,12 +9,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from db import RuleError, classes, customers, dimensions, history, paging
 from db.models import MAIN_DIMENSION
 from db.paging import Filter, ListQuery
 from tui import config
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -67,7 +68,7 @@ class ArchiveScreen(KehuScreen):
             yield ClassTree(self.dimension, id="tree")
             yield CustomerList(id="list")
         yield Static("", id="status")
-        yield Footer()
+        yield KehuFooter()
         yield LocateBox(id="locate")
 
     def on_mount(self) -> None:
@@ -258,14 +259,17 @@ class ArchiveScreen(KehuScreen):
         self.app.push_screen(ExportScreen(self))
 
     def action_locate(self) -> None:
+        self.query_one(KehuFooter).held = True
         self.query_one(LocateBox).open(include_stopped=self.query_state.show_stopped)
 
     @on(LocateBox.Chosen)
     def _located(self, event: LocateBox.Chosen) -> None:
+        self.query_one(KehuFooter).held = False
         self.jump_to(event.hit.code)
 
     @on(LocateBox.Closed)
     def _locate_closed(self) -> None:
+        self.query_one(KehuFooter).held = False
         self.listing.focus()
 
     def action_filter(self) -> None:

@@ -7,13 +7,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Label, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError, customers, dimensions, history, sales
 from db.fields import FIELDS, TABS, on_tab, tab_label
 from db.models import MAIN_DIMENSION
 from db.money import format_money
 from db.store import writing
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -109,7 +110,7 @@ class CardScreen(KehuScreen[str | None]):
                         yield Static(history_text(history.for_entity("customer", self.row.code)),
                                      id="history")
         yield Static("", id="message", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def _dimension_rows(self) -> ComposeResult:
         """One row per dimension besides the main one: typed ones editable (F2 picks from

@@ -7,10 +7,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from db import RuleError, classes
 from db.classes import ClassNode
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -111,7 +112,7 @@ class ClassificationScreen(KehuScreen):
             with Vertical(id="side"):
                 yield ClassCard(id="card")
         yield Static("", id="message", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def on_mount(self) -> None:
         self._show_title()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
 from db import RuleError, clock, rules
 from db.dates import format_date, parse_date
 from db.models import EvaluationRun
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -50,7 +51,7 @@ class EvaluateScreen(KehuScreen):
             yield ProgressBar(total=1, show_eta=False, id="progress")
             yield Static("", id="message", markup=False)
             yield Static(self._rules_text(), id="rules-in-force")
-        yield Footer()
+        yield KehuFooter()
 
     @staticmethod
     def _rules_text() -> Text:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from db import classes, customers, health
 from db.dimensions import all_dimensions
 from db.health import Finding
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuScreen
@@ -63,7 +64,7 @@ class HealthScreen(KehuScreen):
         yield Label(t("rules_ui.samples"), id="samples-label")
         yield OptionList(id="samples")
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def on_mount(self) -> None:
         self.query_one("#findings").focus()

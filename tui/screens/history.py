@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from db import RuleError, history
 from db.dates import parse_date
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -42,7 +43,7 @@ class HistoryScreen(KehuScreen):
         with VerticalScroll(id="history-list"):
             yield Static("", id="history-entries")
         yield Static("", id="message", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def on_mount(self) -> None:
         self.entries = []

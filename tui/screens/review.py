@@ -8,11 +8,12 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from db import rules
 from db.rules import Change, Evaluation
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -54,7 +55,7 @@ class ReviewScreen(KehuScreen):
         yield ProposalList(id="proposals")
         yield Static("", id="detail", markup=False)
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def on_mount(self) -> None:
         self.listing.focus()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from db import RuleError, StoreError, rules
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -68,7 +69,7 @@ class RulesScreen(KehuScreen):
                             yield Label(t(f"rules_ui.unit.{rules.SPEC[key][0]}"), classes="unit")
                             yield Static("", id=error_id(key), classes="rule-error", markup=False)
         yield Static(t("rules_ui.hint"), id="message", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def on_mount(self) -> None:
         self.query_one(Field).focus()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from db import RuleError, classes
 from db.coding import MAX_LEVELS, CodingScheme
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -44,7 +45,7 @@ class SchemeScreen(KehuScreen):
                     yield Label(t("scheme.criterion_of", level=level))
                     yield Field(self.initial[level], id=f"f-criterion-{level}", max_length=40)
             yield Static("", id="message", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def on_mount(self) -> None:
         self.query_one("#f-scheme", Field).focus()

@@ -10,13 +10,14 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from db import classes, clock, stats
 from db.dimensions import all_dimensions
 from db.money import format_money
 from db.stats import ClassStat, TypeStat
+from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuScreen
@@ -97,7 +98,7 @@ class StatisticsScreen(KehuScreen):
         yield OptionList(id="classes")
         yield Static("", id="types")
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield KehuFooter()
 
     def on_mount(self) -> None:
         self.query_one("#classes").focus()
