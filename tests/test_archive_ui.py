@@ -51,7 +51,7 @@ async def test_locate_jumps_to_the_customer_and_its_class(app, query):
         await pilot.press("slash", *query)  # typed at once, as a fast typist does
         await settle(pilot)
         box = app.screen.query_one(LocateBox)
-        assert box.display and app.focused.id == "locate-input"
+        assert box.visible and app.focused.id == "locate-input"
         hits = box.hits
         assert hits, "results as you type"
         await press(pilot, "down")
@@ -75,7 +75,7 @@ async def test_locate_with_ctrl_f_and_nothing_found(app):
         await settle(pilot)
         assert "没有找到" in str(app.screen.query_one("#locate-status").render())
         await press(pilot, "escape")
-        assert not app.screen.query_one(LocateBox).display
+        assert not app.screen.query_one(LocateBox).visible
         assert app.focused is app.screen.listing
 
 

@@ -7,5 +7,5 @@ MESSAGES = {
     "locate.hint": ("输入编码开头, 名称或简称中的任意字, 或助记码", "Type the start of a code, any part of a name, or a mnemonic"),
     "locate.none": ("没有找到 {query}", "Nothing matches {query}"),
     "locate.count": ("找到 {count} 个", "{count} found"),
-    "locate.more": (" (只显示前 50 个, 请输入更多字)", " (first 50 shown; type more to narrow)"),
+    "locate.more": (" (只显示前 {limit} 个, 请输入更多字)", " (first {limit} shown; type more to narrow)"),
 }

@@ -89,7 +89,9 @@ class LocateBox(Vertical):
 
     def open(self, include_stopped: bool) -> None:
         self.include_stopped = include_stopped
-        self.display = True
+        # Shown and hidden by visibility, not display: the box is laid out once, so opening
+        # it repaints its region instead of laying the whole screen out again.
+        self.visible = True
         box = self.query_one("#locate-input", Field)
         box.value = ""
         box.focus()
@@ -129,7 +131,7 @@ class LocateBox(Vertical):
         elif not hits:
             status.update(t("locate.none", query=query))
         else:
-            more = t("locate.more") if len(hits) >= LIMIT else ""
+            more = t("locate.more", limit=LIMIT) if len(hits) >= LIMIT else ""
             status.update(t("locate.count", count=len(hits)) + more)
 
     def action_move(self, step: int) -> None:
@@ -149,9 +151,9 @@ class LocateBox(Vertical):
         self._choose(self.hits[event.option_index])
 
     def _choose(self, hit: Hit) -> None:
-        self.display = False
+        self.visible = False
         self.post_message(self.Chosen(hit))
 
     def action_close(self) -> None:
-        self.display = False
+        self.visible = False
         self.post_message(self.Closed())
