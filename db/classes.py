@@ -75,19 +75,34 @@ def holds_customers(dim: Dimension, code: str) -> bool:
 def children(dim_code: str, parent: str | None, *, counts: bool = True) -> list[ClassNode]:
     """The children of `parent` (None: level-1 classes) in code order, with their customer
     counts; `counts=False` leaves them at -1 (unknown), which a million customers make
-    worth it when the tree must show at once."""
+    worth it when the tree must show at once (child_counts fills them in later)."""
     dim = dimension(dim_code)
-    scheme = scheme_of(dim)
-    level = 1 if parent is None else (scheme.level_of(parent) or 0) + 1
-    if level > scheme.levels:
+    level = _child_level(dim, parent)
+    if level is None:
         return []
     query = CustomerClass.select().where(CustomerClass.dimension == dim.id, CustomerClass.level == level)
     if parent is not None:
         query = query.where(CustomerClass.code.startswith(parent))
     rows = list(query.order_by(CustomerClass.code))
-    found = _counts_by_prefix(dim, parent or "", scheme.length(level)) if counts else {}
+    found = child_counts(dim_code, parent) if counts else {}
     criteria = criteria_of(dim)
     return [_node(row, found.get(row.code, 0) if counts else -1, criteria) for row in rows]
+
+
+def _child_level(dim: Dimension, parent: str | None) -> int | None:
+    scheme = scheme_of(dim)
+    level = 1 if parent is None else (scheme.level_of(parent) or 0) + 1
+    return level if level <= scheme.levels else None
+
+
+def child_counts(dim_code: str, parent: str | None) -> dict[str, int]:
+    """{child code: customers of it and its sub-classes} for the children of `parent`; a
+    child without customers is absent."""
+    dim = dimension(dim_code)
+    level = _child_level(dim, parent)
+    if level is None:
+        return {}
+    return _counts_by_prefix(dim, parent or "", scheme_of(dim).length(level))
 
 
 def _counts_by_prefix(dim: Dimension, parent: str, length: int) -> dict[str, int]:

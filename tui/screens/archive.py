@@ -109,7 +109,7 @@ class ArchiveScreen(KehuScreen):
         if q.show_stopped:
             parts.append(t("archive.with_stopped"))
         if not self.listing.selection.is_empty():
-            parts.append(t("archive.marks", count=paging.selection_count(self.listing.selection)))
+            parts.append(t("archive.marks", count=self.marked_count()))
         parts.append(t("archive.sorted_by", column=t(f"column.{q.sort}"))
                      + (" ↓" if q.descending else ""))
         self.query_one("#status", Static).update(Text("  ·  ".join(parts)))
@@ -175,13 +175,17 @@ class ArchiveScreen(KehuScreen):
         if row is None:
             return
         class_code = row.class_code if self.dimension == "main" else self.query_state.prefix
+        # Everything that would hide the customer changes in one query: one recount, not three.
+        changes = {}
         if customers.is_stopped(row) and not self.query_state.show_stopped:
-            self.apply(show_stopped=True)
+            changes["show_stopped"] = True
         if not self.query_state.filter.is_empty():
-            self.apply(filter=Filter())
+            changes["filter"] = Filter()
         if class_code != self.query_state.prefix:
-            self.apply(prefix=class_code)
+            changes["prefix"] = class_code
             self.tree.select_code(class_code)
+        if changes:
+            self.apply(**changes)
             self.listing.goto_code(code)
         elif reread:
             self.listing.reload(keep=code)
@@ -303,6 +307,16 @@ class ArchiveScreen(KehuScreen):
 
         self.app.push_screen(SortScreen(self.query_state.sort, self.query_state.descending), chosen)
 
+    def marked_count(self) -> int:
+        """How many rows are marked, from the list's own count: "all of this list" minus
+        the unmarked is a subtraction, not a COUNT over a million rows on every Space."""
+        selection = self.listing.selection
+        if selection.everything is None:
+            return len(selection.added)
+        if selection.everything == self.query_state:
+            return self.count - len(selection.removed)
+        return paging.selection_count(selection)
+
     def action_mark_all(self) -> None:
         self.listing.mark_all()
 
@@ -320,7 +334,7 @@ class ArchiveScreen(KehuScreen):
             row = customers.get(code)
             target, since, count = [(row.code, row.version)], history.watermark(), 1
         else:
-            target, since, count = selection, self.marked_since, paging.selection_count(selection)
+            target, since, count = selection, self.marked_since, self.marked_count()
 
         def done(run: int | None) -> None:
             if run is None:

@@ -6,6 +6,8 @@ customers takes longer than a frame).
 """
 from __future__ import annotations
 
+import dataclasses
+
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
@@ -93,14 +95,14 @@ class ClassTree(Tree[ClassNode | None]):
         # Nodes first, counts after: counting a million customers by class takes a while,
         # the class names do not.
         bare = {p: classes.children(self.dimension, p, counts=False) for p in parents}
-        self.app.call_from_thread(self._apply, bare, None, target)
-        counted = {p: classes.children(self.dimension, p) for p in parents}
-        total = classes.customers_under(dim, "") if None in counted else None
-        self.app.call_from_thread(self._recount, counted, total)
+        self.app.call_from_thread(self._apply, bare, target)
+        counts: dict[str, int] = {}
+        for p in parents:
+            counts.update(classes.child_counts(self.dimension, p))
+        total = classes.customers_under(dim, "") if None in parents else None
+        self.app.call_from_thread(self._recount, bare, counts, total)
 
-    def _apply(self, fetched: dict[str | None, list[ClassNode]], total: int | None, target: str) -> None:
-        if total is not None:
-            self._set_root_label(total)
+    def _apply(self, fetched: dict[str | None, list[ClassNode]], target: str) -> None:
         for parent in sorted(fetched, key=lambda p: len(p or "")):
             node = self.root if parent is None else self.find(parent)
             if node is None or parent in self._loaded:
@@ -113,16 +115,17 @@ class ClassTree(Tree[ClassNode | None]):
         # Line numbers exist only after the tree has laid out its new nodes.
         self.call_after_refresh(self._settle, target)
 
-    def _recount(self, counted: dict[str | None, list[ClassNode]], total: int | None) -> None:
+    def _recount(self, fetched: dict[str | None, list[ClassNode]], counts: dict[str, int],
+                 total: int | None) -> None:
         """Put the customer counts on nodes that are already shown."""
         if total is not None:
             self._set_root_label(total)
-        for nodes in counted.values():
-            for fresh in nodes:
-                node = self.find(fresh.code)
+        for nodes in fetched.values():
+            for bare in nodes:
+                node = self.find(bare.code)
                 if node is not None:
-                    node.data = fresh
-                    node.set_label(node_label(fresh))
+                    node.data = dataclasses.replace(bare, customers=counts.get(bare.code, 0))
+                    node.set_label(node_label(node.data))
         self.post_message(self.Counted())
 
     def _settle(self, target: str) -> None:
