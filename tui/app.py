@@ -12,6 +12,7 @@ from textual.screen import Screen
 from db import Store
 from tui import config
 from tui.commands import GLOBAL, bindings
+from tui.head_start import HeadStart
 from tui.i18n import both, t
 from tui.screens.base import translate_bindings
 from tui.screens.help import HelpScreen
@@ -32,9 +33,11 @@ class KehuApp(App):
     BINDINGS = bindings(GLOBAL)
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, store: Store, *, start: str = "archive", blink: bool = True) -> None:
+    def __init__(self, store: Store, *, start: str = "archive", blink: bool = True,
+                 head_start: HeadStart | None = None) -> None:
         super().__init__()
         self.store = store
+        self.head_start = head_start
         self.start = start
         self.blink = blink
         translate_bindings(self)

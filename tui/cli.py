@@ -5,9 +5,9 @@ Sub-commands use db/ only, so a shell look-up never pays for importing textual.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-import tempfile
 
 from db import RuleError, StoreError, open_store
 from tui import i18n
@@ -46,6 +46,29 @@ def open_for(args, *, create: bool = True):
         raise
 
 
+def run_app(args) -> int:
+    """The full-screen app on the archive the options name, or on a fresh demo archive in a
+    temporary directory, removed when the app closes."""
+    with contextlib.ExitStack() as stack:
+        if args.demo:
+            import tempfile
+
+            from db import demo
+
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="kehu-demo-"))
+            store = demo.build(os.path.join(workdir, "demo.db"))
+        else:
+            store = open_for(args, create=False)
+        stack.callback(store.close)
+        from tui.head_start import HeadStart, opening_columns, opening_query
+
+        head = HeadStart(opening_query(), opening_columns())  # reads while textual imports
+        from tui.app import KehuApp
+
+        KehuApp(store, head_start=head).run()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -59,18 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 return args.run(args, store)
             finally:
                 store.close()
-        if args.demo:
-            from db import demo
-
-            path = os.path.join(tempfile.mkdtemp(prefix="kehu-demo-"), "demo.db")
-            store = demo.build(path)
-        else:
-            store = open_for(args, create=False)
-        from tui.app import KehuApp
-
-        KehuApp(store).run()
-        store.close()
-        return 0
+        return run_app(args)
     except (StoreError, RuleError) as exc:
         return fail(i18n.error_text(exc))
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from db import RuleError, classes, customers, dimensions, history, paging
@@ -17,12 +18,13 @@ from db.paging import Filter, ListQuery
 from tui import config
 from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
+from tui.head_start import opening_columns, opening_query
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
-from tui.widgets.customer_list import DEFAULT_COLUMNS, CustomerList
+from tui.widgets.customer_list import CustomerList
 from tui.widgets.locate_box import LocateBox
 
 
@@ -56,11 +58,14 @@ class ArchiveScreen(KehuScreen):
     def __init__(self, dimension: str = "main") -> None:
         super().__init__()
         self.dimension = dimension
-        settings = config.load_settings()
-        self.query_state = ListQuery(dimension=dimension)
-        self.columns = settings.get("columns") or list(DEFAULT_COLUMNS)
+        self.query_state = opening_query() if dimension == MAIN_DIMENSION else ListQuery(dimension=dimension)
+        self.columns = list(opening_columns())
         self.count = 0
         self.marked_since: int | None = None
+        # The locate box (an input and a list, with a lot of CSS) is mounted just after the
+        # first frame, which it is not part of; a "/" pressed sooner waits for the mount.
+        self.locate_box = LocateBox(id="locate")
+        self._locate_mounted: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
@@ -69,14 +74,20 @@ class ArchiveScreen(KehuScreen):
             yield CustomerList(id="list")
         yield Static("", id="status")
         yield KehuFooter()
-        yield LocateBox(id="locate")
 
     def on_mount(self) -> None:
         self.title_line()
         listing = self.query_one(CustomerList)
         listing.set_columns(self.columns)
-        listing.set_query(self.query_state)
+        # The count taken while the app started serves the first archive only: any later
+        # one may follow writes made since.
+        head, self.app.head_start = self.app.head_start, None
+        listing.set_query(self.query_state, head=head)
+        if listing.count:  # known already: in the first frame, not one after it
+            self.count = listing.count
+            self.status_line()
         listing.focus()
+        self.call_after_refresh(self._mount_locate)
 
     @property
     def tree(self) -> ClassTree:
@@ -262,9 +273,15 @@ class ArchiveScreen(KehuScreen):
 
         self.app.push_screen(ExportScreen(self))
 
-    def action_locate(self) -> None:
+    def _mount_locate(self) -> AwaitMount:
+        if self._locate_mounted is None:
+            self._locate_mounted = self.mount(self.locate_box)
+        return self._locate_mounted
+
+    async def action_locate(self) -> None:
+        await self._mount_locate()
         self.query_one(KehuFooter).held = True
-        self.query_one(LocateBox).open(include_stopped=self.query_state.show_stopped)
+        self.locate_box.open(include_stopped=self.query_state.show_stopped)
 
     @on(LocateBox.Chosen)
     def _located(self, event: LocateBox.Chosen) -> None:

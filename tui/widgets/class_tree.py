@@ -1,8 +1,8 @@
 """The class tree (分类树): lazily loaded, `code name (customers)` per node.
 
-Used by the classification screen and the archive screen. Children are fetched in a thread
-worker when a node is first expanded (customer counts scan an index, which at 1,000,000
-customers takes longer than a frame).
+Used by the classification screen and the archive screen. Children are read when a node is
+first expanded, their names at once and their customer counts in a thread worker (counts
+scan an index, which at 1,000,000 customers takes longer than a frame).
 """
 from __future__ import annotations
 
@@ -83,23 +83,24 @@ class ClassTree(Tree[ClassNode | None]):
             label.append(f" ({total})", style="dim")
         self.root.set_label(label)
 
-    @work(thread=True, group="class-tree", exit_on_error=False)
     def _load(self, parents: list[str | None], target: str) -> None:
-        """Fetch the children of `parents`, of the root and of every ancestor of `target`
-        that is not loaded yet, then show them (and select `target`) in the UI thread."""
+        """Show the children of `parents`, of the root and of every ancestor of `target`
+        that is not loaded yet (and select `target`). Names are read here, in the UI
+        thread: a few indexed reads, quicker than handing them to a thread and back. The
+        counts follow from a worker."""
         dim = classes.dimension(self.dimension)
         scheme = classes.scheme_of(dim)
         level = scheme.level_of(target) if target else None
         wanted = [None, *parents] + [target[: scheme.length(lv)] for lv in range(1, level or 1)]
         parents = [p for p in dict.fromkeys(wanted) if p not in self._loaded]
-        # Nodes first, counts after: counting a million customers by class takes a while,
-        # the class names do not.
-        bare = {p: classes.children(self.dimension, p, counts=False) for p in parents}
-        self.app.call_from_thread(self._apply, bare, target)
+        self._apply({p: classes.children(self.dimension, p, counts=False) for p in parents}, target)
+
+    @work(thread=True, group="class-tree-counts", exit_on_error=False)
+    def _count(self, bare: dict[str | None, list[ClassNode]]) -> None:
         counts: dict[str, int] = {}
-        for p in parents:
+        for p in bare:
             counts.update(classes.child_counts(self.dimension, p))
-        total = classes.customers_under(dim, "") if None in parents else None
+        total = classes.customers_under(classes.dimension(self.dimension), "") if None in bare else None
         self.app.call_from_thread(self._recount, bare, counts, total)
 
     def _apply(self, fetched: dict[str | None, list[ClassNode]], target: str) -> None:
@@ -112,8 +113,11 @@ class ClassTree(Tree[ClassNode | None]):
                 node.add(node_label(child), data=child, allow_expand=not child.is_leaf)
             self._loaded.add(parent)
             node.expand()
-        # Line numbers exist only after the tree has laid out its new nodes.
+        # Line numbers exist only after the tree has laid out its new nodes. The counts
+        # wait for that frame too: their scan of the customers would compete with it for
+        # the CPU.
         self.call_after_refresh(self._settle, target)
+        self.call_after_refresh(self._count, fetched)
 
     def _recount(self, fetched: dict[str | None, list[ClassNode]], counts: dict[str, int],
                  total: int | None) -> None:

@@ -30,6 +30,7 @@ from textual.strip import Strip
 from db import models, paging
 from db.money import format_money
 from db.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
+from tui.head_start import HeadStart
 from tui.i18n import t
 
 CACHE_PAGES = 8
@@ -225,11 +226,12 @@ class CustomerList(ScrollView, can_focus=True):
             self._generation += 1
             self.refresh()
 
-    def set_query(self, query: ListQuery) -> None:
-        """Show `query`: recount, cursor on the first row, marks cleared."""
+    def set_query(self, query: ListQuery, head: HeadStart | None = None) -> None:
+        """Show `query`: recount (or take the count `head` has taken), cursor on the first
+        row, marks cleared."""
         self._query = query
         self.selection = Selection()
-        self._restart(keep=None)
+        self._restart(keep=None, head=head)
 
     def reload(self, keep: str | None = None) -> None:
         """Read the list again (after a write), keeping the cursor on the same customer, or
@@ -318,7 +320,7 @@ class CustomerList(ScrollView, can_focus=True):
         if self._query is not None:
             self._restart(keep=None)
 
-    def _restart(self, keep: str | None) -> None:
+    def _restart(self, keep: str | None, head: HeadStart | None = None) -> None:
         self._generation += 1
         self._pages.clear()
         self._pending.clear()
@@ -329,25 +331,47 @@ class CustomerList(ScrollView, can_focus=True):
         self._announced = None
         self._cursor = 0
         self.scroll_to(0, 0, animate=False)
-        first = self._row(0)  # page 0, read now
+        read = head.first_page(self._query, self.columns) if head else None
+        if read is not None:
+            self._keep(0, read)
+        first = self._row(0)  # page 0, read now unless read ahead
         page = self._pages.get(0)
         if page is not None and len(page) < PAGE:
             self._set_total(len(page), None)
         else:
-            self._set_total(len(page) if page else 0, None, final=False)
-            self.run_worker(self._count_worker(self._query, self._generation), thread=True,
-                            group="customer-list-count", exclusive=True, exit_on_error=False)
+            known = head.total(self._query, wait=False) if head else None
+            if known is None:
+                self._set_total(len(page) if page else 0, None, final=False)
+            else:
+                self._set_total(known, None, final=False)
+                self.post_message(self.CountChanged(self, known))
+            if known is None:
+                self._start_count(self._generation, known, head)
+            else:
+                # Only the anchors (for jumps) are left to read: after the first frame,
+                # which their scan would otherwise compete with for the CPU.
+                self.call_after_refresh(self._start_count, self._generation, known, head)
         if keep is not None:
             self.goto_code(keep)
         elif first is not None:
             self._announce()
 
-    def _count_worker(self, query: ListQuery, generation: int):
+    def _start_count(self, generation: int, known: int | None, head: HeadStart | None) -> None:
+        if generation == self._generation:
+            self.run_worker(self._count_worker(self._query, generation, known, head), thread=True,
+                            group="customer-list-count", exclusive=True, exit_on_error=False)
+
+    def _count_worker(self, query: ListQuery, generation: int, known: int | None,
+                      head: HeadStart | None):
         def work() -> None:
             try:
                 # The count alone is quick; the anchors walk (for jumps) takes longer, so
                 # the status line gets its number first.
-                self.app.call_from_thread(self._count_known, generation, paging.count(query))
+                if known is None:
+                    total = head.total(query, wait=True) if head else None
+                    if total is None:
+                        total = paging.count(query)
+                    self.app.call_from_thread(self._count_known, generation, total)
                 found = paging.anchors(query)
             finally:
                 models.database.close()  # this thread's connection only
