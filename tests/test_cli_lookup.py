@@ -183,3 +183,17 @@ def test_plain_helpers():
     assert plain.safe("a\x1bb\nc") == "a\\x1bb\\nc"
     lines = plain.table(["编码", "名称"], [["1", "北京"], ["22", "ab"]], total=40)
     assert lines == ["编码  名称", "1     北京", "22    ab"]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--lang", "zh", "--help"], ["客户档案与客户分类", "显示或修改评估规则", "只读打开"]),
+    (["--lang=en", "--help"], ["customer archive and classification", "show or change the evaluation rules"]),
+    (["--lang", "zh", "rules", "--help"], ["例如 scale.large"]),
+])
+def test_help_is_worded_in_the_language_asked_for(argv, words, capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for word in words:
+        assert word in out

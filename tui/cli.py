@@ -15,13 +15,12 @@ from tui.i18n import t
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kehu", description="客户档案与客户分类 customer archive and classification")
-    parser.add_argument("--db", help="SQLite path or database URL (default: $KEHU_DB, else the user data directory)")
-    parser.add_argument("--demo", action="store_true", help="open a fresh demo archive in a temporary directory")
-    parser.add_argument("--lang", choices=i18n.LANGS, help="zh or en (default: from the locale)")
-    parser.add_argument("--read-only", action="store_true", help="open for look-up only")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = argparse.ArgumentParser(prog="kehu", description=f"kehu 客户: {t('cli.description')}")
+    parser.add_argument("--db", help=t("cli.help_db"))
+    parser.add_argument("--demo", action="store_true", help=t("cli.help_demo"))
+    parser.add_argument("--lang", choices=i18n.LANGS, help=t("cli.help_lang"))
+    parser.add_argument("--read-only", action="store_true", help=t("cli.help_read_only"))
+    sub = parser.add_subparsers(dest="command", metavar=t("cli.commands"))
     from tui.shell import register_all
 
     register_all(sub)
@@ -69,10 +68,22 @@ def run_app(args) -> int:
     return 0
 
 
+def _asked_lang(argv: list[str]) -> str | None:
+    """The value of --lang in `argv`, read before parsing so that --help and usage errors
+    are worded in it too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    i18n.set_lang(_asked_lang(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
-    i18n.set_lang(args.lang)
     try:
         if args.command and getattr(args, "own_store", False):
             return args.run(args, None)  # the command makes its own database (kehu demo)

@@ -1,6 +1,15 @@
 """Messages of the dimensions, sales record, evaluation rules, health check and statistics."""
 
 MESSAGES = {
+    "rules_cli.help_evaluate": ("评估派生分类与管理类型", "re-evaluate derived classes and management types"),
+    "rules_cli.help_as_of": ("评估日期 YYYY-MM-DD (默认: 今天)", "YYYY-MM-DD (default: today)"),
+    "rules_cli.help_apply": ("应用全部建议的变更", "apply every proposed change"),
+    "rules_cli.help_rows": ("列出的建议条数", "proposals to list"),
+    "rules_cli.help_check": ("分类检查 (发现错误时退出码为 1)", "classification health check (exit 1 on an error)"),
+    "rules_cli.help_samples": ("每项发现列出的编码数", "codes shown per finding"),
+    "rules_cli.help_rules": ("显示或修改评估规则", "show or change the evaluation rules"),
+    "rules_cli.help_set": ("例如 scale.large=1,000,000 或 profit.high=30%%",
+                           "for example scale.large=1,000,000 or profit.high=30%%"),
     # Dimensions
     "dimension_code.format": ("维度编码 {code} 不对: 小写字母开头, 只含小写字母、数字和下划线, 最多 20 位", "Dimension code {code} is not valid: a lower-case letter, then lower-case letters, digits or underscores, at most 20"),
     "dimension_code.taken": ("维度编码 {code} 已存在", "Dimension code {code} already exists"),

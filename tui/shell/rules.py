@@ -12,20 +12,20 @@ FIRST_ROWS = 20
 
 
 def register(subparsers) -> None:
-    evaluate = subparsers.add_parser("evaluate", help="评估分类与管理类型 re-evaluate derived classes and management types")
-    evaluate.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
-    evaluate.add_argument("--apply", action="store_true", help="apply every proposed change")
-    evaluate.add_argument("--rows", type=int, default=FIRST_ROWS, help="proposals to list")
+    evaluate = subparsers.add_parser("evaluate", help=t("rules_cli.help_evaluate"))
+    evaluate.add_argument("--as-of", help=t("rules_cli.help_as_of"))
+    evaluate.add_argument("--apply", action="store_true", help=t("rules_cli.help_apply"))
+    evaluate.add_argument("--rows", type=int, default=FIRST_ROWS, help=t("rules_cli.help_rows"))
     evaluate.set_defaults(run=run_evaluate)
 
-    check = subparsers.add_parser("check", help="分类检查 classification health check (exit 1 on an error)")
-    check.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
-    check.add_argument("--samples", type=int, default=10, help="codes shown per finding")
+    check = subparsers.add_parser("check", help=t("rules_cli.help_check"))
+    check.add_argument("--as-of", help=t("rules_cli.help_as_of"))
+    check.add_argument("--samples", type=int, default=10, help=t("rules_cli.help_samples"))
     check.set_defaults(run=run_check)
 
-    rules = subparsers.add_parser("rules", help="评估规则 show or change the evaluation rules")
+    rules = subparsers.add_parser("rules", help=t("rules_cli.help_rules"))
     rules.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                       help="for example scale.large=1,000,000 or profit.high=30%%")
+                       help=t("rules_cli.help_set"))
     rules.set_defaults(run=run_rules)
 
 
