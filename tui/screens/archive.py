@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -12,7 +13,10 @@ from textual.containers import Horizontal
 from textual.widget import AwaitMount
 from textual.widgets import Static
 
-from db import RuleError, classes, customers, dimensions, history, paging
+# db.customers (the card's field rules, python-stdnum, the pinyin tables) and the locate box
+# (an input and an option list) are imported where first used: the first screen needs
+# neither, and they were two thirds of its imports.
+from db import RuleError, classes, dimensions, history, paging
 from db.models import MAIN_DIMENSION
 from db.paging import Filter, ListQuery
 from tui import config
@@ -25,7 +29,9 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import CustomerList
-from tui.widgets.locate_box import LocateBox
+
+if TYPE_CHECKING:
+    from tui.widgets.locate_box import LocateBox
 
 
 MAX_MERGE = 20
@@ -64,7 +70,7 @@ class ArchiveScreen(KehuScreen):
         self.marked_since: int | None = None
         # The locate box (an input and a list, with a lot of CSS) is mounted just after the
         # first frame, which it is not part of; a "/" pressed sooner waits for the mount.
-        self.locate_box = LocateBox(id="locate")
+        self.locate_box: LocateBox | None = None
         self._locate_mounted: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
@@ -182,6 +188,8 @@ class ArchiveScreen(KehuScreen):
     def jump_to(self, code: str, *, reread: bool = False) -> None:
         """Select the customer's class in the tree and the customer in the list; `reread`
         after a write, so the list shows it as it is now."""
+        from db import customers
+
         row = customers.get(code)
         if row is None:
             return
@@ -219,6 +227,8 @@ class ArchiveScreen(KehuScreen):
         code = self.listing.current_code
         if not code or self._read_only():
             return
+        from db import customers
+
         row = customers.get(code)
         if row is None:
             self.listing.reload()
@@ -242,6 +252,8 @@ class ArchiveScreen(KehuScreen):
         code = self.listing.current_code
         if not code or self._read_only():
             return
+        from db import customers
+
         row = customers.get(code)
         try:
             if row.stop_date:
@@ -275,6 +287,9 @@ class ArchiveScreen(KehuScreen):
 
     def _mount_locate(self) -> AwaitMount:
         if self._locate_mounted is None:
+            from tui.widgets.locate_box import LocateBox
+
+            self.locate_box = LocateBox(id="locate")
             self._locate_mounted = self.mount(self.locate_box)
         return self._locate_mounted
 
@@ -283,13 +298,11 @@ class ArchiveScreen(KehuScreen):
         self.query_one(KehuFooter).held = True
         self.locate_box.open(include_stopped=self.query_state.show_stopped)
 
-    @on(LocateBox.Chosen)
-    def _located(self, event: LocateBox.Chosen) -> None:
+    def on_locate_box_chosen(self, event: LocateBox.Chosen) -> None:
         self.query_one(KehuFooter).held = False
         self.jump_to(event.hit.code)
 
-    @on(LocateBox.Closed)
-    def _locate_closed(self) -> None:
+    def on_locate_box_closed(self) -> None:
         self.query_one(KehuFooter).held = False
         self.listing.focus()
 
@@ -348,6 +361,8 @@ class ArchiveScreen(KehuScreen):
             code = self.listing.current_code
             if not code:
                 return
+            from db import customers
+
             row = customers.get(code)
             target, since, count = [(row.code, row.version)], history.watermark(), 1
         else:
