@@ -1,10 +1,11 @@
 """输出: the current list or the whole archive to `.xlsx` or `.csv`, streamed.
 
-Rows are read by keyset pages (never the whole table) and written as they come: a CSV
-through the csv module, in UTF-8 with a BOM so Excel opens Chinese correctly; a workbook
-through openpyxl's write-only mode, with a header row, column widths, and dates as real date
-cells. The file is written beside its target and renamed into place at the end, so a failed
-export never leaves half a file under the name asked for.
+Rows are read by keyset pages (never the whole table) and written as they come: a CSV in
+UTF-8 with a BOM so Excel opens Chinese correctly, its lines made by SQLite (see _csv_line)
+or, on PostgreSQL, by the csv module; a workbook through openpyxl's write-only mode, with a
+header row, column widths, and dates as real date cells. The file is written beside its
+target and renamed into place at the end, so a failed export never leaves half a file under
+the name asked for.
 
 The whole archive (`export_archive`) is what an import into an empty archive restores: the
 customers with a column per typed dimension, the classes of every typed dimension (with each
@@ -26,6 +27,7 @@ from db.columns import CLASS_COLUMNS, COLUMNS, SALE_COLUMNS, SHEETS, Column
 from db.errors import RuleError
 from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, database
 from db.money import format_percent
+from db.store import current
 
 PAGE = 5000
 MAX_WIDTH = 50
@@ -80,10 +82,14 @@ def _date_value(value):
     return dt.datetime.fromisoformat(text[:19])
 
 
+def _yes_no(lang: str) -> tuple[str, str]:
+    return ("是", "否") if lang == "zh" else ("yes", "no")
+
+
 def _converters(kinds: list[str], fmt: str, lang: str) -> list[tuple[int, Callable]]:
     """(column index, converter) for the columns whose stored value is not what the file
     shows; text columns pass through untouched (the common case, and the fast one)."""
-    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    yes, no = _yes_no(lang)
     by_kind = {
         "money": _yuan if fmt == "xlsx" else _money_text,
         "percent": (lambda v: format_percent(v or 0)) if fmt == "csv" else (lambda v: (v or 0) / 100),
@@ -118,6 +124,99 @@ def _kind(column: Column) -> str:
     return meta.kind
 
 
+# ---------------------------------------------------------------- CSV lines made by SQLite
+
+# Fetching a row as 36 Python values costs more than the whole export may take (14 s for a
+# million rows, most of it building the objects), and csv.writer as much again. So on SQLite
+# a CSV row is made into one line by the database (printf over its cells, the same texts
+# _converters gives) and handed over as bytes, never decoded. Cells are joined by _SEP and a
+# page's lines by _END, bytes no UTF-8 text holds: the few cells that need quoting are found
+# by a byte search over the page, and the separators become commas and line ends after.
+_SEP = b"\xff"
+_END = b"\xfe"
+# What csv.writer (QUOTE_MINIMAL, lines ending "\r\n") quotes a field for.
+_QUOTED_FOR = b',"\r\n'
+# SQLite refuses a function call with more than 127 arguments (a printf over a customer row
+# plus many dimensions); the cells are formatted in groups of this many.
+_PRINTF_CELLS = 100
+
+
+def _sqlite_text(expr: str, kind: str, lang: str) -> tuple[str, list]:
+    """SQLite's text for a cell of `kind` as _converters writes it to a CSV, with its
+    parameters. printf writes NULL as "" and a number as its digits, as csv.writer does."""
+    if kind == "money":
+        return (f"CASE WHEN {expr} IS NULL THEN '' ELSE printf('%s%d.%02d', "
+                f"CASE WHEN {expr} < 0 THEN '-' ELSE '' END, abs({expr}) / 100, abs({expr}) % 100) END"), []
+    if kind == "percent":
+        # format_percent's divmod floors, so the hundredths are never negative; no printf
+        # (it would double the export's cost of this column): 1250 -> "12.5", 1205 -> "12.05".
+        value = f"ifnull({expr}, 0)"
+        part = f"(({value} % 100 + 100) % 100)"
+        whole = f"(({value} - {part}) / 100)"
+        return (f"CASE WHEN {part} = 0 THEN {whole} WHEN {part} % 10 = 0 THEN {whole} || '.' || ({part} / 10) "
+                f"ELSE {whole} || '.' || substr({part} + 100, 2) END"), []
+    if kind == "flag":
+        return f"CASE WHEN {expr} THEN ? ELSE ? END", list(_yes_no(lang))
+    return expr, []
+
+
+def _csv_line(cells: list[tuple[str, str]], lang: str) -> tuple[str, list]:
+    """One SELECT expression for the CSV line of `cells` ((SQL, kind) each), with its
+    parameters: the cells' texts joined by _SEP, as a blob (bytes, nothing decoded)."""
+    groups, params = [], []
+    for start in range(0, len(cells), _PRINTF_CELLS):
+        group = cells[start:start + _PRINTF_CELLS]
+        # The format is a parameter, a blob: SQLite copies its 0xFF bytes as they are.
+        params.append(_SEP.join([b"%s"] * len(group)))
+        texts = []
+        for expr, kind in group:
+            text, values = _sqlite_text(expr, kind, lang)
+            texts.append(text)
+            params += values
+        groups.append(f"printf(?, {', '.join(texts)})")
+    line = " || x'ff' || ".join(groups)
+    return f"CAST({line} AS BLOB)", params
+
+
+def _offsets(data: bytes, byte: int) -> Iterator[int]:
+    at = data.find(byte)
+    while at >= 0:
+        yield at
+        at = data.find(byte, at + 1)
+
+
+def _csv_bytes(lines: list[bytes], width: int) -> bytes:
+    """Lines made by _csv_line (`width` cells each) as the bytes csv.writer writes for them.
+
+    The page is searched as one: its lines joined by _END, the characters that make a cell
+    quoted are found by byte (a comma in a quarter of the rows, in remarks), and only
+    their cells are touched."""
+    between = b","
+    if width == 1:
+        # csv.writer quotes a row's only field when it is empty (else the row would be a
+        # blank line, which a reader skips); a one-cell line has no separator to mark it.
+        lines = [line or _SEP for line in lines]
+        between = b'""'
+    page = _END.join([*lines, b""])
+    out, done = [], 0
+    for at in sorted(at for byte in _QUOTED_FOR for at in _offsets(page, byte)):
+        if at < done:  # another such character in a cell already quoted
+            continue
+        start = max(page.rfind(_SEP, 0, at), page.rfind(_END, 0, at)) + 1
+        line_end = page.find(_END, at)
+        end = page.find(_SEP, at, line_end)
+        end = line_end if end < 0 else end
+        out += (page[done:start], b'"', page[start:end].replace(b'"', b'""'), b'"')
+        done = end
+    out.append(page[done:])
+    return b"".join(out).replace(_SEP, between).replace(_END, b"\r\n")
+
+
+def _sql_lines(fmt: str) -> bool:
+    """Whether SQLite makes the CSV lines; PostgreSQL's rows go through the csv module."""
+    return fmt == "csv" and current().dialect == "sqlite"
+
+
 def display_width(text: str) -> int:
     """Columns `text` takes on a screen or in a spreadsheet: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
@@ -142,23 +241,31 @@ def _typed_dimensions() -> list[Dimension]:
                 .order_by(Dimension.position, Dimension.id))
 
 
-def _customer_select(columns: list[Column], dims: list[Dimension]) -> tuple[str, list]:
-    """SELECT of the customer columns plus one class column per dimension (a LEFT JOIN on
-    the (customer, dimension) unique index each)."""
+def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
+                     line_lang: str | None) -> tuple[str, list]:
+    """SELECT of the customer's `key` column, then its columns plus one class column per
+    dimension (a LEFT JOIN on the (customer, dimension) unique index each): as values, or
+    with `line_lang` as one CSV line in that language (_csv_line)."""
     table = Customer._meta.table_name
-    parts = [f"c.{getattr(Customer, col.field).column_name}" for col in columns]
+    cells = [(f"c.{getattr(Customer, col.field).column_name}", _kind(col)) for col in columns]
     joins, params = [], []
     for n, dim in enumerate(dims):
-        parts.append(f"m{n}.class_code")
+        cells.append((f"m{n}.class_code", "text"))
         joins.append(f"LEFT JOIN {Membership._meta.table_name} m{n} ON m{n}.customer_id = c.id "
                      f"AND m{n}.dimension_id = {database.param}")
         params.append(dim.id)
-    return f"SELECT {', '.join(parts)} FROM {table} c {' '.join(joins)}", params
+    if line_lang:
+        line, line_params = _csv_line(cells, line_lang)
+        parts, params = [line], line_params + params
+    else:
+        parts = [expr for expr, _ in cells]
+    return f"SELECT c.{key}, {', '.join(parts)} FROM {table} c {' '.join(joins)}", params
 
 
-def _archive_customer_pages(columns: list[Column], dims: list[Dimension]) -> Iterator[list[tuple]]:
+def _archive_customer_pages(columns: list[Column], dims: list[Dimension],
+                            line_lang: str | None) -> Iterator[list[tuple]]:
     """Every customer in code order, a keyset page at a time (WHERE code > last)."""
-    select, params = _customer_select([Column("code", "", ""), *columns], dims)
+    select, params = _customer_select("code", columns, dims, line_lang)
     p = database.param
     last = None
     while True:
@@ -173,12 +280,13 @@ def _archive_customer_pages(columns: list[Column], dims: list[Dimension]) -> Ite
             return
 
 
-def _list_pages(query, columns: list[Column], dims: list[Dimension]) -> Iterator[list[tuple]]:
+def _list_pages(query, columns: list[Column], dims: list[Dimension],
+                line_lang: str | None) -> Iterator[list[tuple]]:
     """The customers of a list (db.paging.ListQuery), in its order, through its keyset pages;
     each page's columns are read by id in one query."""
     from db import paging
 
-    select, params = _customer_select([Column("id", "", ""), *columns], dims)
+    select, params = _customer_select("id", columns, dims, line_lang)
     p = database.param
     key = None
     while True:
@@ -204,6 +312,8 @@ class _Writer:
     def __init__(self, fmt: str, target: Path, book=None, title: str = ""):
         self.fmt = fmt
         self.target = target
+        self.by_sql = _sql_lines(fmt)
+        self.width = 0
         if fmt == "csv":
             self.tmp = target.with_name(f".{target.name}.tmp")
             # The BOM written by hand: Python's utf-8-sig codec encodes in Python, utf-8 in C.
@@ -214,6 +324,7 @@ class _Writer:
             self.sheet = book.create_sheet(title)
 
     def header(self, names: list[str], widths: list[int]) -> None:
+        self.width = len(names)
         if self.fmt == "csv":
             self.csv.writerow(names)
             return
@@ -225,6 +336,12 @@ class _Writer:
                 MAX_WIDTH, max(display_width(name), width) + 2)
         self.sheet.freeze_panes = "A2"
         self.sheet.append(names)
+
+    def lines(self, lines: list[bytes]) -> None:
+        """A page of rows made into lines by SQLite (_csv_line)."""
+        # The header went through the text layer: flushed first, so it comes first.
+        self.file.flush()
+        self.file.buffer.write(_csv_bytes(lines, self.width))
 
     def rows(self, rows: Iterable) -> None:
         if self.fmt == "csv":
@@ -344,7 +461,10 @@ def _write_customers(writer: _Writer, pages: Iterator[list[tuple]], columns: lis
     converters = _converters(kinds, writer.fmt, lang)
     done = 0
     for page in pages:
-        writer.rows(_convert_rows(page, converters))
+        if writer.by_sql:
+            writer.lines([row[0] for row in page])
+        else:
+            writer.rows(_convert_rows(page, converters))
         done += len(page)
         if progress:
             progress(done, total)
@@ -366,14 +486,15 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
     chosen = customer_columns(columns)
     with _open_output(path) as out:
         writer = out.sheet("customers", lang)
+        line_lang = lang if writer.by_sql else None
         if query is None:
             total = Customer.select().count()
-            pages = _archive_customer_pages(chosen, [])
+            pages = _archive_customer_pages(chosen, [], line_lang)
         else:
             from db import paging
 
             total = paging.count(query)
-            pages = _list_pages(query, chosen, [])
+            pages = _list_pages(query, chosen, [], line_lang)
         written = _write_customers(writer, pages, chosen, [], lang, total, progress)
     return ExportResult(out.paths(), customers=written, seconds=time.perf_counter() - start)
 
@@ -390,8 +511,9 @@ def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None
     sales_total = Sale.select().count()
     total = customers + sales_total
     with _open_output(path) as out:
-        written = _write_customers(out.sheet("customers", lang), _archive_customer_pages(columns, dims),
-                                   columns, dims, lang, total, progress)
+        writer = out.sheet("customers", lang)
+        pages = _archive_customer_pages(columns, dims, lang if writer.by_sql else None)
+        written = _write_customers(writer, pages, columns, dims, lang, total, progress)
         classes = _write_classes(out.sheet("classes", lang, "-classes"), lang)
         sales = _write_sales(out.sheet("sales", lang, "-sales"), lang, written, total, progress)
     return ExportResult(out.paths(), customers=written, classes=classes, sales=sales,
@@ -417,18 +539,24 @@ def _write_classes(writer: _Writer, lang: str) -> int:
 
 def _write_sales(writer: _Writer, lang: str, done: int, total: int, progress: ProgressFn | None) -> int:
     writer.header([c.header(lang) for c in SALE_COLUMNS], [12, 10, 16, 14, 14])
-    converters = _converters(["text", "date", "text", "money", "money"], writer.fmt, lang)
+    cells = [("c.code", "text"), ("s.date", "date"), ("s.doc_no", "text"), ("s.amount", "money"),
+             ("s.cost", "money")]
+    converters = _converters([kind for _, kind in cells], writer.fmt, lang)
+    parts, params = _csv_line(cells, lang) if writer.by_sql else (", ".join(e for e, _ in cells), [])
     sale, customer, p = Sale._meta.table_name, Customer._meta.table_name, database.param
     last, count = 0, 0
     while True:
         rows = database.execute_sql(
-            f"SELECT s.id, c.code, s.date, s.doc_no, s.amount, s.cost FROM {sale} s "
+            f"SELECT s.id, {parts} FROM {sale} s "
             f"JOIN {customer} c ON c.id = s.customer_id WHERE s.id > {p} ORDER BY s.id LIMIT {PAGE}",
-            (last,)).fetchall()
+            (*params, last)).fetchall()
         if not rows:
             return count
         last = rows[-1][0]
-        writer.rows(_convert_rows((r[1:] for r in rows), converters))
+        if writer.by_sql:
+            writer.lines([r[1] for r in rows])
+        else:
+            writer.rows(_convert_rows((r[1:] for r in rows), converters))
         count += len(rows)
         if progress:
             progress(done + count, total)

@@ -12,12 +12,18 @@ from db import classes, customers, dimensions, exporter, importer
 from db.errors import RuleError
 from db.models import Customer, CustomerClass, Dimension, Membership, Sale
 from db.paging import Filter, ListQuery
+from tests.pg import pg_store, pg_url  # noqa: F401 - fixtures
 
 SKIP = {"id", "created_at", "created_by", "modified_at", "modified_by", "version"}
 
 
 def build(path):
     store = db.open_store(str(path))
+    fill()
+    return store
+
+
+def fill():
     classes.add("main", "01", "批发")
     classes.add("main", "01001", "华北", remark="京津冀")
     classes.add("main", "02", "零售")
@@ -36,7 +42,6 @@ def build(path):
     Sale.create(customer=ids["C001"], date=dt.date(2024, 3, 5), doc_no="XS001", amount=100050, cost=80000)
     Sale.create(customer=ids["C001"], date=dt.date(2024, 4, 1), doc_no="XS002", amount=-5000, cost=0)
     Sale.create(customer=ids["C002"], date=dt.date(2024, 5, 1), doc_no="XS001", amount=1, cost=0)
-    return store
 
 
 def snapshot():
@@ -117,3 +122,78 @@ def test_bad_targets(tmp_path):
         exporter.export_list(tmp_path / "l.csv", None, ["code", "nonsense"])
     assert err.value.key == "export.unknown_column"
     assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob(".*tmp"))
+
+
+def _awkward():
+    """fill()'s archive plus cells that test every rule of CSV quoting and formatting, some
+    written raw (values the store's own rules never let in)."""
+    fill()
+    customers.create({"code": "C004", "name": "有限公司, 第二", "short_name": "空备注", "class_code": "02"})
+    Customer.update(remark='a "q", b\r\nc\rd\ne\x1f', discount_rate=-1250, credit_limit=-5,
+                    problem=True).where(Customer.code == "C002").execute()
+    Customer.update(discount_rate=1205, credit_limit=7, email='"').where(Customer.code == "C003").execute()
+    Customer.update(discount_rate=5, remark="", fax="x\ry", contact="p\nq").where(Customer.code == "C004").execute()
+
+
+def _by_csv_module(monkeypatch, export):
+    """export() as SQLite makes the lines, then as the csv module writes the same rows."""
+    made = export("sql")
+    with monkeypatch.context() as patch:
+        patch.setattr(exporter, "_sql_lines", lambda fmt: False)
+        written = export("module")
+    return made, written
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sqlite_lines_are_the_csv_modules_bytes(tmp_path, monkeypatch, lang):
+    db.open_store(str(tmp_path / "a.db"))
+    _awkward()
+    assert exporter._sql_lines("csv") and not exporter._sql_lines("xlsx")
+
+    def every(name):
+        exporter.export_list(tmp_path / f"{name}.csv", None, lang=lang)
+        return (tmp_path / f"{name}.csv").read_bytes()
+
+    made, written = _by_csv_module(monkeypatch, every)
+    assert made == written
+    assert b'"a ""q"", b\r\nc\rd\ne\x1f"' in made and b'"\xe6\x9c\x89\xe9\x99\x90' in made
+
+    # One column: an empty cell is quoted, else its row would be a blank line.
+    def remarks(name):
+        query = ListQuery(show_stopped=True, sort="code", descending=True)
+        exporter.export_list(tmp_path / f"{name}.csv", query, ["remark"], lang=lang)
+        return (tmp_path / f"{name}.csv").read_bytes()
+
+    made, written = _by_csv_module(monkeypatch, remarks)
+    assert made == written and b'\r\n""\r\n' in made
+
+
+def test_sqlite_lines_of_the_whole_archive(tmp_path, monkeypatch):
+    db.open_store(str(tmp_path / "a.db"))
+    _awkward()
+    # Cells formatted in groups of 5: the limit on a function's arguments, exercised small.
+    monkeypatch.setattr(exporter, "_PRINTF_CELLS", 5)
+
+    def archive(name):
+        exporter.export_archive(tmp_path / f"{name}.csv")
+        return [(tmp_path / f"{name}{part}.csv").read_bytes() for part in ("", "-classes", "-sales")]
+
+    made, written = _by_csv_module(monkeypatch, archive)
+    assert made == written
+    assert b"-50.00" in made[2] and b"1000.50" in made[2]
+
+
+def test_postgres_writes_what_sqlite_makes(tmp_path, pg_store):
+    """PostgreSQL's rows go through the csv module: the same archive gives the same bytes."""
+    columns = [c.field for c in exporter.customer_columns() if c.field not in ("created_at", "modified_at")]
+    _awkward()
+    assert not exporter._sql_lines("csv")
+    exporter.export_list(tmp_path / "pg.csv", None, columns)
+    exporter.export_archive(tmp_path / "pg-all.csv")
+    db.open_store(str(tmp_path / "a.db"))
+    _awkward()
+    exporter.export_list(tmp_path / "lite.csv", None, columns)
+    exporter.export_archive(tmp_path / "lite-all.csv")
+    assert (tmp_path / "pg.csv").read_bytes() == (tmp_path / "lite.csv").read_bytes()
+    for part in ("-classes", "-sales"):
+        assert (tmp_path / f"pg-all{part}.csv").read_bytes() == (tmp_path / f"lite-all{part}.csv").read_bytes()
