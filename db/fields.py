@@ -18,6 +18,7 @@ Markup such as [bold red] is ordinary text to the store: the screens show it lit
 """
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -66,6 +67,10 @@ class Field:
     multiline: bool = False
     maximum: int | None = None  # int fields
     check: Callable[["Field", str], str] | None = None  # a text field's own rule, after the common ones
+    # For a field with a check: whether an ASCII text is already in the form the check returns
+    # (so the check would hand it back unchanged). Lets `clean_many` pass a whole column of
+    # such values with one test each instead of the check's normalising and parsing.
+    plain: Callable[[str], object] | None = None
 
     @property
     def label(self) -> str:
@@ -109,6 +114,38 @@ class Field:
         if self.max_length is not None and len(text) > self.max_length:
             raise self.refuse("customer.too_long", length=len(text), max=self.max_length)
         return text
+
+    def clean_many(self, raws: list) -> list | None:
+        """[self.clean(raw) for raw in raws] for a column of text cells (an import), checked
+        a column at a time: a 100,000-row file costs a few C-level passes per column instead
+        of a Python call per cell. None when the column needs the rules' closer look (a cell
+        that is not text, a control character, an empty required cell, a value too long or
+        not already in its plain form) or the field is not a text field: the caller then
+        cleans the cells one by one, which finds which of them is refused and why."""
+        if self.kind not in ("text", "class"):
+            return None
+        try:
+            joined = "".join(raws)
+        except TypeError:  # a cell that is not text (a spreadsheet number or date)
+            return None
+        if self.multiline and "\r" in joined:
+            return None
+        if (_MULTI_LINE_BAD if self.multiline else _SINGLE_LINE_BAD).search(joined):
+            return None
+        texts = list(map(str.strip, raws))
+        if not all(texts):
+            if self.required:
+                return None
+            texts = [text or self.default for text in texts]
+        if self.check is not None:
+            # ASCII is left alone by the checks' NFKC folding; `plain` tells the rest.
+            present = [text for text in texts if text]
+            if (self.plain is None or not "".join(present).isascii()
+                    or not all(map(self.plain, present))):
+                return None
+        if self.max_length is not None and max(map(len, texts), default=0) > self.max_length:
+            return None
+        return texts
 
     def _text(self, raw) -> str:
         text = "" if raw is None else str(raw)
@@ -181,6 +218,22 @@ def _check_tax_id(field: Field, text: str) -> str:
         raise field.refuse("customer.tax_id_format", text=text) from None
 
 
+# The USCC's alphabet (no I, O, S, V, Z) and check-digit weights, as python-stdnum has them:
+# `_plain_tax_id` recomputes its check digit without stdnum's per-character cleaning.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {ch: n for n, ch in enumerate(_USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_PLAIN = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
+def _plain_tax_id(text: str) -> bool:
+    """A compact, valid USCC (what _check_tax_id returns unchanged)."""
+    if not _USCC_PLAIN.fullmatch(text):
+        return False
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, text[:17]), _USCC_WEIGHTS))
+    return _USCC_ALPHABET[-total % 31] == text[17]
+
+
 def _check_postcode(field: Field, text: str) -> str:
     text = _ascii(text).replace(" ", "")
     if not _POSTCODE.fullmatch(text):
@@ -207,25 +260,32 @@ def _check_email(field: Field, text: str) -> str:
 
 FIELDS: tuple[Field, ...] = (
     # 基本
-    Field("code", "basic", "text", required=True, max_length=20, check=_check_code),
+    Field("code", "basic", "text", required=True, max_length=20, check=_check_code,
+          plain=_CODE.fullmatch),
     Field("name", "basic", "text", required=True, max_length=98),
     Field("short_name", "basic", "text", required=True, max_length=60),
-    Field("mnemonic", "basic", "text", max_length=60, check=_check_mnemonic),
-    Field("class_code", "basic", "class", required=True, max_length=12, check=_check_class),
+    Field("mnemonic", "basic", "text", max_length=60, check=_check_mnemonic,
+          plain=_MNEMONIC.fullmatch),
+    Field("class_code", "basic", "class", required=True, max_length=12, check=_check_class,
+          plain=_CODE.fullmatch),
     Field("region", "basic", "text", max_length=60),
     Field("industry", "basic", "text", max_length=60),
-    Field("tax_id", "basic", "text", max_length=18, check=_check_tax_id),
+    Field("tax_id", "basic", "text", max_length=18, check=_check_tax_id,
+          plain=_plain_tax_id),
     Field("currency", "basic", "text", max_length=20, default=DEFAULT_CURRENCY),
     Field("legal_person", "basic", "text", max_length=40),
     Field("bank", "basic", "text", max_length=60),
     Field("bank_account", "basic", "text", max_length=40),
     # 联系
     Field("address", "contact", "text", max_length=200),
-    Field("postcode", "contact", "text", max_length=6, check=_check_postcode),
+    Field("postcode", "contact", "text", max_length=6, check=_check_postcode,
+          plain=_POSTCODE.fullmatch),
     Field("phone", "contact", "text", max_length=40),
     Field("fax", "contact", "text", max_length=40),
-    Field("mobile", "contact", "text", max_length=11, check=_check_mobile),
-    Field("email", "contact", "text", max_length=100, check=_check_email),
+    Field("mobile", "contact", "text", max_length=11, check=_check_mobile,
+          plain=_MOBILE.fullmatch),
+    Field("email", "contact", "text", max_length=100, check=_check_email,
+          plain=_EMAIL.fullmatch),
     Field("contact", "contact", "text", max_length=40),
     Field("ship_address", "contact", "text", max_length=200),
     Field("department", "contact", "text", max_length=60),

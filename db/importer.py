@@ -8,13 +8,16 @@ Nothing is written. `commit(plan)` writes the plan in one transaction: it refuse
 rejected rows unless told to import only the valid ones, and an error anywhere (a code taken
 by someone else since the plan, say) rolls back every row.
 
-The archive is read in chunks (one query per CHUNK rows, never one per row), and written with
-executemany, so 100,000 rows cost seconds, not minutes.
+The archive is read in chunks (one query per CHUNK rows, never one per row), a chunk's cells
+are cleaned a column at a time (db.fields' rules, see `_CustomerPlanner._column`), and rows
+are written with executemany and set-based SQL, so 100,000 customers cost a few seconds.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import operator
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +26,7 @@ from typing import Callable, Iterable
 import peewee
 
 from db import classes as class_rules
-from db import clock, dimensions, mnemonic, search
+from db import clock, dialect, dimensions, mnemonic, search
 from db.coding import CodingScheme
 from db.columns import COLUMNS, DIMENSION_PREFIX, SHEETS, Column, by_field
 from db import fields as fields_meta
@@ -32,7 +35,7 @@ from db.errors import RuleError
 from db.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension,
                        Membership, Sale, database)
 from db.money import parse_money
-from db.store import writing
+from db.store import current, writing
 from db.tabular import Table, excel_serial_date, open_table
 
 KINDS = ("customers", "classes", "sales")
@@ -40,8 +43,15 @@ CHUNK = 1000
 # Rows written per executemany / insert batch, and between two progress reports.
 WRITE_CHUNK = 2000
 # When the new customers are more than this share of the archive (after the import), the
-# substring index is rebuilt in one statement, which is cheaper than indexing them one by one.
-REBUILD_SHARE = 0.2
+# customer table's indexes are built again after the inserts rather than kept up row by row.
+BULK_SHARE = 0.2
+
+# What an imported customer's "add" history row holds: the fields that name it and place it
+# in the tree (the card's add records every value it was given). Writing all 30 values of
+# 100,000 rows to the history took 3 s, most of an import's time; nothing is lost by it,
+# since the file is the record of what came in and every later change is logged with its
+# old value.
+ADD_LOGGED = ("name", "short_name", "class_code")
 
 ProgressFn = Callable[[int, int], None]
 
@@ -215,6 +225,10 @@ def _cell(value, kind: str):
 
 
 REQUIRED = tuple(f.key for f in fields_meta.EDITABLE if f.required)
+# The field kinds whose cleaned values are remembered across chunks (few distinct values),
+# and how many each column keeps before it starts afresh (a column of all-different amounts).
+MEMO_KINDS = ("date", "money", "percent", "int", "choice", "flag")
+MEMO_MAX = 50_000
 MNEMONIC_MAX = fields_meta.BY_KEY["mnemonic"].max_length
 
 
@@ -254,22 +268,25 @@ class _CustomerPlanner:
         self.kinds = [fields_meta.BY_KEY[f].kind if f in fields_meta.BY_KEY else "text"
                       for f in self.fields]
         self.dim_fields = {f: f[len(DIMENSION_PREFIX):] for f in self.fields if f.startswith(DIMENSION_PREFIX)}
-        self.cleaners = [None if f in self.dim_fields else fields_meta.BY_KEY[f].clean for f in self.fields]
+        self.field_meta = [None if f in self.dim_fields else fields_meta.BY_KEY[f] for f in self.fields]
         self.dim_classes = {code: (class_rules.scheme_of(self.dims[code]), _class_map(self.dims[code]))
                             for code in self.dim_fields.values()}
         self.seen: dict[str, int] = {}
-        # What an empty cell becomes in each optional field (its default).
-        self.empty = {f.key: f.clean(None) for f in fields_meta.EDITABLE if not f.required}
+        self.memo: list[dict] = [{} for _ in self.fields]
+        self.class_problems: dict[tuple, RuleError | None] = {}
+        self.missing_required = [f for f in REQUIRED if f not in self.plan.headers]
         self.code_at = self.fields.index("code")
+        # Into an empty archive every row is an add: no chunk needs to look for its codes.
+        self.archive_empty = not Customer.select().exists()
 
     def run(self) -> ImportPlan:
-        keep = self.keep
-        rows = ((line, tuple(cells[i] for i in keep)) for line, cells in self.table.rows())
-        for chunk in _chunks(rows):
+        for chunk in _chunks(self.table.rows()):
             self._chunk(chunk)
         return self.plan
 
     def _existing(self, codes: list[str]) -> tuple[dict, dict]:
+        if self.archive_empty:
+            return {}, {}
         wanted = {"id", "code", "short_name", "mnemonic", "dev_date",
                   *(f for f in self.fields if not f.startswith(DIMENSION_PREFIX))}
         found = {r["code"]: r for r in Customer.select(*(getattr(Customer, f) for f in wanted))
@@ -283,19 +300,71 @@ class _CustomerPlanner:
                 members[(m["customer_code"], m["dim"])] = m["class_code"]
         return found, members
 
+    def _column(self, at: int, cells: tuple) -> tuple[list, dict[int, RuleError]]:
+        """One column of a chunk cleaned: its values (the RuleError in place of a refused
+        cell) and {row index: RuleError} of the refused cells.
+
+        A text column goes through Field.clean_many; otherwise (and when that declines)
+        each distinct cell is cleaned once, which is exact because a field's rule depends on
+        the value alone: a column of dates, amounts or choices repeats its few values
+        across the file, so `self.memo` keeps them from chunk to chunk."""
+        kind = self.kinds[at]
+        field = self.field_meta[at]
+        if field is None:  # a dimension column: checked against its tree in _row_rules
+            return [c.strip() if type(c) is str else _text(c) for c in cells], {}
+        try:
+            "".join(cells)
+            keys = cells
+        except TypeError:  # spreadsheet cells: made what the rules read, as text or a date
+            keys = [c if type(c) is str else _cell(c, kind) for c in cells]
+        if kind != "date":
+            values = field.clean_many(keys)
+            if values is not None:
+                return values, {}
+        memo = self.memo[at] if kind in MEMO_KINDS else {}
+        if len(memo) > MEMO_MAX:
+            memo.clear()
+        distinct = set(keys)
+        for key in distinct.difference(memo):
+            try:
+                # Text goes straight to the field's rule (which trims it); a date column's
+                # text may be an Excel serial number.
+                memo[key] = field.clean(_cell(key, kind) if kind == "date" else key)
+            except RuleError as exc:
+                memo[key] = exc
+        values = [memo[k] for k in keys]
+        refused = {k for k in distinct if isinstance(memo[k], RuleError)}
+        if not refused:
+            return values, {}
+        return values, {i: memo[k] for i, k in enumerate(keys) if k in refused}
+
     def _chunk(self, chunk):
-        plan = self.plan
-        codes = [_text(cells[self.code_at]) for _, cells in chunk]
+        plan, fields, headers = self.plan, self.fields, self.plan.headers
+        lines = [line for line, _ in chunk]
+        columns = list(zip(*(cells for _, cells in chunk)))
+        cleaned = []
+        refused: dict[int, list[tuple[str, RuleError]]] = {}  # row index -> (field, why)
+        for at, position in enumerate(self.keep):
+            values, bad = self._column(at, columns[position])
+            cleaned.append(values)
+            for i, exc in bad.items():
+                refused.setdefault(i, []).append((fields[at], exc))
+        raw_codes = columns[self.keep[self.code_at]]
+        # A refused code is looked up as written, so the row still reads as an add or update.
+        codes = [c if type(c) is str else _text(raw_codes[i]) for i, c in enumerate(cleaned[self.code_at])]
         existing, members = self._existing([c for c in codes if c])
-        for (line, cells), code in zip(chunk, codes):
-            old = existing.get(code)
-            values, problems = self._clean(line, cells, old)
-            if problems:
-                plan.rejected.extend(problems)
+        olds = [existing.get(c) for c in codes] if existing else [None] * len(codes)
+        self._row_rules(lines, cleaned, olds, refused)
+        for i, (line, row, old) in enumerate(zip(lines, zip(*cleaned), olds)):
+            if i in refused:
+                plan.rejected.extend(Problem(line, headers.get(fld, ""), fld, exc.key, dict(exc.values))
+                                     for fld, exc in refused[i])
                 continue
+            values = dict(zip(fields, row))
             if old is None:
                 plan.adds.append(PlannedRow(line, values["code"], values))
                 continue
+            code = codes[i]
             changes = {}
             for fld, new in values.items():
                 if fld.startswith(DIMENSION_PREFIX):
@@ -315,55 +384,67 @@ class _CustomerPlanner:
             else:
                 plan.unchanged += 1
 
-    def _clean(self, line: int, cells: tuple, old: dict | None) -> tuple[dict, list[Problem]]:
-        headers = self.plan.headers
-        values: dict = {}
-        problems: list[Problem] = []
-
-        def refuse(exc: RuleError, fld: str):
-            problems.append(Problem(line, headers.get(fld, ""), fld, exc.key, exc.values))
-
-        empty = self.empty
-        for fld, kind, clean, cell in zip(self.fields, self.kinds, self.cleaners, cells):
-            if clean is None:  # a dimension column: checked against its tree below
-                values[fld] = _text(cell)
-            elif (cell is None or cell == "") and fld in empty:
-                values[fld] = empty[fld]  # most cells of a wide sheet are empty: skip the rules
+    def _class_problem(self, dim: str | None, code: str) -> RuleError | None:
+        """_class_problem of a class code in the main dimension (dim None) or another,
+        remembered: a file names a handful of classes over and over."""
+        key = (dim, code)
+        if key not in self.class_problems:
+            if dim is None:
+                self.class_problems[key] = _class_problem(
+                    self.scheme, self.classes, code, "class_code", fields_meta.BY_KEY["class_code"].label)
             else:
-                try:
-                    # Text goes straight to the field's rule (which trims it); other cells
-                    # (numbers, dates, text in a date column) are made what the rule reads.
-                    values[fld] = clean(cell if type(cell) is str and kind != "date" else _cell(cell, kind))
-                except RuleError as exc:
-                    refuse(exc, fld)
-        if old is None:
-            for fld in REQUIRED:
-                if fld not in headers:
-                    field = fields_meta.BY_KEY[fld]
-                    refuse(field.refuse("customer.required"), fld)
-        code = values.get("code")
-        if code:
-            first = self.seen.setdefault(code, line)
-            if first != line:
-                refuse(RuleError("import.duplicate_code", field="code", code=code, first_line=first), "code")
-        klass = values.get("class_code")
-        if klass:
-            exc = _class_problem(self.scheme, self.classes, klass, "class_code",
-                                 fields_meta.BY_KEY["class_code"].label)
-            if exc:
-                refuse(exc, "class_code")
-        for fld, dim in self.dim_fields.items():
-            if values.get(fld):
                 scheme, known = self.dim_classes[dim]
-                exc = _class_problem(scheme, known, values[fld], fld, self.dims[dim].name_zh)
-                if exc:
-                    refuse(exc, fld)
-        stop = values.get("stop_date")
-        dev = values["dev_date"] if "dev_date" in values else (old or {}).get("dev_date")
-        if stop and dev and stop < dev:
-            refuse(fields_meta.BY_KEY["stop_date"].refuse(
-                "customer.stop_before_dev", stop=format_date(stop), dev=format_date(dev)), "stop_date")
-        return values, problems
+                self.class_problems[key] = _class_problem(
+                    scheme, known, code, DIMENSION_PREFIX + dim, self.dims[dim].name_zh)
+        return self.class_problems[key]
+
+    def _row_rules(self, lines: list[int], cleaned: list[list], olds: list[dict | None],
+                   refused: dict[int, list]) -> None:
+        """The rules of a row beyond its cells, for a whole chunk, a rule at a time (each
+        row's problems stay in the order: cells, required columns, a code met before in the
+        file, classes that hold customers, the stop date after the development date). A
+        refused cell (a RuleError in `cleaned`) is not checked again."""
+        def refuse(i: int, fld: str, exc: RuleError):
+            refused.setdefault(i, []).append((fld, exc))
+
+        for fld in self.missing_required:
+            exc = fields_meta.BY_KEY[fld].refuse("customer.required")
+            for i, old in enumerate(olds):
+                if old is None:
+                    refuse(i, fld, exc)
+        fields = self.fields
+        codes = [(c, line) for c, line in zip(cleaned[self.code_at], lines) if type(c) is str and c]
+        unique = {c for c, _ in codes}
+        if len(unique) == len(codes) and self.seen.keys().isdisjoint(unique):
+            self.seen.update(codes)  # the common case: no code met before
+        else:
+            for i, (code, line) in enumerate(zip(cleaned[self.code_at], lines)):
+                if type(code) is str and code:
+                    first = self.seen.setdefault(code, line)
+                    if first != line:
+                        refuse(i, "code", RuleError("import.duplicate_code", field="code", code=code,
+                                                    first_line=first))
+        checked = [("class_code", None)] if "class_code" in fields else []
+        for fld, dim in (*checked, *self.dim_fields.items()):
+            column = cleaned[fields.index(fld)]
+            bad = {c for c in set(column) if type(c) is str and c and self._class_problem(dim, c)}
+            if bad:
+                for i, klass in enumerate(column):
+                    if klass in bad:
+                        refuse(i, fld, self._class_problem(dim, klass))
+        if "stop_date" in fields:
+            stops = cleaned[fields.index("stop_date")]
+            devs = cleaned[fields.index("dev_date")] if "dev_date" in fields else None
+            for i, stop in enumerate(stops):
+                if isinstance(stop, dt.date):
+                    # The file's development date, else (no column, or a refused cell) the archive's.
+                    if devs is not None and not isinstance(devs[i], RuleError):
+                        dev = devs[i]
+                    else:
+                        dev = (olds[i] or {}).get("dev_date")
+                    if dev and stop < dev:
+                        refuse(i, "stop_date", fields_meta.BY_KEY["stop_date"].refuse(
+                            "customer.stop_before_dev", stop=format_date(stop), dev=format_date(dev)))
 
 
 def _plan_classes(path, dimension: str) -> ImportPlan:
@@ -555,6 +636,22 @@ def _executemany(sql: str, rows: list) -> None:
             database.cursor().executemany(sql.replace("?", database.param), rows)
 
 
+def _log_added(plan: ImportPlan, at: dt.datetime, who: str) -> None:
+    """The history rows of the customers just added, one per customer in the order they
+    were inserted, written from their rows (set-based, a chunk of codes per statement):
+    ADD_LOGGED's values, quoted by SQL as db.history writes them (they are required, so
+    never empty, and single-line, so the same JSON either way)."""
+    quoted = " || ', ' || ".join(f"'\"{f}\": [null, ' || {dialect.json_text(f, current().dialect)} || ']'"
+                                 for f in ADD_LOGGED)
+    stamp = ChangeLog.at.db_value(at)
+    for chunk in _chunks([r.code for r in plan.adds], CHUNK):
+        marks = ", ".join("?" * len(chunk))
+        sql = (f"INSERT INTO {ChangeLog._meta.table_name} (at, who, action, entity, entity_code, changes, batch) "
+               f"SELECT ?, ?, 'add', 'customer', code, '{{' || {quoted} || '}}', ? "
+               f"FROM {Customer._meta.table_name} WHERE code IN ({marks}) ORDER BY id")
+        database.execute_sql(sql.replace("?", database.param), [stamp, who, plan.batch, *chunk])
+
+
 def _log_rows(plan: ImportPlan, entity: str, rows: list[PlannedRow], action: str, code_of=None):
     at, who = clock.now(), clock.user()
     table = ChangeLog._meta.table_name
@@ -590,21 +687,24 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(model_fields))})"
     defaults = {f.name: f.default() if callable(f.default) else f.default for f in model_fields}
     defaults.update(created_by=who, created_at=at, version=1)
-    names = [f.name for f in model_fields]
+    # The insert's tuple, picked from the defaults overlaid with the row's values in one
+    # C-level call (a dimension column's value is in the dict but not picked).
+    pick = operator.itemgetter(*(f.name for f in model_fields))
     done = 0
     before = Customer.select(peewee.fn.MAX(Customer.id)).scalar() or 0
-    for chunk in _chunks(plan.adds, WRITE_CHUNK):
-        rows = []
-        for row in chunk:
-            values = dict(defaults)
-            values.update((k, v) for k, v in row.values.items() if not k.startswith(DIMENSION_PREFIX))
-            if not values.get("mnemonic"):
-                values["mnemonic"] = mnemonic_of(values["short_name"])
-            # Plain values: str, int, bool, None and dates, which every driver adapts itself.
-            rows.append(tuple(values[name] for name in names))
-        _executemany(insert, rows)
-        done += len(chunk)
-        report(done, total)
+    archive = Customer.select().count()
+    with _bulk_load(table, len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))):
+        for chunk in _chunks(plan.adds, WRITE_CHUNK):
+            rows = []
+            for row in chunk:
+                values = {**defaults, **row.values}
+                if not values["mnemonic"]:
+                    values["mnemonic"] = mnemonic_of(values["short_name"])
+                # Plain values: str, int, bool, None and dates, which every driver adapts itself.
+                rows.append(pick(values))
+            _executemany(insert, rows)
+            done += len(chunk)
+            report(done, total)
     reindex = []
     groups: dict[tuple, list] = {}
     for row in plan.updates:
@@ -622,8 +722,9 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
             done += len(chunk)
             report(done, total)
     _write_memberships(plan)
-    _index(plan, before, reindex)
-    _log_rows(plan, "customer", plan.adds, "add")
+    search.index_added(before)
+    search.reindex(reindex)
+    _log_added(plan, at, who)
     _log_rows(plan, "customer", plan.updates, "change")
 
 
@@ -646,17 +747,24 @@ def _write_memberships(plan: ImportPlan) -> None:
                               for r in (*plan.adds, *changed) if r.values.get(fld)])
 
 
-def _index(plan: ImportPlan, before: int, renamed: list[str]) -> None:
-    """Keep the substring index in step: a load that is a large part of the archive rebuilds
-    it in one statement, a small one indexes its rows one by one."""
-    if len(plan.adds) > REBUILD_SHARE * Customer.select().count():
-        search.rebuild()
+@contextlib.contextmanager
+def _bulk_load(table: str, large: bool):
+    """SQLite, a load that is a large part of the table (an import into a new archive):
+    the table's indexes are dropped for the inserts and built again after them, which sorts
+    each index once instead of inserting into eight B-trees row by row (3.0 s -> 1.8 s for
+    100,000 customers). Inside the caller's transaction: an error rolls the drop back with
+    the rows, and a code taken since the plan fails the unique index's rebuild."""
+    if not large or current().dialect != "sqlite":
+        yield
         return
-    codes = [r.code for r in plan.adds] + renamed
-    for chunk in _chunks(codes):
-        for cid, name, short in (Customer.select(Customer.id, Customer.name, Customer.short_name)
-                                 .where(Customer.code.in_(chunk)).tuples()):
-            search.index(cid, name, short)
+    indexes = database.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,)).fetchall()
+    for name, _ in indexes:
+        database.execute_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        database.execute_sql(sql)
 
 
 def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:

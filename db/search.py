@@ -52,6 +52,41 @@ def unindex(customer_id: int) -> None:
         models.database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (customer_id,))
 
 
+def _with_pieces():
+    """The database, with `pieces` registered as the SQL function kehu_pieces, so the bulk
+    paths cut names inside one INSERT ... SELECT instead of fetching rows into Python."""
+    db = models.database
+    db.connection().create_function("kehu_pieces", 1, lambda s: pieces(s or ""), deterministic=True)
+    return db
+
+
+_SELECT_PIECES = "SELECT id, kehu_pieces(name), kehu_pieces(short_name) FROM customer"
+
+
+def index_added(after_id: int) -> None:
+    """Index every customer whose id is above `after_id`: the rows a bulk load (an import)
+    has just inserted, set-based. Runs in the caller's transaction."""
+    if _dialect() != "sqlite":
+        return
+    _with_pieces().execute_sql(
+        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) {_SELECT_PIECES} WHERE id > ?", (after_id,))
+
+
+def reindex(codes: list[str], chunk: int = 500) -> None:
+    """Replace the indexed names of the customers with these codes (renamed in bulk), a
+    chunk of codes per statement."""
+    if _dialect() != "sqlite" or not codes:
+        return
+    db = _with_pieces()
+    for start in range(0, len(codes), chunk):
+        part = codes[start:start + chunk]
+        marks = ", ".join("?" * len(part))
+        db.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                       f"(SELECT id FROM customer WHERE code IN ({marks}))", part)
+        db.execute_sql(f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) {_SELECT_PIECES} "
+                       f"WHERE code IN ({marks})", part)
+
+
 def rebuild() -> None:
     """Rebuild the whole substring index from the customer table (after a bulk load).
 
@@ -61,13 +96,9 @@ def rebuild() -> None:
     segment."""
     if _dialect() != "sqlite":
         return
-    db = models.database
-    conn = db.connection()
-    conn.create_function("kehu_pieces", 1, lambda s: pieces(s or ""), deterministic=True)
+    db = _with_pieces()
     db.execute_sql(f"DELETE FROM {FTS_TABLE}")
-    db.execute_sql(
-        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) "
-        "SELECT id, kehu_pieces(name), kehu_pieces(short_name) FROM customer")
+    db.execute_sql(f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) {_SELECT_PIECES}")
     db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
 

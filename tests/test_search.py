@@ -219,3 +219,16 @@ def test_postgres_locate_by_ilike():
         with store.writing():
             Customer.delete().execute()
         store.close()
+
+
+def test_bulk_indexing_of_added_and_renamed_rows(archive):
+    last = Customer.select().order_by(Customer.id.desc()).first().id
+    for n in range(3):
+        add(f"N{n}", f"新增客户{n}", index=False)
+    with archive.writing():
+        search.index_added(last)
+    assert codes("增客") == ["N0", "N1", "N2"]
+    Customer.update(name="改名商行", short_name="改名").where(Customer.code.in_(["C002", "N1"])).execute()
+    with archive.writing():
+        search.reindex(["C002", "N1"], chunk=1)
+    assert codes("改名") == ["C002", "N1"] and codes("增客") == ["N0", "N2"]
