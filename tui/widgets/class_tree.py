@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from db import classes
 from db.classes import ClassNode
+from tui import background
 from tui.i18n import t
 
 
@@ -95,13 +96,17 @@ class ClassTree(Tree[ClassNode | None]):
         parents = [p for p in dict.fromkeys(wanted) if p not in self._loaded]
         self._apply({p: classes.children(self.dimension, p, counts=False) for p in parents}, target)
 
-    @work(thread=True, group="class-tree-counts", exit_on_error=False)
-    def _count(self, bare: dict[str | None, list[ClassNode]]) -> None:
+    @work(group="class-tree-counts", exit_on_error=False)
+    async def _count(self, bare: dict[str | None, list[ClassNode]]) -> None:
+        counts, total = await background.run(self._read_counts, bare)
+        self._recount(bare, counts, total)
+
+    def _read_counts(self, bare: dict[str | None, list[ClassNode]]) -> tuple[dict[str, int], int | None]:
         counts: dict[str, int] = {}
         for p in bare:
             counts.update(classes.child_counts(self.dimension, p))
         total = classes.customers_under(classes.dimension(self.dimension), "") if None in bare else None
-        self.app.call_from_thread(self._recount, bare, counts, total)
+        return counts, total
 
     def _apply(self, fetched: dict[str | None, list[ClassNode]], target: str) -> None:
         for parent in sorted(fetched, key=lambda p: len(p or "")):

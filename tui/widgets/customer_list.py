@@ -13,6 +13,7 @@ the terminal. Widths are terminal cells (rich.cells), so Chinese columns line up
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from textual.strip import Strip
 from db import models, paging
 from db.money import format_money
 from db.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
+from tui import background
 from tui.head_start import HeadStart
 from tui.i18n import t
 
@@ -340,43 +342,34 @@ class CustomerList(ScrollView, can_focus=True):
             self._set_total(len(page), None)
         else:
             known = head.total(self._query, wait=False) if head else None
-            if known is None:
-                self._set_total(len(page) if page else 0, None, final=False)
-            else:
-                self._set_total(known, None, final=False)
+            self._set_total(known if known is not None else len(page or ()), None, final=False)
+            if known is not None:
                 self.post_message(self.CountChanged(self, known))
-            if known is None:
-                self._start_count(self._generation, known, head)
-            else:
-                # Only the anchors (for jumps) are left to read: after the first frame,
-                # which their scan would otherwise compete with for the CPU.
-                self.call_after_refresh(self._start_count, self._generation, known, head)
+            self.run_worker(self._count_worker(self._query, self._generation, known, head),
+                            group="customer-list-count", exclusive=True, exit_on_error=False)
         if keep is not None:
             self.goto_code(keep)
         elif first is not None:
             self._announce()
 
-    def _start_count(self, generation: int, known: int | None, head: HeadStart | None) -> None:
-        if generation == self._generation:
-            self.run_worker(self._count_worker(self._query, generation, known, head), thread=True,
-                            group="customer-list-count", exclusive=True, exit_on_error=False)
-
     def _count_worker(self, query: ListQuery, generation: int, known: int | None,
                       head: HeadStart | None):
-        def work() -> None:
-            try:
-                # The count alone is quick; the anchors walk (for jumps) takes longer, so
-                # the status line gets its number first.
-                if known is None:
-                    total = head.total(query, wait=True) if head else None
-                    if total is None:
-                        total = paging.count(query)
-                    self.app.call_from_thread(self._count_known, generation, total)
-                found = paging.anchors(query)
-            finally:
-                models.database.close()  # this thread's connection only
-            self.app.call_from_thread(self._counted_arrived, generation, found)
+        async def work() -> None:
+            # The count first, at the UI's priority: the status line waits for it. The
+            # anchors walk (for jumps) takes longer and nobody waits for it: background.
+            if known is None:
+                total = await asyncio.to_thread(self._count_of, query, head)
+                self._count_known(generation, total)
+            self._counted_arrived(generation, await background.run(paging.anchors, query))
         return work
+
+    @staticmethod
+    def _count_of(query: ListQuery, head: HeadStart | None) -> int:
+        try:
+            total = head.total(query, wait=True) if head else None
+            return paging.count(query) if total is None else total
+        finally:
+            models.database.close()  # this thread's connection only
 
     def _count_known(self, generation: int, total: int) -> None:
         if generation == self._generation and not self._counted:
