@@ -136,10 +136,11 @@ def searchable(text: str) -> list[str]:
 
 def pieces(text: str) -> str:
     """A name as the SQLite index holds it: "北京华联" -> "北京 京华 华联 联"."""
-    chars = searchable(text)
-    if not chars:
-        return ""
-    return " ".join([a + b for a, b in zip(chars, chars[1:])] + [chars[-1]])
+    if not text.isalnum():  # most names are letters and digits only: no need to filter
+        text = "".join(searchable(text))
+        if not text:
+            return ""
+    return " ".join([*map(str.__add__, text, text[1:]), text[-1]])
 
 
 def fts_match(text: str) -> str | None:

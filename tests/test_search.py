@@ -7,9 +7,11 @@ import os
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import db
-from db import clock, models, search
+from db import clock, dialect, models, search
 from db.dialect import HIT_COLUMNS, fts_match, pieces
 from db.models import Customer
 
@@ -232,3 +234,10 @@ def test_bulk_indexing_of_added_and_renamed_rows(archive):
     with archive.writing():
         search.reindex(["C002", "N1"], chunk=1)
     assert codes("改名") == ["C002", "N1"] and codes("增客") == ["N0", "N2"]
+
+
+@given(st.text())
+def test_pieces_are_the_neighbouring_pairs_of_the_searchable_characters(text):
+    chars = dialect.searchable(text)
+    expected = " ".join([a + b for a, b in zip(chars, chars[1:])] + chars[-1:])
+    assert dialect.pieces(text) == expected
