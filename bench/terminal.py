@@ -20,7 +20,7 @@ from bench.harness import Result, not_measured, summarize
 from tui import i18n
 
 WIDTH, HEIGHT = 120, 40
-START_RUNS = 5
+START_RUNS = 7
 PAGE_PRESSES = 30
 JUMP_RUNS = 5
 LOCATE_ROUNDS = 3
@@ -48,6 +48,7 @@ COUNTED = _shown("archive.count", r"[1-9][\d,]*")
 LOCATE_OPEN = _shown("locate.keys")
 LOCATE_DONE = re.compile(f"{_shown('locate.count').pattern}|{_shown('locate.none', '.+').pattern}")
 MINIMAL = Path(__file__).with_name("minimal_app.py")
+SCREEN_FLOOR = Path(__file__).with_name("screen_floor_app.py")
 
 
 class NotShown(Exception):
@@ -179,18 +180,20 @@ def _started(tm: Tmux, argv: list[str], shown) -> tuple[str, float]:
 
 
 def first_screen(ctx) -> list[Result]:
-    """kehu on the big archive until its record count shows, against a bare Textual app,
-    started alternately in the same run."""
+    """kehu on the big archive until its record count shows, against a bare Textual app and
+    against the same screen drawn by Textual alone from constants, started in turn in the
+    same run."""
     if not ctx.has_tmux:
         return [not_measured("first screen", "tmux is not installed")]
     tm = ctx.tmux = Tmux(_env(ctx))
-    minimal_argv = [sys.executable, str(MINIMAL)]
-    bare, app = [], []
+    bare, same, app = [], [], []
     problem = None
     for run in range(START_RUNS):
-        name, seconds = _started(tm, minimal_argv, lambda s: "minimal app ready" in s)
-        bare.append(seconds)
-        tm.kill(name)
+        for argv, ready, times in (([sys.executable, str(MINIMAL)], "minimal app ready", bare),
+                                   ([sys.executable, str(SCREEN_FLOOR)], "floor app ready", same)):
+            name, seconds = _started(tm, argv, lambda s, ready=ready: ready in s)
+            times.append(seconds)
+            tm.kill(name)
         if problem:
             continue
         try:
@@ -204,15 +207,22 @@ def first_screen(ctx) -> list[Result]:
         else:
             ctx.session = name  # the last one stays open for the measurements below
     floor = summarize("first screen, bare Textual app", bare, note="a Static in an App")
+    screen = summarize("first screen, the same screen in Textual alone", same,
+                       note="bench/screen_floor_app.py: tree, 37 rows, status, keys; no data")
     if problem:
-        return [floor, not_measured("first screen of kehu", f"the archive's record count did not "
-                                    f"show within {SHOW_TIMEOUT:.0f} s; {problem}")]
+        return [floor, screen, not_measured("first screen of kehu", f"the archive's record count "
+                                            f"did not show within {SHOW_TIMEOUT:.0f} s; {problem}")]
     shown = summarize("first screen, kehu --db BIG", app,
                       note="until the status line shows the record count")
     ratios = sorted(a / b for a, b in zip(app, bare))
     ratio = Result("first screen ratio kehu / bare app", "x", shown.median / floor.median, None,
                    len(ratios), target=1.3, note=f"per run {', '.join(f'{r:.2f}' for r in ratios)}")
-    return [floor, shown, ratio]
+    over_screen = sorted(a / b for a, b in zip(app, same))
+    own = Result("first screen ratio kehu / the same screen in Textual", "x",
+                 shown.median / screen.median, None, len(over_screen),
+                 note=f"what kehu adds to Textual's cost of such a screen; per run "
+                      f"{', '.join(f'{r:.2f}' for r in over_screen)}")
+    return [floor, screen, shown, ratio, own]
 
 
 def _session(ctx, name: str) -> Result | None:
