@@ -2,8 +2,9 @@
 
 Only the visible lines are drawn (a ScrollView with the line API); rows come from the store
 in pages of PAGE, kept in a small LRU cache. A page next to a cached one is read by key, any
-other through the query's anchors (db.paging.anchors, built with the count in a thread
-worker), so every page costs the same wherever it is. A page is read in the UI thread while
+other through the query's anchors (db.paging.anchors, read after the count on the
+lower-priority background thread, tui.background), so every page costs the same wherever
+it is. A page is read in the UI thread while
 that stays under SYNC_BUDGET; once a read of the query takes longer, misses go to a thread
 worker and the row shows a placeholder until its page arrives.
 
