@@ -1,8 +1,9 @@
 """The class tree (分类树): lazily loaded, `code name (customers)` per node.
 
 Used by the classification screen and the archive screen. Children are read when a node is
-first expanded, their names at once and their customer counts in a thread worker (counts
-scan an index, which at 1,000,000 customers takes longer than a frame).
+first expanded: their names at once, their customer counts on the background thread
+(tui.background), as counting scans an index, which at 1,000,000 customers takes longer
+than a frame.
 """
 from __future__ import annotations
 
