@@ -5,30 +5,33 @@ Such a read scans an index for a few hundred milliseconds at 1,000,000 customers
 the UI's priority right after a frame, two of them took both CPUs of a small machine from
 the terminal drawing that frame: the archive's first screen reached tmux about 100 ms later
 than without them. At a lower priority they wait for the CPU the UI and the terminal leave.
+A read somebody does wait for (a jump that needs the anchors) is run `urgent`: at once, on
+a thread of the UI's priority. The thread is a daemon: quitting does not wait for a scan.
 This module imports no textual.
 """
 from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, TypeVar
 
 from db import models
 
 T = TypeVar("T")
-NICE = 10
-_executor: ThreadPoolExecutor | None = None
+NICE = 10  # added to the process's own niceness
+_jobs: queue.SimpleQueue | None = None
 
 
 def _lower_priority() -> None:
     # Linux schedules threads as tasks, so the thread's id sets its own priority. Elsewhere
     # PRIO_PROCESS would name the whole process: leave the priority alone there.
     if sys.platform.startswith("linux"):
+        me = threading.get_native_id()
         try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+            os.setpriority(os.PRIO_PROCESS, me, min(os.getpriority(os.PRIO_PROCESS, me) + NICE, 19))
         except OSError:
             pass  # not allowed here: the same priority as the UI, as before
 
@@ -40,10 +43,38 @@ def _run(fn: Callable[..., T], *args) -> T:
         models.database.close()  # this thread's connection only: the store may change
 
 
-async def run(fn: Callable[..., T], *args) -> T:
-    """`fn(*args)` on the background thread, awaited without blocking the UI."""
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kehu-background",
-                                       initializer=_lower_priority)
-    return await asyncio.get_running_loop().run_in_executor(_executor, _run, fn, *args)
+def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
+    if not future.cancelled():
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+
+def _serve(jobs: queue.SimpleQueue) -> None:
+    _lower_priority()
+    while True:
+        fn, args, future, loop = jobs.get()
+        if future.cancelled():  # its list or tree has moved on before it started
+            continue
+        result, error = None, None
+        try:
+            result = _run(fn, *args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting worker
+            error = exc
+        loop.call_soon_threadsafe(_settle, future, result, error)
+
+
+async def run(fn: Callable[..., T], *args, urgent: bool = False) -> T:
+    """`fn(*args)` on the background thread (`urgent`: on a thread of the UI's priority),
+    awaited without blocking the UI."""
+    global _jobs
+    if urgent:
+        return await asyncio.to_thread(_run, fn, *args)
+    if _jobs is None:
+        _jobs = queue.SimpleQueue()
+        threading.Thread(target=_serve, args=(_jobs,), name="kehu-background", daemon=True).start()
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    _jobs.put((fn, args, future, loop))
+    return await future

@@ -53,8 +53,9 @@ class HeadStart:
         return not self._thread.is_alive()
 
     def first_page(self, query: ListQuery, columns: tuple[str, ...]) -> list[Row] | None:
-        """The first page of `query` in `columns` when it is the one read here, and done."""
-        return self._first if columns == self.columns and self._done(query, False) else None
+        """The first page of `query` in `columns` when it is the one read here and has been
+        read (the count may still be running)."""
+        return self._first if (query, columns) == (self.query, self.columns) else None
 
     def total(self, query: ListQuery, *, wait: bool) -> int | None:
         """The count of `query` when it is the one counted here (and done, unless `wait`)."""

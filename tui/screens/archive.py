@@ -294,7 +294,9 @@ class ArchiveScreen(KehuScreen):
         return self._locate_mounted
 
     async def action_locate(self) -> None:
-        await self._mount_locate()
+        mounting = self._mount_locate()
+        if not self.locate_box.is_mounted:  # awaiting a done mount would lay the screen out again
+            await mounting
         self.query_one(KehuFooter).held = True
         self.locate_box.open(include_stopped=self.query_state.show_stopped)
 

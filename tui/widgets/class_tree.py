@@ -134,7 +134,8 @@ class ClassTree(Tree[ClassNode | None]):
             for bare in nodes:
                 node = self.find(bare.code)
                 if node is not None:
-                    node.data = dataclasses.replace(bare, customers=counts.get(bare.code, 0))
+                    # The node's own data, not the read's: a reload since may have renamed it.
+                    node.data = dataclasses.replace(node.data, customers=counts.get(bare.code, 0))
                     node.set_label(node_label(node.data))
         self.post_message(self.Counted())
 

@@ -14,7 +14,6 @@ the terminal. Widths are terminal cells (rich.cells), so Chinese columns line up
 """
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -357,20 +356,19 @@ class CustomerList(ScrollView, can_focus=True):
                       head: HeadStart | None):
         async def work() -> None:
             # The count first, at the UI's priority: the status line waits for it. The
-            # anchors walk (for jumps) takes longer and nobody waits for it: background.
+            # anchors walk takes longer and serves jumps: in the background, unless a jump
+            # already waits for it (the customer just saved or located).
             if known is None:
-                total = await asyncio.to_thread(self._count_of, query, head)
+                total = await background.run(self._count_of, query, head, urgent=True)
                 self._count_known(generation, total)
-            self._counted_arrived(generation, await background.run(paging.anchors, query))
+            found = await background.run(paging.anchors, query, urgent=bool(self._after_count))
+            self._counted_arrived(generation, found)
         return work
 
     @staticmethod
     def _count_of(query: ListQuery, head: HeadStart | None) -> int:
-        try:
-            total = head.total(query, wait=True) if head else None
-            return paging.count(query) if total is None else total
-        finally:
-            models.database.close()  # this thread's connection only
+        total = head.total(query, wait=True) if head else None
+        return paging.count(query) if total is None else total
 
     def _count_known(self, generation: int, total: int) -> None:
         if generation == self._generation and not self._counted:
