@@ -83,6 +83,12 @@ def writing():
     return current().writing()
 
 
+def reading():
+    """Around a read outside a write (a worker's scan): the driver's errors become the same
+    StoreError a write would raise (locked, not a database, connection lost...)."""
+    return _translate_errors(current().url)
+
+
 @contextlib.contextmanager
 def _translate_errors(target: str):
     try:

@@ -82,3 +82,38 @@ async def test_a_jump_waiting_for_the_anchors_reads_them_urgently(seeded, monkey
         await settle(pilot)
         assert ("anchors", True) in calls
         assert app.screen.query_one(CustomerList).current_code == "M0120"
+
+
+async def test_a_failed_read_arrives_as_a_store_error(store):
+    import sqlite3
+
+    from db import StoreError
+
+    def locked():
+        raise sqlite3.OperationalError("database is locked")
+
+    for urgent in (False, True):
+        with pytest.raises(StoreError) as refused:
+            await background.run(locked, urgent=urgent)
+        assert refused.value.key == "store.locked"
+
+
+async def test_the_list_says_when_its_anchors_cannot_be_read(seeded, monkeypatch):
+    import sqlite3
+
+    from db import paging
+    from tests.conftest import add_customer
+    from tests.ui import make_app, settle
+
+    for i in range(150):
+        add_customer(f"M{i:04d}", "02001")
+
+    def locked(query):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(paging, "anchors", locked)
+    app = make_app(seeded, start="archive", lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = [n.message for n in app._notifications]
+        assert any("locked" in message for message in shown), shown

@@ -19,6 +19,7 @@ import threading
 from typing import Callable, TypeVar
 
 from db import models
+from db.store import reading
 
 T = TypeVar("T")
 NICE = 10  # added to the process's own niceness
@@ -38,7 +39,8 @@ def _lower_priority() -> None:
 
 def _run(fn: Callable[..., T], *args) -> T:
     try:
-        return fn(*args)
+        with reading():  # a failed read reaches the worker as a StoreError it can word
+            return fn(*args)
     finally:
         models.database.close()  # this thread's connection only: the store may change
 

@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from db import classes
+from db import StoreError, classes
 from db.classes import ClassNode
 from tui import background
-from tui.i18n import t
+from tui.i18n import error_text, t
 
 
 def node_label(node: ClassNode) -> Text:
@@ -99,7 +99,11 @@ class ClassTree(Tree[ClassNode | None]):
 
     @work(group="class-tree-counts", exit_on_error=False)
     async def _count(self, bare: dict[str | None, list[ClassNode]]) -> None:
-        counts, total = await background.run(self._read_counts, bare)
+        try:
+            counts, total = await background.run(self._read_counts, bare)
+        except StoreError as exc:
+            self.notify(error_text(exc), severity="error")
+            return
         self._recount(bare, counts, total)
 
     def _read_counts(self, bare: dict[str | None, list[ClassNode]]) -> tuple[dict[str, int], int | None]:

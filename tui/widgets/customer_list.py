@@ -28,12 +28,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from db import models, paging
+from db import StoreError, models, paging
 from db.money import format_money
 from db.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
 from tui import background
 from tui.head_start import HeadStart
-from tui.i18n import t
+from tui.i18n import error_text, t
 
 CACHE_PAGES = 8
 SYNC_BUDGET = 0.001  # seconds: a page read slower than this moves the query's reads to a worker
@@ -358,10 +358,14 @@ class CustomerList(ScrollView, can_focus=True):
             # The count first, at the UI's priority: the status line waits for it. The
             # anchors walk takes longer and serves jumps: in the background, unless a jump
             # already waits for it (the customer just saved or located).
-            if known is None:
-                total = await background.run(self._count_of, query, head, urgent=True)
-                self._count_known(generation, total)
-            found = await background.run(paging.anchors, query, urgent=bool(self._after_count))
+            try:
+                if known is None:
+                    total = await background.run(self._count_of, query, head, urgent=True)
+                    self._count_known(generation, total)
+                found = await background.run(paging.anchors, query, urgent=bool(self._after_count))
+            except StoreError as exc:
+                self.notify(error_text(exc), severity="error")
+                return
             self._counted_arrived(generation, found)
         return work
 
