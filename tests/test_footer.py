@@ -75,3 +75,13 @@ async def test_a_click_presses_the_key_and_held_keeps_what_is_shown():
         app.refresh_bindings()
         await pilot.pause()
         assert "f2 Other" in _line(app)
+
+
+async def test_the_palette_key_is_named_in_the_language_in_force():
+    from tui import i18n
+
+    i18n.set_lang("zh")
+    app = Keys()
+    async with app.run_test(size=(100, 5)) as pilot:
+        await pilot.pause()
+        assert _line(app).endswith("▏^p 命令面板")

@@ -6,6 +6,7 @@ MESSAGES = {
     "no": ("否", "no"),
     "cmd.help": ("帮助", "Help"),
     "cmd.quit": ("退出", "Quit"),
+    "cmd.palette": ("命令面板", "palette"),
     "cmd.archive": ("客户档案", "Archive"),
     "cmd.classification": ("客户分类", "Classification"),
     "cmd.scheme": ("编码方案", "Coding scheme"),

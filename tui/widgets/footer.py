@@ -17,6 +17,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tui.i18n import t
+
 
 class _Key(NamedTuple):
     key: str
@@ -81,8 +83,8 @@ class KehuFooter(Widget, can_focus=False):
             found = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 _node, binding, enabled, _tooltip = found
-                palette = _Key(binding.key, app.get_key_display(binding),
-                               binding.description, enabled)
+                # Textual names it in English only.
+                palette = _Key(binding.key, app.get_key_display(binding), t("cmd.palette"), enabled)
         keys = tuple(keys.values())
         if (keys, palette) != (self._keys, self._palette):
             self._keys, self._palette = keys, palette
