@@ -143,6 +143,15 @@ def pieces(text: str) -> str:
     return " ".join([*map(str.__add__, text, text[1:]), text[-1]])
 
 
+def short_pieces(name: str, short_name: str) -> str:
+    """The short name as the SQLite index holds it: "" when its characters run inside the
+    name already (遵义聚丰 in 遵义聚丰饮料有限公司, 李敏 in 李敏), since every fragment of it is
+    then a fragment of the name, which the index holds. Locate finds the same customers and
+    the index has about a quarter fewer tokens to write."""
+    short = "".join(searchable(short_name))
+    return "" if short in "".join(searchable(name)) else pieces(short)
+
+
 def fts_match(text: str) -> str | None:
     """The FTS5 query for names containing `text`, None when it has nothing searchable.
 

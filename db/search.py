@@ -11,11 +11,10 @@ for a fragment matching 3 names or 100,000 (measured in `make bench`).
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from db import clock, dialect, models
-from db.dialect import FTS_TABLE, pieces
+from db.dialect import FTS_TABLE, pieces, short_pieces
 
 @dataclass(frozen=True)
 class Hit:
@@ -45,7 +44,7 @@ def index(customer_id: int, name: str, short_name: str) -> None:
     models.database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (customer_id,))
     models.database.execute_sql(
         f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) VALUES (?, ?, ?)",
-        (customer_id, pieces(name), pieces(short_name)))
+        (customer_id, pieces(name), short_pieces(name, short_name)))
 
 
 def unindex(customer_id: int) -> None:
@@ -54,17 +53,18 @@ def unindex(customer_id: int) -> None:
 
 
 def _with_pieces():
-    """The database, with `pieces` registered as the SQL function kehu_pieces, so the bulk
-    paths cut names inside one INSERT ... SELECT instead of fetching rows into Python.
-    Short names repeat (an import of 100,000 held 13,673 different ones): the pieces of the
-    latest ones are remembered, in a bounded cache."""
+    """The database, with `pieces` and `short_pieces` registered as the SQL functions
+    kehu_pieces and kehu_short_pieces, so the bulk paths cut names inside one INSERT ...
+    SELECT instead of fetching rows into Python."""
     db = models.database
-    cut = functools.lru_cache(maxsize=1 << 16)(pieces)
-    db.connection().create_function("kehu_pieces", 1, lambda s: cut(s or ""), deterministic=True)
+    connection = db.connection()
+    connection.create_function("kehu_pieces", 1, lambda s: pieces(s or ""), deterministic=True)
+    connection.create_function("kehu_short_pieces", 2, lambda n, s: short_pieces(n or "", s or ""),
+                               deterministic=True)
     return db
 
 
-_SELECT_PIECES = "SELECT id, kehu_pieces(name), kehu_pieces(short_name) FROM customer"
+_SELECT_PIECES = "SELECT id, kehu_pieces(name), kehu_short_pieces(name, short_name) FROM customer"
 
 
 def index_added(after_id: int) -> None:

@@ -7,7 +7,7 @@ import os
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import db
@@ -241,3 +241,23 @@ def test_pieces_are_the_neighbouring_pairs_of_the_searchable_characters(text):
     chars = dialect.searchable(text)
     expected = " ".join([a + b for a, b in zip(chars, chars[1:])] + chars[-1:])
     assert dialect.pieces(text) == expected
+
+
+_CHARS = st.sampled_from("北京华联超市王小明上海百货AB12 ·")
+
+
+# The store is emptied at the start of each example, so sharing the fixture is safe.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
+@given(name=st.text(_CHARS, min_size=1, max_size=8), short=st.text(_CHARS, min_size=1, max_size=5),
+       start=st.integers(0, 4), length=st.integers(1, 3))
+def test_every_fragment_of_the_short_name_is_found_however_it_is_indexed(
+        store, name, short, start, length):
+    """The short name is left out of the index when it runs inside the name: a fragment of
+    it must still find the customer (through the name) either way."""
+    Customer.delete().execute()
+    models.database.execute_sql(f"DELETE FROM {dialect.FTS_TABLE}")
+    add("P1", name, short)
+    chars = "".join(dialect.searchable(short))
+    fragment = chars[start:start + length]
+    if fragment:
+        assert codes(fragment) == ["P1"]
