@@ -129,7 +129,8 @@ class ArchiveScreen(KehuScreen):
             parts.append(t("archive.marks", count=self.marked_count()))
         parts.append(t("archive.sorted_by", column=t(f"column.{q.sort}"))
                      + (" ↓" if q.descending else ""))
-        self.query_one("#status", Static).update(Text("  ·  ".join(parts)))
+        # A line of fixed size: repainted without laying the screen out again.
+        self.query_one("#status", Static).update(Text("  ·  ".join(parts)), layout=False)
 
     def apply(self, **changes) -> None:
         self.query_state = dataclasses.replace(self.query_state, **changes)

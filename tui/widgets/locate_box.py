@@ -125,14 +125,15 @@ class LocateBox(Vertical):
         results.add_options([Option(hit_line(h)) for h in hits])
         if hits:
             results.highlighted = 0
-        status = self.query_one("#locate-status", Static)
         if not query.strip():
-            status.update(t("locate.hint"))
+            line = t("locate.hint")
         elif not hits:
-            status.update(t("locate.none", query=query))
+            line = t("locate.none", query=query)
         else:
             more = t("locate.more", limit=LIMIT) if len(hits) >= LIMIT else ""
-            status.update(t("locate.count", count=len(hits)) + more)
+            line = t("locate.count", count=len(hits)) + more
+        # One line of fixed size: repainted, not laid out with the whole screen per keystroke.
+        self.query_one("#locate-status", Static).update(line, layout=False)
 
     def action_move(self, step: int) -> None:
         results = self.query_one("#locate-results", OptionList)
