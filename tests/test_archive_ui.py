@@ -67,6 +67,15 @@ async def test_locate_jumps_to_the_customer_and_its_class(app, query):
                 or hit.mnemonic.startswith(text))
 
 
+async def test_locate_typed_at_once_when_the_screen_first_shows(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "b", "j", "h", "l")  # before anything has settled
+        await settle(pilot)
+        box = app.screen.query_one(LocateBox)
+        assert box.visible and app.screen.query_one("#locate-input").value == "bjhl"
+        assert box.hits
+
+
 async def test_locate_with_ctrl_f_and_nothing_found(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

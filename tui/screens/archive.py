@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widget import AwaitMount
 from textual.widgets import Static
 
-# db.customers (the card's field rules, python-stdnum, the pinyin tables) and the locate box
-# (an input and an option list) are imported where first used: the first screen needs
-# neither, and they were two thirds of its imports.
+# db.customers (the card's field rules, python-stdnum, the pinyin tables) is imported where
+# first used: the first screen does not need it, and it was two thirds of its imports.
 from db import RuleError, classes, dimensions, history, paging
 from db.models import MAIN_DIMENSION
 from db.paging import Filter, ListQuery
@@ -29,9 +26,8 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import CustomerList
+from tui.widgets.locate_box import LocateBox
 
-if TYPE_CHECKING:
-    from tui.widgets.locate_box import LocateBox
 
 
 MAX_MERGE = 20
@@ -68,10 +64,6 @@ class ArchiveScreen(KehuScreen):
         self.columns = list(opening_columns())
         self.count = 0
         self.marked_since: int | None = None
-        # The locate box (an input and a list, with a lot of CSS) is mounted just after the
-        # first frame, which it is not part of; a "/" pressed sooner waits for the mount.
-        self.locate_box: LocateBox | None = None
-        self._locate_mounted: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
@@ -80,6 +72,9 @@ class ArchiveScreen(KehuScreen):
             yield CustomerList(id="list")
         yield Static("", id="status")
         yield KehuFooter()
+        # Part of the screen from the start, hidden: the keys a fast typist sends right after
+        # "/" land in it, however soon after the first frame.
+        yield LocateBox(id="locate")
 
     def on_mount(self) -> None:
         self.title_line()
@@ -93,7 +88,6 @@ class ArchiveScreen(KehuScreen):
             self.count = listing.count
             self.status_line()
         listing.focus()
-        self.call_after_refresh(self._mount_locate)
 
     @property
     def tree(self) -> ClassTree:
@@ -286,20 +280,9 @@ class ArchiveScreen(KehuScreen):
 
         self.app.push_screen(ExportScreen(self))
 
-    def _mount_locate(self) -> AwaitMount:
-        if self._locate_mounted is None:
-            from tui.widgets.locate_box import LocateBox
-
-            self.locate_box = LocateBox(id="locate")
-            self._locate_mounted = self.mount(self.locate_box)
-        return self._locate_mounted
-
-    async def action_locate(self) -> None:
-        mounting = self._mount_locate()
-        if not self.locate_box.is_mounted:  # awaiting a done mount would lay the screen out again
-            await mounting
+    def action_locate(self) -> None:
         self.query_one(KehuFooter).held = True
-        self.locate_box.open(include_stopped=self.query_state.show_stopped)
+        self.query_one(LocateBox).open(include_stopped=self.query_state.show_stopped)
 
     def on_locate_box_chosen(self, event: LocateBox.Chosen) -> None:
         self.query_one(KehuFooter).held = False
