@@ -18,7 +18,6 @@ Markup such as [bold red] is ordinary text to the store: the screens show it lit
 """
 from __future__ import annotations
 
-import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -218,11 +217,12 @@ def _check_tax_id(field: Field, text: str) -> str:
         raise field.refuse("customer.tax_id_format", text=text) from None
 
 
-# The USCC's alphabet (no I, O, S, V, Z) and check-digit weights, as python-stdnum has them:
-# `_plain_tax_id` recomputes its check digit without stdnum's per-character cleaning.
+# The USCC's alphabet (no I, O, S, V, Z), as python-stdnum has it: `_plain_tax_id` recomputes
+# its check digit without stdnum's per-character cleaning. The check weights are 3**i mod 31,
+# so the weighted sum mod 31 is the reversed body read as a base-34 number (34 = 3 mod 31),
+# its digits the characters' values: one int() call instead of 17 multiplications.
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_VALUE = {ch: n for n, ch in enumerate(_USCC_ALPHABET)}
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_BASE34 = str.maketrans(dict(zip(_USCC_ALPHABET, "0123456789abcdefghijklmnopqrstu")))
 _USCC_PLAIN = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
 
 
@@ -230,7 +230,7 @@ def _plain_tax_id(text: str) -> bool:
     """A compact, valid USCC (what _check_tax_id returns unchanged)."""
     if not _USCC_PLAIN.fullmatch(text):
         return False
-    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, text[:17]), _USCC_WEIGHTS))
+    total = int(text[16::-1].translate(_USCC_BASE34), 34)
     return _USCC_ALPHABET[-total % 31] == text[17]
 
 

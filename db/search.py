@@ -67,13 +67,14 @@ def _with_pieces():
 _SELECT_PIECES = "SELECT id, kehu_pieces(name), kehu_short_pieces(name, short_name) FROM customer"
 
 
-def index_added(after_id: int) -> None:
-    """Index every customer whose id is above `after_id`: the rows a bulk load (an import)
-    has just inserted, set-based. Runs in the caller's transaction."""
-    if _dialect() != "sqlite":
+def index_many(rows: list[tuple[int, str, str]]) -> None:
+    """Index customers just inserted in bulk (an import): (id, name, short name) each, cut
+    into pieces here and written with one executemany. Runs in the caller's transaction."""
+    if _dialect() != "sqlite" or not rows:
         return
-    _with_pieces().execute_sql(
-        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) {_SELECT_PIECES} WHERE id > ?", (after_id,))
+    models.database.cursor().executemany(
+        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) VALUES (?, ?, ?)",
+        [(i, pieces(name), short_pieces(name, short)) for i, name, short in rows])
 
 
 def reindex(codes: list[str], chunk: int = 500) -> None:

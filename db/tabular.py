@@ -63,9 +63,16 @@ class Table:
             try:
                 blank = not "".join(values).strip()
             except TypeError:  # spreadsheet cells: numbers, dates, None
-                blank = all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+                blank = _blank(values)
             if not blank:
                 yield line, values
+
+
+def _blank(cells) -> bool:
+    try:
+        return not "".join(cells).strip()
+    except TypeError:  # spreadsheet cells: numbers, dates, None
+        return all(v is None or (isinstance(v, str) and not v.strip()) for v in cells)
 
 
 def _sniff(path: Path) -> bytes:
@@ -81,8 +88,12 @@ def _sniff(path: Path) -> bytes:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig when the whole file decodes strictly as UTF-8, else gb18030; binary junk
-    (NUL bytes, or bytes GB18030 refuses) is refused as not a spreadsheet."""
+    """utf-8-sig when the file's text decodes strictly as UTF-8, else gb18030; binary junk
+    (NUL bytes, or bytes GB18030 refuses) is refused as not a spreadsheet.
+
+    Reading stops at the first megabyte holding non-ASCII bytes that decode as UTF-8: GBK
+    text passing for UTF-8 over a megabyte is not a real risk, and a UTF-8 file does not
+    pay for being decoded twice. A bad byte further on is reported by the rows' reader."""
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         try:
@@ -91,6 +102,8 @@ def detect_encoding(path: Path) -> str:
                     if b"\x00" in chunk:
                         raise RuleError("tabular.not_spreadsheet", path=str(path))
                     decoder.decode(chunk)
+                    if encoding == "utf-8-sig" and not chunk.isascii():
+                        return encoding
                 decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError:
@@ -121,7 +134,8 @@ def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[st
         encoding = detect_encoding(path)
         opener, fmt, sheet = _csv_rows(path, encoding), "csv", ""
     reader = opener()
-    first = next(reader, None)
+    # The header is the first row with something in it; Table.rows skips blank rows after it.
+    first = next((row for row in reader if not _blank(row[1])), None)
     reader.close()
     if first is None:
         raise RuleError("tabular.empty", path=str(path))
@@ -168,12 +182,25 @@ def _csv_rows(path: Path, encoding: str):
             reader = csv.reader(f, delimiter=delimiter)
             try:
                 for cells in reader:
-                    if "".join(cells).strip():
-                        yield reader.line_num, cells
+                    yield reader.line_num, cells
             except csv.Error as exc:
                 raise RuleError("tabular.csv_error", path=str(path), line=reader.line_num,
                                 reason=str(exc)) from None
+            except UnicodeDecodeError:  # past the part detect_encoding read
+                raise RuleError("tabular.bad_text", path=str(path), line=_first_bad_line(path)) from None
     return rows
+
+
+def _first_bad_line(path: Path) -> int:
+    """The line of a UTF-8 file's first byte that is not UTF-8 (the reader's own error
+    comes up to a buffer's length early)."""
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
@@ -195,9 +222,7 @@ def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
     def rows():
         ws = load_workbook(path, read_only=True, data_only=True)[title]
         try:
-            for number, cells in enumerate(ws.iter_rows(values_only=True), 1):
-                if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
-                    yield number, cells
+            yield from enumerate(ws.iter_rows(values_only=True), 1)
         finally:
             ws.parent.close()
 

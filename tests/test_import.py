@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from stdnum.cn import uscc
 
 import db
-from db import classes, customers, dimensions, history, importer, search
+from db import classes, customers, dimensions, history, importer, search, tabular
+from db.columns import COLUMNS
 from db import fields as fields_meta
 from db.errors import RuleError
 from db.models import ChangeLog, Customer, CustomerClass, Membership, Sale
@@ -107,6 +108,39 @@ def test_missing_required_column_rejects_new_rows_only(store, tmp_path):
     assert [r.code for r in plan.updates] == ["C001"]
     assert plan.updates[0].changes == {"name": ("旧名", "新名"), "phone": ("", "010-1")}
     assert {(p.line, p.key) for p in plan.rejected} == {(3, "customer.required")}
+
+
+def test_gbk_after_a_megabyte_of_ascii_is_still_detected(store, tmp_path):
+    filler = "".join(f"X{n:07d},Filler{n},F{n}\n" for n in range(60_000))  # over 1 MB of ASCII
+    path = write(tmp_path, "late.csv", "客户编码,客户名称,客户简称\n" + filler + "C1,北京华联,华联\n", "gbk")
+    table = tabular.open_table(path, COLUMNS["customers"])
+    assert table.encoding == "gb18030"
+    assert list(table.rows())[-1][1] == ("C1", "北京华联", "华联")
+
+
+def test_a_bad_byte_after_the_detected_utf8_part_names_its_line(store, tmp_path):
+    good = "".join(f"C{n:06d},北京华联商厦第{n}分店,华联{n}\n" for n in range(40_000))  # over 1 MB
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("客户编码,客户名称,客户简称\n" + good).encode() + "X1,甲乙,甲\n".encode("gbk"))
+    with pytest.raises(RuleError) as err:
+        importer.plan(path)
+    assert err.value.key == "tabular.bad_text" and err.value.values["line"] == 40_002
+    assert Customer.select().count() == 0
+
+
+def test_blank_rows_before_the_header_and_between_rows_are_skipped(store, tmp_path):
+    plan = importer.plan(write(tmp_path, "c.csv", ",,\n\n" + HEADER + "\n,,,\n" + GOOD))
+    assert [r.code for r in plan.adds] == ["C001", "C002"]
+
+
+def test_an_empty_mnemonic_cell_is_generated_and_a_given_one_kept(store, tmp_path):
+    text = ("客户编码,客户名称,客户简称,助记码,所属分类码\n"
+            "C1,北京华联综合超市,北京华联,,01001\nC2,上海第一百货,上海一百,SH1,01001\n")
+    plan = importer.plan(write(tmp_path, "m.csv", text))
+    assert [r.values["mnemonic"] for r in plan.adds] == ["bjhl", "sh1"]
+    importer.commit(plan)
+    assert [customers.get(c).mnemonic for c in ("C1", "C2")] == ["bjhl", "sh1"]
+    assert [h.code for h in search.find("bjhl")] == ["C1"]
 
 
 def test_missing_code_column_is_refused(store, tmp_path):

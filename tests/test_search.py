@@ -224,16 +224,27 @@ def test_postgres_locate_by_ilike():
 
 
 def test_bulk_indexing_of_added_and_renamed_rows(archive):
-    last = Customer.select().order_by(Customer.id.desc()).first().id
-    for n in range(3):
-        add(f"N{n}", f"新增客户{n}", index=False)
+    added = [add(f"N{n}", f"新增客户{n}", index=False) for n in range(3)]
     with archive.writing():
-        search.index_added(last)
+        search.index_many([(c.id, c.name, c.short_name) for c in added])
     assert codes("增客") == ["N0", "N1", "N2"]
     Customer.update(name="改名商行", short_name="改名").where(Customer.code.in_(["C002", "N1"])).execute()
     with archive.writing():
         search.reindex(["C002", "N1"], chunk=1)
     assert codes("改名") == ["C002", "N1"] and codes("增客") == ["N0", "N2"]
+
+
+@given(st.text(), st.text())
+def test_a_short_name_inside_the_name_is_not_indexed_again(name, short):
+    inside = "".join(dialect.searchable(short)) in "".join(dialect.searchable(name))
+    expected = "" if inside else dialect.pieces(short)
+    assert dialect.short_pieces(name, short) == expected
+
+
+def test_short_pieces_examples():
+    assert dialect.short_pieces("遵义聚丰饮料有限公司", "遵义聚丰") == ""
+    assert dialect.short_pieces("遵义聚丰饮料有限公司", "聚丰 饮料") == ""
+    assert dialect.short_pieces("遵义聚丰饮料有限公司", "黔聚丰") == "黔聚 聚丰 丰"
 
 
 @given(st.text())

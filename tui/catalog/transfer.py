@@ -10,6 +10,7 @@ MESSAGES = {
     "tabular.not_spreadsheet": ("{path} 不是 Excel (.xlsx) 或 CSV 文件", "{path} is not an Excel (.xlsx) or CSV file"),
     "tabular.xls": ("{path} 是旧的 .xls 格式, 请在 Excel 中另存为 .xlsx 或 CSV", "{path} is an old .xls workbook; save it as .xlsx or CSV in Excel"),
     "tabular.no_known_columns": ("{path} 的标题行中没有可识别的栏目 ({headers})", "{path} has no column this import knows in its header row ({headers})"),
+    "tabular.bad_text": ("{path} 第 {line} 行有不是 UTF-8 的字节, 而文件前面是 UTF-8: 请把整个文件另存为 UTF-8 或 GBK", "{path} line {line} has bytes that are not UTF-8 while the file before it is: save the whole file as UTF-8 or GBK"),
     "tabular.csv_error": ("{path} 第 {line} 行不是正确的 CSV: {reason}", "{path} line {line} is not valid CSV: {reason}"),
     # planning (db.importer)
     "import.bad_kind": ("不能导入 {kind}: 可导入 customers, classes, sales", "Cannot import {kind}: customers, classes or sales"),
