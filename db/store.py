@@ -144,6 +144,10 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
             # SQLite start-up (the app's first screen, `kehu find`) need not pay for.
             from playhouse.db_url import connect
 
+            from db import drivers
+
+            drivers.postgres()
+
             database = connect(target)
         dialect = "postgres" if isinstance(database, peewee.PostgresqlDatabase) else "sqlite"
     if _current is not None:

@@ -4,6 +4,8 @@ modify, merge, read-only, and the code columns' collation on a server whose loca
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 
@@ -142,3 +144,25 @@ def test_code_columns_compare_by_code_point_on_any_locale(pg_url):
         store.close()
     finally:
         admin_sql(f"DROP DATABASE IF EXISTS {name}")
+
+
+SUBPROCESS_OPEN = """
+import sys, db
+loaded = 'psycopg2' in sys.modules
+store = db.open_store(sys.argv[1])
+from db.models import Customer
+print(loaded, store.dialect, Customer.select().count())
+"""
+
+
+def test_sqlite_start_leaves_psycopg2_unloaded(tmp_path):
+    # psycopg2 is 10-20 ms of every start; peewee would import it for nothing (db.drivers).
+    out = subprocess.run([sys.executable, "-c", SUBPROCESS_OPEN, str(tmp_path / "t.db")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "sqlite", "0"]
+
+
+def test_postgres_opens_after_peewee_was_imported_without_psycopg2(pg_url):
+    out = subprocess.run([sys.executable, "-c", SUBPROCESS_OPEN, pg_url],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "postgres", "0"]
