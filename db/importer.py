@@ -757,9 +757,9 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
 def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlite: bool,
                  report: ProgressFn, total: int) -> None:
     """Insert the plan's new customers with executemany, a chunk at a time. Every add has
-    the same fields (the file's columns and the mnemonic the plan filled in), so a row's
-    tuple is one C-level pick from its values plus the defaults of the fields the file
-    lacks. On SQLite the ids are given (the next ones after `before`, inside the write
+    the same fields (`plan.add_fields`: the file's columns and the mnemonic the plan filled
+    in), so a row's tuple is one C-level pick from its cells plus the defaults of the fields
+    the file lacks. On SQLite the ids are given (the next ones after `before`, inside the write
     lock) so the substring index is written from the same values, without reading the
     rows back."""
     if not plan.adds:  # (an update-only file may lack the columns every add has)

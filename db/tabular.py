@@ -60,15 +60,12 @@ class Table:
             if len(cells) < width:
                 cells = tuple(cells) + (None,) * (width - len(cells))
             values = (pick(cells),) if single else pick(cells)
-            try:
-                blank = not "".join(values).strip()
-            except TypeError:  # spreadsheet cells: numbers, dates, None
-                blank = _blank(values)
-            if not blank:
+            if not _blank(values):
                 yield line, values
 
 
 def _blank(cells) -> bool:
+    """Nothing in the cells but blanks."""
     try:
         return not "".join(cells).strip()
     except TypeError:  # spreadsheet cells: numbers, dates, None
