@@ -41,10 +41,8 @@ def index(customer_id: int, name: str, short_name: str) -> None:
     """Put (or replace) one customer's names in the substring index."""
     if _dialect() != "sqlite":
         return  # PostgreSQL's trigram indexes follow the table by themselves
-    models.database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (customer_id,))
-    models.database.execute_sql(
-        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) VALUES (?, ?, ?)",
-        (customer_id, pieces(name), short_pieces(name, short_name)))
+    unindex(customer_id)
+    index_many([(customer_id, name, short_name)])
 
 
 def unindex(customer_id: int) -> None:

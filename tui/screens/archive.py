@@ -17,7 +17,6 @@ from db import RuleError, classes, dimensions, history, paging
 from db.models import MAIN_DIMENSION
 from db.paging import Filter, ListQuery
 from tui import config
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.head_start import opening_columns, opening_query
 from tui.i18n import error_text, t
@@ -26,8 +25,8 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import CustomerList
+from tui.widgets.footer import KehuFooter
 from tui.widgets.locate_box import LocateBox
-
 
 
 MAX_MERGE = 20

@@ -14,12 +14,12 @@ from db.fields import FIELDS, TABS, on_tab, tab_label
 from db.models import MAIN_DIMENSION
 from db.money import format_money
 from db.store import writing
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.fields import Field
+from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
 
 

@@ -11,13 +11,13 @@ from textual.widgets import Label, Static
 
 from db import RuleError, classes
 from db.classes import ClassNode
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.fields import Field
+from tui.widgets.footer import KehuFooter
 
 
 class ClassCard(Static):

@@ -10,13 +10,13 @@ from textual.widgets import Label, ProgressBar, Static
 from db import RuleError, clock, rules
 from db.dates import format_date, parse_date
 from db.models import EvaluationRun
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV, run_in_thread
 from tui.widgets.bars import left, right
 from tui.widgets.fields import Field
+from tui.widgets.footer import KehuFooter
 
 
 def last_run() -> int | None:

@@ -12,11 +12,11 @@ from textual.widgets.option_list import Option
 from db import classes, customers, health
 from db.dimensions import all_dimensions
 from db.health import Finding
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV, dimension_name, run_in_thread
+from tui.widgets.footer import KehuFooter
 
 # What a finding's samples are: customer codes, class codes, or level numbers.
 CUSTOMER_KINDS = {"uncovered", "unevaluated", "misplaced", "stopped_vip"}

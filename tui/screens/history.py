@@ -9,11 +9,11 @@ from textual.widgets import Label, Static
 
 from db import RuleError, history
 from db.dates import parse_date
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.widgets.fields import Field
+from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
 
 PAGE = 30

@@ -13,13 +13,13 @@ from textual.widgets.option_list import Option
 
 from db import rules
 from db.rules import Change, Evaluation
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV, run_in_thread
 from tui.widgets.customer_list import fit
+from tui.widgets.footer import KehuFooter
 from tui.widgets.proposal_list import PAGE, ProposalList, change_text, reason_text, target_name
 
 MARK_PAGE = 1000  # proposals read per query when marking every row of a change

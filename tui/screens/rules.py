@@ -8,13 +8,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from db import RuleError, StoreError, rules
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.fields import Field
+from tui.widgets.footer import KehuFooter
 
 # Rule key prefix -> the heading it is listed under.
 GROUPS = (("history.", "rules.target.history"), ("scale.", "rules.target.scale"),

@@ -9,12 +9,12 @@ from textual.widgets import Label, Static
 
 from db import RuleError, classes
 from db.coding import MAX_LEVELS, CodingScheme
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.fields import Field
+from tui.widgets.footer import KehuFooter
 
 
 class SchemeScreen(KehuScreen):

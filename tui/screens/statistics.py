@@ -17,12 +17,12 @@ from db import classes, clock, stats
 from db.dimensions import all_dimensions
 from db.money import format_money
 from db.stats import ClassStat, TypeStat
-from tui.widgets.footer import KehuFooter
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV, dimension_name, run_in_thread
 from tui.widgets.bars import bar, left, right
+from tui.widgets.footer import KehuFooter
 
 COUNT_STYLE = "cyan"
 AMOUNT_STYLE = "green"
