@@ -203,6 +203,7 @@ def update(code: str, values: dict, version: int) -> Customer:
             return row
         _write(row, version, {k: new for k, (_, new) in changes.items()})
         if any(k in changes for k in NAME_FIELDS):
+            search.unindex(row.id, row.name, row.short_name)
             search.index(row.id, clean.get("name", row.name), clean.get("short_name", row.short_name))
         history.record("change", ENTITY, code, changes)
     return get(code)
@@ -218,7 +219,7 @@ def delete(code: str, version: int) -> None:
         deleted = Customer.delete().where(Customer.id == row.id, Customer.version == version).execute()
         if deleted != 1:
             raise _conflict(code)
-        search.unindex(row.id)
+        search.unindex(row.id, row.name, row.short_name)
         history.record("delete", ENTITY, code,
                        {f.key: [v, None] for f in EDITABLE
                         if (v := getattr(row, f.key)) not in ("", None, 0, False)})

@@ -732,13 +732,14 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     with _bulk_load(table, len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))):
         _insert_adds(plan, at, who, before, sqlite, report, total)
     done = len(plan.adds)
-    reindex = []
+    renamed = []
     groups: dict[tuple, list] = {}
     for row in plan.updates:
         plain = tuple(sorted(k for k in row.changes if not k.startswith(DIMENSION_PREFIX)))
         groups.setdefault(plain, []).append(row)
         if "name" in row.changes or "short_name" in row.changes:
-            reindex.append(row.code)
+            renamed.append(row.code)
+    search.unindex_codes(renamed)  # by the names they have until the updates below
     for fields, rows in groups.items():
         sets = "".join(f"{getattr(Customer, f).column_name} = ?, " for f in fields)
         sql = (f"UPDATE {table} SET {sets}version = version + 1, modified_by = ?, modified_at = ? "
@@ -749,7 +750,7 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
             done += len(chunk)
             report(done, total)
     _write_memberships(plan)
-    search.reindex(reindex)
+    search.index_codes(renamed)
     _log_added(plan, before, at, who)
     _log_rows(plan, "customer", plan.updates, "change")
 

@@ -102,13 +102,14 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
         _repoint_history(target, codes)
         history.record("merge", ENTITY, target, {history.MERGED: [None, codes], **changes})
         for code in codes:
-            search.unindex(rows[code].id)
+            search.unindex(rows[code].id, rows[code].name, rows[code].short_name)
             deleted = Customer.delete().where(Customer.id == rows[code].id,
                                               Customer.version == rows[code].version).execute()
             if deleted != 1:
                 raise customers._conflict(code)
         if any(k in changes for k in NAME_FIELDS):
             saved = customers.get(target)
+            search.unindex(keep.id, keep.name, keep.short_name)
             search.index(saved.id, saved.name, saved.short_name)
     return customers.get(target)
 

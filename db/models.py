@@ -22,7 +22,7 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 2  # 2: batch_run, batch_row (批改 results)
+SCHEMA_VERSION = 3  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index
 
 database = DatabaseProxy()
 

@@ -1,7 +1,7 @@
 """Creating the tables on first open, and checking the schema version on every open."""
 from __future__ import annotations
 
-from db import dialect, dimensions, models
+from db import dialect, dimensions, models, search
 from db.errors import StoreError
 from db.models import MAIN_DIMENSION, SCHEMA_VERSION, Dimension, SchemaInfo
 
@@ -29,6 +29,8 @@ def prepare(store) -> None:
     with store.writing():
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)
+        if found is not None and found < 3:
+            search.rebuild(store.dialect)  # version 2's locate index kept a copy of every name
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
         SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[SchemaInfo.key], update={SchemaInfo.value: str(SCHEMA_VERSION)}).execute()

@@ -38,16 +38,38 @@ def _dialect() -> str:
 
 
 def index(customer_id: int, name: str, short_name: str) -> None:
-    """Put (or replace) one customer's names in the substring index."""
-    if _dialect() != "sqlite":
-        return  # PostgreSQL's trigram indexes follow the table by themselves
-    unindex(customer_id)
+    """Put one customer's names in the substring index (a new customer, or after `unindex`
+    of the names it had)."""
     index_many([(customer_id, name, short_name)])
 
 
-def unindex(customer_id: int) -> None:
-    if _dialect() == "sqlite":
-        models.database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (customer_id,))
+def unindex(customer_id: int, name: str, short_name: str) -> None:
+    """Take one customer out of the substring index. The index keeps no copy of the names
+    (db.dialect.create_fts), so it is told the ones it was given: the customer's names as
+    they are before the change that calls for this."""
+    unindex_many([(customer_id, name, short_name)])
+
+
+_INSERT = f"INSERT INTO {FTS_TABLE}(rowid, name, short_name)"
+_DELETE = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, name, short_name)"
+
+
+def index_many(rows: list[tuple[int, str, str]]) -> None:
+    """Index customers: (id, name, short name) each, cut into pieces here and written with
+    one executemany. Runs in the caller's transaction."""
+    _write_many(f"{_INSERT} VALUES (?, ?, ?)", rows)
+
+
+def unindex_many(rows: list[tuple[int, str, str]]) -> None:
+    """Take customers out of the index: (id, name, short name) each, as they were indexed."""
+    _write_many(f"{_DELETE} VALUES ('delete', ?, ?, ?)", rows)
+
+
+def _write_many(sql: str, rows: list[tuple[int, str, str]]) -> None:
+    if _dialect() != "sqlite" or not rows:
+        return  # PostgreSQL's trigram indexes follow the table by themselves
+    models.database.cursor().executemany(
+        sql, [(i, pieces(name), short_pieces(name, short)) for i, name, short in rows])
 
 
 def _with_pieces():
@@ -62,46 +84,43 @@ def _with_pieces():
     return db
 
 
-_SELECT_PIECES = "SELECT id, kehu_pieces(name), kehu_short_pieces(name, short_name) FROM customer"
+_PIECES = "id, kehu_pieces(name), kehu_short_pieces(name, short_name) FROM customer"
 
 
-def index_many(rows: list[tuple[int, str, str]]) -> None:
-    """Index customers just inserted in bulk (an import): (id, name, short name) each, cut
-    into pieces here and written with one executemany. Runs in the caller's transaction."""
-    if _dialect() != "sqlite" or not rows:
-        return
-    models.database.cursor().executemany(
-        f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) VALUES (?, ?, ?)",
-        [(i, pieces(name), short_pieces(name, short)) for i, name, short in rows])
+def unindex_codes(codes: list[str], chunk: int = 500) -> None:
+    """`unindex` the customers with these codes, before a bulk rename changes their names."""
+    _by_codes(f"{_DELETE} SELECT 'delete', {_PIECES}", codes, chunk)
 
 
-def reindex(codes: list[str], chunk: int = 500) -> None:
-    """Replace the indexed names of the customers with these codes (renamed in bulk), a
-    chunk of codes per statement."""
+def index_codes(codes: list[str], chunk: int = 500) -> None:
+    """`index` the customers with these codes, after a bulk rename (and `unindex_codes`)."""
+    _by_codes(f"{_INSERT} SELECT {_PIECES}", codes, chunk)
+
+
+def _by_codes(sql: str, codes: list[str], chunk: int) -> None:
     if _dialect() != "sqlite" or not codes:
         return
     db = _with_pieces()
     for start in range(0, len(codes), chunk):
         part = codes[start:start + chunk]
-        marks = ", ".join("?" * len(part))
-        db.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
-                       f"(SELECT id FROM customer WHERE code IN ({marks}))", part)
-        db.execute_sql(f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) {_SELECT_PIECES} "
-                       f"WHERE code IN ({marks})", part)
+        db.execute_sql(f"{sql} WHERE code IN ({', '.join('?' * len(part))})", part)
 
 
-def rebuild() -> None:
-    """Rebuild the whole substring index from the customer table (after a bulk load).
+def rebuild(dialect_name: str | None = None) -> None:
+    """Make the whole substring index anew from the customer table (after a bulk load, and
+    to bring an older archive's index to the current definition). `dialect_name` is the
+    store's when it is not open yet (db.schema upgrading it).
 
     Runs in the caller's transaction; the names are cut into pieces by a Python function
     registered on the connection, so the rows never pass through Python objects one by one
     (about 15 s at 1,000,000 customers). The final 'optimize' merges the index into one
     segment."""
-    if _dialect() != "sqlite":
+    if (dialect_name or _dialect()) != "sqlite":
         return
     db = _with_pieces()
-    db.execute_sql(f"DELETE FROM {FTS_TABLE}")
-    db.execute_sql(f"INSERT INTO {FTS_TABLE}(rowid, name, short_name) {_SELECT_PIECES}")
+    db.execute_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    dialect.create_fts()
+    db.execute_sql(f"{_INSERT} SELECT {_PIECES}")
     db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
 

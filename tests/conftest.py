@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 import db
-from db import classes, clock
+from db import classes, clock, search
 from db.models import Customer
 from tui import i18n
 
@@ -51,9 +51,12 @@ def store(tmp_path):
 
 
 def add_customer(code: str, class_code: str, name: str | None = None, **fields) -> Customer:
-    """A bare customer row, for rules about classes that need customers to exist."""
-    return Customer.create(code=code, name=name or f"客户{code}", short_name=name or f"客户{code}",
-                           class_code=class_code, **fields)
+    """A bare customer row, for rules about classes that need customers to exist, in the
+    locate index as every customer is (its entry is taken out by the names it was given)."""
+    row = Customer.create(code=code, name=name or f"客户{code}", short_name=name or f"客户{code}",
+                          class_code=class_code, **fields)
+    search.index(row.id, row.name, row.short_name)
+    return row
 
 
 @pytest.fixture

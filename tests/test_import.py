@@ -133,6 +133,32 @@ def test_blank_rows_before_the_header_and_between_rows_are_skipped(store, tmp_pa
     assert [r.code for r in plan.adds] == ["C001", "C002"]
 
 
+_CELLS = st.text(st.sampled_from("ab华,\"\r\n "), max_size=6)
+
+
+@settings(max_examples=150)
+@given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=3), min_size=1, max_size=12),
+       ending=st.sampled_from(["\n", "\r\n"]))
+def test_rows_carry_the_line_they_end_on(tmp_path_factory, rows, ending):
+    """Cells with line breaks of every kind, blank rows, short rows: each row is numbered with
+    the line it ends on, as the csv module counts lines."""
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator=ending)
+    writer.writerow(["客户编码", "客户名称", "客户简称"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("lines") / "c.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        expected = [(reader.line_num, tuple(cells + [None] * (3 - len(cells))))
+                    for cells in reader if reader.line_num > 1 and "".join(cells).strip()]
+    table = tabular.open_table(path, COLUMNS["customers"])
+    assert list(table.rows()) == expected
+
+
 def test_an_empty_mnemonic_cell_is_generated_and_a_given_one_kept(store, tmp_path):
     text = ("客户编码,客户名称,客户简称,助记码,所属分类码\n"
             "C1,北京华联综合超市,北京华联,,01001\nC2,上海第一百货,上海一百,SH1,01001\n")

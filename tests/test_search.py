@@ -158,16 +158,55 @@ def test_one_and_two_character_chinese_match_a_brute_force_scan(store):
         assert got == expected, fragment  # every match, in the order they were added
 
 
+def index_matches_customers() -> None:
+    """The index holds exactly the pieces of every customer's names as they are now, each
+    under its customer's id. The index keeps no copy of the names, so a 'delete' given
+    other names than those indexed would leave stale terms behind: this finds them."""
+    models.database.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms "
+                                f"USING fts5vocab(main, {dialect.FTS_TABLE}, instance)")
+    held = sorted(models.database.execute_sql("SELECT doc, col, term FROM temp.fts_terms"))
+    expected = sorted(
+        (row_id, column, term)
+        for row_id, name, short in Customer.select(Customer.id, Customer.name, Customer.short_name).tuples()
+        for column, text in (("name", pieces(name)), ("short_name", dialect.short_pieces(name, short)))
+        for term in text.lower().split())
+    assert held == expected
+
+
 def test_index_follows_rename_and_delete(archive):
     row = Customer.get(Customer.code == "C001")
     Customer.update(name="广州友谊商店", short_name="友谊商店").where(Customer.id == row.id).execute()
+    search.unindex(row.id, row.name, row.short_name)
     search.index(row.id, "广州友谊商店", "友谊商店")
     assert codes("北京") == []
     assert codes("友谊") == ["C001"] and codes("州") == ["C001"]
-    search.unindex(row.id)
+    index_matches_customers()
+    search.unindex(row.id, "广州友谊商店", "友谊商店")
     Customer.delete().where(Customer.id == row.id).execute()
     assert codes("友谊") == [] and codes("州") == []
     assert codes("联华") == ["C010"]
+    index_matches_customers()
+
+
+def test_card_edits_merges_and_imports_keep_the_index_exact(archive, tmp_path):
+    from db import classes, customers, importer, merge
+
+    classes.add("main", "01", "个人消费者")
+    C = customers.get
+    customers.update("C002", {"name": "王小明商行", "short_name": "小明"}, C("C002").version)
+    customers.update("C011", {"region": "上海"}, C("C011").version)  # no rename: no index write
+    customers.delete("C100", C("C100").version)
+    index_matches_customers()
+    merge.merge("C010", ["C011"], {"name": "C011"})
+    index_matches_customers()
+    assert codes("王府井") == ["C010"]
+    sheet = tmp_path / "renames.csv"
+    sheet.write_text("客户编码,客户名称,客户简称,所属分类码\n"
+                     "C001,北京华联商厦,华联商厦,01\n"
+                     "C777,新来的客户,新客,01\n", encoding="utf-8")
+    importer.commit(importer.plan(sheet))
+    index_matches_customers()
+    assert codes("商厦") == ["C001"] and codes("新来") == ["C777"] and codes("综合") == []
 
 
 def test_rebuild_indexes_a_bulk_load(store):
@@ -228,10 +267,12 @@ def test_bulk_indexing_of_added_and_renamed_rows(archive):
     with archive.writing():
         search.index_many([(c.id, c.name, c.short_name) for c in added])
     assert codes("增客") == ["N0", "N1", "N2"]
-    Customer.update(name="改名商行", short_name="改名").where(Customer.code.in_(["C002", "N1"])).execute()
     with archive.writing():
-        search.reindex(["C002", "N1"], chunk=1)
+        search.unindex_codes(["C002", "N1"], chunk=1)
+        Customer.update(name="改名商行", short_name="改名").where(Customer.code.in_(["C002", "N1"])).execute()
+        search.index_codes(["C002", "N1"], chunk=1)
     assert codes("改名") == ["C002", "N1"] and codes("增客") == ["N0", "N2"]
+    index_matches_customers()
 
 
 @given(st.text(), st.text())
@@ -266,7 +307,7 @@ def test_every_fragment_of_the_short_name_is_found_however_it_is_indexed(
     """The short name is left out of the index when it runs inside the name: a fragment of
     it must still find the customer (through the name) either way."""
     Customer.delete().execute()
-    models.database.execute_sql(f"DELETE FROM {dialect.FTS_TABLE}")
+    models.database.execute_sql(f"INSERT INTO {dialect.FTS_TABLE}({dialect.FTS_TABLE}) VALUES ('delete-all')")
     add("P1", name, short)
     chars = "".join(dialect.searchable(short))
     fragment = chars[start:start + length]

@@ -82,6 +82,35 @@ def test_newer_schema_is_refused(tmp_path):
     assert err.values == {"found": SCHEMA_VERSION + 1, "supported": SCHEMA_VERSION}
 
 
+def test_a_version_2_archive_gets_the_contentless_locate_index(tmp_path):
+    from db import search
+    from tests.test_search import add, index_matches_customers
+
+    path = str(tmp_path / "v2.db")
+    with db.open_store(path).writing():
+        add("C1", "北京华联超市", "华联")
+    db.open_store(path).close()
+    con = sqlite3.connect(path)  # the archive as version 2 left it: its index kept the names
+    con.executescript("""
+        DROP TABLE customer_fts;
+        CREATE VIRTUAL TABLE customer_fts USING fts5(name, short_name, prefix = 1, columnsize = 0,
+            tokenize = 'unicode61 remove_diacritics 0');
+        INSERT INTO customer_fts (rowid, name, short_name) SELECT id, '北京 京华', '' FROM customer;
+        UPDATE schema_info SET value = '2' WHERE key = 'schema_version';
+    """)
+    con.close()
+    store = db.open_store(path)
+    assert SchemaInfo.get_by_id("schema_version").value == str(SCHEMA_VERSION)
+    table = store.database.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'customer_fts'")
+    assert "content = ''" in table.fetchone()[0]
+    index_matches_customers()  # made anew from the customer table
+    assert [h.code for h in search.locate("超市")] == ["C1"]
+    with store.writing():
+        add("C2", "上海联华")
+    assert [h.code for h in search.locate("联华")] == ["C2"]
+    store.close()
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write any file")
 def test_unwritable_file_opens_read_only(tmp_path):  # pragma: no cover - CI runs as root
     path = tmp_path / "ro.db"

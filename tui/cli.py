@@ -14,17 +14,37 @@ from tui import i18n
 from tui.i18n import t
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kehu", description=f"kehu 客户: {t('cli.description')}")
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The `kehu` parser; without `commands`, only the options of the full-screen app."""
+    parser = argparse.ArgumentParser(prog="kehu", description=f"kehu 客户: {t('cli.description')}",
+                                     exit_on_error=commands)
     parser.add_argument("--db", help=t("cli.help_db"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help_demo"))
     parser.add_argument("--lang", choices=i18n.LANGS, help=t("cli.help_lang"))
     parser.add_argument("--read-only", action="store_true", help=t("cli.help_read_only"))
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar=t("cli.commands"))
     from tui.shell import register_all
 
     register_all(sub)
     return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The command line read. The sub-commands' parsers (and their modules) are made only
+    when it holds more than the app's options, or asks for help: starting the full-screen
+    app does not pay for them. Anything the options alone cannot read, the full parser
+    reads again, so its usage and errors are the ones a user sees."""
+    if "-h" not in argv and "--help" not in argv:
+        try:
+            args, rest = build_parser(commands=False).parse_known_args(argv)
+            if not rest:
+                return args
+        except argparse.ArgumentError:
+            pass
+    return build_parser().parse_args(argv)
 
 
 def fail(message: str, status: int = 2) -> int:
@@ -82,8 +102,7 @@ def _asked_lang(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     i18n.set_lang(_asked_lang(argv))
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(argv)
     try:
         if args.command and getattr(args, "own_store", False):
             return args.run(args, None)  # the command makes its own database (kehu demo)
