@@ -220,6 +220,28 @@ async def test_screens_are_reachable_by_keys(app):
         assert "F3" in text and "过滤" in text and "Ctrl+F" in text
 
 
+async def test_back_from_another_screen_the_archive_is_where_it_was_and_shows_changes(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        archive = app.screen
+        leaf = classes.children("main", "01")[0]
+        archive.tree.select_code(leaf.code)
+        await settle(pilot)
+        await press(pilot, "down", "down")
+        code = archive.listing.current_code
+        await press(pilot, "f11")
+        assert app.screen.SCREEN_NAME == "classification" and len(app.screen_stack) == 2
+        classes.update("main", leaf.code, "改过名的分类", leaf.remark, leaf.version)
+        customers.create({"code": "Z999", "name": "回来之前加的", "short_name": "回来",
+                       "class_code": leaf.code})
+        await press(pilot, "f10")
+        await settle(pilot)
+        assert app.screen is archive and app.screen_stack == [archive]
+        assert archive.tree.selected_code == leaf.code and archive.listing.current_code == code
+        assert "改过名的分类" in str(archive.tree.cursor_node.label)
+        assert f"记录数 {shown(ListQuery(prefix=leaf.code))}" in status(app)
+
+
 async def test_switch_dimension_to_region_and_transaction_history(app):
     from tui.screens.choice_picker import ChoicePicker
 

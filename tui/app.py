@@ -48,8 +48,17 @@ class KehuApp(App):
             self.set_keymap(keymap)
         if problem:
             self.notify(t("config.keymap_broken", problem=problem), severity="warning")
-        self.action_go(self.start)
         self.on_resize()
+
+    def get_default_screen(self) -> Screen:
+        # The start screen is the bottom of the stack itself, not pushed over Textual's blank
+        # default one: a screen fewer to compose, style and lay out before the first frame
+        # (about 60 ms of the archive's start). Textual reads a pushed screen's CSS_PATH
+        # itself, but not the default screen's.
+        screen = self.make_screen(self.start)
+        for path in screen.css_path:
+            self.stylesheet.read(path)
+        return screen
 
     def on_resize(self, event: events.Resize | None = None) -> None:
         """Below 80x24 the screens cannot line up: say so, and resume when it grows."""
@@ -84,11 +93,24 @@ class KehuApp(App):
         return ArchiveScreen()
 
     def action_go(self, name: str) -> None:
-        """Switch to a main screen (archive, classification, scheme), one of each at most."""
-        current = self.screen
-        if getattr(current, "SCREEN_NAME", None) == name:
+        """Switch to a main screen (archive, classification, scheme, ...), one of each at most.
+
+        The start screen lies at the bottom of the stack, under whichever other one is open:
+        going back to it closes what is above it and refreshes it (as F9 does), so it shows
+        what was changed meanwhile, where the user left it."""
+        if getattr(self.screen, "SCREEN_NAME", None) == name:
             return
-        screen = self.make_screen(name)
+        start = self.screen_stack[0]
+        if getattr(start, "SCREEN_NAME", None) == name:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            start.action_refresh()
+        else:
+            self.show_screen(self.make_screen(name))
+
+    def show_screen(self, screen: Screen) -> None:
+        """`screen` in place of the current one; over the start screen when that is the
+        current one (the bottom of the stack cannot be switched away)."""
         if len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:

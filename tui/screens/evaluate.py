@@ -96,7 +96,7 @@ class EvaluateScreen(KehuScreen):
         from tui.screens.review import ReviewScreen
 
         self.running = False
-        self.app.switch_screen(ReviewScreen(result.run_id, result))
+        self.app.show_screen(ReviewScreen(result.run_id, result))
 
     def _failed(self, exc: Exception) -> None:
         self.running = False
@@ -113,7 +113,7 @@ class EvaluateScreen(KehuScreen):
         if run is None:
             self.say(t("rules_ui.no_run"))
         elif not self.running:
-            self.app.switch_screen(ReviewScreen(run))
+            self.app.show_screen(ReviewScreen(run))
 
     def action_back(self) -> None:
         if not self.running:

@@ -132,13 +132,13 @@ class HealthScreen(KehuScreen):
             from tui.screens.classification import ClassificationScreen
 
             screen = ClassificationScreen(dimension)
-            app.switch_screen(screen)
+            app.show_screen(screen)
             when_mounted(screen, lambda s: s.tree.select_code(sample))
         else:
             from tui.screens.scheme import SchemeScreen
 
             screen = SchemeScreen(dimension)
-            app.switch_screen(screen)
+            app.show_screen(screen)
             when_mounted(screen, lambda s: s.query_one(f"#f-criterion-{sample}").focus())
 
     def action_back(self) -> None:
