@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 
 from platformdirs import user_config_dir
@@ -24,6 +23,8 @@ def load_keymap() -> tuple[dict[str, str], str | None]:
     path = config_dir() / "keymap.toml"
     if not path.exists():
         return {}, None
+    import tomllib  # only for a keymap file, which few users write
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
