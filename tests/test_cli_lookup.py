@@ -13,6 +13,7 @@ import db
 from db import classes, customers
 from db.models import Customer
 from tui import cli
+from tui.i18n import t
 from tui.shell import plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,3 +198,30 @@ def test_help_is_worded_in_the_language_asked_for(argv, words, capsys):
     out = capsys.readouterr().out
     for word in words:
         assert word in out
+
+
+def test_the_app_options_alone_are_read_without_the_sub_commands():
+    args = cli.parse(["--lang", "en", "--db", "a.db", "--read-only"])
+    assert (args.command, args.db, args.read_only) == (None, "a.db", True)
+    assert cli.parse(["--db", "a.db", "find", "华联"]).command == "find"
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["--lang", "xx"], "invalid choice: 'xx'"),
+    (["--db"], "expected one argument"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["nonsense"], "invalid choice: 'nonsense'"),
+])
+def test_bad_options_are_told_with_the_whole_usage(argv, said, capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.parse(argv)
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and said in err and t("cli.commands") in err.splitlines()[0]
+
+
+def test_starting_the_app_imports_no_sub_command(tmp_path):
+    code = ("import sys; from tui import cli; cli.parse(['--db', 'x.db']); "
+            "print(any(m.startswith('tui.shell') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent.parent).stdout
+    assert out.strip() == "False"
