@@ -229,6 +229,7 @@ async def test_back_from_another_screen_the_archive_is_where_it_was_and_shows_ch
         await settle(pilot)
         await press(pilot, "down", "down")
         code = archive.listing.current_code
+        tree_width = archive.tree.size.width
         await press(pilot, "f11")
         assert app.screen.SCREEN_NAME == "classification" and len(app.screen_stack) == 2
         classes.update("main", leaf.code, "改过名的分类", leaf.remark, leaf.version)
@@ -237,6 +238,7 @@ async def test_back_from_another_screen_the_archive_is_where_it_was_and_shows_ch
         await press(pilot, "f10")
         await settle(pilot)
         assert app.screen is archive and app.screen_stack == [archive]
+        assert archive.tree.size.width == tree_width  # no other screen's styles leak into it
         assert archive.tree.selected_code == leaf.code and archive.listing.current_code == code
         assert "改过名的分类" in str(archive.tree.cursor_node.label)
         assert f"记录数 {shown(ListQuery(prefix=leaf.code))}" in status(app)
