@@ -15,8 +15,9 @@ def stored_version() -> int | None:
     return int(row.value) if row else None
 
 
-def prepare(store) -> None:
-    """Create a new archive's tables, or check an existing one can be used by this version."""
+def prepare(store, notice=None) -> None:
+    """Create a new archive's tables, or check an existing one can be used by this version
+    (and upgrade it: `notice(key, **values)`, when given, is told before a long step)."""
     found = stored_version()
     if found is not None and found > SCHEMA_VERSION:
         raise StoreError("store.newer_schema", found=found, supported=SCHEMA_VERSION)
@@ -25,11 +26,15 @@ def prepare(store) -> None:
     if found is None and _has_foreign_tables():
         raise StoreError("store.not_kehu", path=store.url)
     if store.read_only:
+        if found is not None:  # an older archive: only a writable open can upgrade it
+            raise StoreError("store.read_only_old", found=found, supported=SCHEMA_VERSION)
         raise StoreError("store.read_only_new")
     with store.writing():
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)
-        if found is not None and found < 3:
+        if found is not None and found < 3 and store.dialect == "sqlite":
+            if notice is not None:  # about 20 s at 1,000,000 customers
+                notice("store.upgrading_index", path=store.url)
             search.rebuild(store.dialect)  # version 2's locate index kept a copy of every name
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
         SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(

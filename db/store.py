@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,11 +109,14 @@ def _translate_errors(target: str):
         raise StoreError("store.error", path=target, reason=str(exc).splitlines()[0]) from None
 
 
-def open_store(target: str | None = None, *, create: bool = True, read_only: bool = False) -> Store:
+def open_store(target: str | None = None, *, create: bool = True, read_only: bool = False,
+               notice: Callable[..., None] | None = None) -> Store:
     """Open (and when allowed, create) the archive at `target`, a path or a URL.
 
     `create=False` refuses a missing SQLite file with `store.missing`, so the shell can ask
-    before making one. A file the user cannot write opens read-only.
+    before making one. A file the user cannot write opens read-only. `notice(key, **values)`
+    is told (a catalog key) before work that can take long, such as upgrading an older
+    archive, so the user knows why they wait.
     """
     global _current
     target = target or default_url()
@@ -158,6 +162,6 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
         database.connect(reuse_if_open=True)
         from db import schema
 
-        schema.prepare(store)
+        schema.prepare(store, notice)
     _current = store
     return store

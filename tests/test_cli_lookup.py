@@ -225,3 +225,14 @@ def test_starting_the_app_imports_no_sub_command(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent.parent).stdout
     assert out.strip() == "False"
+
+
+def test_upgrading_an_older_archive_is_said_before_the_answer(tmp_path, capsys):
+    from tests.test_store import _version_2_archive
+
+    path = str(tmp_path / "v2.db")
+    _version_2_archive(path)
+    assert cli.main(["--lang", "en", "--db", path, "find", "超市"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"kehu: Upgrading the locate index of {path} (once only; about half a minute at a million customers)…\n"
+    assert "C1" in captured.out

@@ -82,15 +82,14 @@ def test_newer_schema_is_refused(tmp_path):
     assert err.values == {"found": SCHEMA_VERSION + 1, "supported": SCHEMA_VERSION}
 
 
-def test_a_version_2_archive_gets_the_contentless_locate_index(tmp_path):
-    from db import search
-    from tests.test_search import add, index_matches_customers
+def _version_2_archive(path: str) -> None:
+    """An archive as version 2 left it: one customer, a locate index that kept the names."""
+    from tests.test_search import add
 
-    path = str(tmp_path / "v2.db")
     with db.open_store(path).writing():
         add("C1", "北京华联超市", "华联")
     db.open_store(path).close()
-    con = sqlite3.connect(path)  # the archive as version 2 left it: its index kept the names
+    con = sqlite3.connect(path)
     con.executescript("""
         DROP TABLE customer_fts;
         CREATE VIRTUAL TABLE customer_fts USING fts5(name, short_name, prefix = 1, columnsize = 0,
@@ -99,7 +98,17 @@ def test_a_version_2_archive_gets_the_contentless_locate_index(tmp_path):
         UPDATE schema_info SET value = '2' WHERE key = 'schema_version';
     """)
     con.close()
-    store = db.open_store(path)
+
+
+def test_a_version_2_archive_gets_the_contentless_locate_index(tmp_path):
+    from db import search
+    from tests.test_search import add, index_matches_customers
+
+    path = str(tmp_path / "v2.db")
+    _version_2_archive(path)
+    told = []
+    store = db.open_store(path, notice=lambda key, **values: told.append((key, values)))
+    assert told == [("store.upgrading_index", {"path": path})]
     assert SchemaInfo.get_by_id("schema_version").value == str(SCHEMA_VERSION)
     table = store.database.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'customer_fts'")
     assert "content = ''" in table.fetchone()[0]
@@ -109,6 +118,19 @@ def test_a_version_2_archive_gets_the_contentless_locate_index(tmp_path):
         add("C2", "上海联华")
     assert [h.code for h in search.locate("联华")] == ["C2"]
     store.close()
+    told.clear()
+    db.open_store(path, notice=lambda key, **values: told.append(key)).close()
+    assert told == []  # once only
+
+
+def test_a_version_2_archive_opened_read_only_asks_for_one_writable_open(tmp_path):
+    path = str(tmp_path / "v2.db")
+    _version_2_archive(path)
+    err = refused("store.read_only_old", path, read_only=True)
+    assert err.values == {"found": 2, "supported": SCHEMA_VERSION}
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT value FROM schema_info").fetchone() == ("2",)  # left as it was
+    con.close()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write any file")

@@ -52,11 +52,17 @@ def fail(message: str, status: int = 2) -> int:
     return status
 
 
+def _notice(key: str, **values) -> None:
+    """A word on standard error before the store does something long (an upgrade)."""
+    print(f"kehu: {t(key, **values)}", file=sys.stderr, flush=True)
+
+
 def open_for(args, *, create: bool = True):
     """Open the archive the options name; a missing explicit path is offered for creation."""
     target = args.db or os.environ.get("KEHU_DB") or None
     try:
-        return open_store(target, create=create or target is None, read_only=args.read_only)
+        return open_store(target, create=create or target is None, read_only=args.read_only,
+                          notice=_notice)
     except StoreError as exc:
         if exc.key == "store.missing" and sys.stdin.isatty() and not args.read_only:
             answer = input(t("cli.offer_create", path=exc.values["path"]) + " ")
