@@ -20,7 +20,7 @@ from bench.harness import Result, not_measured, summarize
 from tui import i18n
 
 WIDTH, HEIGHT = 120, 40
-START_RUNS = 7
+START_RUNS = 15  # the host's speed flips between runs: more of them steady the medians
 PAGE_PRESSES = 30
 JUMP_RUNS = 5
 LOCATE_ROUNDS = 3
