@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import operator
 import uuid
@@ -177,15 +178,30 @@ def _convert(columns: dict[str, Column], fields: list[str], cells: tuple, line: 
 # ---------------------------------------------------------------- planning
 
 
+@contextlib.contextmanager
+def _many_objects():
+    """Python's cycle collector paused: a plan or a commit makes hundreds of thousands of
+    tuples, none of them in a cycle, and the collector would walk them again and again as
+    they pile up (6% of a 100,000-row plan's instructions). Restored as it was after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def plan(path: str | Path, kind: str = "customers", dimension: str = MAIN_DIMENSION) -> ImportPlan:
     """What importing `path` would do; reads the archive, writes nothing."""
     if kind not in KINDS:
         raise RuleError("import.bad_kind", kind=kind)
-    if kind == "customers":
-        return _CustomerPlanner(path).run()
-    if kind == "classes":
-        return _plan_classes(path, dimension)
-    return _plan_sales(path)
+    with _many_objects():
+        if kind == "customers":
+            return _CustomerPlanner(path).run()
+        if kind == "classes":
+            return _plan_classes(path, dimension)
+        return _plan_sales(path)
 
 
 def _new_plan(table: Table, kind: str, dimension: str, columns: list[Column]) -> ImportPlan:
@@ -655,7 +671,7 @@ def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | No
     total = plan.writes
     report = progress or (lambda done, total: None)
     try:
-        with writing():
+        with _many_objects(), writing():
             if plan.kind == "customers":
                 _commit_customers(plan, report, total)
             elif plan.kind == "classes":

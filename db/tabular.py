@@ -60,7 +60,10 @@ class Table:
             if len(cells) < width:
                 cells = tuple(cells) + (None,) * (width - len(cells))
             values = (pick(cells),) if single else pick(cells)
-            if not _blank(values):
+            first = values[0]
+            # A row whose first cell holds text is not blank: nearly every row, tested
+            # without joining all its cells.
+            if (type(first) is str and not first.isspace() and first) or not _blank(values):
                 yield line, values
 
 

@@ -159,6 +159,30 @@ def test_rows_carry_the_line_they_end_on(tmp_path_factory, rows, ending):
     assert list(table.rows()) == expected
 
 
+def test_the_cycle_collector_is_paused_while_planning_and_committing_then_restored(store, tmp_path):
+    import gc
+
+    seen = []
+    real = importer._CustomerPlanner.run
+    importer._CustomerPlanner.run = lambda self: (seen.append(gc.isenabled()), real(self))[1]
+    try:
+        assert gc.isenabled()
+        plan = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD))
+        assert gc.isenabled()
+        gc.disable()  # a caller's choice is kept
+        importer.plan(write(tmp_path, "c.csv", HEADER + GOOD))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        importer._CustomerPlanner.run = real
+    assert seen == [False, False]
+    with pytest.raises(RuleError):
+        importer.plan(write(tmp_path, "bad.csv", "甲,乙\n1,2\n"))  # refused: still restored
+    assert gc.isenabled()
+    importer.commit(plan)
+    assert gc.isenabled() and Customer.select().count() == 2
+
+
 def test_an_empty_mnemonic_cell_is_generated_and_a_given_one_kept(store, tmp_path):
     text = ("客户编码,客户名称,客户简称,助记码,所属分类码\n"
             "C1,北京华联综合超市,北京华联,,01001\nC2,上海第一百货,上海一百,SH1,01001\n")
