@@ -784,12 +784,13 @@ def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlit
     names = [f.name for f in Customer._meta.sorted_fields if f.name != "id"]
     given = [n for n in names if n in plan.add_fields]
     rest = [n for n in names if n not in given]
-    field = Customer._meta.fields
-    defaults = {n: field[n].default() if callable(field[n].default) else field[n].default for n in rest}
+    by_name = Customer._meta.fields
+    defaults = {n: by_name[n].default() if callable(by_name[n].default) else by_name[n].default
+                for n in rest}
     # SQLite's driver would turn the datetime into this very text on every row.
     defaults.update(created_by=who, created_at=at.isoformat(" ") if sqlite else at, version=1)
     tail = tuple(defaults[n] for n in rest)
-    columns = ", ".join(field[n].column_name for n in (["id"] if sqlite else []) + given + rest)
+    columns = ", ".join(by_name[n].column_name for n in (["id"] if sqlite else []) + given + rest)
     marks = ", ".join("?" * (len(given) + len(rest) + sqlite))
     insert = f"INSERT INTO {Customer._meta.table_name} ({columns}) VALUES ({marks})"
     position = plan.add_fields.index

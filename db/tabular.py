@@ -63,7 +63,7 @@ class Table:
             first = values[0]
             # A row whose first cell holds text is not blank: nearly every row, tested
             # without joining all its cells.
-            if (type(first) is str and not first.isspace() and first) or not _blank(values):
+            if (type(first) is str and first and not first.isspace()) or not _blank(values):
                 yield line, values
 
 
