@@ -494,3 +494,14 @@ def test_postgres_imports_like_sqlite(tmp_path, pg_store):  # noqa: F811
     assert customers.get("C002").dev_date == dt.date(2023, 7, 1)
     assert dimensions.memberships("C002") == {"region": ("11", "华北")}
     assert [h.code for h in search.find("一百")] == ["C002"]
+
+
+def test_what_a_plan_made_is_left_with_the_long_lived_objects_not_the_young(store, tmp_path):
+    """Left in the youngest generation, the plan's rows would all be walked by the collector's
+    next collection, only to be found alive."""
+    import gc
+
+    plan = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD))
+    assert gc.get_freeze_count() == 0  # moved through the permanent generation, not kept there
+    assert not any(obj is plan.adds for obj in gc.get_objects(generation=0))
+    assert any(obj is plan.adds for obj in gc.get_objects(generation=2))
