@@ -22,7 +22,10 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 3  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index
+SCHEMA_VERSION = 4  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+# 4: an index of the stopped customers
+# The oldest version this one reads as it is, read-only (a writable open upgrades it first).
+READABLE_SINCE = 3
 
 database = DatabaseProxy()
 
@@ -137,6 +140,13 @@ class Customer(BaseModel):
             (("dev_date", "code", "class_code", "stop_date"), False),
             (("region", "code", "class_code", "stop_date"), False),
         )
+
+
+# The stopped customers alone, a few in a hundred: the opening list (every customer not
+# stopped) is counted as all customers less these, two index reads instead of a scan of a
+# million index entries (db.paging.count).
+Customer.add_index(Customer.index(Customer.stop_date, name="customer_stopped")
+                   .where(Customer.stop_date.is_null(False)))
 
 
 class Membership(BaseModel):

@@ -418,7 +418,16 @@ def _rows(plan: _Plan, raw: list[tuple], columns) -> list[Row]:
 # -- the public functions --------------------------------------------------------------------
 
 def count(q: ListQuery) -> int:
-    """How many customers the list shows (one index scan: run it off the UI thread)."""
+    """How many customers the list shows (an index scan at worst: run it off the UI thread)."""
+    if q.dimension == MAIN_DIMENSION and not q.prefix and q.filter.is_empty():
+        # Every customer (the list the archive opens on): the table's count less the stopped
+        # ones, from the index of those, instead of testing a million index entries.
+        all_of_them = _db().execute_sql("SELECT count(*) FROM customer").fetchone()[0]
+        if q.show_stopped:
+            return all_of_them
+        stopped = _db().execute_sql(f"SELECT count(*) FROM customer WHERE stop_date <= {_param()}",
+                                    [clock.today().isoformat()]).fetchone()[0]
+        return all_of_them - stopped
     plan = _plan(q, ordered=False)
     where, params = _conditions(plan, None, None, True)
     return _db().execute_sql(f"SELECT count(*) FROM {plan.source} WHERE {where}", params).fetchone()[0]

@@ -1,9 +1,9 @@
 """Creating the tables on first open, and checking the schema version on every open."""
 from __future__ import annotations
 
-from db import dialect, dimensions, models, search
+from db import models
 from db.errors import StoreError
-from db.models import MAIN_DIMENSION, SCHEMA_VERSION, Dimension, SchemaInfo
+from db.models import MAIN_DIMENSION, READABLE_SINCE, SCHEMA_VERSION, Dimension, SchemaInfo
 
 MAIN_DIMENSION_NAMES = ("客户分类", "Customer classes")
 
@@ -26,9 +26,15 @@ def prepare(store, notice=None) -> None:
     if found is None and _has_foreign_tables():
         raise StoreError("store.not_kehu", path=store.url)
     if store.read_only:
+        if found is not None and found >= READABLE_SINCE:
+            return  # what it lacks (an index) makes reads slower, not wrong
         if found is not None:  # an older archive: only a writable open can upgrade it
             raise StoreError("store.read_only_old", found=found, supported=SCHEMA_VERSION)
         raise StoreError("store.read_only_new")
+    # Only a new or older archive needs these: an open of a current one (every start of the
+    # app and of the shell) does without importing them.
+    from db import dialect, dimensions, search
+
     with store.writing():
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)

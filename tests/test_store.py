@@ -1,4 +1,5 @@
 """Opening the store: creation, pragmas, schema version, and every way a path can be wrong."""
+import datetime as dt
 import os
 import sqlite3
 import subprocess
@@ -130,6 +131,65 @@ def test_a_version_2_archive_opened_read_only_asks_for_one_writable_open(tmp_pat
     assert err.values == {"found": 2, "supported": SCHEMA_VERSION}
     con = sqlite3.connect(path)
     assert con.execute("SELECT value FROM schema_info").fetchone() == ("2",)  # left as it was
+    con.close()
+
+
+def _version_3_archive(path: str) -> None:
+    """An archive as version 3 left it: without the index of the stopped customers."""
+    from tests.test_search import add
+
+    with db.open_store(path).writing():
+        add("C1", "北京华联超市", "华联")
+        add("C2", "上海联华", stop_date=dt.date(2026, 1, 1))
+    db.open_store(path).close()
+    con = sqlite3.connect(path)
+    con.executescript("""
+        DROP INDEX customer_stopped;
+        UPDATE schema_info SET value = '3' WHERE key = 'schema_version';
+    """)
+    con.close()
+
+
+def _indexes(path: str) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    finally:
+        con.close()
+
+
+def test_the_stopped_count_reads_the_index_of_stopped_customers(tmp_path):
+    store = db.open_store(str(tmp_path / "s.db"))
+    plan = store.database.execute_sql(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM customer WHERE stop_date <= ?", ["2026-11-23"]).fetchall()
+    assert "customer_stopped" in " ".join(str(step[-1]) for step in plan)
+    store.close()
+
+
+def test_a_version_3_archive_gets_the_index_of_stopped_customers(tmp_path):
+    from db import paging
+
+    path = str(tmp_path / "v3.db")
+    _version_3_archive(path)
+    assert "customer_stopped" not in _indexes(path)
+    store = db.open_store(path)
+    assert SchemaInfo.get_by_id("schema_version").value == str(SCHEMA_VERSION)
+    assert paging.count(paging.ListQuery()) == 1
+    store.close()
+    assert "customer_stopped" in _indexes(path)
+
+
+def test_a_version_3_archive_opens_read_only_as_it_is(tmp_path):
+    from db import paging
+
+    path = str(tmp_path / "v3.db")
+    _version_3_archive(path)
+    store = db.open_store(path, read_only=True)
+    assert paging.count(paging.ListQuery()) == 1  # slower without the index, still right
+    assert paging.count(paging.ListQuery(show_stopped=True)) == 2
+    store.close()
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT value FROM schema_info").fetchone() == ("3",)  # left as it was
     con.close()
 
 

@@ -103,6 +103,15 @@ def test_paging_a_class(any_store):
     assert paging.position_of(q, "C010") == 2
 
 
+def test_counting_every_customer_less_the_stopped_ones(any_store):
+    seed()
+    customers.stop("C002", 1, dt.date(2026, 11, 23))  # the fixed clock's today: stopped
+    customers.stop("C010", 1, dt.date(2026, 11, 24))  # tomorrow: not yet
+    assert paging.count(paging.ListQuery()) == 4
+    assert paging.count(paging.ListQuery(show_stopped=True)) == 5
+    assert paging.count(paging.ListQuery(filter=paging.Filter(stopped="only"))) == 1
+
+
 def test_batch_and_merge(any_store):
     seed()
     mark = history.watermark()
