@@ -1,6 +1,6 @@
 """python -m tui: the same as the `kehu` command."""
 import sys
 
-from tui.cli import main
+from tui.launch import main
 
 sys.exit(main())

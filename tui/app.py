@@ -14,9 +14,11 @@ from tui import config
 from tui.commands import GLOBAL, bindings
 from tui.head_start import HeadStart
 from tui.i18n import both, t
+from tui.launch import started
 from tui.screens.base import translate_bindings
-from tui.screens.help import HelpScreen
-from tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+# Below this the screens cannot line up (tui.screens.too_small says so).
+MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
 # The rules, evaluation, health check and statistics screens (module, class), opened by name.
@@ -40,6 +42,7 @@ class KehuApp(App):
         self.head_start = head_start
         self.start = start
         self.blink = blink
+        self._too_small: Screen | None = None
         translate_bindings(self)
 
     def on_mount(self) -> None:
@@ -49,6 +52,7 @@ class KehuApp(App):
         if problem:
             self.notify(t("config.keymap_broken", problem=problem), severity="warning")
         self.on_resize()
+        self.call_after_refresh(started)  # the first frame is out: the collector may resume
 
     def get_default_screen(self) -> Screen:
         # The start screen is the bottom of the stack itself, not pushed over Textual's blank
@@ -64,12 +68,16 @@ class KehuApp(App):
         """Below 80x24 the screens cannot line up: say so, and resume when it grows."""
         size = event.size if event is not None else self.size
         small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
-        showing = isinstance(self.screen, TooSmallScreen)
+        showing = self._too_small is not None and self.screen is self._too_small
         if small and not showing:
-            self.push_screen(TooSmallScreen())
+            from tui.screens.too_small import TooSmallScreen  # imported when first needed
+
+            self._too_small = TooSmallScreen(MIN_WIDTH, MIN_HEIGHT)
+            self.push_screen(self._too_small)
         elif small:
             self.screen.show_size(size)
         elif showing:
+            self._too_small = None
             self.pop_screen()
 
     def make_screen(self, name: str) -> Screen:
@@ -117,6 +125,8 @@ class KehuApp(App):
             self.push_screen(screen)
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         screen = self.screen
         commands = getattr(screen, "all_commands", lambda: GLOBAL)()
         title = t(f"screen.{getattr(screen, 'SCREEN_NAME', 'app')}")

@@ -12,6 +12,7 @@ import sys
 from db import RuleError, StoreError, open_store
 from tui import i18n
 from tui.i18n import t
+from tui.launch import started
 
 
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
@@ -111,9 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
         if args.command and getattr(args, "own_store", False):
+            started()
             return args.run(args, None)  # the command makes its own database (kehu demo)
         if args.command:
             store = open_for(args, create=getattr(args, "creates_db", False))
+            started()
             try:
                 return args.run(args, store)
             finally:

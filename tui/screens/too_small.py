@@ -7,14 +7,18 @@ from textual.widgets import Static
 
 from tui.i18n import t
 
-MIN_WIDTH, MIN_HEIGHT = 80, 24
-
 
 class TooSmallScreen(ModalScreen[None]):
+    """Names the terminal's size and the smallest the app lines up in (tui.app)."""
+
     DEFAULT_CSS = """
     TooSmallScreen { align: center middle; background: $background; }
     TooSmallScreen Static { width: auto; height: auto; }
     """
+
+    def __init__(self, min_width: int, min_height: int) -> None:
+        super().__init__()
+        self.min_width, self.min_height = min_width, min_height
 
     def compose(self) -> ComposeResult:
         yield Static("", id="too-small")
@@ -25,4 +29,5 @@ class TooSmallScreen(ModalScreen[None]):
     def show_size(self, size) -> None:
         width, height = size
         self.query_one("#too-small", Static).update(
-            t("app.too_small", width=width, height=height, min_width=MIN_WIDTH, min_height=MIN_HEIGHT))
+            t("app.too_small", width=width, height=height, min_width=self.min_width,
+              min_height=self.min_height))
