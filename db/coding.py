@@ -5,7 +5,7 @@ U8's limits: at most 5 levels, 1 to 9 characters per level, at most 12 character
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from db.errors import RuleError
 
@@ -15,8 +15,7 @@ MAX_TOTAL = 12
 CODE_CHARS = re.compile(r"^[A-Za-z0-9]+$")
 
 
-@dataclass(frozen=True)
-class CodingScheme:
+class CodingScheme(NamedTuple):
     widths: tuple[int, ...]
 
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from db import clock
 from db.models import ChangeLog
@@ -70,8 +70,7 @@ def record_many(action: str, entity: str, items, batch: str = "", chunk: int = 5
     return written
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One history row: `changes` maps each field to (old, new) as written (dates ISO);
     `origin` is the code the row was first written for when a merge moved it ("" otherwise)."""
 

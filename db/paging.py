@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
+from typing import NamedTuple
 
 from db import clock, models
 from db.classes import HIGH
@@ -152,8 +153,7 @@ class ListQuery:
             raise RuleError("list.sort_unknown", sort=self.sort)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One list row: `key` is its sort key (pass it to `after` / `before`); `values` holds
     the asked columns (dates as datetime.date)."""
 
@@ -164,8 +164,7 @@ class Row:
     values: dict
 
 
-@dataclass(frozen=True)
-class Anchors:
+class Anchors(NamedTuple):
     """Every ANCHOR_STEP-th position of one query: `keys[i]` is the key of the row just
     before position i * step (None for position 0). Stale after any write: rebuild."""
 
@@ -175,15 +174,13 @@ class Anchors:
     keys: tuple
 
 
-@dataclass(frozen=True)
-class _Segment:
+class _Segment(NamedTuple):
     where: str  # "" or the segment's own condition
     cols: tuple[str, ...]  # the key columns ordered within the segment
     null: bool  # the NULL rows of a nullable sort (their key is (None, code))
 
 
-@dataclass
-class _Plan:
+class _Plan(NamedTuple):
     query: ListQuery
     source: str
     where: list[str]
@@ -520,8 +517,7 @@ def position_of(q: ListQuery, code: str, anchors: Anchors | None = None) -> int 
 
 # -- marks ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """Marked customers, kept symbolically: either every row of `everything` except the
     codes in `removed`, or just the codes in `added`. Never a list of a million codes; a
     batch operation walks it with `selected_codes`. Codes are toggled on rows of the list
@@ -538,8 +534,8 @@ class Selection:
 
     def toggled(self, code: str) -> Selection:
         if self.everything is not None:
-            return replace(self, removed=self.removed ^ {code})
-        return replace(self, added=self.added ^ {code})
+            return self._replace(removed=self.removed ^ {code})
+        return self._replace(added=self.added ^ {code})
 
     def with_all(self, q: ListQuery) -> Selection:
         return Selection(everything=q)

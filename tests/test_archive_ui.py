@@ -76,6 +76,34 @@ async def test_locate_typed_at_once_when_the_screen_first_shows(app):
         assert box.hits
 
 
+async def test_a_locate_box_opened_before_its_results_list_is_mounted_mounts_it(store):
+    """The results list follows the first frame; a box opened sooner adds it itself."""
+    from textual.app import App
+
+    from db.search import Hit
+
+    hit = Hit(1, "C1", "华联", "北京华联超市", "01", "北京", "", "bjhl", "name")
+
+    class Early(App):
+        def compose(self):
+            yield LocateBox(id="locate")
+
+        def on_mount(self) -> None:
+            box = self.query_one(LocateBox)
+            box.open(include_stopped=False)
+            box._show("", [hit])  # as an answer to what the box holds
+
+    early = Early()
+    async with early.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        box = early.query_one(LocateBox)
+        assert len(box.query("#locate-results")) == 1 and box.hits == [hit]
+        assert box.query_one("#locate-results").option_count == 1
+        assert len(box.query("#locate-status")) == 1
+        await press(pilot, "enter")
+        assert not box.visible
+
+
 async def test_locate_with_ctrl_f_and_nothing_found(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -3,13 +3,12 @@ help and the command palette all come from here, and users remap keys by id (key
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.binding import Binding
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One thing a user can do on a screen.
 
     `id` is what a keymap names (for example "class.add"), `keys` the default keys

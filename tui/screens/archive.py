@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 # db.customers (the card's field rules, python-stdnum, the pinyin tables) is imported where
 # first used: the first screen does not need it, and it was two thirds of its imports.
-from db import RuleError, classes, dimensions, history, paging
+from db import RuleError, classes, history, paging
 from db.models import MAIN_DIMENSION
 from db.paging import Filter, ListQuery
 from tui import config
@@ -21,7 +21,6 @@ from tui.commands import Command, bindings
 from tui.head_start import opening_columns, opening_query
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
-from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import CustomerList
@@ -240,6 +239,8 @@ class ArchiveScreen(KehuScreen):
             self.tree.reload()
             self.listing.reload()
 
+        from tui.screens.confirm import ConfirmScreen
+
         self.app.push_screen(ConfirmScreen(t("card.confirm_delete", code=row.code, name=row.name)), answer)
 
     def action_toggle_stop(self) -> None:
@@ -393,6 +394,7 @@ class ArchiveScreen(KehuScreen):
 
     def action_dimension(self) -> None:
         """Switch the tree and the list to another classification dimension."""
+        from db import dimensions
         from tui.screens.choice_picker import ChoicePicker
 
         dims = dimensions.all_dimensions()

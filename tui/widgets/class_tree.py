@@ -7,8 +7,6 @@ than a frame.
 """
 from __future__ import annotations
 
-import dataclasses
-
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
@@ -139,7 +137,7 @@ class ClassTree(Tree[ClassNode | None]):
                 node = self.find(bare.code)
                 if node is not None:
                     # The node's own data, not the read's: a reload since may have renamed it.
-                    node.data = dataclasses.replace(node.data, customers=counts.get(bare.code, 0))
+                    node.data = node.data._replace(customers=counts.get(bare.code, 0))
                     node.set_label(node_label(node.data))
         self.post_message(self.Counted())
 

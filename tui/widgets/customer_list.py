@@ -16,20 +16,19 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from db import StoreError, models, paging
-from db.money import format_money
 from db.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
 from tui import background
 from tui.head_start import HeadStart
@@ -41,8 +40,7 @@ GUTTER = 2  # the mark column
 GAP = 1  # cells between columns
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
+class ColumnSpec(NamedTuple):
     key: str
     width: int
     right: bool = False
@@ -87,6 +85,8 @@ def cell_text(key: str, value) -> str:
     if value is None or value == "":
         return ""
     if key == "credit_limit":
+        from db.money import format_money  # not among the columns the list opens with
+
         return format_money(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -190,6 +190,7 @@ class CustomerList(ScrollView, can_focus=True):
         self._sync = True
         self._cursor = 0
         self._announced: str | None = None
+        self._base_style = Style()  # the widget's style, as of the latest drawing pass
         self.selection = Selection()
         self.set_columns(columns, reload=False)
 
@@ -479,10 +480,16 @@ class CustomerList(ScrollView, can_focus=True):
 
     # -- drawing -----------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's own style is the same on every line of a pass (working it out walks
+        # the widget's ancestors): looked up once per pass.
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
         if y == 0:
             style = base + self.get_component_rich_style("customer-list--header")
             strip = self._header(style)

@@ -7,8 +7,8 @@ once, so what a fast typist types right after "/" lands in the box.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -16,22 +16,29 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from db import search
-from db.search import Hit
 from tui.i18n import t
 from tui.widgets.fields import Field
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from db.search import Hit
 
 LIMIT = 50
 _executor: ThreadPoolExecutor | None = None
 
 
 def _searcher() -> ThreadPoolExecutor:
+    # Made (and db.search imported) on the first keystroke: the first screen does without.
     global _executor
     if _executor is None:
+        from concurrent.futures import ThreadPoolExecutor
+
         _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kehu-locate")
     return _executor
 
@@ -83,9 +90,22 @@ class LocateBox(Vertical):
     def compose(self) -> ComposeResult:
         self.border_title = t("locate.title")
         self.border_subtitle = t("locate.keys")
+        # Only the line typed into is part of the first frame: it must take the keys a fast
+        # typist sends after "/". The results and their status line follow that frame.
         yield Field("", id="locate-input", placeholder=t("locate.placeholder"), max_length=60)
-        yield OptionList(id="locate-results")
-        yield Static("", id="locate-status", markup=False)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._results)
+
+    def _results(self) -> OptionList:
+        """The results list, mounted with the status line below it when first needed (a box
+        opened before the first frame is out mounts them itself)."""
+        try:
+            return self.query_one("#locate-results", OptionList)
+        except NoMatches:
+            results = OptionList(id="locate-results")
+            self.mount(results, Static("", id="locate-status", markup=False))
+            return results
 
     def open(self, include_stopped: bool) -> None:
         self.include_stopped = include_stopped
@@ -108,6 +128,8 @@ class LocateBox(Vertical):
         stopped = self.include_stopped
 
         def run() -> None:
+            from db import search
+
             if query != self._latest:
                 return  # a newer keystroke is already queued behind this one
             hits = search.locate(query, LIMIT, stopped) if query.strip() else []
@@ -120,7 +142,7 @@ class LocateBox(Vertical):
         if query != self.query_one("#locate-input", Field).value:
             return  # an older answer arriving after a newer keystroke
         self.hits = hits
-        results = self.query_one("#locate-results", OptionList)
+        results = self._results()
         results.clear_options()
         results.add_options([Option(hit_line(h)) for h in hits])
         if hits:
@@ -136,14 +158,14 @@ class LocateBox(Vertical):
         self.query_one("#locate-status", Static).update(line, layout=False)
 
     def action_move(self, step: int) -> None:
-        results = self.query_one("#locate-results", OptionList)
+        results = self._results()
         if self.hits:
             current = results.highlighted or 0
             results.highlighted = max(0, min(len(self.hits) - 1, current + step))
 
     @on(Field.Submitted, "#locate-input")
     def _go(self) -> None:
-        results = self.query_one("#locate-results", OptionList)
+        results = self._results()
         if self.hits and results.highlighted is not None:
             self._choose(self.hits[results.highlighted])
 
