@@ -8,7 +8,8 @@ archive's first screen about 80 ms of collections, one full collection alone abo
 in the middle of drawing the first frame, to find some 2,000 objects of garbage. So the
 collector waits until the program is up (the first frame is out, or a sub-command is about
 to run), and `started` then moves everything made so far out of its sight (gc.freeze):
-later collections walk only what the session itself makes.
+later collections walk only what the session itself makes. (An import puts them back among
+the long-lived objects a full collection walks: see db.importer._many_objects.)
 """
 from __future__ import annotations
 
