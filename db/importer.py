@@ -355,14 +355,16 @@ class _CustomerPlanner:
         field = self.field_meta[at]
         if field is None:  # a dimension column: checked against its tree in _row_rules
             return [c.strip() if type(c) is str else _text(c) for c in cells], {}
+        # (clean_many declines cells that are not all text: tried on the cells first, it
+        # spares a CSV's text columns a second pass to find out whether they are.)
+        if kind != "date" and (values := field.clean_many(cells)) is not None:
+            return values, {}
         try:
             "".join(cells)
             keys = cells
         except TypeError:  # spreadsheet cells: made what the rules read, as text or a date
             keys = [c if type(c) is str else _cell(c, kind) for c in cells]
-        if kind != "date":
-            values = field.clean_many(keys)
-            if values is not None:
+            if kind != "date" and (values := field.clean_many(keys)) is not None:
                 return values, {}
         memo = self.memo[at] if kind in MEMO_KINDS else {}
         if len(memo) > MEMO_MAX:
