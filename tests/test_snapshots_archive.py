@@ -81,3 +81,11 @@ def test_archive_screens(snap_compare, demo_store, size, state):
 def test_archive_english(snap_compare, demo_store):
     assert snap_compare(make_app(demo_store, lang="en", start="archive"), terminal_size=(120, 40),
                         run_before=archive_class)
+
+
+@pytest.mark.parametrize("key", [None, "alt+4"], ids=["basic", "other"])
+def test_card_english_labels_fit_their_column(snap_compare, demo_store, key):
+    """English labels are longer than Chinese ones (Legal representative, Development date):
+    the label column widens to them instead of wrapping them over lines."""
+    assert snap_compare(make_app(demo_store, lang="en", start="archive"), terminal_size=(80, 24),
+                        run_before=card_tab(key))

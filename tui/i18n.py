@@ -71,6 +71,11 @@ def t(key: str, **values) -> str:
         return text
 
 
+def name_of(thing) -> str:
+    """The name of something named in both languages (a dimension: name_zh, name_en)."""
+    return thing.name_zh if _lang == "zh" else thing.name_en
+
+
 def both(key: str) -> str:
     """Chinese and English together, as command palette entries are named: 客户分类 Classification."""
     zh, en = CATALOG[key]

@@ -19,7 +19,7 @@ from db.paging import Filter, ListQuery
 from tui import config
 from tui.commands import Command, bindings
 from tui.head_start import opening_columns, opening_query
-from tui.i18n import error_text, t
+from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV
 from tui.widgets.class_tree import ClassTree
@@ -103,7 +103,7 @@ class ArchiveScreen(KehuScreen):
         if self.dimension != MAIN_DIMENSION:
             dim = classes.dimension(self.dimension)
             title.append(" · " + t("archive.by_dimension",
-                                   name=dim.name_zh if t("lang.code") == "zh" else dim.name_en))
+                                   name=name_of(dim)))
         if store.read_only:
             title.append("  " + t("archive.read_only"), style="bold")
         self.query_one("#title", Static).update(title)
@@ -398,7 +398,7 @@ class ArchiveScreen(KehuScreen):
         from tui.screens.choice_picker import ChoicePicker
 
         dims = dimensions.all_dimensions()
-        names = tuple(d.name_zh if t("lang.code") == "zh" else d.name_en for d in dims)
+        names = tuple(name_of(d) for d in dims)
 
         def chosen(name: str | None) -> None:
             if name is None:

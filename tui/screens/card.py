@@ -2,6 +2,7 @@
 is saved, refusals shown beside the field. Returns the code it saved (or None)."""
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from db.models import MAIN_DIMENSION
 from db.money import format_money
 from db.store import writing
 from tui.commands import Command, bindings
-from tui.i18n import error_text, t
+from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.fields import Field
@@ -23,19 +24,33 @@ from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
 
 
+# The label column is never narrower than this, which Chinese labels fit (所属分类 *).
+LABEL_WIDTH = 14
+
+
+def label_text(field) -> str:
+    return t(field.label) + (" *" if field.required else "")
+
+
+def field_label(text: str, width: int, required: bool = False) -> Label:
+    label = Label(text, classes="field-label" + (" required" if required else ""))
+    label.styles.width = width
+    return label
+
+
 class FieldRow(Horizontal):
     """Label, input, and the refusal beside it (shown only when there is one)."""
 
-    def __init__(self, field, value: str, locked: bool) -> None:
+    def __init__(self, field, value: str, locked: bool, label_width: int = LABEL_WIDTH) -> None:
         super().__init__(classes="field-row", id=f"row-{field.key}")
         self.field = field
         self.value = value
         self.locked = locked
+        self.label_width = label_width
 
     def compose(self) -> ComposeResult:
         field = self.field
-        mark = " *" if field.required else ""
-        yield Label(t(field.label) + mark, classes="field-label" + (" required" if field.required else ""))
+        yield field_label(label_text(field), self.label_width, field.required)
         if not field.editable:
             yield Static(Text(self.value), classes="auto-value")
         elif field.multiline:
@@ -88,6 +103,11 @@ class CardScreen(KehuScreen[str | None]):
         return self.app.store.read_only
 
     def compose(self) -> ComposeResult:
+        self.dims = [d for d in dimensions.all_dimensions() if d.code != MAIN_DIMENSION]
+        # As wide as the longest label in the language in force, plus the gap after it:
+        # "Legal representative" wrapped over three lines in a column made for Chinese.
+        labels = [label_text(f) for f in FIELDS] + [name_of(d) for d in self.dims]
+        self.label_width = max(LABEL_WIDTH, max(map(cell_len, labels)) + 1)
         yield Static("", id="title")
         with TabbedContent(id="tabs"):
             for tab in TABS:
@@ -97,7 +117,8 @@ class CardScreen(KehuScreen[str | None]):
                             if field.editable or self.row is not None:
                                 # A saved code never changes (U8): its box is shown disabled.
                                 locked = self.read_only or (field.key == "code" and self.row is not None)
-                                yield FieldRow(field, self.initial.get(field.key, ""), locked)
+                                yield FieldRow(field, self.initial.get(field.key, ""), locked,
+                                               self.label_width)
             with TabPane(t("card.tab_dimensions"), id="tab-dimensions"):
                 with VerticalScroll():
                     yield from self._dimension_rows()
@@ -115,13 +136,11 @@ class CardScreen(KehuScreen[str | None]):
     def _dimension_rows(self) -> ComposeResult:
         """One row per dimension besides the main one: typed ones editable (F2 picks from
         the tree), derived ones (交易历史, 购买规模, 盈利情况) shown as the rules set them."""
-        self.dims = [d for d in dimensions.all_dimensions() if d.code != MAIN_DIMENSION]
         held = dimensions.memberships(self.row.code) if self.row else {}
         self.initial_dims = {d.code: held.get(d.code, ("", ""))[0] for d in self.dims}
         for dim in self.dims:
-            name = dim.name_zh if t("lang.code") == "zh" else dim.name_en
             with Horizontal(classes="field-row", id=f"row-dim-{dim.code}"):
-                yield Label(name, classes="field-label")
+                yield field_label(name_of(dim), self.label_width)
                 code, class_name = held.get(dim.code, ("", ""))
                 if dim.derived:
                     yield Static(Text(f"{code} {class_name}".strip() or "—"), classes="auto-value")

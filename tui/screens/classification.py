@@ -12,7 +12,7 @@ from textual.widgets import Label, Static
 from db import RuleError, classes
 from db.classes import ClassNode
 from tui.commands import Command, bindings
-from tui.i18n import error_text, t
+from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.class_tree import ClassTree
@@ -122,7 +122,7 @@ class ClassificationScreen(KehuScreen):
         dim = classes.dimension(self.dimension)
         parts = [t("screen.classification"), f"{t('scheme.label')} {dim.scheme}"]
         if dim.code != "main":
-            parts.insert(1, dim.name_zh if t("lang.code") == "zh" else dim.name_en)
+            parts.insert(1, name_of(dim))
         self.query_one("#title", Static).update(Text(" · ".join(parts)))
 
     @property
@@ -140,7 +140,7 @@ class ClassificationScreen(KehuScreen):
         if self.query("#class-form"):
             return
         dim = classes.dimension(self.dimension)
-        name = dim.name_zh if t("lang.code") == "zh" else dim.name_en
+        name = name_of(dim)
         self.query_one(ClassCard).show(node, name)
 
     def say(self, message: str = "") -> None:

@@ -10,7 +10,7 @@ from textual.widgets import Label, Static
 from db import RuleError, classes
 from db.coding import MAX_LEVELS, CodingScheme
 from tui.commands import Command, bindings
-from tui.i18n import error_text, t
+from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.fields import Field
@@ -34,7 +34,7 @@ class SchemeScreen(KehuScreen):
         dim = classes.dimension(self.dimension)
         criteria = classes.criteria_of(dim)
         self.initial = (dim.scheme, *[criteria[i] if i < len(criteria) else "" for i in range(MAX_LEVELS)])
-        name = dim.name_zh if t("lang.code") == "zh" else dim.name_en
+        name = name_of(dim)
         yield Static(Text(f"{t('screen.scheme')} · {name}"), id="title")
         with Vertical(id="scheme-form"):
             yield Label(t("scheme.label") + " *  " + t("scheme.hint"), classes="field-label")

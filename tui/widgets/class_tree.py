@@ -17,7 +17,7 @@ from textual.widgets.tree import TreeNode
 from db import StoreError, classes
 from db.classes import ClassNode
 from tui import background
-from tui.i18n import error_text, t
+from tui.i18n import error_text, name_of, t
 
 
 def node_label(node: ClassNode) -> Text:
@@ -78,7 +78,7 @@ class ClassTree(Tree[ClassNode | None]):
 
     def _set_root_label(self, total: int | None = None) -> None:
         dim = classes.dimension(self.dimension)
-        label = Text(dim.name_zh if t("lang.code") == "zh" else dim.name_en, style="bold")
+        label = Text(name_of(dim), style="bold")
         if total is not None:
             label.append(f" ({total})", style="dim")
         self.root.set_label(label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from db.history import Entry
-from tui.i18n import CATALOG, t
+from tui.i18n import CATALOG, name_of, t
 
 
 def field_name(field: str) -> str:
@@ -18,7 +18,7 @@ def field_name(field: str) -> str:
             dim = classes.dimension(code)
         except Exception:  # a dimension deleted since: show its code
             return code
-        return dim.name_zh if t("lang.code") == "zh" else dim.name_en
+        return name_of(dim)
     key = f"customer.field.{field}"
     return t(key) if key in CATALOG else field
 
