@@ -106,6 +106,10 @@ SALE_COLUMNS: list[Column] = [
 
 COLUMNS = {"customers": CUSTOMER_COLUMNS, "classes": CLASS_COLUMNS, "sales": SALE_COLUMNS}
 
+# The name of a customer's class: a column of the archive's list, and so of a list's export,
+# but not of the customer (the class table holds it); an import leaves it alone.
+CLASS_NAME = C("class_name", "分类名称", "Class name", importable=False)
+
 # Sheet names of a whole-archive workbook, and the names an import looks for.
 SHEETS = {
     "customers": ("客户档案", "Customers", "customers", "客户"),

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from db import fields as fields_meta
-from db.columns import CLASS_COLUMNS, COLUMNS, SALE_COLUMNS, SHEETS, Column
+from db.columns import CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, SHEETS, Column
 from db.errors import RuleError
 from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, database
 from db.money import format_percent
@@ -226,8 +226,9 @@ def display_width(text: str) -> int:
 
 
 def customer_columns(names: list[str] | None = None) -> list[Column]:
-    """The customer columns for `names` (field keys; None: all), refusing unknown ones."""
-    known = {c.field: c for c in COLUMNS["customers"]}
+    """The customer columns for `names` (field keys, or the list's class_name; None: every
+    field), refusing unknown ones."""
+    known = {c.field: c for c in COLUMNS["customers"]} | {CLASS_NAME.field: CLASS_NAME}
     if not names:
         return list(COLUMNS["customers"])
     missing = [n for n in names if n not in known]
@@ -236,23 +237,44 @@ def customer_columns(names: list[str] | None = None) -> list[Column]:
     return [known[n] for n in names]
 
 
+def _main_dimension_id() -> int:
+    return Dimension.get(Dimension.code == MAIN_DIMENSION).id
+
+
 def _typed_dimensions() -> list[Dimension]:
     return list(Dimension.select().where(Dimension.code != MAIN_DIMENSION, Dimension.derived == False)  # noqa: E712
                 .order_by(Dimension.position, Dimension.id))
 
 
 def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
-                     line_lang: str | None) -> tuple[str, list]:
+                     line_lang: str | None, class_dim: Dimension | None = None) -> tuple[str, list]:
     """SELECT of the customer's `key` column, then its columns plus one class column per
     dimension (a LEFT JOIN on the (customer, dimension) unique index each): as values, or
-    with `line_lang` as one CSV line in that language (_csv_line)."""
+    with `line_lang` as one CSV line in that language (_csv_line).
+
+    `class_dim` is the dimension whose class the class_code and class_name columns hold, as
+    the list shows it (None: the main one)."""
     table = Customer._meta.table_name
-    cells = [(f"c.{getattr(Customer, col.field).column_name}", _kind(col)) for col in columns]
+    p = database.param
     joins, params = [], []
+    class_col = "c.class_code"
+    fields = {col.field for col in columns}
+    if class_dim is not None and class_dim.code != MAIN_DIMENSION and fields & {"class_code", "class_name"}:
+        class_col = "mc.class_code"
+        joins.append(f"LEFT JOIN {Membership._meta.table_name} mc ON mc.customer_id = c.id "
+                     f"AND mc.dimension_id = {p}")
+        params.append(class_dim.id)
+    if CLASS_NAME.field in fields:
+        joins.append(f"LEFT JOIN {CustomerClass._meta.table_name} k ON k.dimension_id = {p} "
+                     f"AND k.code = {class_col}")
+        params.append(class_dim.id if class_dim is not None else _main_dimension_id())
+    special = {"class_code": class_col, CLASS_NAME.field: "k.name"}
+    cells = [(special.get(col.field) or f"c.{getattr(Customer, col.field).column_name}", _kind(col))
+             for col in columns]
     for n, dim in enumerate(dims):
         cells.append((f"m{n}.class_code", "text"))
         joins.append(f"LEFT JOIN {Membership._meta.table_name} m{n} ON m{n}.customer_id = c.id "
-                     f"AND m{n}.dimension_id = {database.param}")
+                     f"AND m{n}.dimension_id = {p}")
         params.append(dim.id)
     if line_lang:
         line, line_params = _csv_line(cells, line_lang)
@@ -280,13 +302,13 @@ def _archive_customer_pages(columns: list[Column], dims: list[Dimension],
             return
 
 
-def _list_pages(query, columns: list[Column], dims: list[Dimension],
-                line_lang: str | None) -> Iterator[list[tuple]]:
+def _list_pages(query, columns: list[Column], dims: list[Dimension], line_lang: str | None,
+                class_dim: Dimension | None) -> Iterator[list[tuple]]:
     """The customers of a list (db.paging.ListQuery), in its order, through its keyset pages;
     each page's columns are read by id in one query."""
     from db import paging
 
-    select, params = _customer_select("id", columns, dims, line_lang)
+    select, params = _customer_select("id", columns, dims, line_lang, class_dim)
     p = database.param
     key = None
     while True:
@@ -484,6 +506,15 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
 
     start = time.perf_counter()
     chosen = customer_columns(columns)
+    class_dim = None
+    if query is not None and query.dimension != MAIN_DIMENSION:
+        from db import classes
+
+        class_dim = classes.dimension(query.dimension)
+        # The list's class column holds the class in its own dimension: headed by that
+        # dimension's name, as the whole archive's export heads it (an import reads it so).
+        chosen = [Column("class_code", class_dim.name_zh, class_dim.name_en) if c.field == "class_code" else c
+                  for c in chosen]
     with _open_output(path) as out:
         writer = out.sheet("customers", lang)
         line_lang = lang if writer.by_sql else None
@@ -494,7 +525,7 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
             from db import paging
 
             total = paging.count(query)
-            pages = _list_pages(query, chosen, [], line_lang)
+            pages = _list_pages(query, chosen, [], line_lang, class_dim)
         written = _write_customers(writer, pages, chosen, [], lang, total, progress)
     return ExportResult(out.paths(), customers=written, seconds=time.perf_counter() - start)
 

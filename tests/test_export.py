@@ -92,6 +92,35 @@ def test_list_export_csv(tmp_path):
     assert result.customers == 2 and seen[-1] == (2, 2)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_list_export_holds_the_class_name_the_list_shows(tmp_path, suffix):
+    build(tmp_path / "a.db")
+    query = ListQuery(show_stopped=True, sort="code")
+    exporter.export_list(tmp_path / f"l{suffix}", query, ["code", "class_code", "class_name"])
+    assert _rows(tmp_path / f"l{suffix}") == [["客户编码", "所属分类码", "分类名称"], ["C001", "01001", "华北"],
+                                             ["C002", "02", "零售"], ["C003", "01001", "华北"]]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_list_export_by_another_dimension_holds_its_classes_and_reads_back(tmp_path, suffix):
+    """A list by 地区分类 shows each customer's region class: so does its file, in a column
+    headed by the dimension's name, which an import reads as that dimension's column."""
+    build(tmp_path / "a.db")
+    query = ListQuery(dimension="region", show_stopped=True, sort="code")
+    target = tmp_path / f"l{suffix}"
+    exporter.export_list(target, query, ["code", "short_name", "class_code", "class_name"])
+    assert _rows(target) == [["客户编码", "客户简称", "地区分类", "分类名称"], ["C001", "北京华联", "11", "华北"]]
+    plan = importer.plan(target)
+    assert not plan.rejected and not plan.adds and not plan.updates and plan.unchanged == 1
+
+
+def _rows(path) -> list[list[str]]:
+    if path.suffix == ".csv":
+        return list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    sheet = load_workbook(path, read_only=True).active
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
 def test_list_export_filter_hides_stopped(tmp_path):
     build(tmp_path / "a.db")
     query = ListQuery(filter=Filter(mgmt_type="重要客户"), show_stopped=False, sort="code")
@@ -186,6 +215,7 @@ def test_sqlite_lines_of_the_whole_archive(tmp_path, monkeypatch):
 def test_postgres_writes_what_sqlite_makes(tmp_path, pg_store):
     """PostgreSQL's rows go through the csv module: the same archive gives the same bytes."""
     columns = [c.field for c in exporter.customer_columns() if c.field not in ("created_at", "modified_at")]
+    columns.append("class_name")
     _awkward()
     assert not exporter._sql_lines("csv")
     exporter.export_list(tmp_path / "pg.csv", None, columns)

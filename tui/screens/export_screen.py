@@ -13,7 +13,6 @@ from textual.containers import Grid, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 
 from db import clock, exporter
-from db.columns import COLUMNS
 from db.errors import RuleError
 from tui import i18n
 from tui.commands import Command, bindings
@@ -25,8 +24,6 @@ from tui.widgets.customer_list import visible_text
 from tui.widgets.path_field import PathField
 
 SCOPES = ("list", "all")
-# The list's columns an export file can hold (the class name is shown, not stored).
-EXPORTABLE = {c.field for c in COLUMNS["customers"]}
 
 
 def targets(path: Path, scope: str) -> list[Path]:
@@ -61,7 +58,7 @@ class ExportScreen(KehuModal[None]):
     def __init__(self, archive) -> None:
         super().__init__()
         self.query_state = archive.query_state
-        self.columns = [c for c in archive.columns if c in EXPORTABLE]
+        self.columns = list(archive.columns)  # every column the list shows, the class name too
         node = archive.tree.selected
         self.where = f"{node.code} {node.name}" if node else t("transfer_ui.all_classes")
         self.count = archive.count
