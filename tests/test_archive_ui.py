@@ -272,6 +272,27 @@ async def test_back_from_another_screen_the_archive_is_where_it_was_and_shows_ch
         assert f"记录数 {shown(ListQuery(prefix=leaf.code))}" in status(app)
 
 
+async def test_a_screen_looks_the_same_after_other_screens_were_shown(app):
+    """Every screen's stylesheet is its own: the card's message line keeps its colour and the
+    archive's status bar its background after screens that style lines of the same ids."""
+    async def card_message():
+        await press(pilot, "f7")
+        color = app.screen.query_one("#message").styles.color
+        await press(pilot, "escape")
+        return color
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        archive = app.screen
+        before = (await card_message(), archive.query_one("#status").styles.background)
+        for key in ("f11", "f12", "ctrl+u", "ctrl+k"):  # classification, scheme, rules, health
+            await press(pilot, key)
+        await press(pilot, "f10")
+        await settle(pilot)
+        assert app.screen is archive
+        assert (await card_message(), archive.query_one("#status").styles.background) == before
+
+
 async def test_switch_dimension_to_region_and_transaction_history(app):
     from tui.screens.choice_picker import ChoicePicker
 
