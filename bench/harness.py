@@ -6,6 +6,8 @@ import os
 import platform
 import sqlite3
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -63,6 +65,20 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
+# A fixed piece of plain Python, timed in a fresh interpreter: how fast the host runs at the
+# moment of a run. The hosts here switch between speeds from one hour to the next (the same
+# code's times doubled between two sessions); with this beside every table, two tables can
+# be read against each other.
+_SPEED_LOOP = "import time; t = time.perf_counter(); sum(range(5_000_000)); s = 0\nfor i in range(2_000_000): s += i\nprint(time.perf_counter() - t)"
+
+
+def host_speed(runs: int = 3) -> float:
+    """Milliseconds the fixed loop takes at best of `runs`."""
+    times = [float(subprocess.run([sys.executable, "-c", _SPEED_LOOP], capture_output=True, text=True,
+                                  check=True).stdout) for _ in range(runs)]
+    return round(min(times) * 1000)
+
+
 def machine() -> dict:
     mem_kb = 0
     try:
@@ -91,6 +107,7 @@ def machine() -> dict:
         "textual": textual.__version__,
         # Other work on the machine shows up as p95 spikes of a scheduler slice (about 4 ms).
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "speed_loop_ms": host_speed(),
     }
 
 
@@ -138,7 +155,9 @@ def write_markdown(path: Path, results: list[Result], context: dict) -> None:
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB memory, {m['system']}; "
         f"Python {m['python']}, SQLite {m['sqlite']}, Textual {m['textual']}; "
-        f"load average at the end {', '.join(map(str, m['load_average']))}.",
+        f"load average at the end {', '.join(map(str, m['load_average']))}; "
+        f"a fixed Python loop (bench.harness.host_speed, the host's speed of the moment) "
+        f"{m.get('speed_loop_ms', '?')} ms.",
         "",
         *table(results),
         "",
