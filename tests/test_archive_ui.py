@@ -98,7 +98,7 @@ async def test_a_locate_box_opened_before_its_results_list_is_mounted_mounts_it(
         await settle(pilot)
         box = early.query_one(LocateBox)
         assert len(box.query("#locate-results")) == 1 and box.hits == [hit]
-        assert box.query_one("#locate-results").option_count == 1
+        assert box.query_one("#locate-results").highlighted == 0
         assert len(box.query("#locate-status")) == 1
         await press(pilot, "enter")
         assert not box.visible

@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from tui.i18n import t
 from tui.widgets.fields import Field
+from tui.widgets.hit_list import HitList
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -97,13 +97,13 @@ class LocateBox(Vertical):
     def on_mount(self) -> None:
         self.call_after_refresh(self._results)
 
-    def _results(self) -> OptionList:
+    def _results(self) -> HitList:
         """The results list, mounted with the status line below it when first needed (a box
         opened before the first frame is out mounts them itself)."""
         try:
-            return self.query_one("#locate-results", OptionList)
+            return self.query_one("#locate-results", HitList)
         except NoMatches:
-            results = OptionList(id="locate-results")
+            results = HitList(id="locate-results")
             self.mount(results, Static("", id="locate-status", markup=False))
             return results
 
@@ -142,11 +142,7 @@ class LocateBox(Vertical):
         if query != self.query_one("#locate-input", Field).value:
             return  # an older answer arriving after a newer keystroke
         self.hits = hits
-        results = self._results()
-        results.clear_options()
-        results.add_options([Option(hit_line(h)) for h in hits])
-        if hits:
-            results.highlighted = 0
+        self._results().show([hit_line(h) for h in hits])
         if not query.strip():
             line = t("locate.hint")
         elif not hits:
@@ -158,10 +154,7 @@ class LocateBox(Vertical):
         self.query_one("#locate-status", Static).update(line, layout=False)
 
     def action_move(self, step: int) -> None:
-        results = self._results()
-        if self.hits:
-            current = results.highlighted or 0
-            results.highlighted = max(0, min(len(self.hits) - 1, current + step))
+        self._results().move(step)
 
     @on(Field.Submitted, "#locate-input")
     def _go(self) -> None:
@@ -169,9 +162,9 @@ class LocateBox(Vertical):
         if self.hits and results.highlighted is not None:
             self._choose(self.hits[results.highlighted])
 
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self._choose(self.hits[event.option_index])
+    @on(HitList.Picked)
+    def _picked(self, event: HitList.Picked) -> None:
+        self._choose(self.hits[event.index])
 
     def _choose(self, hit: Hit) -> None:
         self.visible = False
