@@ -49,6 +49,7 @@ LOCATE_OPEN = _shown("locate.keys")
 LOCATE_DONE = re.compile(f"{_shown('locate.count').pattern}|{_shown('locate.none', '.+').pattern}")
 MINIMAL = Path(__file__).with_name("minimal_app.py")
 SCREEN_FLOOR = Path(__file__).with_name("screen_floor_app.py")
+LIST_FLOOR = Path(__file__).with_name("list_floor_app.py")
 
 
 class NotShown(Exception):
@@ -238,19 +239,39 @@ def _after_key(tm: Tmux, name: str, key: str) -> float:
     return tm.wait(name, lambda s: s != before, KEY_TIMEOUT) - began
 
 
+def _page_downs(tm: Tmux, name: str) -> list[float]:
+    runs = []
+    for _ in range(PAGE_PRESSES):
+        runs.append(_after_key(tm, name, "PageDown"))
+        time.sleep(0.05)  # let the frame settle before the next press
+    return runs
+
+
 def page_down(ctx) -> list[Result]:
+    """PgDn on the archive, and on the same kind of list drawn by Textual alone
+    (bench/list_floor_app.py) in the same run: the floor of this machine."""
     if (skip := _session(ctx, "PgDn to repaint")) is not None:
         return [skip]
     tm, name = ctx.tmux, ctx.session
-    runs = []
     try:
-        for _ in range(PAGE_PRESSES):
-            runs.append(_after_key(tm, name, "PageDown"))
-            time.sleep(0.05)  # let the frame settle before the next press
+        runs = _page_downs(tm, name)
     except NotShown as exc:
         return [not_measured("PgDn to repaint", f"the list did not change after PageDown; {exc}")]
-    return [summarize("PgDn to repainted list", runs, target=25.0, p95_target=50.0,
-                      note="tmux send-keys PageDown until the screen changes")]
+    shown = summarize("PgDn to repainted list", runs, target=25.0, p95_target=50.0,
+                      note="tmux send-keys PageDown until the screen changes")
+    try:
+        floor_name, _ = _started(tm, [sys.executable, str(LIST_FLOOR)], lambda s: "list floor ready" in s)
+        try:
+            floor_runs = _page_downs(tm, floor_name)
+        finally:
+            tm.kill(floor_name)
+    except NotShown as exc:
+        return [shown, not_measured("PgDn, the same list in Textual alone", str(exc))]
+    floor = summarize("PgDn, the same list in Textual alone", floor_runs,
+                      note="bench/list_floor_app.py: a million constant lines by the line API")
+    ratio = Result("PgDn ratio kehu / the same list in Textual", "x", shown.median / floor.median,
+                   None, len(runs), note="what kehu adds to Textual's cost of a page")
+    return [shown, floor, ratio]
 
 
 def end_home(ctx) -> list[Result]:
