@@ -81,10 +81,15 @@ def children(dim_code: str, parent: str | None, *, counts: bool = True) -> list[
     level = _child_level(dim, parent)
     if level is None:
         return []
-    query = CustomerClass.select().where(CustomerClass.dimension == dim.id, CustomerClass.level == level)
+    # Written as SQL, as dimension() is (every tree opens with it); the children of a class
+    # are the codes of the next level in [parent, parent + HIGH), compared as written.
+    p = CustomerClass._meta.database.param
+    sql = f"SELECT * FROM {CustomerClass._meta.table_name} WHERE dimension_id = {p} AND level = {p}"
+    params = [dim.id, level]
     if parent is not None:
-        query = query.where(CustomerClass.code.startswith(parent))
-    rows = list(query.order_by(CustomerClass.code))
+        sql += f" AND code >= {p} AND code < {p}"
+        params += [parent, parent + HIGH]
+    rows = list(CustomerClass.raw(sql + " ORDER BY code", *params))
     found = child_counts(dim_code, parent) if counts else {}
     criteria = criteria_of(dim)
     return [_node(row, found.get(row.code, 0) if counts else -1, criteria) for row in rows]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
@@ -90,26 +91,26 @@ class KehuFooter(Widget, can_focus=False):
             self._keys, self._palette = keys, palette
             self.refresh()
 
-    def _item(self, key: _Key, lead: str = " ") -> Text:
-        item = Text.assemble(
-            (f"{lead}{key.display} ", self.get_component_rich_style("footer--key")),
-            (f"{key.description} " if key.description else "",
-             self.get_component_rich_style("footer--description")))
+    def _item(self, key: _Key, styles: tuple[Style, Style], lead: str = " ") -> Text:
+        item = Text.assemble((f"{lead}{key.display} ", styles[0]),
+                             (f"{key.description} " if key.description else "", styles[1]))
         if not key.enabled:
             item.stylize("dim")
         return item
 
     def render(self) -> Text:
         width = self.size.width
+        styles = (self.get_component_rich_style("footer--key"),
+                  self.get_component_rich_style("footer--description"))
         tail = Text()
         if self._palette is not None:
             tail = Text.assemble(
                 ("▏", self.get_component_rich_style("footer--palette-edge")),
-                self._item(self._palette, lead=""))
+                self._item(self._palette, styles, lead=""))
         room = max(width - tail.cell_len, 0)
         line, spans = Text(no_wrap=True, overflow="crop"), []
         for key in self._keys:
-            item = self._item(key)
+            item = self._item(key, styles)
             if line.cell_len + item.cell_len > room:
                 break  # whole keys only: half a description reads as a different word
             spans.append((line.cell_len, line.cell_len + item.cell_len, key))
