@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from db import classes as class_rules
 from db import fields as fields_meta
 from db.columns import CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, SHEETS, Column
 from db.errors import RuleError
@@ -237,10 +238,6 @@ def customer_columns(names: list[str] | None = None) -> list[Column]:
     return [known[n] for n in names]
 
 
-def _main_dimension_id() -> int:
-    return Dimension.get(Dimension.code == MAIN_DIMENSION).id
-
-
 def _typed_dimensions() -> list[Dimension]:
     return list(Dimension.select().where(Dimension.code != MAIN_DIMENSION, Dimension.derived == False)  # noqa: E712
                 .order_by(Dimension.position, Dimension.id))
@@ -253,7 +250,7 @@ def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
     with `line_lang` as one CSV line in that language (_csv_line).
 
     `class_dim` is the dimension whose class the class_code and class_name columns hold, as
-    the list shows it (None: the main one)."""
+    the list shows it (a list's export passes it; the whole archive's has no class_name)."""
     table = Customer._meta.table_name
     p = database.param
     joins, params = [], []
@@ -267,7 +264,7 @@ def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
     if CLASS_NAME.field in fields:
         joins.append(f"LEFT JOIN {CustomerClass._meta.table_name} k ON k.dimension_id = {p} "
                      f"AND k.code = {class_col}")
-        params.append(class_dim.id if class_dim is not None else _main_dimension_id())
+        params.append(class_dim.id)
     special = {"class_code": class_col, CLASS_NAME.field: "k.name"}
     cells = [(special.get(col.field) or f"c.{getattr(Customer, col.field).column_name}", _kind(col))
              for col in columns]
@@ -284,10 +281,10 @@ def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
     return f"SELECT c.{key}, {', '.join(parts)} FROM {table} c {' '.join(joins)}", params
 
 
-def _archive_customer_pages(columns: list[Column], dims: list[Dimension],
-                            line_lang: str | None) -> Iterator[list[tuple]]:
+def _archive_customer_pages(columns: list[Column], dims: list[Dimension], line_lang: str | None,
+                            class_dim: Dimension | None = None) -> Iterator[list[tuple]]:
     """Every customer in code order, a keyset page at a time (WHERE code > last)."""
-    select, params = _customer_select("code", columns, dims, line_lang)
+    select, params = _customer_select("code", columns, dims, line_lang, class_dim)
     p = database.param
     last = None
     while True:
@@ -506,11 +503,8 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
 
     start = time.perf_counter()
     chosen = customer_columns(columns)
-    class_dim = None
-    if query is not None and query.dimension != MAIN_DIMENSION:
-        from db import classes
-
-        class_dim = classes.dimension(query.dimension)
+    class_dim = class_rules.dimension(query.dimension if query is not None else MAIN_DIMENSION)
+    if class_dim.code != MAIN_DIMENSION:
         # The list's class column holds the class in its own dimension: headed by that
         # dimension's name, as the whole archive's export heads it (an import reads it so).
         chosen = [Column("class_code", class_dim.name_zh, class_dim.name_en) if c.field == "class_code" else c
@@ -520,7 +514,7 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
         line_lang = lang if writer.by_sql else None
         if query is None:
             total = Customer.select().count()
-            pages = _archive_customer_pages(chosen, [], line_lang)
+            pages = _archive_customer_pages(chosen, [], line_lang, class_dim)
         else:
             from db import paging
 
