@@ -338,10 +338,11 @@ def _select_list(columns) -> tuple[str, bool]:
 
 
 def _query(plan: _Plan, seg: _Segment, key: tuple | None, forward: bool, offset: int,
-           limit: int, columns=None) -> list[tuple]:
+           limit: int, columns=None, ids: bool = False) -> list[tuple]:
     """Rows of one segment strictly after `key` in the walk's direction (None: from the
-    segment's start), `offset` skipped, at most `limit`. Without `columns`, key columns only
-    (the index alone answers); with them: key, id, code, stopped, then the columns."""
+    segment's start), `offset` skipped, at most `limit`. Without `columns`, key columns only,
+    then the id with `ids` (the index alone answers); with them: key, id, code, stopped, then
+    the columns."""
     p = _param()
     ascending = forward != plan.query.descending
     where, params = _conditions(plan, seg, key, ascending)
@@ -349,6 +350,7 @@ def _query(plan: _Plan, seg: _Segment, key: tuple | None, forward: bool, offset:
     order = ", ".join(f"{col} {direction}" for col in seg.cols)
     keys = ", ".join(f"{col} AS k{i}" for i, col in enumerate(plan.key_cols))
     if columns is None:
+        keys += ", c.id" if ids else ""
         sql = f"SELECT {keys} FROM {plan.source} WHERE {where} ORDER BY {order} LIMIT {p} OFFSET {p}"
         return _db().execute_sql(sql, [*params, limit, offset]).fetchall()
     # Deferred join: the page is chosen from the index alone (the class and stopped tests
@@ -381,7 +383,7 @@ def _count_in(plan: _Plan, seg: _Segment, key: tuple | None, forward: bool, cap:
 
 
 def _walk(plan: _Plan, key: tuple | None, skip: int, limit: int, forward: bool = True,
-          columns=None) -> list[tuple]:
+          columns=None, ids: bool = False) -> list[tuple]:
     """Up to `limit` rows strictly after `key` (None: from the start) in display order
     (`forward`) or against it, after skipping `skip`: crossing segment boundaries."""
     segs = plan.display_segments(forward)
@@ -389,7 +391,7 @@ def _walk(plan: _Plan, key: tuple | None, skip: int, limit: int, forward: bool =
     out: list[tuple] = []
     for i, seg in enumerate(segs[start:]):
         seg_key = key if i == 0 else None
-        got = _query(plan, seg, seg_key, forward, skip, limit - len(out), columns)
+        got = _query(plan, seg, seg_key, forward, skip, limit - len(out), columns, ids)
         if not got and skip:
             skip -= _count_in(plan, seg, seg_key, forward, skip)
             continue
@@ -446,6 +448,14 @@ def after(q: ListQuery, key: tuple | None, limit: int = PAGE, columns=DEFAULT_CO
     """The `limit` rows following the row whose sort key is `key` (None: the first rows)."""
     plan = _plan(q)
     return _rows(plan, _walk(plan, key, 0, limit, True, columns), columns)
+
+
+def ids_after(q: ListQuery, key: tuple | None, limit: int = PAGE) -> list[tuple]:
+    """The `limit` rows following `key` (None: the first rows) as their sort key's values
+    then their id, read from the list's index alone: for a reader of whole pages of the list
+    (the export), which reads their columns itself and needs no Row."""
+    plan = _plan(q)
+    return _walk(plan, key, 0, limit, True, None, ids=True)
 
 
 def before(q: ListQuery, key: tuple | None, limit: int = PAGE, columns=DEFAULT_COLUMNS) -> list[Row]:

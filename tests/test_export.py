@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import sqlite3
 
 import pytest
 from openpyxl import load_workbook
@@ -177,6 +178,7 @@ def _by_csv_module(monkeypatch, export):
 def test_sqlite_lines_are_the_csv_modules_bytes(tmp_path, monkeypatch, lang):
     db.open_store(str(tmp_path / "a.db"))
     _awkward()
+    monkeypatch.setattr(exporter, "PAGE", 2)  # pages joined, in order, across the read-ahead
     assert exporter._sql_lines("csv") and not exporter._sql_lines("xlsx")
 
     def every(name):
@@ -202,6 +204,7 @@ def test_sqlite_lines_of_the_whole_archive(tmp_path, monkeypatch):
     _awkward()
     # Cells formatted in groups of 5: the limit on a function's arguments, exercised small.
     monkeypatch.setattr(exporter, "_PRINTF_CELLS", 5)
+    monkeypatch.setattr(exporter, "PAGE", 2)
 
     def archive(name):
         exporter.export_archive(tmp_path / f"{name}.csv")
@@ -227,3 +230,60 @@ def test_postgres_writes_what_sqlite_makes(tmp_path, pg_store):
     assert (tmp_path / "pg.csv").read_bytes() == (tmp_path / "lite.csv").read_bytes()
     for part in ("-classes", "-sales"):
         assert (tmp_path / f"pg-all{part}.csv").read_bytes() == (tmp_path / f"lite-all{part}.csv").read_bytes()
+
+
+def _threads():
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "export-read-ahead"]
+
+
+def test_read_ahead_gives_the_pages_in_order_and_closes_its_connection(tmp_path):
+    db.open_store(str(tmp_path / "a.db"))
+    from db.models import database
+
+    opened = []
+
+    def pages():
+        opened.append(database.connection())  # the reading thread's own
+        for n in range(7):
+            yield n, f"page {n}"
+
+    assert list(exporter._read_ahead(pages(), depth=2)) == [(n, f"page {n}") for n in range(7)]
+    assert opened[0] is not database.connection() and not _threads()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed when the thread ended
+        opened[0].execute("SELECT 1")
+    database.execute_sql("SELECT 1")  # this thread's connection is untouched
+
+
+def test_read_ahead_raises_the_readers_error_and_stops_with_the_writer(tmp_path):
+    db.open_store(str(tmp_path / "a.db"))
+
+    def failing():
+        yield 1, "first"
+        raise RuleError("store.locked", path="x")
+
+    got = exporter._read_ahead(failing())
+    assert next(got) == (1, "first")
+    with pytest.raises(RuleError) as err:
+        next(got)
+    assert err.value.key == "store.locked" and not _threads()
+
+    endless = exporter._read_ahead(((n, n) for n in iter(int, 1)), depth=1)
+    assert next(endless) == (0, 0)
+    endless.close()  # the writer gives up (a full disk): the reader ends too
+    assert not _threads()
+
+
+def test_an_export_that_fails_writing_leaves_no_file_and_no_reader(tmp_path, monkeypatch):
+    build(tmp_path / "a.db")
+    monkeypatch.setattr(exporter, "PAGE", 1)
+
+    def full(self, page):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exporter._Writer, "lines", full)
+    with pytest.raises(RuleError) as err:
+        exporter.export_list(tmp_path / "out.csv", None)
+    assert err.value.key == "export.cannot_write"
+    assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob(".*tmp")) and not _threads()

@@ -147,6 +147,14 @@ def check(q: ListQuery, want: list[str], page: int = 7, step: int = 5) -> None:
         got += [r.code for r in rows]
         key = rows[-1].key
     assert got == want
+    # forwards by key, ids from the index alone
+    ids = {c.id: c.code for c in Customer.select(Customer.id, Customer.code)}
+    got, key = [], None
+    while rows := paging.ids_after(q, key, page):
+        assert len(rows) <= page
+        got += [ids[r[-1]] for r in rows]
+        key = tuple(rows[-1][:-1])
+    assert got == want
     # backwards by key, from the end
     got, key = [], None
     while True:

@@ -13,7 +13,6 @@ from textual.containers import Grid, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 
 from db import clock, exporter
-from db.errors import RuleError
 from tui import i18n
 from tui.commands import Command, bindings
 from tui.i18n import t
@@ -175,8 +174,6 @@ class ExportScreen(KehuModal[None]):
     def _failed(self, exc: Exception) -> None:
         self.busy = False
         self.query_one("#export-progress").display = False
-        if isinstance(exc, OSError):
-            exc = RuleError("export.cannot_write", path=str(exc.filename or ""), reason=exc.strerror or str(exc))
         self._say(failure_text(exc), True)
 
     def action_close(self) -> None:
