@@ -20,7 +20,7 @@ MESSAGES = {
     "import.duplicate_doc": ("单据号 {doc_no} 在文件中重复 (第 {first_line} 行已出现)", "Document {doc_no} appears twice in the file (first on line {first_line})"),
     "import.required": ("{label} 必须填写", "{label} is required"),
     "import.customer_unknown": ("客户编码 {code} 不存在", "Customer code {code} does not exist"),
-    "import.has_rejected": ("有 {count} 行被拒绝: 请修正文件, 或选择只导入正确的行", "{count} rows are rejected: fix the file, or choose to import only the valid rows"),
+    "import.has_rejected": ("有 {count} 行被拒绝: 请修正文件, 或选择只导入正确的行", "Rows rejected: {count}; fix the file, or choose to import only the valid ones"),
     "import.changed_since_plan": ("预览之后档案已被修改, 没有导入任何数据, 请重新预览 ({reason})", "The archive changed after the preview; nothing was imported. Preview again ({reason})"),
     "import.field.customer": ("客户编码", "Customer code"),
     "import.field.date": ("单据日期", "Date"),

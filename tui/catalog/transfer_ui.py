@@ -37,7 +37,7 @@ MESSAGES = {
     "transfer_ui.more_rows": ("… 另有 {count} 条未列出", "… and {count} more not listed"),
     "transfer_ui.all_good": ("没有被拒绝的行. Enter 导入.", "No row is rejected. Enter imports."),
     "transfer_ui.has_rejected": ("有 {count} 行被拒绝: Enter 不会导入. 修正文件, 或按 F8 只导入正确的 {good} 行.",
-                                 "{count} rows are rejected: Enter will not import. Fix the file, or press F8 to import the {good} valid rows only."),
+                                 "Rows rejected: {count}. Enter will not import: fix the file, or press F8 to import only the valid ones ({good})."),
     "transfer_ui.committing": ("正在导入 …", "Importing …"),
     # the summary
     "transfer_ui.summary_title": ("导入完成", "Import done"),
