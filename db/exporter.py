@@ -248,15 +248,15 @@ def _typed_dimensions() -> list[Dimension]:
 
 def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
                      line_lang: str | None, class_dim: Dimension | None = None,
-                     ids: str | None = None) -> tuple[str, list]:
+                     by_page: bool = False) -> tuple[str, list]:
     """SELECT of the customer's `key` column (as k), then its columns plus one class column
     per dimension (a LEFT JOIN on the (customer, dimension) unique index each): as values, or
     with `line_lang` as one CSV line in that language (_csv_line), as line.
 
     `class_dim` is the dimension whose class the class_code and class_name columns hold, as
     the list shows it (a list's export passes it; the whole archive's has no class_name).
-    `ids`, a JSON array of customer ids, limits the rows to those, each with its place in the
-    array as j.key (a list's page)."""
+    `by_page` limits the rows to the ids of a table page_ids (key, value), which the caller
+    defines, each with its place as j.key (a list's page, _list_pages)."""
     table = Customer._meta.table_name
     p = database.param
     joins, params = [], []
@@ -279,10 +279,7 @@ def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
         joins.append(f"LEFT JOIN {Membership._meta.table_name} m{n} ON m{n}.customer_id = c.id "
                      f"AND m{n}.dimension_id = {p}")
         params.append(dim.id)
-    source = f"{table} c"
-    if ids is not None:
-        source = f"json_each({p}) j JOIN {source} ON c.id = j.value"
-        params.insert(0, ids)
+    source = f"page_ids j JOIN {table} c ON c.id = j.value" if by_page else f"{table} c"
     if line_lang:
         line, line_params = _csv_line(cells, line_lang)
         parts, params = [f"{line} AS line"], line_params + params
@@ -338,6 +335,10 @@ def _list_pages(query, columns: list[Column], dims: list[Dimension], line_lang: 
     from db import paging
 
     p = database.param
+    select, params = _customer_select("id", columns, dims, line_lang, class_dim, by_page=bool(line_lang))
+    if line_lang:  # the page's ids bound first, as a JSON array: json_each numbers them (key)
+        lines_sql = (f"WITH page_ids AS (SELECT key, value FROM json_each({p})) SELECT "
+                     f"CAST(group_concat(line, x'fe') AS BLOB), count(*) FROM ({select} ORDER BY j.key)")
     key = None
     while True:
         page = paging.ids_after(query, key, PAGE)
@@ -345,21 +346,16 @@ def _list_pages(query, columns: list[Column], dims: list[Dimension], line_lang: 
             return
         ids = [row[-1] for row in page]
         if line_lang:
-            select, params = _customer_select("id", columns, dims, line_lang, class_dim,
-                                              ids=json.dumps(ids))
-            lines, count = database.execute_sql(
-                f"SELECT CAST(group_concat(line, x'fe') AS BLOB), count(*) FROM ({select} ORDER BY j.key)",
-                params).fetchone()
+            lines, count = database.execute_sql(lines_sql, [json.dumps(ids), *params]).fetchone()
             if count:
                 yield count, lines
         else:
-            select, params = _customer_select("id", columns, dims, None, class_dim)
             marks = ", ".join([p] * len(ids))
             found = {r[0]: r[1:] for r in database.execute_sql(
                 f"{select} WHERE c.id IN ({marks})", params + ids).fetchall()}
             rows = [found[i] for i in ids if i in found]
             yield len(rows), rows
-        key = tuple(page[-1][:-1])
+        key = page[-1][:-1]
         if len(page) < PAGE:
             return
 
