@@ -32,8 +32,8 @@ CACHE = ROOT / "bench" / "cache"
 CUSTOMERS = 1_000_000
 # The cached archive is rebuilt when any of these change (the generator, its data, the
 # schema, the locate index).
-BUILT_FROM = ("db/demo.py", "db/demo_parts.py", "db/models.py", "db/schema.py", "db/dialect.py",
-              "db/search.py", "fixtures")
+BUILT_FROM = ("db/demo.py", "db/demo/parts.py", "db/core/models.py", "db/schema.py", "db/core/dialect.py",
+              "db/archive/search.py", "fixtures")
 
 MEASUREMENTS = [
     store_speed.page_fetch,
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     path = args.db.resolve() if args.db else cached_archive(args.customers)
 
     import db
-    from db.models import Customer
+    from db.core.models import Customer
 
     store = db.open_store(str(path), create=False)
     n = Customer.select().count()

@@ -9,8 +9,9 @@ from bench.harness import Result
 
 def evaluation(ctx) -> list[Result]:
     import db
-    from db import clock, rules
-    from db.models import Sale
+    from db.core import clock
+    from db.evaluation import rules
+    from db.core.models import Sale
 
     db.open_store(str(ctx.db))
     sales = Sale.select().count()

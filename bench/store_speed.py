@@ -16,7 +16,7 @@ NAMED = {"1-char Chinese": "王", "2-char Chinese": "小明", "3-char Chinese": 
 def _largest_class(ctx) -> tuple[str, str]:
     """The top-level class of the main classification with the most customers (its list
     holds all its sub-classes)."""
-    from db.models import MAIN_DIMENSION, CustomerClass, Dimension, database
+    from db.core.models import MAIN_DIMENSION, CustomerClass, Dimension, database
 
     dim = Dimension.get(Dimension.code == MAIN_DIMENSION)
     tops = {c.code: c.name for c in CustomerClass.select().where(
@@ -29,7 +29,7 @@ def _largest_class(ctx) -> tuple[str, str]:
 
 
 def page_fetch(ctx) -> list[Result]:
-    from db import paging
+    from db.lists import paging
 
     code, name = _largest_class(ctx)
     q = paging.ListQuery(dimension="main", prefix=code)
@@ -56,7 +56,7 @@ def page_fetch(ctx) -> list[Result]:
 
 def _queries(ctx) -> dict[str, list[str]]:
     """50 queries of each kind, from customers picked at random (seeded)."""
-    from db.models import database
+    from db.core.models import database
 
     rng = random.Random(7)
     top = database.execute_sql("SELECT max(id) FROM customer").fetchone()[0]
@@ -88,7 +88,7 @@ def _queries(ctx) -> dict[str, list[str]]:
 
 
 def _raw_locate(conn: sqlite3.Connection, statements, limit: int) -> int:
-    """What db.search.locate does, on the raw driver: each statement until the list is full."""
+    """What db.archive.search.locate does, on the raw driver: each statement until the list is full."""
     seen: set[int] = set()
     for _, sql, params in statements:
         seen.update(row[0] for row in conn.execute(sql, params))
@@ -98,7 +98,7 @@ def _raw_locate(conn: sqlite3.Connection, statements, limit: int) -> int:
 
 
 def locate(ctx) -> list[Result]:
-    from db import search
+    from db.archive import search
 
     if ctx.store.dialect != "sqlite":
         return [not_measured("locate", "the benchmark database is SQLite only")]
@@ -128,8 +128,8 @@ def locate(ctx) -> list[Result]:
 
 def index_size(ctx) -> list[Result]:
     """Disk taken by the locate index (the FTS5 table and its shadow tables)."""
-    from db.dialect import FTS_TABLE
-    from db.models import database
+    from db.core.dialect import FTS_TABLE
+    from db.core.models import database
 
     try:
         rows = database.execute_sql(

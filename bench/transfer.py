@@ -29,9 +29,9 @@ def _rate(name: str, rows: int, seconds: float, target_rate: float | None, note:
 
 def transfer_rates(ctx) -> list[Result]:
     import db
-    from db import exporter, importer
-    from db.columns import CLASS_COLUMNS
-    from db.models import Customer, CustomerClass, Dimension
+    from db.transfer import exporter, importer
+    from db.values.columns import CLASS_COLUMNS
+    from db.core.models import Customer, CustomerClass, Dimension
 
     results = []
     every = ctx.workdir / "export.csv"
@@ -83,9 +83,9 @@ def _import_floor(source, target) -> float:
     archive at `target`: kehu's schema, then only raw sqlite3 in one transaction, as kehu's
     own bulk load does it (indexes dropped and built again after, two sorter threads)."""
     import db
-    from db.columns import COLUMNS
-    from db.dialect import FTS_TABLE, pieces, short_pieces
-    from db.models import Customer
+    from db.values.columns import COLUMNS
+    from db.core.dialect import FTS_TABLE, pieces, short_pieces
+    from db.core.models import Customer
 
     db.open_store(str(target)).close()
     connection = sqlite3.connect(target, isolation_level=None)

@@ -1,9 +1,9 @@
 """Creating the tables on first open, and checking the schema version on every open."""
 from __future__ import annotations
 
-from db import models
-from db.errors import StoreError
-from db.models import MAIN_DIMENSION, READABLE_SINCE, SCHEMA_VERSION, Dimension, SchemaInfo
+from db.core import models
+from db.core.errors import StoreError
+from db.core.models import MAIN_DIMENSION, READABLE_SINCE, SCHEMA_VERSION, Dimension, SchemaInfo
 
 MAIN_DIMENSION_NAMES = ("客户分类", "Customer classes")
 
@@ -33,7 +33,8 @@ def prepare(store, notice=None) -> None:
         raise StoreError("store.read_only_new")
     # Only a new or older archive needs these: an open of a current one (every start of the
     # app and of the shell) does without importing them.
-    from db import dialect, dimensions, search
+    from db.core import dialect
+    from db.archive import dimensions, search
 
     with store.writing():
         models.database.create_tables(models.ALL_MODELS, safe=True)
@@ -41,7 +42,7 @@ def prepare(store, notice=None) -> None:
         if found is not None and found < 3 and store.dialect == "sqlite":
             if notice is not None:  # about 20 s at 1,000,000 customers
                 notice("store.upgrading_index", path=store.url)
-            search.rebuild(store.dialect)  # version 2's locate index kept a copy of every name
+            search.rebuild()  # version 2's locate index kept a copy of every name
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
         SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[SchemaInfo.key], update={SchemaInfo.value: str(SCHEMA_VERSION)}).execute()

@@ -26,9 +26,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import db  # noqa: E402
-from db import batch, customers, history, importer  # noqa: E402
-from db.errors import ConflictError  # noqa: E402
-from db.paging import ListQuery  # noqa: E402
+from db.lists import batch
+from db.archive import customers, history
+from db.transfer import importer  # noqa: E402
+from db.core.errors import ConflictError  # noqa: E402
+from db.lists.paging import ListQuery  # noqa: E402
 
 
 def _reply(data) -> None:

@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 
 import db
-from db import classes, clock, search
-from db.models import Customer
+from db.archive import classes, search
+from db.core import clock
+from db.core.models import Customer
 from tui import i18n
 
 FIXED_NOW = dt.datetime(2026, 11, 23, 9, 30, 0)

@@ -12,7 +12,7 @@ import os
 import pytest
 
 import db
-from db import store as store_module
+from db.core import session as store_module
 
 PG_URL = os.environ.get("KEHU_TEST_PG_URL", "")
 needs_pg = pytest.mark.skipif(not PG_URL, reason="KEHU_TEST_PG_URL is not set (.ci/run sets it)")

@@ -2,9 +2,11 @@
 edit, delete, stop and enable, all by keyboard, on the demo archive."""
 import pytest
 
-from db import classes, clock, customers, paging
-from db.models import Customer, Sale
-from db.paging import Filter, ListQuery
+from db.archive import classes, customers
+from db.core import clock
+from db.lists import paging
+from db.core.models import Customer, Sale
+from db.lists.paging import Filter, ListQuery
 from tests.ui import make_app, press, settle, type_text
 from tui import config
 from tui.screens.card import CardScreen
@@ -80,7 +82,7 @@ async def test_a_locate_box_opened_before_its_results_list_is_mounted_mounts_it(
     """The results list follows the first frame; a box opened sooner adds it itself."""
     from textual.app import App
 
-    from db.search import Hit
+    from db.archive.search import Hit
 
     hit = Hit(1, "C1", "华联", "北京华联超市", "01", "北京", "", "bjhl", "name")
 

@@ -101,7 +101,7 @@ async def test_a_failed_read_arrives_as_a_store_error(store):
 async def test_the_list_says_when_its_anchors_cannot_be_read(seeded, monkeypatch):
     import sqlite3
 
-    from db import paging
+    from db.lists import paging
     from tests.conftest import add_customer
     from tests.ui import make_app, settle
 

@@ -8,8 +8,10 @@ import pytest
 from textual import events
 
 import db
-from db import StoreError, classes, customers, store
-from db.models import SCHEMA_VERSION
+from db import StoreError
+from db.archive import classes, customers
+from db import opening
+from db.core.models import SCHEMA_VERSION
 from tests.ui import make_app, press, settle
 from tui.cli import main
 from tui.screens.card import CardScreen
@@ -62,7 +64,7 @@ def test_a_directory_is_not_a_database(tmp_path):
 
 def test_locked_database_refuses_the_save_and_writes_nothing(seeded, monkeypatch, tmp_path):
     """Another process holds the write lock longer than the busy timeout."""
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(opening, "BUSY_TIMEOUT_MS", 200)
     path = str(seeded.path)
     seeded.close()
     opened = db.open_store(path)

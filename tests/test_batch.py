@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from db import batch, customers, history, paging
-from db.errors import RuleError, StoreError
-from db.models import BatchRow, ChangeLog, Customer
+from db.lists import batch, paging
+from db.archive import customers, history
+from db.core.errors import RuleError, StoreError
+from db.core.models import BatchRow, ChangeLog, Customer
 
 
 @pytest.fixture

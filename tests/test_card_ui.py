@@ -3,8 +3,8 @@ enable, delete, field errors beside the field."""
 import pytest
 from textual.widgets import TabbedContent
 
-from db import classes, customers
-from db.models import Customer
+from db.archive import classes, customers
+from db.core.models import Customer
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.card import CardScreen
 from tui.screens.confirm import ConfirmScreen
@@ -141,7 +141,7 @@ async def test_class_picker_on_f2(card_app):
 
 
 async def test_dimension_classes_saved_with_the_card(demo_store):
-    from db import dimensions
+    from db.archive import dimensions
 
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -163,7 +163,7 @@ async def test_dimension_classes_saved_with_the_card(demo_store):
 
 
 async def test_sales_tab_shows_the_performance(demo_store):
-    from db import sales
+    from db.archive import sales
 
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:

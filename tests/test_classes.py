@@ -3,9 +3,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db import classes
-from db.errors import ConflictError, RuleError
-from db.models import ChangeLog, Customer, CustomerClass
+from db.archive import classes
+from db.core.errors import ConflictError, RuleError
+from db.core.models import ChangeLog, Customer, CustomerClass
 from tests.conftest import add_customer
 
 

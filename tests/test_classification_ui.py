@@ -1,6 +1,6 @@
 """Pilot flows on the classification screen: add, edit, delete, save, cancel, refusals."""
-from db import classes
-from db.models import CustomerClass
+from db.archive import classes
+from db.core.models import CustomerClass
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import db
-from db import classes, customers
-from db.models import Customer
+from db.archive import classes, customers
+from db.core.models import Customer
 from tui import cli
 from tui.i18n import t
 from tui.shell import plain
@@ -35,7 +35,7 @@ def archive(tmp_path, monkeypatch):
                       "class_code": "01001", "region": "上海"})
     customers.create({"code": "C003", "name": "[bold red]红字公司", "short_name": "[bold red]红字",
                       "class_code": "02"})
-    # An ESC in a name that reached the archive some other way (db.fields refuses it on the card).
+    # An ESC in a name that reached the archive some other way (db.values.fields refuses it on the card).
     Customer.update(name="坏\x1b[31m名").where(Customer.code == "C003").execute()
     store.close()
     return path
@@ -171,7 +171,7 @@ def test_piped_output_is_plain(archive):
 
 
 def test_shell_never_imports_textual():
-    code = ("import tui.cli, tui.shell.lookup, tui.shell.transfer, db.importer, db.exporter; import sys; "
+    code = ("import tui.cli, tui.shell.lookup, tui.shell.transfer, db.transfer.importer, db.transfer.exporter; import sys; "
             "assert 'textual' not in sys.modules, 'textual imported'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)

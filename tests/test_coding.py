@@ -1,8 +1,8 @@
 """Coding schemes: parsing, U8's limits, levels and parents, code checks."""
 import pytest
 
-from db.coding import CodingScheme
-from db.errors import RuleError
+from db.values.coding import CodingScheme
+from db.core.errors import RuleError
 
 
 @pytest.mark.parametrize("text,widths", [("2-3-4", (2, 3, 4)), ("2 3 4", (2, 3, 4)), ("234", (2, 3, 4)),

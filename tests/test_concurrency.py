@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import db
-from db import classes, customers, search
-from db.models import BatchRow, BatchRun, ChangeLog, Customer, Membership, Sale
+from db.archive import classes, customers, search
+from db.core.models import BatchRow, BatchRun, ChangeLog, Customer, Membership, Sale
 from tests.pg import pg_url  # noqa: F401 - fixture
 
 WORKER = str(Path(__file__).with_name("concurrency_worker.py"))
@@ -172,7 +172,7 @@ def test_save_waits_out_another_transaction(url):
     store.close()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; sys.path.insert(0, '.'); import db; from db import customers\n"
+         "import sys, time; sys.path.insert(0, '.'); import db; from db.archive import customers\n"
          f"s = db.open_store({url!r})\n"
          "with s.writing():\n"
          "    customers.update('C002', {'region': '上海'}, 1)\n"

@@ -1,7 +1,7 @@
 """Someone else changes the customer while the card is open: the save is refused with who
 and when, the card offers to reload, keeps what was typed visible, and then saves."""
-from db import customers
-from db.models import Customer
+from db.archive import customers
+from db.core.models import Customer
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.card import CardScreen
 from tui.screens.confirm import ConfirmScreen

@@ -7,9 +7,10 @@ import pytest
 from textual.app import App, ComposeResult
 
 import db
-from db import classes, paging
-from db.models import Customer
-from db.paging import ListQuery
+from db.archive import classes
+from db.lists import paging
+from db.core.models import Customer
+from db.lists.paging import ListQuery
 from tui import i18n
 from tui.widgets import customer_list
 from tui.widgets.customer_list import COLUMN_SPECS, CustomerList, fit, visible_text

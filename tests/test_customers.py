@@ -1,4 +1,4 @@
-"""Customer rules (db.customers, db.fields): every field rule, versions, history, index."""
+"""Customer rules (db.archive.customers, db.values.fields): every field rule, versions, history, index."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 import db
-from db import clock, customers, dialect, history, search
-from db.errors import ConflictError, RuleError
-from db.fields import BY_KEY, EDITABLE, FIELDS, TABS, on_tab, tab_label
-from db.models import ChangeLog, Customer, Sale
+from db.core import clock, dialect
+from db.archive import customers, history, search
+from db.core.errors import ConflictError, RuleError
+from db.values.fields import BY_KEY, EDITABLE, FIELDS, TABS, on_tab, tab_label
+from db.core.models import ChangeLog, Customer, Sale
 from tui import i18n
 
 NOW = dt.datetime(2025, 6, 1, 9, 0, 0)
@@ -23,7 +24,7 @@ VALID_USCC = "91110000600037341L"
 def archive(tmp_path):
     clock.fix(NOW)
     store = db.open_store(str(tmp_path / "t.db"))
-    from db import classes
+    from db.archive import classes
 
     classes.add("main", "01", "中间商客户")
     classes.add("main", "01001", "批发商")
@@ -47,7 +48,7 @@ def refusal(values, existing=None) -> RuleError:
 
 
 def fts_ids(fragment: str) -> list[int]:
-    rows = db.store.current().database.execute_sql(
+    rows = db.core.session.current().database.execute_sql(
         "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?",
         (dialect.fts_match(fragment),))
     return [r[0] for r in rows]
@@ -194,7 +195,7 @@ def test_class_typed_as_a_code_must_exist_and_be_a_leaf(archive):
 
 
 def test_class_of_another_dimension_is_not_a_main_class(archive):
-    from db.models import CustomerClass, Dimension
+    from db.core.models import CustomerClass, Dimension
 
     other = Dimension.create(code="region", name_zh="地区", name_en="Region", scheme="2")
     CustomerClass.create(dimension=other, code="77", name="华东", level=1)
@@ -660,7 +661,7 @@ RAISED = re.compile(r"""["']((?:customer|date|money|percent|conflict)\.[a-z_]+)[
 
 
 def test_every_key_raised_has_words_in_both_languages():
-    sources = ["db/customers.py", "db/fields.py", "db/dates.py", "db/money.py"]
+    sources = ["db/archive/customers.py", "db/values/fields.py", "db/values/dates.py", "db/values/money.py"]
     root = Path(__file__).resolve().parent.parent
     keys = {k for s in sources for k in RAISED.findall((root / s).read_text(encoding="utf-8"))}
     keys |= {f.label for f in FIELDS} | {tab_label(t) for t in TABS}

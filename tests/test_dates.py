@@ -1,12 +1,12 @@
-"""Dates as people type them (db.dates)."""
+"""Dates as people type them (db.values.dates)."""
 import datetime as dt
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.dates import MAX_YEAR, MIN_YEAR, format_date, parse_date
-from db.errors import RuleError
+from db.values.dates import MAX_YEAR, MIN_YEAR, format_date, parse_date
+from db.core.errors import RuleError
 
 MARCH_5 = dt.date(2024, 3, 5)
 
@@ -32,7 +32,7 @@ def test_month_day_means_this_year(text):
 
 
 def test_this_year_comes_from_the_clock_by_default():
-    from db import clock
+    from db.core import clock
 
     clock.fix(dt.datetime(2031, 2, 1))
     assert parse_date("12/31") == dt.date(2031, 12, 31)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from stdnum.cn import uscc
 
-from db import demo, demo_parts
-from db.coding import CodingScheme
-from db.errors import RuleError
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale
+from db import demo
+from db.demo import parts as demo_parts
+from db.values.coding import CodingScheme
+from db.core.errors import RuleError
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale
 from tui import cli
 
 FIXTURES = Path(demo.FIXTURES)
@@ -214,7 +215,7 @@ def test_generate_makes_a_consistent_archive(tmp_path):
         indexes = {n for (n,) in store.database.execute_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sale'")}
         assert "sale_date" in indexes  # dropped for the load, built again after it
-        from db import search
+        from db.archive import search
 
         assert search.locate("王", limit=5)
         assert store.database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from db import classes, dimensions
-from db.errors import ConflictError, RuleError
-from db.models import ChangeLog, Customer, CustomerClass, Dimension
+from db.archive import classes, dimensions
+from db.core.errors import ConflictError, RuleError
+from db.core.models import ChangeLog, Customer, CustomerClass, Dimension
 
 
 def _customer(code: str) -> Customer:

@@ -9,10 +9,11 @@ import pytest
 from openpyxl import load_workbook
 
 import db
-from db import classes, customers, dimensions, exporter, importer
-from db.errors import RuleError
-from db.models import Customer, CustomerClass, Dimension, Membership, Sale
-from db.paging import Filter, ListQuery
+from db.archive import classes, customers, dimensions
+from db.transfer import exporter, importer
+from db.core.errors import RuleError
+from db.core.models import Customer, CustomerClass, Dimension, Membership, Sale
+from db.lists.paging import Filter, ListQuery
 from tests.pg import pg_store, pg_url  # noqa: F401 - fixtures
 
 SKIP = {"id", "created_at", "created_by", "modified_at", "modified_by", "version"}
@@ -240,7 +241,7 @@ def _threads():
 
 def test_read_ahead_gives_the_pages_in_order_and_closes_its_connection(tmp_path):
     db.open_store(str(tmp_path / "a.db"))
-    from db.models import database
+    from db.core.models import database
 
     opened = []
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from db import paging
-from db.paging import ListQuery
+from db.lists import paging
+from db.lists.paging import ListQuery
 from tests.conftest import add_customer
 from tests.ui import make_app, settle
 from tui import cli

@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
-from db import classes, dimensions, health, rules
-from db.models import Customer, Dimension, Membership
+from db.archive import classes, dimensions
+from db.evaluation import health, rules
+from db.core.models import Customer, Dimension, Membership
 
 
 def _customer(code: str, class_code: str = "01", **fields) -> Customer:

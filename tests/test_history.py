@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from db import clock, customers, history
+from db.core import clock
+from db.archive import customers, history
 from tests.conftest import FIXED_NOW
 from tui import cli
 from tui.shell import plain

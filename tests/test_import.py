@@ -11,11 +11,12 @@ from openpyxl import Workbook
 from stdnum.cn import uscc
 
 import db
-from db import classes, customers, dimensions, history, importer, search, tabular
-from db.columns import COLUMNS
-from db import fields as fields_meta
-from db.errors import RuleError
-from db.models import ChangeLog, Customer, CustomerClass, Membership, Sale
+from db.archive import classes, customers, dimensions, history, search
+from db.transfer import importer, tabular
+from db.values.columns import COLUMNS
+from db.values import fields as fields_meta
+from db.core.errors import RuleError
+from db.core.models import ChangeLog, Customer, CustomerClass, Membership, Sale
 from tests.pg import pg_store, pg_url  # noqa: F401  (fixtures)
 
 HEADER = "客户编码,客户名称,客户简称,所属分类码,税号,发展日期,信用额度\n"
@@ -262,7 +263,7 @@ def test_update_and_history(store, tmp_path):
     logs = list(ChangeLog.select().where(ChangeLog.batch == plan.batch).order_by(ChangeLog.id))
     assert [(l.action, l.entity_code) for l in logs] == [("add", "C002"), ("change", "C001")]
     assert json.loads(logs[1].changes)["credit_limit"] == [0, 123450]
-    # An imported customer's add names it and its class, written as db.history writes JSON.
+    # An imported customer's add names it and its class, written as db.archive.history writes JSON.
     added = {"name": [None, "上海第一百货商店"], "short_name": [None, "上海一百"],
              "class_code": [None, customers.get("C002").class_code]}
     assert logs[0].changes == json.dumps(added, ensure_ascii=False)
@@ -458,7 +459,7 @@ def test_problems_of_a_row_in_order_across_chunks(store, tmp_path, monkeypatch):
 
 
 def _customer_indexes():
-    return sorted(r[0] for r in db.models.database.execute_sql(
+    return sorted(r[0] for r in db.core.models.database.execute_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer'"))
 
 

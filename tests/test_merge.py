@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from db import classes, customers, dimensions, history, merge, search
-from db.errors import ConflictError, RuleError
-from db.models import Customer, Membership, Sale
+from db.archive import classes, customers, dimensions, history, merge, search
+from db.core.errors import ConflictError, RuleError
+from db.core.models import Customer, Membership, Sale
 
 
 @pytest.fixture

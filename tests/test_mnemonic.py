@@ -1,7 +1,7 @@
-"""助记码: pinyin initials with surname readings (db.mnemonic)."""
+"""助记码: pinyin initials with surname readings (db.values.mnemonic)."""
 import pytest
 
-from db.mnemonic import initials
+from db.values.mnemonic import initials
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,12 +1,12 @@
-"""Money in fen and discount rates in hundredths of a percent (db.money)."""
+"""Money in fen and discount rates in hundredths of a percent (db.values.money)."""
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.errors import RuleError
-from db.money import MAX_FEN, format_money, format_percent, parse_money, parse_percent
+from db.core.errors import RuleError
+from db.values.money import MAX_FEN, format_money, format_percent, parse_money, parse_percent
 
 
 @pytest.mark.parametrize("text, fen", [

@@ -1,4 +1,4 @@
-"""db.paging: every customer of a list exactly once, in order, however it is paged.
+"""db.lists.paging: every customer of a list exactly once, in order, however it is paged.
 
 Each case builds the expected list in Python from the same rows (the rule written plainly:
 filter, then sort by (value, code), NULL dates first) and compares every way of reading
@@ -16,10 +16,12 @@ import db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db import classes, clock, paging
-from db.errors import RuleError
-from db.models import Customer, CustomerClass, Dimension, Membership
-from db.paging import Filter, ListQuery, Selection
+from db.archive import classes
+from db.core import clock
+from db.lists import paging
+from db.core.errors import RuleError
+from db.core.models import Customer, CustomerClass, Dimension, Membership
+from db.lists.paging import Filter, ListQuery, Selection
 
 TODAY = dt.date(2026, 11, 23)  # conftest's fixed clock
 MAIN_CLASSES = [("01", "个人"), ("01001", "北方"), ("010010001", "北京"), ("010010002", "天津"),

@@ -7,10 +7,13 @@ import hashlib
 import pytest
 
 import db
-from db import batch, classes, customers, importer, merge
-from db import store as store_module
-from db.errors import RuleError, StoreError
-from db.models import Customer, Sale
+from db.lists import batch
+from db.archive import classes, customers, merge
+from db.transfer import importer
+from db import opening
+from db.core import session as store_module
+from db.core.errors import RuleError, StoreError
+from db.core.models import Customer, Sale
 
 
 def _digest(path) -> str:
@@ -63,7 +66,7 @@ def test_import_refused_read_only(ro_path, tmp_path):
 
 def test_unwritable_file_opens_read_only(ro_path, monkeypatch):
     """As root every file is writable, so the check itself is made to say no."""
-    monkeypatch.setattr(store_module.os, "access", lambda path, mode: mode != store_module.os.W_OK)
+    monkeypatch.setattr(opening.os, "access", lambda path, mode: mode != opening.os.W_OK)
     store = db.open_store(ro_path)
     assert store.read_only
     with pytest.raises(StoreError):

@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import db
-from db import clock, dimensions, rules
-from db.errors import RuleError
-from db.models import ChangeLog, Customer, CustomerClass, Dimension, Membership, Sale
-from db.sales import months_before
+from db.core import clock
+from db.archive import dimensions
+from db.evaluation import rules
+from db.core.errors import RuleError
+from db.core.models import ChangeLog, Customer, CustomerClass, Dimension, Membership, Sale
+from db.archive.sales import months_before
 
 _docs = count(1)
 
@@ -28,7 +30,7 @@ def customer(code: str, **fields) -> Customer:
 
 
 def sale(code: str, date: str | dt.date, amount: int, cost: int = 0) -> None:
-    """A sale written directly (db.sales.add refuses dates after the fixed today)."""
+    """A sale written directly (db.archive.sales.add refuses dates after the fixed today)."""
     Sale.create(customer=Customer.get(Customer.code == code).id,
                 date=dt.date.fromisoformat(date) if isinstance(date, str) else date,
                 doc_no=f"D{next(_docs)}", amount=amount, cost=cost)

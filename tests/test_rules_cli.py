@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import db
-from db import classes, dimensions
-from db.models import Customer, Sale
+from db.archive import classes, dimensions
+from db.core.models import Customer, Sale
 from tui import cli
 
 

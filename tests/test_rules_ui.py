@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from db import health, rules, stats
-from db.dimensions import DERIVED
-from db.models import ChangeLog, Customer, Dimension, Membership
+from db.evaluation import health, rules, stats
+from db.archive.dimensions import DERIVED
+from db.core.models import ChangeLog, Customer, Dimension, Membership
 from tests.ui import make_app, press, settle, type_text
 from tui.i18n import t
 from tui.screens.confirm import ConfirmScreen

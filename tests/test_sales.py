@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from db import sales
-from db.errors import RuleError
-from db.models import Customer
+from db.archive import sales
+from db.core.errors import RuleError
+from db.core.models import Customer
 
 D = dt.date
 

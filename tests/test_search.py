@@ -1,4 +1,4 @@
-"""Locate (db.search): each kind of match, 1- and 2-character Chinese against a brute-force
+"""Locate (db.archive.search): each kind of match, 1- and 2-character Chinese against a brute-force
 scan, order and dedupe, stopped customers, hostile queries, and the index kept in step."""
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import db
-from db import clock, dialect, models, search
-from db.dialect import HIT_COLUMNS, fts_match, pieces
-from db.models import Customer
+from db.core import clock, dialect, models
+from db.archive import search
+from db.core.dialect import HIT_COLUMNS, fts_match, pieces
+from db.core.models import Customer
 
 
 def add(code: str, name: str, short_name: str | None = None, *, mnemonic: str = "",
@@ -189,7 +190,8 @@ def test_index_follows_rename_and_delete(archive):
 
 
 def test_card_edits_merges_and_imports_keep_the_index_exact(archive, tmp_path):
-    from db import classes, customers, importer, merge
+    from db.archive import classes, customers, merge
+    from db.transfer import importer
 
     classes.add("main", "01", "个人消费者")
     C = customers.get

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from db import importer
+from db.transfer import importer
 from tests.ui import make_app, press, settle, type_text
 
 SIZES = [(80, 24), (120, 40)]

@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
-from db import classes, dimensions, stats
-from db.models import Customer, Sale
+from db.archive import classes, dimensions
+from db.evaluation import stats
+from db.core.models import Customer, Sale
 
 D = dt.date
 

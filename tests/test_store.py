@@ -8,8 +8,9 @@ import sys
 import pytest
 
 import db
-from db import StoreError, classes
-from db.models import SCHEMA_VERSION, SchemaInfo
+from db import StoreError
+from db.archive import classes
+from db.core.models import SCHEMA_VERSION, SchemaInfo
 
 
 def test_creates_schema_with_version_and_main_dimension(tmp_path):
@@ -102,7 +103,7 @@ def _version_2_archive(path: str) -> None:
 
 
 def test_a_version_2_archive_gets_the_contentless_locate_index(tmp_path):
-    from db import search
+    from db.archive import search
     from tests.test_search import add, index_matches_customers
 
     path = str(tmp_path / "v2.db")
@@ -167,7 +168,7 @@ def test_the_stopped_count_reads_the_index_of_stopped_customers(tmp_path):
 
 
 def test_a_version_3_archive_gets_the_index_of_stopped_customers(tmp_path):
-    from db import paging
+    from db.lists import paging
 
     path = str(tmp_path / "v3.db")
     _version_3_archive(path)
@@ -180,7 +181,7 @@ def test_a_version_3_archive_gets_the_index_of_stopped_customers(tmp_path):
 
 
 def test_a_version_3_archive_opens_read_only_as_it_is(tmp_path):
-    from db import paging
+    from db.lists import paging
 
     path = str(tmp_path / "v3.db")
     _version_3_archive(path)

@@ -10,9 +10,10 @@ import sys
 import pytest
 
 import db
-from db import batch, classes, customers, history, merge, paging, search
-from db.errors import ConflictError, RuleError, StoreError
-from db.models import Sale
+from db.lists import batch, paging
+from db.archive import classes, customers, history, merge, search
+from db.core.errors import ConflictError, RuleError, StoreError
+from db.core.models import Sale
 from tests.pg import PG_URL, admin_sql, pg_store, pg_url  # noqa: F401 - fixtures
 
 
@@ -138,7 +139,7 @@ def test_read_only_refuses_every_write(any_store):
 
 def test_code_columns_compare_by_code_point_on_any_locale(pg_url):
     """A database created with an ICU locale orders '~' before digits: the class range
-    [02, 02~) would hold nothing without the C collation db/dialect.py pins."""
+    [02, 02~) would hold nothing without the C collation db/core/dialect.py pins."""
     name = "kehu_t_icu"
     admin_sql(f"DROP DATABASE IF EXISTS {name}")
     admin_sql(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu "
@@ -159,13 +160,13 @@ SUBPROCESS_OPEN = """
 import sys, db
 loaded = 'psycopg2' in sys.modules
 store = db.open_store(sys.argv[1])
-from db.models import Customer
+from db.core.models import Customer
 print(loaded, store.dialect, Customer.select().count())
 """
 
 
 def test_sqlite_start_leaves_psycopg2_unloaded(tmp_path):
-    # psycopg2 is 10-20 ms of every start; peewee would import it for nothing (db.drivers).
+    # psycopg2 is 10-20 ms of every start; peewee would import it for nothing (db.core.drivers).
     out = subprocess.run([sys.executable, "-c", SUBPROCESS_OPEN, str(tmp_path / "t.db")],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "sqlite", "0"]

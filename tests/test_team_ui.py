@@ -1,9 +1,10 @@
 """Batch modify (F8), merge (并户), and the history screen, by keyboard on the demo."""
 import json
 
-from db import customers, paging
-from db.models import ChangeLog, Customer, Sale
-from db.paging import ListQuery
+from db.archive import customers
+from db.lists import paging
+from db.core.models import ChangeLog, Customer, Sale
+from db.lists.paging import ListQuery
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.batch import BatchResultScreen, BatchScreen
 from tui.screens.confirm import ConfirmScreen

@@ -18,8 +18,8 @@ import sys
 import threading
 from typing import Callable, TypeVar
 
-from db import models
-from db.store import reading
+from db.core import models
+from db.core.session import reading
 
 T = TypeVar("T")
 NICE = 10  # added to the process's own niceness

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 
-from db import models, paging
-from db.models import MAIN_DIMENSION
-from db.paging import DEFAULT_COLUMNS, PAGE, ListQuery, Row
+from db.core import models
+from db.lists import paging
+from db.core.models import MAIN_DIMENSION
+from db.lists.paging import DEFAULT_COLUMNS, PAGE, ListQuery, Row
 from tui import config
 
 

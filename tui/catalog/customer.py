@@ -1,5 +1,5 @@
-"""Words of the customer card: field labels, tab names, and the refusals of db.customers,
-db.fields, db.dates and db.money. `{label}` is the field's label (a catalog key that
+"""Words of the customer card: field labels, tab names, and the refusals of db.archive.customers,
+db.values.fields, db.values.dates and db.values.money. `{label}` is the field's label (a catalog key that
 i18n.t translates)."""
 
 MESSAGES = {

@@ -1,4 +1,4 @@
-"""Words of the customer list (db.paging refusals and the list's own column titles; the other
+"""Words of the customer list (db.lists.paging refusals and the list's own column titles; the other
 column titles are the card's field labels, customer.field.*)."""
 
 MESSAGES = {

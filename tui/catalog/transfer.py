@@ -2,7 +2,7 @@
 `kehu import` and `kehu export`."""
 
 MESSAGES = {
-    # reading a table (db.tabular)
+    # reading a table (db.transfer.tabular)
     "tabular.missing": ("文件不存在: {path}", "File not found: {path}"),
     "tabular.not_file": ("{path} 是一个目录, 不是文件", "{path} is a directory, not a file"),
     "tabular.cannot_read": ("无法读取 {path}: {reason}", "Cannot read {path}: {reason}"),
@@ -12,7 +12,7 @@ MESSAGES = {
     "tabular.no_known_columns": ("{path} 的标题行中没有可识别的栏目 ({headers})", "{path} has no column this import knows in its header row ({headers})"),
     "tabular.bad_text": ("{path} 第 {line} 行有不是 UTF-8 的字节, 而文件前面是 UTF-8: 请把整个文件另存为 UTF-8 或 GBK", "{path} line {line} has bytes that are not UTF-8 while the file before it is: save the whole file as UTF-8 or GBK"),
     "tabular.csv_error": ("{path} 第 {line} 行不是正确的 CSV: {reason}", "{path} line {line} is not valid CSV: {reason}"),
-    # planning (db.importer)
+    # planning (db.transfer.importer)
     "import.bad_kind": ("不能导入 {kind}: 可导入 customers, classes, sales", "Cannot import {kind}: customers, classes or sales"),
     "import.missing_columns": ("文件缺少必需的栏目: {columns}", "The file lacks required columns: {columns}"),
     "import.class_not_in_scheme": ("{label} {code} 不符合编码方案 {scheme}", "{label} {code} does not fit the coding scheme {scheme}"),

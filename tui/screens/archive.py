@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-# db.customers (the card's field rules, python-stdnum, the pinyin tables) is imported where
+# db.archive.customers (the card's field rules, python-stdnum, the pinyin tables) is imported where
 # first used: the first screen does not need it, and it was two thirds of its imports.
-from db import RuleError, classes, history, paging
-from db.models import MAIN_DIMENSION
-from db.paging import Filter, ListQuery
+from db import RuleError
+from db.archive import classes, history
+from db.lists import paging
+from db.core.models import MAIN_DIMENSION
+from db.lists.paging import Filter, ListQuery
 from tui import config
 from tui.commands import Command, bindings
 from tui.head_start import opening_columns, opening_query
@@ -147,7 +149,7 @@ class ArchiveScreen(KehuScreen):
     @on(CustomerList.MarksChanged)
     def _marked(self) -> None:
         # Marks made from a whole list carry no versions: a customer changed after this
-        # moment is skipped by the batch modify (db.batch), so take it at the first mark.
+        # moment is skipped by the batch modify (db.lists.batch), so take it at the first mark.
         if self.listing.selection.is_empty():
             self.marked_since = None
         elif self.marked_since is None:
@@ -181,7 +183,7 @@ class ArchiveScreen(KehuScreen):
     def jump_to(self, code: str, *, reread: bool = False) -> None:
         """Select the customer's class in the tree and the customer in the list; `reread`
         after a write, so the list shows it as it is now."""
-        from db import customers
+        from db.archive import customers
 
         row = customers.get(code)
         if row is None:
@@ -220,7 +222,7 @@ class ArchiveScreen(KehuScreen):
         code = self.listing.current_code
         if not code or self._read_only():
             return
-        from db import customers
+        from db.archive import customers
 
         row = customers.get(code)
         if row is None:
@@ -247,7 +249,7 @@ class ArchiveScreen(KehuScreen):
         code = self.listing.current_code
         if not code or self._read_only():
             return
-        from db import customers
+        from db.archive import customers
 
         row = customers.get(code)
         try:
@@ -347,7 +349,7 @@ class ArchiveScreen(KehuScreen):
             code = self.listing.current_code
             if not code:
                 return
-            from db import customers
+            from db.archive import customers
 
             row = customers.get(code)
             target, since, count = [(row.code, row.version)], history.watermark(), 1
@@ -394,7 +396,7 @@ class ArchiveScreen(KehuScreen):
 
     def action_dimension(self) -> None:
         """Switch the tree and the list to another classification dimension."""
-        from db import dimensions
+        from db.archive import dimensions
         from tui.screens.choice_picker import ChoicePicker
 
         dims = dimensions.all_dimensions()

@@ -10,7 +10,8 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from db import RuleError, batch
+from db import RuleError
+from db.lists import batch
 from tui.commands import Command, bindings
 from tui.i18n import CATALOG, error_text, t
 from tui.screens.base import KehuModal
@@ -76,7 +77,7 @@ class BatchScreen(KehuModal[int | None]):
 
             self.app.push_screen(ClassPicker(value.value), lambda code: code and setattr(value, "value", code))
         elif self.field == "mgmt_type":
-            from db.fields import MGMT_TYPES
+            from db.values.fields import MGMT_TYPES
             from tui.screens.choice_picker import ChoicePicker
 
             self.app.push_screen(ChoicePicker(field_label("mgmt_type"), MGMT_TYPES),

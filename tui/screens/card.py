@@ -10,11 +10,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
-from db import ConflictError, RuleError, customers, dimensions, history, sales
-from db.fields import FIELDS, TABS, on_tab, tab_label
-from db.models import MAIN_DIMENSION
-from db.money import format_money
-from db.store import writing
+from db import ConflictError, RuleError
+from db.archive import customers, dimensions, history, sales
+from db.values.fields import FIELDS, TABS, on_tab, tab_label
+from db.core.models import MAIN_DIMENSION
+from db.values.money import format_money
+from db.core.session import writing
 from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
@@ -353,7 +354,7 @@ class CardScreen(KehuScreen[str | None]):
             self.app.push_screen(ClassPicker(focused.value, dimension), chosen)
         else:
             from tui.screens.choice_picker import ChoicePicker
-            from db.fields import BY_KEY
+            from db.values.fields import BY_KEY
 
             def picked(value: str | None) -> None:
                 if value:
@@ -409,7 +410,7 @@ class CardScreen(KehuScreen[str | None]):
 
 def performance_text(code: str) -> Text:
     """业绩: this year, last year, last 12 months, orders, first and last purchase, the
-    latest orders (db.sales.performance, as of today)."""
+    latest orders (db.archive.sales.performance, as of today)."""
     perf = sales.performance(code)
     text = Text()
     text.append(t("card.sales_as_of", date=str(perf.as_of)) + "\n\n", style="bold")

@@ -9,8 +9,9 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, Static
 
-from db import RuleError, classes
-from db.classes import ClassNode
+from db import RuleError
+from db.archive import classes
+from db.archive.classes import ClassNode
 from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen

@@ -7,9 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar, Static
 
-from db import RuleError, clock, rules
-from db.dates import format_date, parse_date
-from db.models import EvaluationRun
+from db import RuleError
+from db.core import clock
+from db.evaluation import rules
+from db.values.dates import format_date, parse_date
+from db.core.models import EvaluationRun
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen

@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 
-from db import clock, exporter
+from db.core import clock
+from db.transfer import exporter
 from tui import i18n
 from tui.commands import Command, bindings
 from tui.i18n import t
@@ -27,7 +28,7 @@ SCOPES = ("list", "all")
 
 def targets(path: Path, scope: str) -> list[Path]:
     """The files an export writes: one workbook, or for a whole archive to CSV one file per
-    table (customers, -classes, -sales), as db.exporter names them."""
+    table (customers, -classes, -sales), as db.transfer.exporter names them."""
     if scope == "all" and path.suffix.lower() == ".csv":
         return [path] + [path.with_name(f"{path.stem}{s}{path.suffix}") for s in ("-classes", "-sales")]
     return [path]

@@ -10,9 +10,9 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Label, OptionList, Static
 
 from db import RuleError
-from db.dates import format_date, parse_date
-from db.fields import MGMT_TYPES
-from db.paging import Filter
+from db.values.dates import format_date, parse_date
+from db.values.fields import MGMT_TYPES
+from db.lists.paging import Filter
 from tui import config
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from db import classes, customers, health
-from db.dimensions import all_dimensions
-from db.health import Finding
+from db.archive import classes, customers
+from db.evaluation import health
+from db.archive.dimensions import all_dimensions
+from db.evaluation.health import Finding
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuScreen

@@ -7,8 +7,9 @@ from textual.containers import Grid, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Label, Static
 
-from db import RuleError, history
-from db.dates import parse_date
+from db import RuleError
+from db.archive import history
+from db.values.dates import parse_date
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen

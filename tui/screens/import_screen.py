@@ -1,5 +1,5 @@
 """导入 Import from the archive (Ctrl+L): a path prompt with completion, the preview of what the
-file would do (db.importer.plan, read in a worker thread), commit with a progress bar, and a
+file would do (db.transfer.importer.plan, read in a worker thread), commit with a progress bar, and a
 summary. Nothing is written before the preview is accepted; the commit is all or nothing."""
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from textual.containers import Grid, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from db import clock, dimensions, fields as fields_meta, importer
-from db.dates import format_date
-from db.importer import ImportPlan, ImportResult
-from db.money import format_money, format_percent
+from db.core import clock
+from db.archive import dimensions
+from db.values import fields as fields_meta
+from db.transfer import importer
+from db.values.dates import format_date
+from db.transfer.importer import ImportPlan, ImportResult
+from db.values.money import format_money, format_percent
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal

@@ -9,7 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from db import RuleError, customers, merge
+from db import RuleError
+from db.archive import customers, merge
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal

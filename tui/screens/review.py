@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from db import rules
-from db.rules import Change, Evaluation
+from db.evaluation import rules
+from db.evaluation.rules import Change, Evaluation
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen

@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
-from db import RuleError, StoreError, rules
+from db import RuleError, StoreError
+from db.evaluation import rules
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen

@@ -24,7 +24,8 @@ def run_in_thread(screen, group: str, work, done, failed=None) -> None:
     goes to `failed` (default: the screen's message). The thread's own database connection
     is closed after it (each thread opens one; left open, they pile up). A result that
     arrives after the screen has gone is dropped."""
-    from db import ConflictError, RuleError, StoreError, models
+    from db import ConflictError, RuleError, StoreError
+    from db.core import models
 
     def deliver(callback, value) -> None:
         if screen.is_attached:

@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Label, Static
 
-from db import RuleError, classes
-from db.coding import MAX_LEVELS, CodingScheme
+from db import RuleError
+from db.archive import classes
+from db.values.coding import MAX_LEVELS, CodingScheme
 from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen

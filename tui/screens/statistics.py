@@ -13,10 +13,12 @@ from textual.app import ComposeResult
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from db import classes, clock, stats
-from db.dimensions import all_dimensions
-from db.money import format_money
-from db.stats import ClassStat, TypeStat
+from db.archive import classes
+from db.core import clock
+from db.evaluation import stats
+from db.archive.dimensions import all_dimensions
+from db.values.money import format_money
+from db.evaluation.stats import ClassStat, TypeStat
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuScreen

@@ -30,7 +30,7 @@ def _err(message: str) -> int:
 
 
 def run_demo(args, _store) -> int:
-    from db.store import sqlite_path
+    from db.opening import sqlite_path
 
     target = getattr(args, "db", None)
     if not target:
@@ -50,7 +50,7 @@ def run_demo(args, _store) -> int:
         name.unlink(missing_ok=True)
 
     from db import demo
-    from db.models import Customer, Sale
+    from db.core.models import Customer, Sale
 
     started = time.perf_counter()
     if args.customers is None:

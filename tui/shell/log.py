@@ -37,7 +37,7 @@ def _value(value) -> str:
 
 def describe(entry) -> str:
     """One entry's changes as one line: 所属地区: 北京 → 上海; ..."""
-    from db import history
+    from db.archive import history
 
     parts = []
     if entry.origin:
@@ -54,8 +54,8 @@ def describe(entry) -> str:
 
 
 def run_log(args, store) -> int:
-    from db import history
-    from db.dates import parse_date
+    from db.archive import history
+    from db.values.dates import parse_date
 
     if args.limit < 1:
         print(f"kehu: {t('log.bad_limit')}", file=sys.stderr)

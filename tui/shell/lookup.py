@@ -1,5 +1,5 @@
 """`kehu find`, `kehu show`, `kehu tree`: answers in the shell, on the store's own functions
-(db.search.find, db.customers, db.classes). Imports db/ and plain text only, never textual,
+(db.archive.search.find, db.archive.customers, db.archive.classes). Imports db/ and plain text only, never textual,
 so a look-up starts in a fraction of a second."""
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _dump(data) -> None:
 
 
 def run_find(args, store) -> int:
-    from db import search
+    from db.archive import search
 
     query = args.query.strip()
     if not query or args.limit < 1:
@@ -61,8 +61,8 @@ def run_find(args, store) -> int:
 
 
 def run_show(args, store) -> int:
-    from db import customers, dimensions
-    from db.fields import TABS, on_tab, tab_label
+    from db.archive import customers, dimensions
+    from db.values.fields import TABS, on_tab, tab_label
 
     row = customers.get(args.code.strip())
     if row is None:
@@ -90,7 +90,7 @@ def run_show(args, store) -> int:
 
 
 def run_tree(args, store) -> int:
-    from db import classes
+    from db.archive import classes
 
     dim = classes.dimension(args.dimension)
     nodes = []

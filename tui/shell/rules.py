@@ -1,5 +1,5 @@
 """`kehu evaluate`, `kehu check`, `kehu rules`: the evaluation rules and the classification
-health check from the shell, on db.rules and db.health (never textual)."""
+health check from the shell, on db.evaluation.rules and db.evaluation.health (never textual)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,12 +44,12 @@ def target_name(target: str) -> str:
 
 
 def reason_text(row) -> str:
-    """A proposal's reason in the current language (db.rules.ProposalRow)."""
+    """A proposal's reason in the current language (db.evaluation.rules.ProposalRow)."""
     return t(row.reason, **row.values)
 
 
 def run_evaluate(args, store) -> int:
-    from db import rules
+    from db.evaluation import rules
 
     try:
         as_of = _as_of(args.as_of)
@@ -86,8 +86,8 @@ def run_evaluate(args, store) -> int:
 
 
 def run_check(args, store) -> int:
-    from db import health
-    from db.dimensions import all_dimensions
+    from db.evaluation import health
+    from db.archive.dimensions import all_dimensions
 
     try:
         as_of = _as_of(args.as_of)
@@ -117,7 +117,7 @@ def _zh() -> bool:
 
 
 def run_rules(args, store) -> int:
-    from db import rules
+    from db.evaluation import rules
 
     for item in args.set:
         key, sep, value = item.partition("=")

@@ -71,7 +71,7 @@ def describe(plan) -> list[str]:
 
 
 def run_import(args, store) -> int:
-    from db import importer
+    from db.transfer import importer
 
     plan = importer.plan(args.file, kind=args.kind, dimension=args.dimension)
     for line in describe(plan):
@@ -92,7 +92,7 @@ def run_import(args, store) -> int:
 
 
 def run_export(args, store) -> int:
-    from db import exporter
+    from db.transfer import exporter
 
     if args.all:
         result = exporter.export_archive(args.file, lang=_lang())
@@ -111,10 +111,10 @@ def run_export(args, store) -> int:
 
 def list_query(dimension: str, class_code: str, filter_text: str, stopped: bool):
     """The ListQuery of `kehu export`: a class (and its sub-classes) of a dimension, and
-    filter conditions written field=value,field=value (the keys of db.paging.Filter)."""
-    from db import classes
-    from db.errors import RuleError
-    from db.paging import Filter, ListQuery
+    filter conditions written field=value,field=value (the keys of db.lists.paging.Filter)."""
+    from db.archive import classes
+    from db.core.errors import RuleError
+    from db.lists.paging import Filter, ListQuery
 
     dim = classes.dimension(dimension)
     if class_code and classes.get(dim.code, class_code) is None:

@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from db import StoreError, classes
-from db.classes import ClassNode
+from db import StoreError
+from db.archive import classes
+from db.archive.classes import ClassNode
 from tui import background
 from tui.i18n import error_text, name_of, t
 

@@ -1,8 +1,8 @@
-"""The customer list: a virtual list over db.paging, instant at 1,000,000 customers.
+"""The customer list: a virtual list over db.lists.paging, instant at 1,000,000 customers.
 
 Only the visible lines are drawn (a ScrollView with the line API); rows come from the store
 in pages of PAGE, kept in a small LRU cache. A page next to a cached one is read by key, any
-other through the query's anchors (db.paging.anchors, read after the count on the
+other through the query's anchors (db.lists.paging.anchors, read after the count on the
 lower-priority background thread, tui.background), so every page costs the same wherever
 it is. A page is read in the UI thread while
 that stays under SYNC_BUDGET; once a read of the query takes longer, misses go to a thread
@@ -28,8 +28,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from db import StoreError, models, paging
-from db.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
+from db import StoreError
+from db.core import models
+from db.lists import paging
+from db.lists.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
 from tui import background
 from tui.head_start import HeadStart
 from tui.i18n import error_text, t
@@ -85,7 +87,7 @@ def cell_text(key: str, value) -> str:
     if value is None or value == "":
         return ""
     if key == "credit_limit":
-        from db.money import format_money  # not among the columns the list opens with
+        from db.values.money import format_money  # not among the columns the list opens with
 
         return format_money(value)
     if hasattr(value, "isoformat"):
@@ -165,7 +167,7 @@ class CustomerList(ScrollView, can_focus=True):
             return self.customer_list
 
     class MarksChanged(Message):
-        """The marks changed: read `selection` (and db.paging.selection_count for a number)."""
+        """The marks changed: read `selection` (and db.lists.paging.selection_count for a number)."""
 
         def __init__(self, customer_list: CustomerList) -> None:
             super().__init__()
@@ -219,7 +221,7 @@ class CustomerList(ScrollView, can_focus=True):
         return tuple(spec.key for spec in self._columns)
 
     def set_columns(self, keys, reload: bool = True) -> None:
-        """Show these columns (keys of db.paging.COLUMNS), in this order."""
+        """Show these columns (keys of db.lists.paging.COLUMNS), in this order."""
         self._columns = tuple(COLUMN_SPECS[key] for key in keys)
         width = GUTTER + sum(spec.width + GAP for spec in self._columns)
         self.virtual_size = Size(width, self._total + 1)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from db.history import Entry
+from db.archive.history import Entry
 from tui.i18n import CATALOG, name_of, t
 
 
 def field_name(field: str) -> str:
     """A changed field's label: a card field, a dimension ("dimension:region"), or as stored."""
     if field.startswith("dimension:"):
-        from db import classes
+        from db.archive import classes
 
         code = field.split(":", 1)[1]
         try:

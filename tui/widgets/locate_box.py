@@ -1,5 +1,5 @@
 """定位 Locate (/, Ctrl+F, Ctrl+F3): one box over the archive list, results as you type;
-Enter jumps to the customer. Matching is db.search.locate: code prefix, any fragment of the
+Enter jumps to the customer. Matching is db.archive.search.locate: code prefix, any fragment of the
 name or short name, or the mnemonic.
 
 It is a widget of the archive screen, not a screen of its own: opening it moves the focus at
@@ -27,14 +27,14 @@ from tui.widgets.hit_list import HitList
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
-    from db.search import Hit
+    from db.archive.search import Hit
 
 LIMIT = 50
 _executor: ThreadPoolExecutor | None = None
 
 
 def _searcher() -> ThreadPoolExecutor:
-    # Made (and db.search imported) on the first keystroke: the first screen does without.
+    # Made (and db.archive.search imported) on the first keystroke: the first screen does without.
     global _executor
     if _executor is None:
         from concurrent.futures import ThreadPoolExecutor
@@ -128,7 +128,7 @@ class LocateBox(Vertical):
         stopped = self.include_stopped
 
         def run() -> None:
-            from db import search
+            from db.archive import search
 
             if query != self._latest:
                 return  # a newer keystroke is already queued behind this one

@@ -1,10 +1,10 @@
-"""The proposals of an evaluation, page by page from the store (db.rules.proposals, keyset on
+"""The proposals of an evaluation, page by page from the store (db.evaluation.rules.proposals, keyset on
 customer code and target), never all at once: a run over 1,000,000 customers holds millions.
 
 The widget keeps one page of PAGE rows and the start key of every page seen so far, so moving
 past either end of the page reads the next or previous page by key (under a millisecond on
 the (run, customer code, target) index). Marks are customer codes: applying works per
-customer (db.rules.apply), so every row of a marked customer shows marked.
+customer (db.evaluation.rules.apply), so every row of a marked customer shows marked.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from db.rules import ProposalRow
+from db.evaluation.rules import ProposalRow
 from tui.i18n import t
 from tui.widgets.customer_list import fit, visible_text
 

@@ -1,7 +1,7 @@
 """批改 Batch modify: set one field to one value on many customers, in one transaction.
 
 The target is either explicit marks, (code, version) pairs read from the list, or a list
-query (db.paging.ListQuery or Selection: "everything the current class and filter show",
+query (db.lists.paging.ListQuery or Selection: "everything the current class and filter show",
 however many). Targets are written to the BatchRow table in chunks as they stream from the
 list, never held whole in Python; each row is then classified by a few set-based UPDATEs:
 
@@ -25,13 +25,14 @@ from typing import Callable, Iterable, Sequence
 
 from peewee import fn
 
-from db import clock, customers, dialect, history, models
-from db.dates import format_date
-from db.errors import RuleError
-from db.fields import BY_KEY
-from db.models import BatchRow, BatchRun
-from db.paging import ListQuery, Selection, selected_codes
-from db.store import current, writing
+from db.core import clock, dialect, models
+from db.archive import customers, history
+from db.values.dates import format_date
+from db.core.errors import RuleError
+from db.values.fields import BY_KEY
+from db.core.models import BatchRow, BatchRun
+from db.lists.paging import ListQuery, Selection, selected_codes
+from db.core.session import current, writing
 
 # The fields 批改 may set (U8's batch modify offers the classification and contact fields).
 FIELDS = ("class_code", "region", "industry", "department", "salesperson", "mgmt_type",
@@ -94,7 +95,7 @@ def _text(field: str, value) -> str:
 
 def count(target: Marks | ListQuery | Selection) -> int:
     """How many customers `target` names (marks, a ListQuery or a Selection)."""
-    from db import paging
+    from db.lists import paging
 
     if isinstance(target, ListQuery):
         return paging.count(target)

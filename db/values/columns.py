@@ -5,7 +5,7 @@ These are a file format, not UI words: an export writes `zh` or `en` as its head
 an import recognises any of `names()`, whatever the language in force, so a file written by
 kehu, by U8 or by hand reads back the same.
 
-A customer field's kind and rules are declared once, in db.fields; `kind` here serves the
+A customer field's kind and rules are declared once, in db.values.fields; `kind` here serves the
 class and sales files only: text, date or money (integer fen). `importable=False` marks the
 columns an export writes but an import ignores (建档人, 变更日期: the store sets those).
 """

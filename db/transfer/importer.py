@@ -1,6 +1,6 @@
 """Importing customers, classes and sales from `.xlsx` / `.csv`: a plan first, then commit.
 
-`plan(path, kind, dimension)` reads the file once (streamed through db.tabular), converts
+`plan(path, kind, dimension)` reads the file once (streamed through db.transfer.tabular), converts
 and checks every row against the archive, and returns an ImportPlan: the rows to add, the
 rows to update (matched by code, with each changed field's old and new value), the rows left
 as they are, and the rows rejected, each rejection with its line, column and a catalog key.
@@ -9,7 +9,7 @@ rejected rows unless told to import only the valid ones, and an error anywhere (
 by someone else since the plan, say) rolls back every row.
 
 The archive is read in chunks (one query per CHUNK rows, never one per row), a chunk's cells
-are cleaned a column at a time (db.fields' rules, see `_CustomerPlanner._column`), and rows
+are cleaned a column at a time (db.values.fields' rules, see `_CustomerPlanner._column`), and rows
 are written with executemany and set-based SQL, so 100,000 customers cost a few seconds.
 """
 from __future__ import annotations
@@ -26,18 +26,20 @@ from typing import Callable, Iterable
 
 import peewee
 
-from db import classes as class_rules
-from db import clock, dialect, dimensions, mnemonic, search
-from db.coding import CodingScheme
-from db.columns import COLUMNS, DIMENSION_PREFIX, SHEETS, Column, by_field
-from db import fields as fields_meta
-from db.dates import format_date, parse_date
-from db.errors import RuleError
-from db.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension,
+from db.archive import classes as class_rules
+from db.core import clock, dialect
+from db.archive import dimensions, search
+from db.values import mnemonic
+from db.values.coding import CodingScheme
+from db.values.columns import COLUMNS, DIMENSION_PREFIX, SHEETS, Column, by_field
+from db.values import fields as fields_meta
+from db.values.dates import format_date, parse_date
+from db.core.errors import RuleError
+from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension,
                        Membership, Sale, database)
-from db.money import parse_money
-from db.store import current, writing
-from db.tabular import Table, excel_serial_date, open_table
+from db.values.money import parse_money
+from db.core.session import current, writing
+from db.transfer.tabular import Table, excel_serial_date, open_table
 
 KINDS = ("customers", "classes", "sales")
 CHUNK = 1000
@@ -154,7 +156,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-# Classes and sales: the few kinds their columns have (customers go through db.fields).
+# Classes and sales: the few kinds their columns have (customers go through db.values.fields).
 CONVERT = {
     "text": lambda v, f: _text(v),
     "date": lambda v, f: parse_date(_cell(v, "date"), field=f, label=f"import.field.{f}"),
@@ -249,7 +251,7 @@ def _class_problem(scheme: CodingScheme, known: dict[str, bool], code: str, fld:
 
 
 def _cell(value, kind: str):
-    """A cell as db.fields reads it: Excel's serial numbers as dates, 1001.0 as "1001"."""
+    """A cell as db.values.fields reads it: Excel's serial numbers as dates, 1001.0 as "1001"."""
     if kind == "date":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return excel_serial_date(value) or _text(value)
@@ -272,12 +274,12 @@ MNEMONIC_MAX = fields_meta.BY_KEY["mnemonic"].max_length
 
 
 def mnemonic_of(short_name: str) -> str:
-    """The mnemonic kehu generates (db.customers does the same on the card)."""
+    """The mnemonic kehu generates (db.archive.customers does the same on the card)."""
     return mnemonic.initials(short_name)[:MNEMONIC_MAX]
 
 
 class _CustomerPlanner:
-    """Customers: each cell cleaned by its field's own rule (db.fields), the rules that need
+    """Customers: each cell cleaned by its field's own rule (db.values.fields), the rules that need
     the archive (code unique, class a leaf) checked for a whole chunk at once."""
 
     def __init__(self, path):
@@ -702,7 +704,7 @@ def _executemany(sql: str, rows: list) -> None:
 def _log_added(plan: ImportPlan, before: int, at: dt.datetime, who: str) -> None:
     """The history rows of the customers just added, one per customer in the order they
     were inserted, written from their rows (set-based): ADD_LOGGED's values, quoted by SQL
-    as db.history writes them (they are required, so never empty, and single-line, so the
+    as db.archive.history writes them (they are required, so never empty, and single-line, so the
     same JSON either way). On SQLite the added rows are those above `before` (the write
     lock kept everyone else out); elsewhere a chunk of codes per statement, since another
     session's rows may take ids in between."""
@@ -730,7 +732,7 @@ def _log_rows(plan: ImportPlan, entity: str, rows: list[PlannedRow], action: str
     for row in rows:
         if action == "change":
             changes = row.changes
-        else:  # as db.customers records an add: the values that say something
+        else:  # as db.archive.customers records an add: the values that say something
             changes = {k: (None, v) for k, v in row.values.items() if v not in ("", None, 0, False)}
         out.append((at, who, action, entity, code_of(row) if code_of else row.code,
                     dumps(changes), plan.batch))
@@ -738,7 +740,7 @@ def _log_rows(plan: ImportPlan, entity: str, rows: list[PlannedRow], action: str
 
 
 def _plain(value):
-    """JSON for what json cannot write itself: dates (db.history writes them the same way)."""
+    """JSON for what json cannot write itself: dates (db.archive.history writes them the same way)."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise TypeError(type(value).__name__)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from db.errors import RuleError
+from db.core.errors import RuleError
 
 MAX_LEVELS = 5
 MAX_PER_LEVEL = 9

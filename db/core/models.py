@@ -1,7 +1,7 @@
 """Peewee models of the archive, their indexes, and the schema version.
 
 Every model binds to `database`, a proxy that `db.open_store` points at SQLite or PostgreSQL.
-Money is kept as integer fen (分) so sums are exact on every database; `db.money` converts.
+Money is kept as integer fen (分) so sums are exact on every database; `db.values.money` converts.
 Class and customer codes never change after saving, which is why the customer row may carry
 its class code (the list is ordered and paged by (class_code, code) on one index).
 """
@@ -130,7 +130,7 @@ class Customer(BaseModel):
     version = IntegerField(default=1)
 
     class Meta:
-        # One index per list order (db.paging), each ending with the columns the list tests
+        # One index per list order (db.lists.paging), each ending with the columns the list tests
         # on every row (class, stopped), so paging, counts and jumps never read the table.
         indexes = (
             (("class_code", "code", "stop_date"), False),
@@ -144,7 +144,7 @@ class Customer(BaseModel):
 
 # The stopped customers alone, a few in a hundred: the opening list (every customer not
 # stopped) is counted as all customers less these, two index reads instead of a scan of a
-# million index entries (db.paging.count).
+# million index entries (db.lists.paging.count).
 Customer.add_index(Customer.index(Customer.stop_date, name="customer_stopped")
                    .where(Customer.stop_date.is_null(False)))
 
@@ -206,7 +206,7 @@ class ChangeLog(BaseModel):
 
 
 class EvaluationRun(BaseModel):
-    """One dry run of the evaluation rules (db.rules.evaluate): as of which date, by whom,
+    """One dry run of the evaluation rules (db.evaluation.rules.evaluate): as of which date, by whom,
     with which rule values, so the review screen can word each proposal's reason later."""
 
     id = AutoField()

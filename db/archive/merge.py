@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db import customers, history, models, search
-from db.customers import ENTITY, NAME_FIELDS
-from db.errors import ConflictError, RuleError
-from db.fields import EDITABLE
-from db.models import ChangeLog, Customer, Membership, Sale
-from db.store import writing
+from db.archive import customers, history, search
+from db.core import models
+from db.archive.customers import ENTITY, NAME_FIELDS
+from db.core.errors import ConflictError, RuleError
+from db.values.fields import EDITABLE
+from db.core.models import ChangeLog, Customer, Membership, Sale
+from db.core.session import writing
 
 # Fields a merge may take from a source: every editable field but the code, which the
 # target keeps.

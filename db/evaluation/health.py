@@ -26,11 +26,12 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from db import classes, clock
-from db.coding import CodingScheme
-from db.dimensions import all_dimensions
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
-from db.rules import VIP
+from db.archive import classes
+from db.core import clock
+from db.values.coding import CodingScheme
+from db.archive.dimensions import all_dimensions
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
+from db.evaluation.rules import VIP
 
 SAMPLES = 10
 ERROR, WARNING = "error", "warning"

@@ -20,7 +20,7 @@ benchmark can run the very same statement through the raw driver.
 """
 from __future__ import annotations
 
-from db import models
+from db.core import models
 
 FTS_TABLE = "customer_fts"
 
@@ -28,7 +28,7 @@ MAX_CODE_POINT = 0x10FFFF
 
 # PostgreSQL compares text by the database's collation, where a locale such as en_US or an
 # ICU one ignores punctuation and orders "~" before digits. The class ranges
-# ([code, code || '~'), db.classes.HIGH), the lists ordered by code and the prefix LIKE of
+# ([code, code || '~'), db.archive.classes.HIGH), the lists ordered by code and the prefix LIKE of
 # locate need code-point order, what SQLite's BINARY gives, so these columns are pinned to
 # COLLATE "C" whatever locale the database was created with (their indexes follow the
 # column). Names keep the database's collation. `.ci/postgres.sh` makes its test cluster
@@ -38,7 +38,7 @@ C_COLLATED = ((models.Customer, "code"), (models.Customer, "class_code"),
               (models.Membership, "class_code"), (models.Membership, "customer_code"),
               (models.Proposal, "customer_code"))
 
-# What a locate hit carries, in this order (db.search.Hit follows it).
+# What a locate hit carries, in this order (db.archive.search.Hit follows it).
 HIT_COLUMNS = ("id", "code", "short_name", "name", "class_code", "region", "phone", "mnemonic")
 
 
@@ -61,7 +61,7 @@ def install(store) -> None:
 
 
 def create_fts() -> None:
-    """The SQLite substring index (db.search writes it).
+    """The SQLite substring index (db.archive.search writes it).
 
     prefix = 1: FTS5 counts prefix lengths in characters, so this indexes the first character
     of every piece (7 ms -> 0.04 ms for 王 at 1,000,000 names).

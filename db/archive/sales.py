@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from peewee import Case, fn
 
-from db import clock, history
-from db.errors import RuleError
-from db.models import Customer, Sale
-from db.money import MAX_FEN
-from db.store import writing
+from db.core import clock
+from db.archive import history
+from db.core.errors import RuleError
+from db.core.models import Customer, Sale
+from db.values.money import MAX_FEN
+from db.core.session import writing
 
 MAX_DOC_NO = 30
 RECENT = 10

@@ -3,7 +3,7 @@
 A class's figures include all its sub-classes: rows are grouped by the first L characters of
 the class code, L being the level's code length, in one GROUP BY per figure (never a query per
 class). Drilling down is the same question asked for the children of one class. Sales are the
-last 12 months as of a date (see db.sales) and all sales up to that date.
+last 12 months as of a date (see db.archive.sales) and all sales up to that date.
 """
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from peewee import Case, fn
 
-from db import classes, clock
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Membership, Sale
-from db.sales import months_before
+from db.archive import classes
+from db.core import clock
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Membership, Sale
+from db.archive.sales import months_before
 
 
 @dataclass(frozen=True)

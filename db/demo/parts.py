@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from db import mnemonic
+from db.values import mnemonic
 
 # Province (the 地区分类 leaf name, also the customer's 所属地区 text), its full name, a weight
 # roughly following economic size, and its cities:
@@ -202,7 +202,7 @@ SURNAMES = [
     ("曾", 2), ("单", 1), ("解", 1), ("仇", 1), ("区", 1), ("查", 1), ("朴", 1),
 ]
 # The full surname reading (for e-mail addresses) of the characters above whose everyday
-# reading differs; db.mnemonic holds their initials.
+# reading differs; db.values.mnemonic holds their initials.
 SURNAME_PINYIN = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "区": "ou", "查": "zha", "朴": "piao"}
 
 GIVEN_NAMES = [
@@ -291,7 +291,7 @@ def surname_initial(surname: str) -> str:
 def compose(kind: str, word: str, place: Place, person: tuple[str, str], trade: str,
             suffix: str) -> tuple[str, str, str]:
     """(name, short name, mnemonic) of a customer of this kind. The mnemonic is the short
-    name's, joined from the parts' initials (each part's computed once): what db.mnemonic
+    name's, joined from the parts' initials (each part's computed once): what db.values.mnemonic
     gives for the whole short name, and right where pypinyin would read a word across two
     parts (苏州长江 is szcj, not the szzj of 州长)."""
     if kind in ("resident", "shop"):

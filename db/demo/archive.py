@@ -14,14 +14,15 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from db import demo_parts as parts
-from db import search
-from db.coding import CodingScheme
-from db.errors import RuleError
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale
-from db.store import Store, open_store
+from db.demo import parts as parts
+from db.archive import search
+from db.values.coding import CodingScheme
+from db.core.errors import RuleError
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale
+from db.core.session import Store
+from db.opening import open_store
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 # Who and when the demo's classes were set up (fixed, so the demo reads the same every time).
 SETUP_BY = "demo"
 SETUP_AT = dt.datetime(2015, 1, 1, 9, 0)

@@ -3,7 +3,7 @@
 The card, the import and the export all walk FIELDS, so a field is declared once. Each field's
 `clean(raw)` applies the rules that need nothing but the value itself and returns the value
 the model stores; the rules that need the database (code unique, class a leaf) or another
-field (stop date not before development date) live in db.customers, which calls these.
+field (stop date not before development date) live in db.archive.customers, which calls these.
 
 Text rules, and why:
 - Leading and trailing blanks are dropped; lengths are counted in characters after that.
@@ -26,8 +26,8 @@ from typing import Callable
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
-from db import dates, money
-from db.errors import RuleError
+from db.values import dates, money
+from db.core.errors import RuleError
 
 TABS = ("basic", "contact", "credit", "other")
 MGMT_TYPES = ("一般客户", "重要客户", "潜在客户", "VIP客户")

@@ -11,11 +11,11 @@ import decimal
 import json
 from typing import NamedTuple
 
-from db import clock
-from db.models import ChangeLog
+from db.core import clock
+from db.core.models import ChangeLog
 
 # The key under which a history row of a merged customer keeps the code it was written
-# for (db.merge re-points the source's rows to the target's code).
+# for (db.archive.merge re-points the source's rows to the target's code).
 ORIGIN = "@code"
 # The key of a merge row's changes listing the codes merged into the target: (None, [codes]).
 MERGED = "@merged"
@@ -138,7 +138,7 @@ def people() -> list[str]:
 
 
 def watermark() -> int:
-    """The newest history id: taken when rows are marked, handed to db.batch.apply, which
+    """The newest history id: taken when rows are marked, handed to db.lists.batch.apply, which
     skips every customer changed after it (marks made by a list query carry no versions)."""
     row = ChangeLog.select(ChangeLog.id).order_by(ChangeLog.id.desc()).first()
     return row.id if row else 0

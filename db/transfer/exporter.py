@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from db import classes as class_rules
-from db import fields as fields_meta
-from db.columns import CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, SHEETS, Column
-from db.errors import RuleError
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, database
-from db.money import format_percent
-from db.store import current
+from db.archive import classes as class_rules
+from db.values import fields as fields_meta
+from db.values.columns import CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, SHEETS, Column
+from db.core.errors import RuleError
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, database
+from db.values.money import format_percent
+from db.core.session import current
 
 PAGE = 5000
 MAX_WIDTH = 50
@@ -329,10 +329,10 @@ def _archive_customer_pages(columns: list[Column], dims: list[Dimension], line_l
 
 def _list_pages(query, columns: list[Column], dims: list[Dimension], line_lang: str | None,
                 class_dim: Dimension | None) -> Iterator[tuple[int, object]]:
-    """The customers of a list (db.paging.ListQuery), in its order, through its keyset pages,
+    """The customers of a list (db.lists.paging.ListQuery), in its order, through its keyset pages,
     as _keyset_pages gives them: each page's columns are read by id in one query (on SQLite
     the lines in the page's order through json_each, else the rows put in order here)."""
-    from db import paging
+    from db.lists import paging
 
     p = database.param
     select, params = _customer_select("id", columns, dims, line_lang, class_dim, by_page=bool(line_lang))
@@ -587,7 +587,7 @@ def _read_ahead(pages: Iterator, depth: int = 2) -> Iterator:
 
 def export_list(path, query=None, columns: list[str] | None = None, *, lang: str = "zh",
                 progress: ProgressFn | None = None) -> ExportResult:
-    """Export the customers of a list (a db.paging.ListQuery: class, filter, sort; None:
+    """Export the customers of a list (a db.lists.paging.ListQuery: class, filter, sort; None:
     every customer in code order) with `columns` (field keys; None: all) to `path`.
 
     `progress(done, total)` is called after each page. Returns the rows written."""
@@ -608,7 +608,7 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
             total = Customer.select().count()
             pages = _archive_customer_pages(chosen, [], line_lang, class_dim)
         else:
-            from db import paging
+            from db.lists import paging
 
             total = paging.count(query)
             pages = _list_pages(query, chosen, [], line_lang, class_dim)

@@ -5,7 +5,7 @@ filter, whether stopped customers show, and a sort. Rows come back in that order
 by customer code, so the key of a row, `(sort value, code)`, is unique and keyset paging
 (`after`, `before`) visits every row exactly once.
 
-Costs at 1,000,000 customers (SQLite, see the indexes in db.models):
+Costs at 1,000,000 customers (SQLite, see the indexes in db.core.models):
 - Sequential paging is keyset: a seek on the index that serves the order, then `limit` rows.
 - A jump far into the list cannot seek to a row number. `anchors(q)` walks the list once, in
   steps of `ANCHOR_STEP` rows along the covering index, and keeps the key before every step
@@ -31,10 +31,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field, fields
 from typing import NamedTuple
 
-from db import clock, models
-from db.classes import HIGH
-from db.errors import RuleError
-from db.models import MAIN_DIMENSION
+from db.core import clock, models
+from db.archive.classes import HIGH
+from db.core.errors import RuleError
+from db.core.models import MAIN_DIMENSION
 
 ANCHOR_STEP = 1000
 # A list that scans its index for a class's rows pays for every skipped entry of other

@@ -3,7 +3,7 @@
 The card and the import hand in what was typed, field key -> text (a date, a number or a
 bool from a spreadsheet cell is accepted too); `validate` turns it into model values or names
 the first bad field, `validate_all` names every bad field at once. Every write is one
-transaction that also keeps the substring index (db.search) and the history (db.history) in
+transaction that also keeps the substring index (db.archive.search) and the history (db.archive.history) in
 step, and every change or delete checks the row's version in its WHERE clause, so a save over
 a row someone else changed after it was read is refused (ConflictError) instead of lost.
 """
@@ -13,14 +13,15 @@ import datetime as dt
 
 import peewee
 
-from db import clock, history, search
-from db.dates import format_date, parse_date
-from db.errors import ConflictError, RuleError
-from db.fields import BY_KEY, EDITABLE, FIELDS
-from db.mnemonic import initials
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
-from db.money import format_money, format_percent
-from db.store import writing
+from db.core import clock
+from db.archive import history, search
+from db.values.dates import format_date, parse_date
+from db.core.errors import ConflictError, RuleError
+from db.values.fields import BY_KEY, EDITABLE, FIELDS
+from db.values.mnemonic import initials
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
+from db.values.money import format_money, format_percent
+from db.core.session import writing
 
 ENTITY = "customer"
 NAME_FIELDS = ("name", "short_name")

@@ -7,7 +7,7 @@ Chinese Excel writes), so a bad byte on row 90,000 cannot surface after rows wer
 Rows are streamed: an `.xlsx` through openpyxl's read-only mode, a CSV through the csv
 module, so a 100,000-row file is never held in memory as cells.
 
-Headers are matched to fields through `db.columns` (Chinese, English and U8 titles); the
+Headers are matched to fields through `db.values.columns` (Chinese, English and U8 titles); the
 table reports the headers it does not know and the required fields it lacks, and yields
 each row as a tuple of raw cell values in `fields` order (str from CSV; str, int, float,
 datetime or None from Excel). Converting values is the importer's job.
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from db.columns import Column, normalize
-from db.errors import RuleError
+from db.values.columns import Column, normalize
+from db.core.errors import RuleError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls

@@ -16,8 +16,8 @@ import datetime as dt
 import re
 import unicodedata
 
-from db import clock
-from db.errors import RuleError
+from db.core import clock
+from db.core.errors import RuleError
 
 MIN_YEAR = 1900
 MAX_YEAR = 2099

@@ -1,7 +1,7 @@
 """Locate (定位): code prefix, any fragment of the name or short name, or the mnemonic.
 
 The substring index (SQLite) is an FTS5 table holding name and short name as their pieces
-(pairs of neighbouring characters, db.dialect explains), so 1- and 2-character Chinese
+(pairs of neighbouring characters, db.core.dialect explains), so 1- and 2-character Chinese
 fragments are answered exactly (SQLite 3.40's trigram tokenizer wrongly answers nothing below
 3 characters). Every write of a customer's name goes through `index` / `unindex` in the same
 transaction.
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db import clock, dialect, models
-from db.dialect import FTS_TABLE, pieces, short_pieces
+from db.core import clock, dialect, models
+from db.core.dialect import FTS_TABLE, pieces, short_pieces
+from db.core.session import current
 
 @dataclass(frozen=True)
 class Hit:
-    """One customer found; the fields are db.dialect.HIT_COLUMNS in order, then `matched`."""
+    """One customer found; the fields are db.core.dialect.HIT_COLUMNS in order, then `matched`."""
 
     id: int
     code: str
@@ -32,8 +33,6 @@ class Hit:
 
 
 def _dialect() -> str:
-    from db.store import current
-
     return current().dialect
 
 
@@ -45,7 +44,7 @@ def index(customer_id: int, name: str, short_name: str) -> None:
 
 def unindex(customer_id: int, name: str, short_name: str) -> None:
     """Take one customer out of the substring index. The index keeps no copy of the names
-    (db.dialect.create_fts), so it is told the ones it was given: the customer's names as
+    (db.core.dialect.create_fts), so it is told the ones it was given: the customer's names as
     they are before the change that calls for this."""
     unindex_many([(customer_id, name, short_name)])
 
@@ -106,16 +105,15 @@ def _by_codes(sql: str, codes: list[str], chunk: int) -> None:
         db.execute_sql(f"{sql} WHERE code IN ({', '.join('?' * len(part))})", part)
 
 
-def rebuild(dialect_name: str | None = None) -> None:
+def rebuild() -> None:
     """Make the whole substring index anew from the customer table (after a bulk load, and
-    to bring an older archive's index to the current definition). `dialect_name` is the
-    store's when it is not open yet (db.schema upgrading it).
+    to bring an older archive's index to the current definition).
 
     Runs in the caller's transaction; the names are cut into pieces by a Python function
     registered on the connection, so the rows never pass through Python objects one by one
     (about 15 s at 1,000,000 customers). The final 'optimize' merges the index into one
     segment."""
-    if (dialect_name or _dialect()) != "sqlite":
+    if _dialect() != "sqlite":
         return
     db = _with_pieces()
     db.execute_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")

@@ -3,7 +3,7 @@
 Besides the main 客户分类 (whose class sits on the customer row), a company keeps more trees:
 typed ones such as 地区分类 or 所有制, where a person puts each customer in one leaf class, and
 three derived ones (交易历史, 购买规模, 盈利情况) that only an applied evaluation fills
-(db.rules). A customer holds at most one class per dimension (the seed's "one customer, one
+(db.evaluation.rules). A customer holds at most one class per dimension (the seed's "one customer, one
 class"); the unique index on Membership (customer, dimension) keeps it so.
 """
 from __future__ import annotations
@@ -12,11 +12,12 @@ import re
 
 from peewee import JOIN, fn
 
-from db import classes, clock, history
-from db.coding import CodingScheme
-from db.errors import ConflictError, RuleError
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
-from db.store import writing
+from db.archive import classes, history
+from db.core import clock
+from db.values.coding import CodingScheme
+from db.core.errors import ConflictError, RuleError
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
+from db.core.session import writing
 
 # The derived dimensions, their coding scheme, level criterion and classes. The class names
 # are data (they appear in exports and on cards as stored), like the names of typed classes.

@@ -5,7 +5,7 @@ or with `kehu rules --set`. `evaluate(as_of)` is a dry run: set-based SQL comput
 customer's figures and classes and writes a Proposal row for each value that would change;
 nothing else is touched. `apply(run_id)` then writes all or some of them in one transaction.
 
-Decisions the rules make (periods per db.sales: the last N months as of D are the days after
+Decisions the rules make (periods per db.archive.sales: the last N months as of D are the days after
 D - N months up to D; sales after D do not count):
 
 交易历史 history, first match wins:
@@ -38,13 +38,14 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
-from db import clock, history, models
-from db.dimensions import DERIVED, HISTORY, PROFIT, SCALE
-from db.errors import RuleError, StoreError
-from db.models import CustomerClass, Dimension, EvaluationRun, Proposal, Rule
-from db.money import format_money, format_percent, parse_money, parse_percent
-from db.sales import months_before
-from db.store import current, writing
+from db.core import clock, models
+from db.archive import history
+from db.archive.dimensions import DERIVED, HISTORY, PROFIT, SCALE
+from db.core.errors import RuleError, StoreError
+from db.core.models import CustomerClass, Dimension, EvaluationRun, Proposal, Rule
+from db.values.money import format_money, format_percent, parse_money, parse_percent
+from db.archive.sales import months_before
+from db.core.session import current, writing
 
 MGMT = "mgmt_type"
 VIP, IMPORTANT, ORDINARY, POTENTIAL = "VIP客户", "重要客户", "一般客户", "潜在客户"
@@ -578,7 +579,7 @@ def _choose(run_id: int, codes: list[str]) -> None:
 
 
 def _record(picked: str, run_id: int) -> int:
-    """One history row per changed customer, {target: [from, to]} as db.history.record
+    """One history row per changed customer, {target: [from, to]} as db.archive.history.record
     writes it, built by the database: a million json.dumps and inserts from Python would
     take longer than the whole apply."""
     if current().dialect == "sqlite":

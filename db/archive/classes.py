@@ -10,11 +10,12 @@ from typing import NamedTuple
 
 from peewee import fn
 
-from db import clock, history
-from db.coding import CodingScheme
-from db.errors import ConflictError, RuleError
-from db.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
-from db.store import writing
+from db.core import clock
+from db.archive import history
+from db.values.coding import CodingScheme
+from db.core.errors import ConflictError, RuleError
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
+from db.core.session import writing
 
 MAX_NAME = 60
 # Above every letter and digit, so [code, code + HIGH) is the range of a code's descendants.

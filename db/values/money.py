@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from db.errors import RuleError
+from db.core.errors import RuleError
 
 # 9,999,999,999,999.99 yuan: within a 64-bit integer and still exact as a double (below
 # 2**53), so sums stay exact in any database function or JSON reader that goes through float.

@@ -1,0 +1,1 @@
+"""The archive's rules: classes, dimensions, customers, sales, history, locate, merge."""

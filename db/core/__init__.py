@@ -1,0 +1,1 @@
+"""The bottom layer: models, errors, the clock, drivers, dialect differences, and the session."""

@@ -1,0 +1,95 @@
+"""The session: the one opened archive of this process (Store), its write transaction, and the
+driver errors it turns into StoreError."""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee
+
+from db.core import models
+from db.core.errors import StoreError
+
+_current: Store | None = None
+
+
+@dataclass
+class Store:
+    """An opened archive. Only one is current per process: the models are bound to it."""
+
+    url: str
+    database: peewee.Database
+    read_only: bool = False
+    dialect: str = "sqlite"
+    path: Path | None = None
+
+    def close(self) -> None:
+        global _current
+        if not self.database.is_closed():
+            self.database.close()
+        if _current is self:
+            _current = None
+
+    @contextlib.contextmanager
+    def writing(self):
+        """A write transaction. SQLite takes the write lock at BEGIN (IMMEDIATE), so two
+        processes queue on the busy timeout instead of failing half-way through a save; a
+        lock still held after it, or a file that turned read-only, is a StoreError and the
+        transaction is rolled back."""
+        if self.read_only:
+            raise StoreError("store.read_only")
+        atomic = self.database.atomic("IMMEDIATE") if self.dialect == "sqlite" else self.database.atomic()
+        with translate_errors(self.url):
+            with atomic:
+                yield
+
+
+def current() -> Store:
+    if _current is None:
+        raise StoreError("store.not_open")
+    return _current
+
+
+def writing():
+    """A write transaction on the current store (see Store.writing)."""
+    return current().writing()
+
+
+def reading():
+    """Around a read outside a write (a worker's scan): the driver's errors become the same
+    StoreError a write would raise (locked, not a database, connection lost...)."""
+    return translate_errors(current().url)
+
+
+@contextlib.contextmanager
+def translate_errors(target: str):
+    """Driver errors on the database at `target` become StoreError (locked, not a database,
+    read-only, cannot open...)."""
+    try:
+        yield
+    except (StoreError, peewee.IntegrityError, sqlite3.IntegrityError):
+        raise  # a refusal already, or a constraint the caller turns into one
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            raise StoreError("store.locked", path=target) from None
+        if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+            raise StoreError("store.not_db", path=target) from None
+        if "readonly" in text or "read-only" in text:
+            raise StoreError("store.read_only") from None
+        if "unable to open" in text or "could not connect" in text or "connection" in text:
+            raise StoreError("store.cannot_open", path=target, reason=str(exc).splitlines()[0]) from None
+        raise StoreError("store.error", path=target, reason=str(exc).splitlines()[0]) from None
+
+
+def activate(store: Store) -> None:
+    """Make `store` the current one: the models are bound to its database (the previous
+    store, if any, is closed first)."""
+    global _current
+    if _current is not None and _current is not store:
+        _current.close()
+    models.database.initialize(store.database)
+    _current = store
+

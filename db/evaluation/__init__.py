@@ -1,0 +1,1 @@
+"""Evaluation: the rules that re-evaluate classes and types, statistics, the health check."""

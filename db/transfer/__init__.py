@@ -1,0 +1,1 @@
+"""Data in and out: tabular files (CSV, .xlsx), export and import."""
