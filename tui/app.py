@@ -14,7 +14,7 @@ from tui import config
 from tui.commands import GLOBAL, bindings
 from tui.head_start import HeadStart
 from tui.i18n import both, t
-from tui.launch import started
+from tui.collector import started
 from tui.screens.base import translate_bindings
 
 # Below this the screens cannot line up (tui.screens.too_small says so).

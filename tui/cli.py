@@ -12,7 +12,7 @@ import sys
 from db import RuleError, StoreError, open_store
 from tui import i18n
 from tui.i18n import t
-from tui.launch import started
+from tui.collector import started
 
 
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:

@@ -1,40 +1,17 @@
-"""The `kehu` command as installed, and `python -m tui`: the cycle collector paused while
-the program starts.
-
-A start allocates a few hundred thousand objects that live as long as the process: the
-modules of textual, rich and peewee, the stylesheet, the first screen's widgets. Python's
-cycle collector walks everything it tracks again and again while they pile up: on the
-archive's first screen about 80 ms of collections, one full collection alone about 60 ms
-in the middle of drawing the first frame, to find some 2,000 objects of garbage. So the
-collector waits until the program is up (the first frame is out, or a sub-command is about
-to run), and `started` then moves everything made so far out of its sight (gc.freeze):
-later collections walk only what the session itself makes. (An import puts them back among
-the long-lived objects a full collection walks: see db.transfer.importer._many_objects.)
-"""
+"""The `kehu` command as installed, and `python -m tui`: the cycle collector paused while the
+program starts (tui.collector says why), then the command line."""
 from __future__ import annotations
 
-import gc
-
-_paused = False
+from tui import collector
 
 
 def main() -> int:
-    global _paused
-    _paused = gc.isenabled()
-    gc.disable()
+    collector.pause()
+    # Imported after the pause: importing textual, rich and peewee is most of what the
+    # collector would walk.
     from tui import cli
 
     try:
         return cli.main()
     finally:
-        started()
-
-
-def started() -> None:
-    """The program is up: the collector resumes, with what exists now frozen out of its
-    walks. Does nothing unless `main` paused it."""
-    global _paused
-    if _paused:
-        _paused = False
-        gc.freeze()
-        gc.enable()
+        collector.started()
