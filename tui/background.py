@@ -12,6 +12,7 @@ This module imports no textual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import sys
@@ -37,12 +38,22 @@ def _lower_priority() -> None:
             pass  # not allowed here: the same priority as the UI, as before
 
 
-def _run(fn: Callable[..., T], *args) -> T:
+@contextlib.contextmanager
+def thread_connection():
+    """Around database work on any thread but the UI's, the one way every worker does it: a
+    failed read reaches the worker as a StoreError it can word, and the thread's own
+    connection is closed after (peewee opens one per thread; left open, they pile up, and
+    the store may have changed by the next job)."""
     try:
-        with reading():  # a failed read reaches the worker as a StoreError it can word
-            return fn(*args)
+        with reading():
+            yield
     finally:
-        models.database.close()  # this thread's connection only: the store may change
+        models.database.close()  # this thread's connection only
+
+
+def _run(fn: Callable[..., T], *args) -> T:
+    with thread_connection():
+        return fn(*args)
 
 
 def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
