@@ -6,7 +6,7 @@ from db.archive import classes, customers
 from db.core import clock
 from db.lists import paging
 from db.core.models import Customer, Sale
-from db.lists.paging import Filter, ListQuery
+from db.lists.query import Filter, ListQuery
 from tests.ui import make_app, press, settle, type_text
 from tui import config
 from tui.screens.card import CardScreen

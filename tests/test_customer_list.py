@@ -8,9 +8,9 @@ from textual.app import App, ComposeResult
 
 import db
 from db.archive import classes
-from db.lists import paging
+from db.lists import paging, query
 from db.core.models import Customer
-from db.lists.paging import ListQuery
+from db.lists.query import ListQuery
 from tui import i18n
 from tui.widgets import customer_list
 from tui.widgets.customer_list import COLUMN_SPECS, CustomerList, fit, visible_text
@@ -76,7 +76,7 @@ def lines(app) -> list[str]:
 
 
 def test_every_paging_column_has_a_spec():
-    assert set(COLUMN_SPECS) == set(paging.COLUMNS)
+    assert set(COLUMN_SPECS) == set(query.COLUMNS)
 
 
 def test_fit_counts_cells_not_characters():

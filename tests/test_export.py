@@ -13,7 +13,7 @@ from db.archive import classes, customers, dimensions
 from db.transfer import exporter, importer
 from db.core.errors import RuleError
 from db.core.models import Customer, CustomerClass, Dimension, Membership, Sale
-from db.lists.paging import Filter, ListQuery
+from db.lists.query import Filter, ListQuery
 from tests.pg import pg_store, pg_url  # noqa: F401 - fixtures
 
 SKIP = {"id", "created_at", "created_by", "modified_at", "modified_by", "version"}

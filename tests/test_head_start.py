@@ -5,7 +5,7 @@ import dataclasses
 import os
 
 from db.lists import paging
-from db.lists.paging import ListQuery
+from db.lists.query import ListQuery
 from tests.conftest import add_customer
 from tests.ui import make_app, settle
 from tui import cli

@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from db.archive import classes
 from db.core import clock
-from db.lists import paging
+from db.lists import paging, plan, query
 from db.core.errors import RuleError
 from db.core.models import Customer, CustomerClass, Dimension, Membership
-from db.lists.paging import Filter, ListQuery, Selection
+from db.lists.paging import Selection
+from db.lists.query import Filter, ListQuery
 
 TODAY = dt.date(2026, 11, 23)  # conftest's fixed clock
 MAIN_CLASSES = [("01", "个人"), ("01001", "北方"), ("010010001", "北京"), ("010010002", "天津"),
@@ -182,7 +183,7 @@ def check(q: ListQuery, want: list[str], page: int = 7, step: int = 5) -> None:
         assert paging.position_of(q, outside.code, anchors) is None
 
 
-SORTS = [(s, d) for s in paging.SORTS for d in (False, True)]
+SORTS = [(s, d) for s in query.SORTS for d in (False, True)]
 
 
 @pytest.mark.parametrize("sort,descending", SORTS)
@@ -191,7 +192,7 @@ SORTS = [(s, d) for s in paging.SORTS for d in (False, True)]
 def test_main_dimension_every_order(archive, monkeypatch, sort, descending, prefix, small_class):
     # small_class 0: every class counts as large (the sort's index is scanned); 10**9: every
     # class counts as small (read by the class index and sorted): both plans are right.
-    monkeypatch.setattr(paging, "SMALL_CLASS", small_class)
+    monkeypatch.setattr(plan, "SMALL_CLASS", small_class)
     q = ListQuery(prefix=prefix, sort=sort, descending=descending)
     check(q, expected(archive, q))
 
@@ -297,7 +298,7 @@ def test_selection_is_symbolic(archive):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), n=st.integers(0, 60),
-       sort=st.sampled_from(paging.SORTS), descending=st.booleans(),
+       sort=st.sampled_from(query.SORTS), descending=st.booleans(),
        prefix=st.sampled_from(["", "01", "01001", "010010002", "03"]),
        show_stopped=st.booleans(), page=st.integers(1, 9), step=st.integers(1, 12))
 def test_property_random_archives(fresh_archive, seed, n, sort, descending, prefix, show_stopped, page, step):

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import db
-from db.lists import batch, paging
+from db.lists import batch, paging, query
 from db.archive import classes, customers, history, merge, search
 from db.core.errors import ConflictError, RuleError, StoreError
 from db.core.models import Sale
@@ -110,7 +110,7 @@ def test_counting_every_customer_less_the_stopped_ones(any_store):
     customers.stop("C010", 1, dt.date(2026, 11, 24))  # tomorrow: not yet
     assert paging.count(paging.ListQuery()) == 4
     assert paging.count(paging.ListQuery(show_stopped=True)) == 5
-    assert paging.count(paging.ListQuery(filter=paging.Filter(stopped="only"))) == 1
+    assert paging.count(paging.ListQuery(filter=query.Filter(stopped="only"))) == 1
 
 
 def test_batch_and_merge(any_store):

@@ -4,7 +4,7 @@ import json
 from db.archive import customers
 from db.lists import paging
 from db.core.models import ChangeLog, Customer, Sale
-from db.lists.paging import ListQuery
+from db.lists.query import ListQuery
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.batch import BatchResultScreen, BatchScreen
 from tui.screens.confirm import ConfirmScreen

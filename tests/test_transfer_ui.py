@@ -12,7 +12,7 @@ from db.transfer import exporter, importer
 from db.lists import paging
 from db.core.errors import RuleError
 from db.core.models import Customer, CustomerClass
-from db.lists.paging import ListQuery
+from db.lists.query import ListQuery
 from tests.ui import make_app, press, settle, type_text
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.export_screen import ExportScreen, targets

@@ -31,7 +31,8 @@ from db.values.dates import format_date
 from db.core.errors import RuleError
 from db.values.fields import BY_KEY
 from db.core.models import BatchRow, BatchRun
-from db.lists.paging import ListQuery, Selection, selected_codes
+from db.lists.paging import Selection, selected_codes
+from db.lists.query import ListQuery
 from db.core.session import current, writing
 
 # The fields 批改 may set (U8's batch modify offers the classification and contact fields).

@@ -17,7 +17,7 @@ from db import RuleError
 from db.archive import classes, history
 from db.lists import paging
 from db.core.models import MAIN_DIMENSION
-from db.lists.paging import Filter, ListQuery
+from db.lists.query import Filter, ListQuery
 from tui import config
 from tui.commands import Command, bindings
 from tui.head_start import opening_columns, opening_query

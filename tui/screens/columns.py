@@ -6,7 +6,7 @@ from textual.containers import Vertical
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from db.lists.paging import COLUMNS
+from db.lists.query import COLUMNS
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuModal

@@ -12,7 +12,7 @@ from textual.widgets import Label, OptionList, Static
 from db import RuleError
 from db.values.dates import format_date, parse_date
 from db.values.fields import MGMT_TYPES
-from db.lists.paging import Filter
+from db.lists.query import Filter
 from tui import config
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t

@@ -6,7 +6,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from db.lists.paging import SORTS
+from db.lists.query import SORTS
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuModal

@@ -114,7 +114,7 @@ def list_query(dimension: str, class_code: str, filter_text: str, stopped: bool)
     filter conditions written field=value,field=value (the keys of db.lists.paging.Filter)."""
     from db.archive import classes
     from db.core.errors import RuleError
-    from db.lists.paging import Filter, ListQuery
+    from db.lists.query import Filter, ListQuery
 
     dim = classes.dimension(dimension)
     if class_code and classes.get(dim.code, class_code) is None:

@@ -1,0 +1,147 @@
+"""What a customer list is (ListQuery: dimension, class, filter, sort), the columns it may
+show, and the rows and anchors its pages come back as (db.lists.paging)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, fields
+from typing import NamedTuple
+
+from db.core.errors import RuleError
+from db.core.models import MAIN_DIMENSION
+
+ANCHOR_STEP = 1000
+# A list that scans its index for a class's rows pays for every skipped entry of other
+# classes too, so its anchors are denser.
+SCAN_ANCHOR_STEP = 100
+PAGE = 100
+# Below this many customers (of the class, stopped ones included) a class sorted by another
+# column is read by the class index and sorted; above it the sort's index is scanned.
+SMALL_CLASS = 2000
+
+SORTS = ("class", "code", "short_name", "name", "dev_date", "region")
+NULLABLE_SORTS = frozenset({"dev_date"})
+STOPPED_CHOICES = ("", "only", "not")
+
+# The columns a list may show (F4 栏目), as SQL over `c` (customer) and `k` (its class).
+# "class_code" and "class_name" are the class in the list's dimension.
+COLUMNS = {
+    "code": "c.code",
+    "short_name": "c.short_name",
+    "name": "c.name",
+    "mnemonic": "c.mnemonic",
+    "class_code": None,  # the dimension's class column, filled in by the plan
+    "class_name": "k.name",
+    "region": "c.region",
+    "industry": "c.industry",
+    "mgmt_type": "c.mgmt_type",
+    "dev_date": "c.dev_date",
+    "stop_date": "c.stop_date",
+    "salesperson": "c.salesperson",
+    "department": "c.department",
+    "contact": "c.contact",
+    "phone": "c.phone",
+    "mobile": "c.mobile",
+    "email": "c.email",
+    "address": "c.address",
+    "tax_id": "c.tax_id",
+    "credit_grade": "c.credit_grade",
+    "credit_limit": "c.credit_limit",
+    "credit_days": "c.credit_days",
+}
+DATE_COLUMNS = frozenset({"dev_date", "stop_date"})
+DEFAULT_COLUMNS = ("code", "short_name", "name", "class_code", "region", "mgmt_type", "dev_date")
+
+
+def iso(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Filter:
+    """过滤: each condition empty means "any". Saved by name as `to_dict()`."""
+
+    mgmt_type: str = ""
+    region: str = ""
+    industry: str = ""
+    salesperson: str = ""
+    dev_from: dt.date | None = None
+    dev_to: dt.date | None = None
+    stopped: str = ""  # "": as the list's show_stopped says; "only": stopped only; "not": active only
+
+    def __post_init__(self) -> None:
+        if self.stopped not in STOPPED_CHOICES:
+            raise RuleError("list.filter_stopped", field="stopped", value=self.stopped)
+        if self.dev_from and self.dev_to and self.dev_from > self.dev_to:
+            raise RuleError("list.filter_dates", field="dev_to", start=self.dev_from.isoformat(),
+                            end=self.dev_to.isoformat())
+
+    def is_empty(self) -> bool:
+        return self == Filter()
+
+    def to_dict(self) -> dict:
+        """The set conditions only, dates as YYYY-MM-DD: JSON as it stands."""
+        out = {}
+        for name, value in asdict(self).items():
+            if value:
+                out[name] = iso(value) if isinstance(value, dt.date) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Filter:
+        known = {f.name for f in fields(cls)}
+        values = {}
+        for name, value in data.items():
+            if name not in known:
+                raise RuleError("list.filter_unknown", field=name, name=name)
+            if name in ("dev_from", "dev_to") and value:
+                try:
+                    value = as_date(value)
+                except ValueError:
+                    raise RuleError("list.filter_date", field=name, value=str(value)) from None
+            elif not isinstance(value, str) and value is not None:
+                raise RuleError("list.filter_value", field=name, value=str(value))
+            values[name] = value or (None if name in ("dev_from", "dev_to") else "")
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a customer list shows and in which order."""
+
+    dimension: str = MAIN_DIMENSION
+    prefix: str = ""  # a class code: that class and all its sub-classes; "" = every customer
+    show_stopped: bool = False
+    filter: Filter = field(default_factory=Filter)
+    sort: str = "class"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise RuleError("list.sort_unknown", sort=self.sort)
+
+
+class Row(NamedTuple):
+    """One list row: `key` is its sort key (pass it to `after` / `before`); `values` holds
+    the asked columns (dates as datetime.date)."""
+
+    id: int
+    code: str
+    key: tuple
+    stopped: bool
+    values: dict
+
+
+class Anchors(NamedTuple):
+    """Every ANCHOR_STEP-th position of one query: `keys[i]` is the key of the row just
+    before position i * step (None for position 0). Stale after any write: rebuild."""
+
+    query: ListQuery
+    step: int
+    total: int
+    keys: tuple
