@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import db
 from db.core import clock
 from db.archive import dimensions
-from db.evaluation import rules
+from db.evaluation import rules, parameters
 from db.core.errors import RuleError
 from db.core.models import ChangeLog, Customer, CustomerClass, Dimension, Membership, Sale
 from db.archive.sales import months_before
@@ -209,8 +209,8 @@ def test_mgmt_type_thresholds(store):
     _orders("C", 1, 500_000_00)  # exactly 500,000: 重要
     _orders("D", 1, 500_000_00 - 1)  # one fen less: 一般
     sale("E", "2020-01-01", 10)  # bought long ago, nothing since: 一般
-    rules.set_rule("mgmt.vip_top", 0)
-    Customer.update(mgmt_type=rules.POTENTIAL).where(Customer.code == "E").execute()
+    parameters.set_rule("mgmt.vip_top", 0)
+    Customer.update(mgmt_type=parameters.POTENTIAL).where(Customer.code == "E").execute()
     result = proposed(D(2026, 11, 23))
     assert result[("A", "mgmt_type")] == ("VIP客户", "mgmt_vip_amount")
     assert result[("B", "mgmt_type")] == ("重要客户", "mgmt_important")
@@ -227,7 +227,7 @@ def test_mgmt_vip_top_n_with_ties_and_order_minimum(store):
     _orders("B", 6, 200)
     _orders("C", 6, 200)  # tied with B at the 2nd place: both in the top 2
     _orders("D", 5, 10_000)  # the most sales but too few orders: not ranked
-    rules.set_rule("mgmt.vip_top", 2)
+    parameters.set_rule("mgmt.vip_top", 2)
     result = proposed(D(2026, 11, 23))
     assert result[("A", "mgmt_type")] == ("VIP客户", "mgmt_vip_top")
     assert result[("B", "mgmt_type")] == ("VIP客户", "mgmt_vip_top")
@@ -358,11 +358,11 @@ def test_derived_membership_refused_by_hand(store):
 # --- rule parameters --------------------------------------------------------------------------
 
 def test_rules_defaults_and_changes(store):
-    assert rules.get_rules().scale_large == 1_000_000_00
-    assert rules.set_rule("scale.large", "2,000,000").scale_large == 2_000_000_00
-    assert rules.set_rule("profit.high", "35%").profit_high == 3500
-    assert rules.set_rule("history.new_months", "3").new_months == 3
-    assert rules.get_rules().scale_large == 2_000_000_00
+    assert parameters.get_rules().scale_large == 1_000_000_00
+    assert parameters.set_rule("scale.large", "2,000,000").scale_large == 2_000_000_00
+    assert parameters.set_rule("profit.high", "35%").profit_high == 3500
+    assert parameters.set_rule("history.new_months", "3").new_months == 3
+    assert parameters.get_rules().scale_large == 2_000_000_00
     log = ChangeLog.get(ChangeLog.entity == "rule", ChangeLog.entity_code == "scale.large")
     assert json.loads(log.changes) == {"value": [1_000_000_00, 2_000_000_00]}
 
@@ -379,11 +379,11 @@ def test_rules_defaults_and_changes(store):
 ])
 def test_rules_refused_with_key(store, key, value, error):
     with pytest.raises(RuleError) as caught:
-        rules.set_rule(key, value)
+        parameters.set_rule(key, value)
     assert caught.value.key == error
     assert caught.value.field == key or error.startswith(("money.", "percent."))
-    assert rules.get_rules() == rules.Rules.from_values(
-        {k: spec[1] for k, spec in rules.SPEC.items()})
+    assert parameters.get_rules() == parameters.Rules.from_values(
+        {k: spec[1] for k, spec in parameters.SPEC.items()})
 
 
 # --- property: one class per derived dimension ------------------------------------------------
@@ -413,7 +413,7 @@ def test_every_customer_lands_in_exactly_one_class_of_each_derived_dimension(sal
                 leaves = {c.code for c in CustomerClass.select().where(CustomerClass.dimension == dim.id)}
                 held = [m.class_code for m in Membership.select().where(Membership.dimension == dim.id)]
                 assert len(held) == 6 and set(held) <= leaves
-            assert {c.mgmt_type for c in Customer.select()} <= set(rules.MGMT_TYPES)
+            assert {c.mgmt_type for c in Customer.select()} <= set(parameters.MGMT_TYPES)
             for i in problem:
                 assert dimensions.memberships(f"C{i}")["history"][0] == "05"
             assert rules.evaluate(as_of).proposals == 0

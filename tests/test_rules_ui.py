@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from db.evaluation import health, rules, stats
+from db.evaluation import health, rules, parameters, stats
 from db.archive.dimensions import DERIVED
 from db.core.models import ChangeLog, Customer, Dimension, Membership
 from tests.ui import make_app, press, settle, type_text
@@ -46,11 +46,11 @@ async def test_rules_screen_shows_every_rule_and_saves_one(demo_store):
         await settle(pilot)
         await press(pilot, "ctrl+u")
         assert app.screen.SCREEN_NAME == "rules"
-        for key, value in rules.rule_values().items():
-            assert app.screen.query_one(f"#f-{key.replace('.', '-')}", Field).value == rules.format_rule(key, value)
+        for key, value in parameters.rule_values().items():
+            assert app.screen.query_one(f"#f-{key.replace('.', '-')}", Field).value == parameters.format_rule(key, value)
         await set_field(pilot, "f-scale-large", "2000000")
         await press(pilot, "f6")
-        assert rules.rule_values()["scale.large"] == 2_000_000_00
+        assert parameters.rule_values()["scale.large"] == 2_000_000_00
         assert app.screen.query_one("#f-scale-large", Field).value == "2,000,000.00"
         assert t("rules_ui.saved", count=1) in text_of(app, "#message")
         assert not app.screen.dirty
@@ -60,11 +60,11 @@ async def test_rules_refusal_is_shown_beside_the_field_and_nothing_saved(demo_st
     app = make_app(demo_store, start="rules")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        before = rules.rule_values()
+        before = parameters.rule_values()
         await set_field(pilot, "f-scale-medium", "5,000,000")  # above 大型 1,000,000
         await set_field(pilot, "f-profit-high", "abc")
         await press(pilot, "f6")
-        assert rules.rule_values() == before
+        assert parameters.rule_values() == before
         medium = app.screen.query_one("#e-scale-medium")
         assert medium.display and t("rules.key.scale.large") in str(medium.render())
         assert app.screen.query_one("#e-profit-high").display
@@ -82,7 +82,7 @@ async def test_rules_raising_two_thresholds_together_saves_both(demo_store):
         await set_field(pilot, "f-scale-medium", "3,000,000")
         await set_field(pilot, "f-scale-large", "4,000,000")
         await press(pilot, "f6")
-        values = rules.rule_values()
+        values = parameters.rule_values()
         assert (values["scale.medium"], values["scale.large"]) == (3_000_000_00, 4_000_000_00)
         assert not app.screen.query_one("#e-scale-medium").display
 
@@ -99,7 +99,7 @@ async def test_rules_escape_asks_before_dropping_changes(demo_store):
         assert app.screen.SCREEN_NAME == "rules"
         await press(pilot, "escape", "y")
         assert app.screen.SCREEN_NAME == "archive"
-        assert rules.rule_values()["mgmt.vip_top"] == 50
+        assert parameters.rule_values()["mgmt.vip_top"] == 50
 
 
 # -- evaluate and review ---------------------------------------------------------------------

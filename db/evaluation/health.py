@@ -31,7 +31,7 @@ from db.core import clock
 from db.values.coding import CodingScheme
 from db.archive.dimensions import all_dimensions
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
-from db.evaluation.rules import VIP
+from db.evaluation.parameters import VIP
 
 SAMPLES = 10
 ERROR, WARNING = "error", "warning"

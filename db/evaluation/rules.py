@@ -38,141 +38,18 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
-from db.core import clock, models
-from db.archive import history
 from db.archive.dimensions import DERIVED, HISTORY, PROFIT, SCALE
-from db.core.errors import RuleError, StoreError
-from db.core.models import CustomerClass, Dimension, EvaluationRun, Proposal, Rule
-from db.values.money import format_money, format_percent, parse_money, parse_percent
 from db.archive.sales import months_before
+from db.core import clock, models
+from db.core.errors import RuleError, StoreError
+from db.core.models import CustomerClass, Dimension, EvaluationRun, Proposal
 from db.core.session import current, writing
+from db.evaluation.figures import drop, figures, periods, propose, sql, targets, vip_cutoff
+from db.evaluation.parameters import MGMT, TARGETS, Rules, rule_values
+from db.values.money import format_money, format_percent
 
-MGMT = "mgmt_type"
-VIP, IMPORTANT, ORDINARY, POTENTIAL = "VIP客户", "重要客户", "一般客户", "潜在客户"
-MGMT_TYPES = (VIP, IMPORTANT, ORDINARY, POTENTIAL)
-TARGETS = (HISTORY, SCALE, PROFIT, MGMT)  # the order changes are listed in
 # Earlier runs of the same user are replaced by a new one; anyone's runs older than this go.
 KEEP_RUNS_DAYS = 7
-
-# key -> (kind, default, minimum, maximum). Kinds: months, money (fen), percent (hundredths
-# of a percent), count.
-SPEC: dict[str, tuple[str, int, int, int]] = {
-    "history.new_months": ("months", 6, 1, 120),
-    "history.active_months": ("months", 12, 1, 120),
-    "scale.large": ("money", 1_000_000_00, 0, 10**15 - 1),
-    "scale.medium": ("money", 100_000_00, 0, 10**15 - 1),
-    "profit.high": ("percent", 3000, 0, 10000),
-    "profit.fair": ("percent", 1500, 0, 10000),
-    "profit.micro": ("percent", 0, 0, 10000),
-    "mgmt.vip_top": ("count", 50, 0, 1_000_000),
-    "mgmt.vip_amount": ("money", 2_000_000_00, 0, 10**15 - 1),
-    "mgmt.vip_orders": ("count", 6, 0, 1_000_000),
-    "mgmt.important_amount": ("money", 500_000_00, 0, 10**15 - 1),
-}
-# (lower, upper): the lower rule may not exceed the upper one.
-ORDER = [
-    ("history.new_months", "history.active_months"),
-    ("scale.medium", "scale.large"),
-    ("profit.micro", "profit.fair"),
-    ("profit.fair", "profit.high"),
-    ("mgmt.important_amount", "mgmt.vip_amount"),
-]
-
-
-@dataclass(frozen=True)
-class Rules:
-    new_months: int
-    active_months: int
-    scale_large: int
-    scale_medium: int
-    profit_high: int
-    profit_fair: int
-    profit_micro: int
-    vip_top: int
-    vip_amount: int
-    vip_orders: int
-    important_amount: int
-
-    @classmethod
-    def from_values(cls, values: dict[str, int]) -> "Rules":
-        """From {rule key: value}: "history.new_months" -> new_months, "mgmt.vip_top" ->
-        vip_top, "scale.large" -> scale_large."""
-        return cls(**{key.split(".", 1)[1] if key.startswith(("history.", "mgmt."))
-                      else key.replace(".", "_"): value for key, value in values.items()})
-
-
-def _stored() -> dict[str, int]:
-    values = {key: spec[1] for key, spec in SPEC.items()}
-    for row in Rule.select().where(Rule.key.in_(list(SPEC))):
-        try:
-            values[row.key] = int(row.value)
-        except ValueError:  # edited outside kehu: the default stands until set_rule fixes it
-            pass
-    return values
-
-
-def rule_values() -> dict[str, int]:
-    """{rule key: value in storage units}, defaults where nothing is stored."""
-    return _stored()
-
-
-def get_rules() -> Rules:
-    return Rules.from_values(_stored())
-
-
-def parse_rule(key: str, text) -> int:
-    """A rule value as typed (money in yuan "1,000,000", percent "30" or "30%", months,
-    counts) to storage units; an int passes through as already in storage units."""
-    if key not in SPEC:
-        raise RuleError("rules.unknown", field=key, rule=key)
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text
-    kind = SPEC[key][0]
-    if kind == "money":
-        return parse_money(text, field=key)
-    if kind == "percent":
-        return parse_percent(text, field=key)
-    clean = str(text or "").strip()
-    if not clean.isdigit():
-        raise RuleError("rules.not_number", field=key, rule=key, text=str(text))
-    return int(clean)
-
-
-def format_rule(key: str, value: int) -> str:
-    kind = SPEC[key][0]
-    if kind == "money":
-        return format_money(value)
-    if kind == "percent":
-        return format_percent(value) + "%"
-    return str(value)
-
-
-def set_rule(key: str, value) -> Rules:
-    """Change one rule (typed text or storage units). Refused with a RuleError naming the key
-    when the value is out of range or would cross its neighbour (medium above large...)."""
-    new = parse_rule(key, value)
-    kind, _default, low, high = SPEC[key]
-    if not low <= new <= high:
-        raise RuleError("rules.range", field=key, rule=key, value=format_rule(key, new),
-                        min=format_rule(key, low), max=format_rule(key, high))
-    with writing():
-        values = _stored()
-        old = values[key]
-        values[key] = new
-        for lower, upper in ORDER:
-            if values[lower] > values[upper]:
-                raise RuleError("rules.order", field=key, rule=key, lower=lower, upper=upper,
-                                lower_value=format_rule(lower, values[lower]),
-                                upper_value=format_rule(upper, values[upper]))
-        if old != new:
-            (Rule.insert(key=key, value=str(new))
-             .on_conflict(conflict_target=[Rule.key], update={Rule.value: str(new)}).execute())
-            history.record("change", "rule", key, {"value": [old, new]})
-    return Rules.from_values(values)
-
-
-# ---------------------------------------------------------------------------------------------
-# Evaluation
 
 
 @dataclass(frozen=True)
@@ -216,137 +93,6 @@ class ProposalRow:
     status: str  # "" pending, "applied", "stale"
 
 
-def _periods(as_of: dt.date, rules: Rules) -> tuple[str, str]:
-    return (months_before(as_of, rules.new_months).isoformat(),
-            months_before(as_of, rules.active_months).isoformat())
-
-
-def _year(expr: str) -> str:
-    """The calendar year of a date expression (dates are ISO text on SQLite)."""
-    if current().dialect == "sqlite":
-        return f"substr({expr}, 1, 4)"
-    return f"extract(year from {expr})"
-
-
-def _sql(text: str, params=()):
-    """Run SQL written with ? placeholders on either database."""
-    db = models.database
-    if db.param != "?":
-        text = text.replace("?", db.param)
-    return db.execute_sql(text, params)
-
-
-def _drop(table: str) -> None:
-    _sql(f"DROP TABLE IF EXISTS {table}")
-
-
-def _figures(as_of: str, since_active: str) -> None:
-    """eval_fig: per customer with a sale up to as_of, first and last date, 12-month sums,
-    and whether the purchases span two calendar years. One pass over Sale."""
-    _drop("eval_fig")
-    _sql("CREATE TEMP TABLE eval_fig (customer_id INTEGER PRIMARY KEY, first_date DATE,"
-         " last_date DATE, amount BIGINT, cost BIGINT, orders INTEGER, two_years INTEGER)")
-    _sql(
-        "INSERT INTO eval_fig SELECT customer_id, MIN(date), MAX(date),"
-        " SUM(CASE WHEN date > ? THEN amount ELSE 0 END),"
-        " SUM(CASE WHEN date > ? THEN cost ELSE 0 END),"
-        " SUM(CASE WHEN date > ? THEN 1 ELSE 0 END),"
-        f" CASE WHEN {_year('MIN(date)')} <> {_year('MAX(date)')} THEN 1 ELSE 0 END"
-        " FROM sale WHERE date <= ? GROUP BY customer_id",
-        (since_active, since_active, since_active, as_of))
-
-
-def _vip_cutoff(rules: Rules, as_of: str) -> int | None:
-    """12-month sales of the N-th customer among those with at least M orders (not stopped):
-    a customer at or above it is in the top N. None when the top-N rule is off."""
-    if rules.vip_top <= 0:
-        return None
-    row = _sql(
-        "SELECT f.amount FROM eval_fig f JOIN customer c ON c.id = f.customer_id"
-        " WHERE f.orders >= ? AND f.amount > 0 AND (c.stop_date IS NULL OR c.stop_date > ?)"
-        " ORDER BY f.amount DESC LIMIT 1 OFFSET ?",
-        (rules.vip_orders, as_of, rules.vip_top - 1)).fetchone()
-    # Fewer than N eligible customers: all of them are in the top N.
-    return int(row[0]) if row else 1
-
-
-def _targets(rules: Rules, as_of: str, since_new: str, since_active: str, cutoff: int | None) -> None:
-    """eval_target: every customer's computed class in each derived dimension, its management
-    type, and the reason key of each, beside the figures."""
-    amount = "COALESCE(f.amount, 0)"
-    profit = "(COALESCE(f.amount, 0) - COALESCE(f.cost, 0))"
-    never = "f.customer_id IS NULL"
-    stopped = "(c.stop_date IS NOT NULL AND c.stop_date <= ?)"
-    vip_base = f"COALESCE(f.orders, 0) >= ? AND {amount} > 0"
-    # The top-N rule off: the cut-off falls back to the VIP amount, adding nobody.
-    cutoff_value = rules.vip_amount if cutoff is None else cutoff
-    history_cases = [
-        ("c.problem", "05", "history_problem", ()),
-        (never, "04", "never", ()),
-        ("f.last_date <= ?", "03", "history_past", (since_active,)),
-        ("f.first_date > ?", "01", "history_new", (since_new,)),
-        ("f.two_years = 1", "02", "history_old", ()),
-    ]
-    scale_cases = [
-        (f"{amount} >= ?", "01", "scale_large", (rules.scale_large,)),
-        (f"{amount} >= ?", "02", "scale_medium", (rules.scale_medium,)),
-    ]
-    profit_cases = [
-        (f"{amount} <= 0 AND {profit} < 0", "04", "profit_loss", ()),
-        (f"{amount} <= 0", "03", "profit_none", ()),
-        (f"{profit} * 10000 >= ? * {amount}", "01", "profit_high", (rules.profit_high,)),
-        (f"{profit} * 10000 >= ? * {amount}", "02", "profit_fair", (rules.profit_fair,)),
-        (f"{profit} * 10000 >= ? * {amount}", "03", "profit_micro", (rules.profit_micro,)),
-    ]
-    mgmt_cases = [
-        (never, POTENTIAL, "never", ()),
-        (stopped, ORDINARY, "mgmt_stopped", (as_of,)),
-        (f"{vip_base} AND {amount} >= ?", VIP, "mgmt_vip_amount", (rules.vip_orders, rules.vip_amount)),
-        (f"{vip_base} AND {amount} >= ?", VIP, "mgmt_vip_top", (rules.vip_orders, cutoff_value)),
-        (f"{amount} >= ?", IMPORTANT, "mgmt_important", (rules.important_amount,)),
-    ]
-    defaults = {"history": ("01", "history_new_one_year"), "scale": ("03", "scale_small"),
-                "profit": ("04", "profit_loss"), "mgmt": (ORDINARY, "mgmt_ordinary")}
-    select, params = [], []
-    for name, cases in (("history", history_cases), ("scale", scale_cases),
-                        ("profit", profit_cases), ("mgmt", mgmt_cases)):
-        for column, pick in (("to", 1), ("why", 2)):
-            whens = []
-            for case in cases:
-                whens.append(f"WHEN {case[0]} THEN ?")
-                params.extend([*case[3], case[pick]])
-            params.append(defaults[name][pick - 1])
-            select.append(f"CASE {' '.join(whens)} ELSE ? END AS {name}_{column}")
-    _drop("eval_target")
-    _sql(
-        "CREATE TEMP TABLE eval_target AS SELECT c.id AS id, c.code AS code,"
-        " c.mgmt_type AS mgmt_now, COALESCE(f.amount, 0) AS amount, COALESCE(f.cost, 0) AS cost,"
-        " COALESCE(f.orders, 0) AS orders, f.first_date AS first_date, f.last_date AS last_date, "
-        + ", ".join(select) +
-        " FROM customer c LEFT JOIN eval_fig f ON f.customer_id = c.id", params)
-
-
-def _propose(run_id: int, step) -> None:
-    """Proposal rows for every target whose computed value differs from the stored one."""
-    columns = ("run_id, customer_id, customer_code, target, from_code, to_code, reason,"
-               " amount, cost, orders, first_date, last_date, status")
-    figures = "t.amount, t.cost, t.orders, t.first_date, t.last_date, ''"
-    for dim_code in (HISTORY, SCALE, PROFIT):
-        dim_id = Dimension.get(Dimension.code == dim_code).id
-        _sql(
-            f"INSERT INTO proposal ({columns}) SELECT ?, t.id, t.code, ?, COALESCE(m.class_code, ''),"
-            f" t.{dim_code}_to, t.{dim_code}_why, {figures} FROM eval_target t"
-            " LEFT JOIN membership m ON m.customer_id = t.id AND m.dimension_id = ?"
-            f" WHERE m.class_code IS NULL OR m.class_code <> t.{dim_code}_to",
-            (run_id, dim_code, dim_id))
-        step()
-    _sql(
-        f"INSERT INTO proposal ({columns}) SELECT ?, t.id, t.code, ?, t.mgmt_now, t.mgmt_to,"
-        f" t.mgmt_why, {figures} FROM eval_target t WHERE t.mgmt_now <> t.mgmt_to",
-        (run_id, MGMT))
-    step()
-
-
 def evaluate(as_of: dt.date | None = None, progress=None) -> Evaluation:
     """Dry run: compute every customer's derived classes and management type as of `as_of`
     (default today) and store what would change as Proposal rows of a new run. Changes
@@ -359,16 +105,16 @@ def evaluate(as_of: dt.date | None = None, progress=None) -> Evaluation:
     as_of = as_of or clock.today()
     values = rule_values()
     rules = Rules.from_values(values)
-    since_new, since_active = _periods(as_of, rules)
+    since_new, since_active = periods(as_of, rules)
     day = as_of.isoformat()
     step = _stepper(progress, 7)
     if current().read_only:
         raise StoreError("store.read_only")
     with models.database.atomic():
-        _figures(day, since_active)
+        figures(day, since_active)
         step()
-        cutoff = _vip_cutoff(rules, day)
-        _targets(rules, day, since_new, since_active, cutoff)
+        cutoff = vip_cutoff(rules, day)
+        targets(rules, day, since_new, since_active, cutoff)
         step()
     with writing():
         who = clock.user()
@@ -387,12 +133,12 @@ def evaluate(as_of: dt.date | None = None, progress=None) -> Evaluation:
             else:
                 # Every proposal is going: a DELETE without WHERE lets SQLite drop the pages
                 # at once instead of removing a million rows one by one from two indexes.
-                _sql("DELETE FROM proposal")
+                sql("DELETE FROM proposal")
             EvaluationRun.delete().where(EvaluationRun.id.in_(old_runs)).execute()
         step()
-        _propose(run.id, step)
-    _drop("eval_target")
-    _drop("eval_fig")
+        propose(run.id, step)
+    drop("eval_target")
+    drop("eval_fig")
     result = summary(run.id)
     result.seconds = time.perf_counter() - started
     return result
@@ -419,12 +165,12 @@ def run_of(run_id: int) -> EvaluationRun:
 def summary(run_id: int) -> Evaluation:
     """A run's counts per change (from SQL), for the review screen's header."""
     run = run_of(run_id)
-    changes = [Change(t, f, to, int(n), 0 if run.applied_at else int(p)) for t, f, to, n, p in _sql(
+    changes = [Change(t, f, to, int(n), 0 if run.applied_at else int(p)) for t, f, to, n, p in sql(
         "SELECT target, from_code, to_code, COUNT(*),"
         " SUM(CASE WHEN status = '' THEN 1 ELSE 0 END) FROM proposal WHERE run_id = ?"
         " GROUP BY target, from_code, to_code", (run_id,)).fetchall()]
     changes.sort(key=lambda c: (TARGETS.index(c.target), c.from_code, c.to_code))
-    customers = _sql("SELECT COUNT(DISTINCT customer_code) FROM proposal WHERE run_id = ?",
+    customers = sql("SELECT COUNT(DISTINCT customer_code) FROM proposal WHERE run_id = ?",
                      (run_id,)).fetchone()[0]
     return Evaluation(run_id=run.id, as_of=_date(run.as_of),
                       rules=Rules.from_values({**rule_values(), **json.loads(run.rules)}),
@@ -531,7 +277,7 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
         dim_of = "CASE proposal.target " + " ".join(
             f"WHEN '{code}' THEN {dim_id}" for code, dim_id in dim_ids.items()) + " END"
         # Re-check: skip what someone changed (or deleted) after the run.
-        _sql(
+        sql(
             f"UPDATE proposal SET status = 'stale' WHERE {picked} AND ("
             " NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = proposal.customer_id)"
             " OR (target = ? AND NOT EXISTS (SELECT 1 FROM customer c"
@@ -540,11 +286,11 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
             f" WHERE m.customer_id = proposal.customer_id AND m.dimension_id = {dim_of}), '')))",
             (run_id, MGMT, MGMT))
         for dim_code, dim_id in dim_ids.items():
-            _sql("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
+            sql("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
                  f" SELECT customer_id, ?, to_code, customer_code FROM proposal WHERE {picked}"
                  " AND target = ? ON CONFLICT (customer_id, dimension_id)"
                  " DO UPDATE SET class_code = excluded.class_code", (dim_id, run_id, dim_code))
-        _sql("UPDATE customer SET version = version + 1, modified_by = ?, modified_at = ?,"
+        sql("UPDATE customer SET version = version + 1, modified_by = ?, modified_at = ?,"
              " mgmt_type = COALESCE((SELECT p.to_code FROM proposal p WHERE p.run_id = ?"
              f" AND p.customer_code = customer.code AND p.target = ? AND p.status = {chosen}),"
              f" mgmt_type) WHERE id IN (SELECT customer_id FROM proposal WHERE {picked})",
@@ -555,27 +301,27 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
             applied = counts.get("", 0)
             EvaluationRun.update(applied_at=clock.now()).where(EvaluationRun.id == run_id).execute()
         else:
-            applied = _sql("UPDATE proposal SET status = 'applied' WHERE run_id = ?"
+            applied = sql("UPDATE proposal SET status = 'applied' WHERE run_id = ?"
                            " AND status = 'chosen'", (run_id,)).rowcount
         return Applied(applied=applied, stale=counts.get("stale", 0), customers=customers)
 
 
 def _statuses(run_id: int) -> dict[str, int]:
-    return {status: int(n) for status, n in _sql(
+    return {status: int(n) for status, n in sql(
         "SELECT status, COUNT(*) FROM proposal WHERE run_id = ? GROUP BY status", (run_id,))}
 
 
 def _choose(run_id: int, codes: list[str]) -> None:
     """Mark the pending proposals of the customers `codes` as chosen for this apply."""
-    _drop("apply_codes")
-    _sql("CREATE TEMP TABLE apply_codes (code VARCHAR(20) PRIMARY KEY)")
+    drop("apply_codes")
+    sql("CREATE TEMP TABLE apply_codes (code VARCHAR(20) PRIMARY KEY)")
     unique = sorted(set(codes))
     for start in range(0, len(unique), 500):
         chunk = unique[start:start + 500]
-        _sql("INSERT INTO apply_codes (code) VALUES " + ", ".join(["(?)"] * len(chunk)), chunk)
-    _sql("UPDATE proposal SET status = 'chosen' WHERE run_id = ? AND status = ''"
+        sql("INSERT INTO apply_codes (code) VALUES " + ", ".join(["(?)"] * len(chunk)), chunk)
+    sql("UPDATE proposal SET status = 'chosen' WHERE run_id = ? AND status = ''"
          " AND customer_code IN (SELECT code FROM apply_codes)", (run_id,))
-    _drop("apply_codes")
+    drop("apply_codes")
 
 
 def _record(picked: str, run_id: int) -> int:
@@ -586,7 +332,7 @@ def _record(picked: str, run_id: int) -> int:
         changes = "json_group_object(target, json_array(NULLIF(from_code, ''), to_code))"
     else:
         changes = "json_object_agg(target, json_build_array(NULLIF(from_code, ''), to_code))::text"
-    return _sql(
+    return sql(
         "INSERT INTO change_log (at, who, action, entity, entity_code, changes, batch)"
         f" SELECT ?, ?, 'evaluate', 'customer', customer_code, {changes}, ? FROM proposal"
         f" WHERE {picked} GROUP BY customer_code",

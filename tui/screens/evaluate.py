@@ -9,7 +9,7 @@ from textual.widgets import Label, ProgressBar, Static
 
 from db import RuleError
 from db.core import clock
-from db.evaluation import rules
+from db.evaluation import rules, parameters
 from db.values.dates import format_date, parse_date
 from db.core.models import EvaluationRun
 from tui.commands import Command, bindings
@@ -58,9 +58,9 @@ class EvaluateScreen(KehuScreen):
     @staticmethod
     def _rules_text() -> Text:
         text = Text(t("rules_ui.rules_in_force") + "\n", style="bold")
-        for key, value in rules.rule_values().items():
+        for key, value in parameters.rule_values().items():
             text.append("  " + left(t(f"rules.key.{key}"), 30), style="not bold")
-            text.append(right(rules.format_rule(key, value), 14) + "\n")
+            text.append(right(parameters.format_rule(key, value), 14) + "\n")
         return text
 
     def on_mount(self) -> None:

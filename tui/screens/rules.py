@@ -8,7 +8,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from db import RuleError, StoreError
-from db.evaluation import rules
+from db.evaluation import parameters
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -26,7 +26,7 @@ def rule_error_text(exc: Exception) -> str:
     """A refusal with the rule keys it names (rule, lower, upper) replaced by their labels."""
     if not isinstance(exc, RuleError):
         return error_text(exc)
-    values = {name: t(f"rules.key.{value}") if value in rules.SPEC else value
+    values = {name: t(f"rules.key.{value}") if value in parameters.SPEC else value
               for name, value in exc.values.items()}
     return t(exc.key, **values)
 
@@ -55,19 +55,19 @@ class RulesScreen(KehuScreen):
 
     @staticmethod
     def _stored() -> dict[str, str]:
-        return {key: rules.format_rule(key, value) for key, value in rules.rule_values().items()}
+        return {key: parameters.format_rule(key, value) for key, value in parameters.rule_values().items()}
 
     def compose(self) -> ComposeResult:
         yield Static(Text(t("screen.rules")), id="title")
         with VerticalScroll(id="rules-form"):
             for prefix, heading in GROUPS:
                 yield Label(t(heading), classes="group")
-                for key in rules.SPEC:
+                for key in parameters.SPEC:
                     if key.startswith(prefix):
                         with Horizontal(classes="rule-row"):
                             yield Label(t(f"rules.key.{key}"), classes="rule-label")
                             yield Field(self.initial[key], id=field_id(key), max_length=24)
-                            yield Label(t(f"rules_ui.unit.{rules.SPEC[key][0]}"), classes="unit")
+                            yield Label(t(f"rules_ui.unit.{parameters.SPEC[key][0]}"), classes="unit")
                             yield Static("", id=error_id(key), classes="rule-error", markup=False)
         yield Static(t("rules_ui.hint"), id="message", markup=False)
         yield KehuFooter()
@@ -76,7 +76,7 @@ class RulesScreen(KehuScreen):
         self.query_one(Field).focus()
 
     def values(self) -> dict[str, str]:
-        return {key: self.query_one(f"#{field_id(key)}", Field).value for key in rules.SPEC}
+        return {key: self.query_one(f"#{field_id(key)}", Field).value for key in parameters.SPEC}
 
     @property
     def dirty(self) -> bool:
@@ -102,7 +102,7 @@ class RulesScreen(KehuScreen):
             progress = False
             for key in list(pending):
                 try:
-                    rules.set_rule(key, pending[key])
+                    parameters.set_rule(key, pending[key])
                 except (RuleError, StoreError) as exc:
                     errors[key] = exc
                     continue
@@ -111,7 +111,7 @@ class RulesScreen(KehuScreen):
                 saved += 1
                 progress = True
         stored = self._stored()
-        for key in rules.SPEC:
+        for key in parameters.SPEC:
             error = self.query_one(f"#{error_id(key)}", Static)
             if key in errors:
                 error.update(rule_error_text(errors[key]))

@@ -117,15 +117,15 @@ def _zh() -> bool:
 
 
 def run_rules(args, store) -> int:
-    from db.evaluation import rules
+    from db.evaluation import parameters
 
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:
             _err(t("rules.cli.set_bad"))
             return 2
-        rules.set_rule(key.strip(), value.strip())
-    for key, value in rules.rule_values().items():
-        print(t("rules.cli.rule", rule=key, value=rules.format_rule(key, value),
+        parameters.set_rule(key.strip(), value.strip())
+    for key, value in parameters.rule_values().items():
+        print(t("rules.cli.rule", rule=key, value=parameters.format_rule(key, value),
                 label=t(f"rules.key.{key}")))
     return 0
