@@ -40,7 +40,7 @@ def prepare(store, notice=None) -> None:
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)
         if found is not None and found < 3 and store.dialect == "sqlite":
-            if notice is not None:  # about 20 s at 1,000,000 customers
+            if notice is not None:  # a rebuild of every name's pieces: long on a large archive
                 notice("store.upgrading_index", path=store.url)
             search.rebuild()  # version 2's locate index kept a copy of every name
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only

@@ -215,6 +215,7 @@ def test_read_only_refuses_writes(tmp_path):
 
 def test_store_package_never_imports_textual():
     code = ("import sys, importlib, pkgutil, db\n"
-            "for m in pkgutil.iter_modules(db.__path__): importlib.import_module('db.' + m.name)\n"
+            "for m in pkgutil.walk_packages(db.__path__, 'db.'): importlib.import_module(m.name)\n"
+            "assert 'db.transfer.exporter' in sys.modules and 'db.evaluation.rules' in sys.modules\n"
             "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))

@@ -3,9 +3,8 @@ resumes it).
 
 A start allocates a few hundred thousand objects that live as long as the process: the
 modules of textual, rich and peewee, the stylesheet, the first screen's widgets. Python's
-cycle collector walks everything it tracks again and again while they pile up: on the
-archive's first screen about 80 ms of collections, one full collection alone about 60 ms
-in the middle of drawing the first frame, to find some 2,000 objects of garbage. So the
+cycle collector walks everything it tracks again and again while they pile up, a full
+collection even in the middle of drawing the first frame, to find almost no garbage. So the
 collector waits until the program is up (the first frame is out, or a sub-command is about
 to run), and `started` then moves everything made so far out of its sight (gc.freeze):
 later collections walk only what the session itself makes. (An import puts them back among

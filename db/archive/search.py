@@ -110,9 +110,8 @@ def rebuild() -> None:
     to bring an older archive's index to the current definition).
 
     Runs in the caller's transaction; the names are cut into pieces by a Python function
-    registered on the connection, so the rows never pass through Python objects one by one
-    (about 15 s at 1,000,000 customers). The final 'optimize' merges the index into one
-    segment."""
+    registered on the connection, so the rows never pass through Python objects one by one.
+    The final 'optimize' merges the index into one segment."""
     if _dialect() != "sqlite":
         return
     db = _with_pieces()

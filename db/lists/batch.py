@@ -210,11 +210,6 @@ def _classify(run: int, field: str, value, since: int | None) -> None:
          "WHERE run_id = ? AND customer_id IS NULL", [run])
 
 
-def _text_of(stored) -> str:
-    """A stored value as CAST(.. AS TEXT) gives it back (dates: YYYY-MM-DD on both)."""
-    return stored.isoformat() if hasattr(stored, "isoformat") else str(stored)
-
-
 def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total: int) -> int:
     """Update the changed rows chunk by chunk (by BatchRow id), each chunk's history too:
     one INSERT .. SELECT per chunk writes its history rows, {field: [old, new]}."""

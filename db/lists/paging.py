@@ -9,7 +9,7 @@ Costs at 1,000,000 customers (SQLite, see the indexes in db.core.models):
 - Sequential paging is keyset: a seek on the index that serves the order, then `limit` rows.
 - A jump far into the list cannot seek to a row number. `anchors(q)` walks the list once, in
   steps of `ANCHOR_STEP` rows along the covering index, and keeps the key before every step
-  (0.1 to 0.3 s for the whole archive on an idle machine, in a worker): then `fetch` at any
+  (a scan of the index: run it in a worker; BENCHMARKS.md has its cost): then `fetch` at any
   offset, and `position_of`, seek to the nearest anchor and skip under ANCHOR_STEP entries.
   The walk also yields the exact count.
 - Each sort index ends with (class_code, stop_date) so the class and stopped conditions are

@@ -71,8 +71,8 @@ def _parts(clean: str, today: dt.date | None) -> tuple[int, int, int] | None:
             year = (today or clock.today()).year
             return year, int(numbers[0]), int(numbers[1])
     if _TIMESTAMP.fullmatch(clean):
-        # Imported here: dateutil's parser module takes about 10 ms to load, which every
-        # start (the archive's first screen, `kehu find`) would pay for a rare form.
+        # Imported here, for start-up time: every start (the archive's first screen, `kehu
+        # find`) would pay for loading dateutil's parser, for a rare form.
         from dateutil.parser import isoparse
 
         try:

@@ -45,8 +45,8 @@ def initials(text: str) -> str:
     head = ""
     if _reads_as_surname(text):
         head, text = SURNAMES[text[0]], text[1:]
-    # Imported here: pypinyin's dictionaries take 0.2 s to load, which the app's first
-    # screen and `kehu find` should not pay; the first mnemonic does.
+    # Imported here, for start-up time: pypinyin loads its dictionaries on import, which the
+    # app's first screen and `kehu find` should not pay; the first mnemonic does.
     from pypinyin import Style, lazy_pinyin
 
     # Unreadable chunks come back character by character, so letters and digits survive.

@@ -3,7 +3,7 @@ right; U8's toolbar as keys (F5 增加, F7 修改, Del 删除, F6/Ctrl+S 保存,
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive

@@ -19,7 +19,6 @@ from tui.i18n import error_text, t
 from tui.screens.base import KehuModal
 from tui.widgets.fields import Field
 
-STOPPED = {"": "filter.stopped_any", "only": "filter.stopped_only", "not": "filter.stopped_not"}
 TEXT_FIELDS = ("mgmt_type", "region", "industry", "salesperson")
 
 

@@ -2,7 +2,7 @@
 
 Not an OptionList: that is a scrolling widget whose scrollable size follows its options, and
 in Textual a change of that size lays the whole screen out again, so every answer to a
-keystroke cost a layout and a repaint of everything under the box (about 20 ms here). This
+keystroke cost a layout and a repaint of everything under the box. This
 list never scrolls by itself: it shows the window of lines that holds the highlighted one
 (locate answers 50 customers at most), and a new answer only repaints it.
 """
