@@ -83,6 +83,14 @@ def test_a_phrase_does_not_run_from_name_into_short_name(archive):
     assert codes("司北") == []
 
 
+def test_a_code_typed_in_lower_case_is_tried_in_upper_case_when_nothing_matches(archive):
+    add("c900", "小写编码的客户")  # stored as typed: found as typed, before any upper case
+    assert codes("c00") == ["C001", "C002"]
+    assert codes("c900") == ["c900"]
+    assert [h.code for h in search.find("c010")] == ["C010"]
+    assert codes("acme") == ["C100"]  # a name in other case is found as before
+
+
 def test_mnemonic_prefix(archive):
     hits = search.locate("bjhl")
     assert [(h.code, h.matched) for h in hits] == [("C001", "mnemonic")]

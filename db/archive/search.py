@@ -148,7 +148,15 @@ def locate(query: str, limit: int = 50, include_stopped: bool = False) -> list[H
     """Customers matching `query`: exact code, then code prefix (in code order), then
     mnemonic prefix, then name or short-name fragment (in the order they were added), each
     customer once, at most `limit`. Stopped customers (停用日期 on or before today) only
-    with `include_stopped`."""
+    with `include_stopped`. Codes are stored as typed, so a query that finds nothing is
+    tried once more in upper case: `c00120` finds C00120 (the case users type codes in)."""
+    hits = _matches(query, limit, include_stopped)
+    if not hits and query.upper() != query:
+        hits = _matches(query.upper(), limit, include_stopped)
+    return hits
+
+
+def _matches(query: str, limit: int, include_stopped: bool) -> list[Hit]:
     hits: list[Hit] = []
     seen: set[int] = set()
     for kind, sql, params in statements(query, limit, include_stopped):
