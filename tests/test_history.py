@@ -9,7 +9,7 @@ import pytest
 
 from db.core import clock
 from db.archive import customers, history
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, SEED_CLASSES
 from tui import cli
 from tui.shell import plain
 
@@ -62,3 +62,29 @@ def test_log_command(logged, capsys):
     assert cli.main(["--db", db_path, "log", "--since", "2030-01-01"]) == 1
     assert cli.main(["--db", db_path, "log", "--since", "不是日期"]) == 2
     assert cli.main(["--db", db_path, "log", "--limit", "0"]) == 2
+
+
+def test_history_shows_values_as_the_card_does(seeded):
+    """Money in yuan, rates in percent, classes by code and name, a merge's codes as a list
+    (issue 16 item 24: they were shown as fen, hundredths, bare codes and a Python list)."""
+    from tui.i18n import set_lang
+    from tui.shell.log import describe
+    from tui.widgets.history_view import entry_text
+
+    set_lang("zh")
+    history.record("change", "customer", "C001", {"credit_limit": [0, 12_000_000],
+                                                  "discount_rate": [0, 500],
+                                                  "class_code": ["01", "02001"]})
+    history.record("evaluate", "customer", "C001", {"history": [None, "02"]})
+    history.record("merge", "customer", "C001", {history.MERGED: [None, ["C002"]]})
+    merge, evaluation, change = history.for_entity("customer", "C001")[:3]
+    line = describe(change)
+    assert "120,000.00" in line and "5%" in line and "02001" in line
+    names = dict(SEED_CLASSES)
+    assert f"01 {names['01']}" in line and f"02001 {names['02001']}" in line
+    assert "12000000" not in line and "500" not in line.replace("5%", "")
+    assert "交易历史" in describe(evaluation) and "02 老客户" in describe(evaluation)
+    assert describe(merge) == "并入 C002"
+    shown = entry_text(merge).plain
+    assert "并入 C002" in shown and "@merged" not in shown and "['C002']" not in shown
+    assert "120,000.00" in entry_text(change).plain

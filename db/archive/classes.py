@@ -300,3 +300,17 @@ def set_scheme(dim_code: str, text: str, criteria: list[str]) -> Dimension:
         if changes:
             history.record("change", "scheme", dim.code, changes)
     return dimension(dim_code)
+
+
+def names(dim_code: str, codes) -> dict[str, str]:
+    """{code: name} of those of `codes` that are classes of the dimension (one query)."""
+    wanted = sorted({c for c in codes if isinstance(c, str) and c})
+    if not wanted:
+        return {}
+    try:
+        dim = dimension(dim_code)
+    except RuleError:  # a dimension deleted since: its codes stay as they are
+        return {}
+    query = (CustomerClass.select(CustomerClass.code, CustomerClass.name)
+             .where(CustomerClass.dimension == dim.id, CustomerClass.code.in_(wanted)).tuples())
+    return dict(query)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from tui.change_values import field_name, merged_codes, values_text
 from tui.i18n import CATALOG, t
 from tui.shell import plain
 
@@ -27,27 +28,18 @@ def _label(prefix: str, key: str) -> str:
     return t(full) if full in CATALOG else key
 
 
-def _value(value) -> str:
-    if value is None or value == "":
-        return t("history.empty_value")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def describe(entry) -> str:
     """One entry's changes as one line: 所属地区: 北京 → 上海; ..."""
-    from db.archive import history
-
     parts = []
     if entry.origin:
         parts.append(t("history.origin", code=entry.origin))
-    for field, (old, new) in entry.changes.items():
-        if field == history.MERGED:
-            parts.append(t("history.merged", codes=_value(new)))
-            continue
-        label = _label("customer.field", field) if entry.entity == "customer" else field
-        parts.append(t("history.change", field=label, old=_value(old), new=_value(new)))
+    merged = merged_codes(entry.changes)
+    if merged:
+        parts.append(t("history.merged", codes=merged))
+    empty = t("history.empty_value")
+    for field, (old, new) in values_text(entry.entity, entry.code, entry.changes).items():
+        label = field_name(field) if entry.entity == "customer" else field
+        parts.append(t("history.change", field=label, old=old or empty, new=new or empty))
     if entry.batch:
         parts.append(t("history.batch", batch=entry.batch))
     return "; ".join(parts)

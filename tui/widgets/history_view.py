@@ -5,26 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 
 from db.archive.history import Entry
-from tui.i18n import CATALOG, name_of, t
+from tui.change_values import field_name, merged_codes, values_text
+from tui.i18n import CATALOG, t
 
 
-def field_name(field: str) -> str:
-    """A changed field's label: a card field, a dimension ("dimension:region"), or as stored."""
-    if field.startswith("dimension:"):
-        from db.archive import classes
-
-        code = field.split(":", 1)[1]
-        try:
-            dim = classes.dimension(code)
-        except Exception:  # a dimension deleted since: show its code
-            return code
-        return name_of(dim)
-    key = f"customer.field.{field}"
-    return t(key) if key in CATALOG else field
-
-
-def shown(value) -> str:
-    return "—" if value in (None, "") else str(value)
+def shown(text: str) -> str:
+    return text or "—"
 
 
 def entry_text(entry: Entry, *, with_code: bool = False) -> Text:
@@ -38,7 +24,10 @@ def entry_text(entry: Entry, *, with_code: bool = False) -> Text:
     if with_code:
         kind = f"history.entity.{entry.entity}"
         line.append("  " + (t(kind) if kind in CATALOG else entry.entity) + " " + entry.code)
-    for field, (old, new) in entry.changes.items():
+    merged = merged_codes(entry.changes)
+    if merged:
+        line.append("\n    " + t("history.merged", codes=merged))
+    for field, (old, new) in values_text(entry.entity, entry.code, entry.changes).items():
         line.append("\n    ")
         line.append(field_name(field) + ": ")
         line.append(shown(old))
