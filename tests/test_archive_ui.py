@@ -314,3 +314,31 @@ async def test_switch_dimension_to_region_and_transaction_history(app):
         app.screen.switch_dimension("history")
         await settle(pilot)
         assert app.screen.query_state.dimension == "history"
+
+
+async def test_after_f2_the_status_and_f5_follow_the_class_the_list_shows(app):
+    """Issue 16 item 20: after F2 the status line named a class of the old dimension, and F5
+    added into a class the user did not see selected."""
+    leaf = next(code for code, _ in classes.leaves("main"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.tree.select_code(leaf)
+        await settle(pilot)
+        assert leaf in status(app)
+        app.screen.switch_dimension("region")
+        assert leaf not in status(app)
+        await settle(pilot)
+        assert leaf not in status(app) and "全部分类" in status(app)
+        region_leaf = next(code for code, _ in classes.leaves("region"))
+        app.screen.tree.select_code(region_leaf)
+        await settle(pilot)
+        assert region_leaf in status(app)
+        await press(pilot, "f5")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+        assert app.screen.query_one("#f-class_code").value == ""
+        await press(pilot, "escape")
+        await settle(pilot)
+        app.screen.switch_dimension("main")
+        await settle(pilot)
+        assert region_leaf not in status(app) and "全部分类" in status(app)

@@ -110,11 +110,22 @@ class ArchiveScreen(KehuScreen):
             title.append("  " + t("archive.read_only"), style="bold")
         self.query_one("#title", Static).update(title)
 
+    def shown_class(self):
+        """The class node the list shows, None for the whole dimension. The tree's cursor only
+        when it is the list's class: after F2 the tree may still hold the old dimension's."""
+        node, q = self.tree.selected, self.query_state
+        if node is None or not q.prefix or node.code != q.prefix or self.tree.dimension != q.dimension:
+            return None
+        return node
+
     def status_line(self) -> None:
         q = self.query_state
-        node = self.tree.selected
+        node = self.shown_class()
         parts = [t("archive.count", count=self.count)]
-        parts.append(f"{node.code} {node.name}" if node else t("archive.all_classes"))
+        if node is not None:
+            parts.append(f"{node.code} {node.name}")
+        else:
+            parts.append(q.prefix or t("archive.all_classes"))
         if not q.filter.is_empty():
             parts.append(t("archive.filtered"))
         if q.show_stopped:
@@ -210,7 +221,9 @@ class ArchiveScreen(KehuScreen):
     def action_add(self) -> None:
         if self._read_only():
             return
-        node = self.tree.selected
+        # Only a leaf of the main classification the user sees selected: another dimension's
+        # class is not a 客户分类.
+        node = self.shown_class() if self.dimension == MAIN_DIMENSION else None
         self.open_card(None, class_code=node.code if node and node.is_leaf else "")
 
     def action_edit(self) -> None:
@@ -417,6 +430,7 @@ class ArchiveScreen(KehuScreen):
         self.tree.reload(select="")
         self.apply(dimension=code, prefix="")
         self.title_line()
+        self.status_line()
 
     def _read_only(self) -> bool:
         if self.app.store.read_only:
