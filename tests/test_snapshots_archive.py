@@ -67,9 +67,15 @@ async def archive_by_region(pilot):
     await settle(pilot)
 
 
+async def columns_form(pilot):
+    """F4 with one column ticked off, so both kinds of box show (issue 16 item 36)."""
+    await settle(pilot)
+    await press(pilot, "f4", "space", "down")
+
+
 STATES = [archive, archive_class, card_tab(None), card_tab("alt+2"), card_tab("alt+3"),
           card_tab("alt+4"), card_tab("alt+5"), card_tab("alt+6"), locate_results, filter_form,
-          field_error, dimension_switcher, archive_by_region]
+          field_error, dimension_switcher, archive_by_region, columns_form]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)

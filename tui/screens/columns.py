@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import SelectionList, Static
+from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 
 from db.lists.query import COLUMNS
 from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuModal
+from tui.widgets.check_list import CheckList
 
 
 class ColumnsScreen(KehuModal[list[str] | None]):
@@ -31,18 +32,18 @@ class ColumnsScreen(KehuModal[list[str] | None]):
         with Vertical(id="columns-box") as box:
             box.border_title = t("columns.title")
             box.border_subtitle = t("columns.keys")
-            yield SelectionList[str](*self._selections(), id="columns")
+            yield CheckList(*self._selections(), id="columns")
             yield Static("", id="columns-error")
 
     def _selections(self) -> list[Selection]:
         return [Selection(t(f"column.{c}"), c, c in self.shown) for c in self.order]
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
+        self.query_one(CheckList).focus()
 
     def action_move(self, step: int) -> None:
         """Move the highlighted column up or down, keeping what is ticked."""
-        selection = self.query_one(SelectionList)
+        selection = self.query_one(CheckList)
         index = selection.highlighted
         if index is None or not 0 <= index + step < len(self.order):
             return
@@ -53,7 +54,7 @@ class ColumnsScreen(KehuModal[list[str] | None]):
         selection.highlighted = index + step
 
     def action_ok(self) -> None:
-        chosen = set(self.query_one(SelectionList).selected)
+        chosen = set(self.query_one(CheckList).selected)
         if not chosen:
             self.query_one("#columns-error", Static).update(t("columns.none"))
             return
