@@ -360,3 +360,16 @@ async def test_last_results_reopen_the_review_and_a_gone_run_is_said(demo_store)
         rules.evaluate(dt.date(2026, 7, 31))  # replaces this user's earlier run
         await press(pilot, "f8", "y")
         assert t("rules.run_unknown", run=run.run_id) in text_of(app, "#status")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_rule_label_and_unit_fits_on_its_line_at_80_columns(demo_store, lang):
+    """Issue 16 item 38: the English labels wrapped over two lines and 'months' broke inside
+    the word, in columns sized for Chinese."""
+    app = make_app(demo_store, lang=lang, start="archive")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+u")
+        await settle(pilot)
+        cells = list(app.screen.query(".rule-label")) + list(app.screen.query(".unit"))
+        assert cells and {cell.size.height for cell in cells} == {1}

@@ -2,6 +2,7 @@
 field, saved one by one in one save (F6), refusals shown beside the field."""
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -59,15 +60,24 @@ class RulesScreen(KehuScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(t("screen.rules")), id="title")
+        # The label column as wide as the longest label in the language in force, as on the
+        # card: a fixed width wrapped the English labels over two lines.
+        label_width = min(max(cell_len(t(f"rules.key.{key}")) for key in parameters.SPEC) + 3, 40)
+        units = {key: t(f"rules_ui.unit.{spec[0]}") for key, spec in parameters.SPEC.items()}
+        unit_width = max(cell_len(unit) for unit in units.values()) + 2
         with VerticalScroll(id="rules-form"):
             for prefix, heading in GROUPS:
                 yield Label(t(heading), classes="group")
                 for key in parameters.SPEC:
                     if key.startswith(prefix):
                         with Horizontal(classes="rule-row"):
-                            yield Label(t(f"rules.key.{key}"), classes="rule-label")
+                            label = Label(t(f"rules.key.{key}"), classes="rule-label")
+                            label.styles.width = label_width
+                            yield label
                             yield Field(self.initial[key], id=field_id(key), max_length=24)
-                            yield Label(t(f"rules_ui.unit.{parameters.SPEC[key][0]}"), classes="unit")
+                            unit = Label(units[key], classes="unit")
+                            unit.styles.width = unit_width
+                            yield unit
                             yield Static("", id=error_id(key), classes="rule-error", markup=False)
         yield Static(t("rules_ui.hint"), id="message", markup=False)
         yield KehuFooter()
