@@ -155,3 +155,18 @@ async def open_history(pilot):
 def test_history_snapshot(snap_compare, demo_store):
     assert snap_compare(make_app(demo_store, start="archive"), terminal_size=(80, 24),
                         run_before=open_history)
+
+
+async def test_the_history_date_fields_hold_a_chinese_date_whole(demo_store):
+    """Issue 16 item 39: 从 was too narrow for 2024年12月25日, which scrolled out of sight."""
+    from rich.cells import cell_len
+
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "alt+h")
+        await settle(pilot)
+        for field_id in ("#h-since", "#h-until"):
+            field = app.screen.query_one(field_id)
+            # the text, the cursor after it, and the field's padding
+            assert field.size.width >= cell_len("2024年12月25日") + 1 + 2
