@@ -361,3 +361,24 @@ async def test_last_results_reopen_the_review_and_a_gone_run_is_said(demo_store)
         rules.evaluate(dt.date(2026, 7, 31))  # replaces this user's earlier run
         await press(pilot, "f8", "y")
         assert t("rules.run_unknown", run=run.run_id) in text_of(app, "#status")
+
+
+async def test_review_header_and_end_follow_an_apply(demo_store):
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await evaluate(pilot)
+        screen = app.screen
+        before = rules.summary(screen.run_id)
+        assert t("rules_ui.pending", count="").split()[0] not in text_of(app, "#title")
+        await press(pilot, "space", "space", "f6", "y")
+        await settle(pilot)
+        pending = sum(c.pending for c in rules.summary(screen.run_id).changes)
+        assert pending < before.proposals
+        assert t("rules_ui.pending", count=f"{pending:,}") in text_of(app, "#title")
+        # End goes to the last row shown, Home back to the first
+        await press(pilot, "end")
+        assert screen.listing.cursor == len(screen.listing.rows) - 1
+        assert screen.listing.rows[-1].customer_code in text_of(app, "#detail")
+        await press(pilot, "home")
+        assert screen.listing.cursor == 0

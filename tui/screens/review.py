@@ -82,9 +82,12 @@ class ReviewScreen(KehuScreen):
 
     def _show_summary(self, result: Evaluation) -> None:
         self.evaluation = result
-        self.query_one("#title", Static).update(Text(t(
-            "rules_ui.review_title", as_of=result.as_of.isoformat(),
-            customers=f"{result.customers:,}", proposals=f"{result.proposals:,}")))
+        title = t("rules_ui.review_title", as_of=result.as_of.isoformat(),
+                  customers=f"{result.customers:,}", proposals=f"{result.proposals:,}")
+        pending = sum(c.pending for c in result.changes)
+        if pending != result.proposals:  # some applied: what is left, not only what was proposed
+            title += " · " + t("rules_ui.pending", count=f"{pending:,}")
+        self.query_one("#title", Static).update(Text(title))
         options = self.query_one("#changes", OptionList)
         keep = options.highlighted
         options.clear_options()
