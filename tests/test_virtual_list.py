@@ -87,3 +87,39 @@ async def test_the_page_worker_reads_through_thread_connection(small, monkeypatc
         await settle(app, pilot)
         assert lst.current_code is None  # still loading, and said so once
         assert len(app._notifications) == 1
+
+
+async def test_end_right_after_a_new_query_needs_only_the_count(small, monkeypatch):
+    """On a large list the anchors' walk comes long after the count (queued behind the tree's
+    counts): End right after a filter or sort goes to the last row as soon as the count is in,
+    reading the last page back from the list's end, with no OFFSET scan."""
+    import threading
+
+    release = threading.Event()
+    real_anchors, real_fetch = paging.anchors, paging.fetch
+
+    def late_anchors(q, *args):
+        release.wait(10)
+        return real_anchors(q, *args)
+
+    def fetch(q, offset, *args, **kwargs):
+        assert offset == 0, "an OFFSET scan"
+        return real_fetch(q, offset, *args, **kwargs)
+
+    monkeypatch.setattr(paging, "anchors", late_anchors)
+    monkeypatch.setattr(paging, "fetch", fetch)
+    app = ListApp(ListQuery(prefix="01"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        lst = app.query_one(CustomerList)
+        lst.set_query(ListQuery(prefix="01", sort="name", descending=True))
+        await pilot.press("end")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if lst.current_code is not None and lst.cursor == lst.count - 1:
+                break
+        assert not lst._counted  # the anchors are still walking
+        assert lst.cursor == lst.count - 1 == 248
+        assert lst.current_code == paging.before(lst.list_query, None, 1)[0].code
+        release.set()
+        await settle(app, pilot)
+        assert lst.cursor == 248 and lst._counted

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -116,8 +117,10 @@ class CustomerList(VirtualList):
         self._generation = 0
         self._anchors: Anchors | None = None
         self._total = 0
-        self._counted = False
-        self._after_count: list = []
+        self._counted = False  # the anchors are in
+        self._exact = False  # the count is exact
+        self._after_count: list = []  # moves waiting for the anchors
+        self._end_waits = False  # End waiting for the exact count
         self._sync = True
         self._announced: str | None = None
         self.set_columns(columns, reload=False)
@@ -191,9 +194,14 @@ class CustomerList(VirtualList):
     # -- actions -----------------------------------------------------------------------------
 
     def action_last(self) -> None:
-        if not self._counted:
-            self._after_count.append(self.action_last)
+        # The last row needs only the exact count: its page is read back from the list's end
+        # by key (_reader), so End does not wait for the anchors' walk, which on a large list
+        # queues behind the tree's counts.
+        if not self._exact:
+            self._end_waits = True
             return
+        self._end_waits = False
+        self._after_count = []  # a jump still waiting for the anchors gives way to the key
         self.move_cursor(self._total - 1)
 
     def action_select(self) -> None:
@@ -212,7 +220,9 @@ class CustomerList(VirtualList):
         self._pending.clear()
         self._anchors = None
         self._counted = False
+        self._exact = False
         self._after_count = []
+        self._end_waits = False
         self._sync = True
         self._announced = None
         self._cursor = 0
@@ -226,7 +236,8 @@ class CustomerList(VirtualList):
             self._set_total(len(page), None)
         else:
             known = head.total(self._query, wait=False) if head else None
-            self._set_total(known if known is not None else len(page or ()), None, final=False)
+            self._set_total(known if known is not None else len(page or ()), None, final=False,
+                            exact=known is not None)
             if known is not None:
                 self.post_message(self.CountChanged(self))
             self.run_worker(self._count_worker(self._query, self._generation, known, head),
@@ -268,9 +279,11 @@ class CustomerList(VirtualList):
             return
         self._set_total(found.total, found)
 
-    def _set_total(self, total: int, anchors: Anchors | None, final: bool = True) -> None:
+    def _set_total(self, total: int, anchors: Anchors | None, final: bool = True,
+                   exact: bool = True) -> None:
         self._total = total
         self._anchors = anchors
+        self._exact = exact
         self.virtual_size = Size(self.virtual_size.width, total + 1)
         self.refresh()
         if final:
@@ -281,6 +294,8 @@ class CustomerList(VirtualList):
                 step()
             if self._cursor >= total:
                 self.move_cursor(total - 1)
+        if exact and self._end_waits:
+            self.action_last()
 
     def row_at(self, index: int, load: bool = True) -> Row | None:
         number, at = divmod(index, PAGE)
@@ -296,39 +311,40 @@ class CustomerList(VirtualList):
         """Page `number` now when reads are quick, else ask a worker for it (None)."""
         if number in self._pending or self._query is None:
             return None
-        if self._sync or number == 0:
+        read, cheap = self._reader(self._query, number, self._anchors)
+        if cheap and (self._sync or number == 0):
             began = time.perf_counter()
-            rows = self._read(self._query, number, self._anchors)
-            if rows is not None:
-                self._sync = time.perf_counter() - began < SYNC_BUDGET
-                self._keep(number, rows)
-                return rows
+            rows = read()
+            self._sync = time.perf_counter() - began < SYNC_BUDGET
+            self._keep(number, rows)
+            return rows
         self._pending.add(number)
-        self.run_worker(self._page_worker(self._query, number, self._anchors, self._generation),
+        self.run_worker(self._page_worker(read, number, self._generation),
                         thread=True, group="customer-list-page", exit_on_error=False)
         return None
 
-    def _read(self, query: ListQuery, number: int, anchors: Anchors | None) -> list[Row] | None:
-        """The rows of page `number`, by key from a cached neighbour, else by offset (cheap
-        with anchors). None when only a slow OFFSET would do (no anchors yet)."""
+    def _reader(self, query: ListQuery, number: int,
+                anchors: Anchors | None) -> tuple[Callable[[], list[Row]], bool]:
+        """How to read page `number`, and whether that is cheap: by key from a cached
+        neighbour or, the last page once the count is exact, from the list's end; else by
+        offset, cheap with anchors, a slow OFFSET scan without."""
         columns = self.columns
         before_page = self._pages.get(number - 1)
         if before_page and len(before_page) == PAGE:
-            return paging.after(query, before_page[-1].key, PAGE, columns)
+            return partial(paging.after, query, before_page[-1].key, PAGE, columns), True
         after_page = self._pages.get(number + 1)
         if after_page:
-            return paging.before(query, after_page[0].key, PAGE, columns)
-        if number == 0 or anchors is not None:
-            return paging.fetch(query, number * PAGE, PAGE, columns, anchors)
-        return None
+            return partial(paging.before, query, after_page[0].key, PAGE, columns), True
+        if self._exact and number == (self._total - 1) // PAGE:
+            return partial(paging.before, query, None, self._total - number * PAGE, columns), True
+        return (partial(paging.fetch, query, number * PAGE, PAGE, columns, anchors),
+                number == 0 or anchors is not None)
 
-    def _page_worker(self, query: ListQuery, number: int, anchors: Anchors | None, generation: int):
-        columns = self.columns
-
+    def _page_worker(self, read: Callable[[], list[Row]], number: int, generation: int):
         def work() -> None:
             try:
                 with background.thread_connection():
-                    rows = paging.fetch(query, number * PAGE, PAGE, columns, anchors)
+                    rows = read()
             except StoreError as exc:  # the row stays "loading"; the next list asks again
                 self.app.call_from_thread(self.notify, error_text(exc), severity="error")
                 return
