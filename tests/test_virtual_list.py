@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
+
 from db import StoreError
 from db.lists import paging
 from db.lists.paging import ListQuery
-from tests.test_customer_list import ListApp, settle, small  # noqa: F401 - `small` is a fixture
+from tests.test_customer_list import ListApp, _fill, settle
 from tui import background
 from tui.screens.card import table_row
 from tui.widgets import customer_list
@@ -18,6 +20,12 @@ from tui.widgets.virtual_list import VirtualList
 
 LIST_IDS = {"list.cursor_up", "list.cursor_down", "list.page_up", "list.page_down", "list.first",
             "list.last"}
+
+
+@pytest.fixture
+def small(store):
+    _fill()
+    return store
 
 
 def test_pad_and_fit_count_cells():
