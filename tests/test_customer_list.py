@@ -13,7 +13,8 @@ from db.core.models import Customer
 from db.lists.query import ListQuery
 from tui import i18n
 from tui.widgets import customer_list
-from tui.widgets.customer_list import COLUMN_SPECS, CustomerList, fit, visible_text
+from tui.widgets.cells import fit, visible_text
+from tui.widgets.customer_list import COLUMN_SPECS, CustomerList
 
 N = 250
 MARKUP = "[bold red]危险[/]"
@@ -55,10 +56,10 @@ class ListApp(App):
         yield CustomerList(self.query, self.columns, id="list")
 
     def on_customer_list_highlighted(self, message: CustomerList.Highlighted) -> None:
-        self.highlighted.append(message.code)
+        self.highlighted.append(message.key)
 
     def on_customer_list_selected(self, message: CustomerList.Selected) -> None:
-        self.selected.append(message.code)
+        self.selected.append(message.key)
 
     def on_customer_list_count_changed(self, message: CustomerList.CountChanged) -> None:
         self.counts.append(message.count)
@@ -82,7 +83,7 @@ def test_every_paging_column_has_a_spec():
 def test_fit_counts_cells_not_characters():
     assert fit("客户", 6) == "客户  "
     assert fit("客户名称很长", 7) == "客户名…"
-    assert fit("12", 4, right=True) == "  12"
+    assert fit("12", 4, "right") == "  12"
     assert visible_text("a\x1b[31mb\n") == "a␛[31mb␊"
 
 

@@ -142,7 +142,7 @@ async def test_evaluate_reviews_then_applies_exactly_the_marked(demo_store):
         # mark two customers, apply the marked
         await press(pilot, "space")
         await press(pilot, "space")
-        marked = set(listing.marked)
+        marked = set(listing.selection.added)
         assert len(marked) == 2
         await press(pilot, "f6")
         assert isinstance(app.screen, ConfirmScreen)
@@ -206,9 +206,9 @@ async def test_choosing_a_change_lists_only_it_and_mark_all_marks_its_customers(
         assert t("rules_ui.filtered", change="").strip() in text_of(app, "#status")
         await press(pilot, "ctrl+a")
         await settle(pilot)
-        assert len(screen.listing.marked) == change.count
+        assert len(screen.listing.selection.added) == change.count
         await press(pilot, "ctrl+a")
-        assert not screen.listing.marked
+        assert screen.listing.selection.is_empty()
 
 
 async def test_review_pages_from_the_store(demo_store):
@@ -218,7 +218,7 @@ async def test_review_pages_from_the_store(demo_store):
         await evaluate(pilot)
         listing = app.screen.listing
         first_page = [r.id for r in listing.rows]
-        listing.action_move(PAGE - 2)
+        listing.move_by(PAGE - 2)
         await press(pilot, "down")
         assert listing.page == 0 and listing.cursor == PAGE - 1
         await press(pilot, "down")
@@ -319,7 +319,8 @@ async def test_statistics_bars_drill_down_and_back(demo_store):
 
 
 def test_bars_are_drawn_in_eighths():
-    from tui.widgets.bars import bar, right
+    from tui.widgets.bars import bar
+    from tui.widgets.cells import pad
 
     assert bar(10, 10, 4) == "████"
     assert bar(5, 10, 4) == "██  "
@@ -327,7 +328,7 @@ def test_bars_are_drawn_in_eighths():
     assert bar(3, 16, 4) == "▊   "  # 1.5 cells -> 6 eighths
     assert bar(1, 10**9, 4) == "▏   "  # never invisible above zero
     assert bar(0, 10, 4) == "    "
-    assert right("客户", 6) == "  客户"
+    assert pad("客户", 6, "right") == "  客户"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -373,3 +374,24 @@ async def test_every_rule_label_and_unit_fits_on_its_line_at_80_columns(demo_sto
         await settle(pilot)
         cells = list(app.screen.query(".rule-label")) + list(app.screen.query(".unit"))
         assert cells and {cell.size.height for cell in cells} == {1}
+
+
+async def test_review_header_and_end_follow_an_apply(demo_store):
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await evaluate(pilot)
+        screen = app.screen
+        before = rules.summary(screen.run_id)
+        assert t("rules_ui.pending", count="").split()[0] not in text_of(app, "#title")
+        await press(pilot, "space", "space", "f6", "y")
+        await settle(pilot)
+        pending = sum(c.pending for c in rules.summary(screen.run_id).changes)
+        assert pending < before.proposals
+        assert t("rules_ui.pending", count=f"{pending:,}") in text_of(app, "#title")
+        # End goes to the last row shown, Home back to the first
+        await press(pilot, "end")
+        assert screen.listing.cursor == len(screen.listing.rows) - 1
+        assert screen.listing.rows[-1].customer_code in text_of(app, "#detail")
+        await press(pilot, "home")
+        assert screen.listing.cursor == 0

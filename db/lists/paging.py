@@ -166,6 +166,13 @@ class Selection(NamedTuple):
             return self._replace(removed=self.removed ^ {code})
         return self._replace(added=self.added ^ {code})
 
+    def with_marked(self, codes) -> Selection:
+        """These codes marked too."""
+        codes = frozenset(codes)
+        if self.everything is not None:
+            return self._replace(removed=self.removed - codes)
+        return self._replace(added=self.added | codes)
+
     def with_all(self, q: ListQuery) -> Selection:
         return Selection(everything=q)
 

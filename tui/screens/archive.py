@@ -169,7 +169,7 @@ class ArchiveScreen(KehuScreen):
 
     @on(CustomerList.Selected)
     def _open(self, event: CustomerList.Selected) -> None:
-        self.open_card(event.code)
+        self.open_card(event.key)
 
     # -- actions -------------------------------------------------------------------------
 

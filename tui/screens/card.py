@@ -20,6 +20,7 @@ from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.cells import pad
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
@@ -419,28 +420,26 @@ def performance_text(code: str) -> Text:
     rows = [(t("card.sales_this_year"), perf.this_year), (t("card.sales_last_year"), perf.last_year),
             (t("card.sales_12_months"), perf.last_12_months), (t("card.sales_all"), perf.all_time)]
     widths = (12, 16, 16, 16, 8)
-    text.append("".join(pad_right(h, w, left=i == 0) for i, (h, w) in enumerate(zip(heads, widths))) + "\n",
-                style="bold")
+    text.append(table_row(heads, widths) + "\n", style="bold")
     for label, totals in rows:
         cells = (label, format_money(totals.amount), format_money(totals.cost),
                  format_money(totals.profit), str(totals.orders))
-        text.append("".join(pad_right(c, w, left=i == 0) for i, (c, w) in enumerate(zip(cells, widths))) + "\n")
+        text.append(table_row(cells, widths) + "\n")
     text.append("\n" + t("card.sales_first_last", first=str(perf.first_date or "—"),
                          last=str(perf.last_date or "—")) + "\n\n")
     if perf.recent:
         text.append(t("card.sales_recent") + "\n", style="bold")
         for sale in perf.recent:
             text.append(f"{sale.date}  ")
-            text.append(pad_right(sale.doc_no, 16, left=True))
-            text.append(pad_right(format_money(sale.amount), 16) + pad_right(format_money(sale.profit), 16) + "\n")
+            text.append(table_row((sale.doc_no, format_money(sale.amount), format_money(sale.profit)),
+                                  (16, 16, 16)) + "\n")
     else:
         text.append(t("card.sales_none"))
     return text
 
 
-def pad_right(value: str, width: int, *, left: bool = False) -> str:
-    """Pad to `width` terminal cells, numbers to the right, labels to the left."""
-    from rich.cells import cell_len
-
-    gap = " " * max(width - cell_len(value), 1)
-    return value + gap if left else gap + value
+def table_row(cells, widths) -> str:
+    """The first cell a label (left-aligned), the rest numbers (right-aligned), each in its
+    width of terminal cells with at least a space between."""
+    return "".join(pad(c, w - 1) + " " if i == 0 else " " + pad(c, w - 1, "right")
+                   for i, (c, w) in enumerate(zip(cells, widths)))

@@ -16,7 +16,7 @@ from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV, run_in_thread
-from tui.widgets.bars import left, right
+from tui.widgets.cells import fit, pad
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
 
@@ -59,8 +59,8 @@ class EvaluateScreen(KehuScreen):
     def _rules_text() -> Text:
         text = Text(t("rules_ui.rules_in_force") + "\n", style="bold")
         for key, value in parameters.rule_values().items():
-            text.append("  " + left(t(f"rules.key.{key}"), 30), style="not bold")
-            text.append(right(parameters.format_rule(key, value), 14) + "\n")
+            text.append("  " + fit(t(f"rules.key.{key}"), 30), style="not bold")
+            text.append(pad(parameters.format_rule(key, value), 14, "right") + "\n")
         return text
 
     def on_mount(self) -> None:

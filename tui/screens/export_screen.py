@@ -20,7 +20,7 @@ from tui.i18n import t
 from tui.screens.base import KehuModal
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.import_screen import failure_text, listing_line
-from tui.widgets.customer_list import visible_text
+from tui.widgets.cells import visible_text
 from tui.widgets.path_field import PathField
 
 SCOPES = ("list", "all")

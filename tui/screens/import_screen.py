@@ -24,7 +24,7 @@ from db.values.money import format_money, format_percent
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal
-from tui.widgets.customer_list import visible_text
+from tui.widgets.cells import visible_text
 from tui.widgets.fields import Field
 from tui.widgets.path_field import PathField, candidates
 

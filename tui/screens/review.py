@@ -13,12 +13,13 @@ from textual.widgets.option_list import Option
 
 from db.evaluation import rules
 from db.evaluation.rules import Change, Evaluation
+from db.lists.paging import selection_count
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.rules_nav import NAV, run_in_thread
-from tui.widgets.customer_list import fit
+from tui.widgets.cells import fit
 from tui.widgets.footer import KehuFooter
 from tui.widgets.proposal_list import PAGE, ProposalList, change_text, reason_text, target_name
 
@@ -81,9 +82,12 @@ class ReviewScreen(KehuScreen):
 
     def _show_summary(self, result: Evaluation) -> None:
         self.evaluation = result
-        self.query_one("#title", Static).update(Text(t(
-            "rules_ui.review_title", as_of=result.as_of.isoformat(),
-            customers=f"{result.customers:,}", proposals=f"{result.proposals:,}")))
+        title = t("rules_ui.review_title", as_of=result.as_of.isoformat(),
+                  customers=f"{result.customers:,}", proposals=f"{result.proposals:,}")
+        pending = sum(c.pending for c in result.changes)
+        if pending != result.proposals:  # some applied: what is left, not only what was proposed
+            title += " · " + t("rules_ui.pending", count=f"{pending:,}")
+        self.query_one("#title", Static).update(Text(title))
         options = self.query_one("#changes", OptionList)
         keep = options.highlighted
         options.clear_options()
@@ -162,7 +166,7 @@ class ReviewScreen(KehuScreen):
             parts.append(t("rules_ui.page_empty"))
         if self.change is not None:
             parts.append(t("rules_ui.filtered", change=self._change_label(self.change)))
-        parts.append(t("rules_ui.marked", count=f"{len(listing.marked):,}"))
+        parts.append(t("rules_ui.marked", count=f"{selection_count(listing.selection):,}"))
         self.query_one("#status", Static).update("  ·  ".join(parts))
 
     def _change_label(self, change: Change) -> str:
@@ -184,16 +188,15 @@ class ReviewScreen(KehuScreen):
 
     def action_mark(self) -> None:
         self.note = ""
-        self.listing.toggle_mark()
+        self.listing.action_toggle_mark()
         self._status()
 
     def action_mark_all(self) -> None:
         """Mark every customer of the change shown (all changes when none is chosen); with
         marks already set, clear them."""
         listing = self.listing
-        if listing.marked:
-            listing.marked.clear()
-            listing.refresh()
+        if not listing.selection.is_empty():
+            listing.clear_marks()
             self._status()
             return
         if self.busy:
@@ -212,8 +215,7 @@ class ReviewScreen(KehuScreen):
 
         def marked(found: set[str]) -> None:
             self.busy = False
-            listing.marked |= found
-            listing.refresh()
+            listing.add_marks(found)
             self._status()
 
         self.busy = True
@@ -224,7 +226,7 @@ class ReviewScreen(KehuScreen):
         if self.busy or self.evaluation is None:
             return
         if marked_only:
-            codes = sorted(self.listing.marked)
+            codes = sorted(self.listing.selection.added)
             if not codes:
                 self._status(t("rules_ui.mark_first"))
                 return
@@ -249,7 +251,7 @@ class ReviewScreen(KehuScreen):
     def _applied(self, result: tuple[rules.Applied, Evaluation]) -> None:
         done, summary = result
         self.busy = False
-        self.listing.marked.clear()
+        self.listing.clear_marks()
         message = t("rules.cli.applied", applied=f"{done.applied:,}", customers=f"{done.customers:,}",
                     stale=f"{done.stale:,}")
         self.note = message

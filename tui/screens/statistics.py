@@ -23,7 +23,8 @@ from tui.commands import Command, bindings
 from tui.i18n import t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV, dimension_name, run_in_thread
-from tui.widgets.bars import bar, left, right
+from tui.widgets.bars import bar
+from tui.widgets.cells import fit, pad
 from tui.widgets.footer import KehuFooter
 
 COUNT_STYLE = "cyan"
@@ -50,16 +51,16 @@ class Layout:
         return cls(name, count_bar, count, bars - count_bar, amount)
 
     def header(self, first: str) -> Text:
-        return Text(left(first, self.name) + " "
-                    + right(t("stats.customers"), self.count_bar + 1 + self.count) + "  "
-                    + right(t("stats.amount_12"), self.amount_bar + 1 + self.amount), style="bold")
+        return Text(fit(first, self.name) + " "
+                    + pad(t("stats.customers"), self.count_bar + 1 + self.count, "right") + "  "
+                    + pad(t("stats.amount_12"), self.amount_bar + 1 + self.amount, "right"), style="bold")
 
     def line(self, name: str, customers: int, amount: int, most: int, richest: int) -> Text:
-        text = Text(left(name, self.name) + " ")
+        text = Text(fit(name, self.name) + " ")
         text.append(bar(customers, most, self.count_bar), style=COUNT_STYLE)
-        text.append(" " + right(f"{customers:,}", self.count) + "  ")
+        text.append(" " + pad(f"{customers:,}", self.count, "right") + "  ")
         text.append(bar(amount, richest, self.amount_bar), style=AMOUNT_STYLE)
-        text.append(" " + right(format_money(amount), self.amount))
+        text.append(" " + pad(format_money(amount), self.amount, "right"))
         return text
 
 

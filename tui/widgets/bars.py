@@ -1,8 +1,7 @@
-"""Horizontal bars drawn with block characters, an eighth of a cell at a time, and columns
-measured in terminal cells (a Chinese character takes two)."""
+"""Horizontal bars drawn with block characters, an eighth of a cell at a time."""
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 
 EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
 
@@ -17,14 +16,3 @@ def bar(value: int, largest: int, width: int) -> str:
     drawn = "█" * full + EIGHTHS[part]
     return drawn + " " * (width - cell_len(drawn))
 
-
-def left(text: str, width: int) -> str:
-    """`text` in exactly `width` cells, cut with an ellipsis when too wide."""
-    if cell_len(text) > width:
-        return set_cell_size(text, max(width - 1, 0)) + "…"
-    return text + " " * (width - cell_len(text))
-
-
-def right(text: str, width: int) -> str:
-    """`text` right-aligned in `width` cells (never cut: numbers must stay whole)."""
-    return " " * max(width - cell_len(text), 0) + text

@@ -8,33 +8,33 @@ it is. A page is read in the UI thread while
 that stays under SYNC_BUDGET; once a read of the query takes longer, misses go to a thread
 worker and the row shows a placeholder until its page arrives.
 
-Values are drawn as plain Segments (never markup) and control characters become visible
-symbols, so a name holding "[bold red]", "[/]" or an ESC shows literally and cannot repaint
-the terminal. Widths are terminal cells (rich.cells), so Chinese columns line up.
+Cursor, keys, drawing and marks are tui.widgets.virtual_list's. Values are drawn as plain
+Segments (never markup) and control characters become visible symbols, so a name holding
+"[bold red]", "[/]" or an ESC shows literally and cannot repaint the terminal. Widths are
+terminal cells (tui.widgets.cells), so Chinese columns line up.
 """
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Region, Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
+from textual.geometry import Size
 from textual.strip import Strip
 
 from db import StoreError
-from db.core import models
 from db.lists import paging
 from db.lists.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
 from tui import background
 from tui.head_start import HeadStart
 from tui.i18n import error_text, t
+from tui.widgets.cells import Align, fit, visible_text
+from tui.widgets.virtual_list import VirtualList
 
 CACHE_PAGES = 8
 SYNC_BUDGET = 0.001  # seconds: a page read slower than this moves the query's reads to a worker
@@ -45,7 +45,7 @@ GAP = 1  # cells between columns
 class ColumnSpec(NamedTuple):
     key: str
     width: int
-    right: bool = False
+    align: Align = "left"
 
     @property
     def title(self) -> str:
@@ -60,27 +60,8 @@ COLUMN_SPECS = {spec.key: spec for spec in (
     ColumnSpec("department", 10), ColumnSpec("contact", 8), ColumnSpec("phone", 14),
     ColumnSpec("mobile", 11), ColumnSpec("email", 22), ColumnSpec("address", 30),
     ColumnSpec("tax_id", 18), ColumnSpec("credit_grade", 8),
-    ColumnSpec("credit_limit", 14, right=True), ColumnSpec("credit_days", 8, right=True),
+    ColumnSpec("credit_limit", 14, "right"), ColumnSpec("credit_days", 8, "right"),
 )}
-
-
-def visible_text(value: str) -> str:
-    """`value` with every control character shown as a symbol (ESC as ␛, a line feed as ␊):
-    written to the terminal as-is, an ESC would start an escape sequence."""
-    if value.isprintable():
-        return value
-    out = []
-    for ch in value:
-        code = ord(ch)
-        if code < 0x20:
-            out.append(chr(0x2400 + code))
-        elif code == 0x7F:
-            out.append("\u2421")
-        elif not ch.isprintable() and ch != " ":
-            out.append("\ufffd")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def cell_text(key: str, value) -> str:
@@ -95,20 +76,12 @@ def cell_text(key: str, value) -> str:
     return visible_text(str(value))
 
 
-def fit(text: str, width: int, right: bool = False) -> str:
-    """`text` in exactly `width` cells: cut with an ellipsis when too wide."""
-    size = cell_len(text)
-    if size > width:
-        return set_cell_size(text, width - 1) + "…"
-    pad = " " * (width - size)
-    return pad + text if right else text + pad
-
-
-class CustomerList(ScrollView, can_focus=True):
+class CustomerList(VirtualList):
     """A page-by-page list of the customers of a `ListQuery`."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
+    COMPONENT_PREFIX = "customer-list"
     COMPONENT_CLASSES = {
         "customer-list--header",
         "customer-list--cursor",
@@ -118,64 +91,21 @@ class CustomerList(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up", "cursor_up", show=False),
-        Binding("down", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
-        Binding("j", "cursor_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("pagedown", "page_down", show=False),
-        Binding("home", "first", show=False),
-        Binding("end", "last", show=False),
-        Binding("space", "toggle_mark", show=False),
-        Binding("enter", "select", show=False),
+        Binding("space", "toggle_mark", show=False, id="list.mark"),
+        Binding("enter", "select", show=False, id="list.select"),
     ]
 
-    class Highlighted(Message):
-        """The cursor is on customer `code`."""
+    class Highlighted(VirtualList.ListMessage):
+        """The cursor is on customer `key`."""
 
-        def __init__(self, customer_list: CustomerList, code: str) -> None:
-            super().__init__()
-            self.customer_list = customer_list
-            self.code = code
+    class Selected(VirtualList.ListMessage):
+        """Enter on customer `key`."""
 
-        @property
-        def control(self) -> CustomerList:
-            return self.customer_list
-
-    class Selected(Message):
-        """Enter on customer `code`."""
-
-        def __init__(self, customer_list: CustomerList, code: str) -> None:
-            super().__init__()
-            self.customer_list = customer_list
-            self.code = code
-
-        @property
-        def control(self) -> CustomerList:
-            return self.customer_list
-
-    class CountChanged(Message):
+    class CountChanged(VirtualList.ListMessage):
         """The list now holds `count` customers (exact)."""
 
-        def __init__(self, customer_list: CustomerList, count: int) -> None:
-            super().__init__()
-            self.customer_list = customer_list
-            self.count = count
-
-        @property
-        def control(self) -> CustomerList:
-            return self.customer_list
-
-    class MarksChanged(Message):
+    class MarksChanged(VirtualList.ListMessage):
         """The marks changed: read `selection` (and db.lists.paging.selection_count for a number)."""
-
-        def __init__(self, customer_list: CustomerList) -> None:
-            super().__init__()
-            self.customer_list = customer_list
-
-        @property
-        def control(self) -> CustomerList:
-            return self.customer_list
 
     def __init__(self, query: ListQuery | None = None, columns=DEFAULT_COLUMNS, *,
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -187,13 +117,12 @@ class CustomerList(ScrollView, can_focus=True):
         self._generation = 0
         self._anchors: Anchors | None = None
         self._total = 0
-        self._counted = False
-        self._after_count: list = []
+        self._counted = False  # the anchors are in
+        self._exact = False  # the count is exact
+        self._after_count: list = []  # moves waiting for the anchors
+        self._end_waits = False  # End waiting for the exact count
         self._sync = True
-        self._cursor = 0
         self._announced: str | None = None
-        self._base_style = Style()  # the widget's style, as of the latest drawing pass
-        self.selection = Selection()
         self.set_columns(columns, reload=False)
 
     # -- public API ------------------------------------------------------------------------
@@ -208,13 +137,12 @@ class CustomerList(ScrollView, can_focus=True):
         return self._total
 
     @property
-    def cursor(self) -> int:
-        return self._cursor
-
-    @property
     def current_code(self) -> str | None:
-        row = self._row(self._cursor, load=False)
+        row = self.current_row
         return row.code if row else None
+
+    def row_key(self, row: Row) -> str:
+        return row.code
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -256,14 +184,6 @@ class CustomerList(ScrollView, can_focus=True):
         self.move_cursor(position)
         return True
 
-    def move_cursor(self, index: int) -> None:
-        last = max(self._total - 1, 0)
-        self._cursor = min(max(index, 0), last)
-        self._row(self._cursor)  # read its page now (or ask for it) so Highlighted can follow
-        self._scroll_to_cursor()
-        self.refresh()
-        self._announce()
-
     def mark_all(self) -> None:
         """Mark every row the query shows, symbolically (no code is loaded)."""
         if self._query is not None:
@@ -271,53 +191,22 @@ class CustomerList(ScrollView, can_focus=True):
             self.refresh()
             self.post_message(self.MarksChanged(self))
 
-    def clear_marks(self) -> None:
-        self.selection = Selection()
-        self.refresh()
-        self.post_message(self.MarksChanged(self))
-
     # -- actions -----------------------------------------------------------------------------
 
-    @property
-    def _body_height(self) -> int:
-        return max(self.scrollable_content_region.height - 1, 1)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self._cursor - self._body_height)
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self._cursor + self._body_height)
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
     def action_last(self) -> None:
-        if not self._counted:
-            self._after_count.append(self.action_last)
+        # The last row needs only the exact count: its page is read back from the list's end
+        # by key (_reader), so End does not wait for the anchors' walk, which on a large list
+        # queues behind the tree's counts.
+        if not self._exact:
+            self._end_waits = True
             return
+        self._end_waits = False
+        self._after_count = []  # a jump still waiting for the anchors gives way to the key
         self.move_cursor(self._total - 1)
 
-    def action_toggle_mark(self) -> None:
-        code = self.current_code
-        if code is not None:
-            self.selection = self.selection.toggled(code)
-            self.post_message(self.MarksChanged(self))
-        self.move_cursor(self._cursor + 1)
-
     def action_select(self) -> None:
-        code = self.current_code
-        if code is not None:
-            self.post_message(self.Selected(self, code))
-
-    def on_click(self, event) -> None:
-        if event.y >= 1:
-            self.move_cursor(int(self.scroll_y) + event.y - 1)
+        if self.current_row is not None:
+            self.post_message(self.Selected(self))
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -331,7 +220,9 @@ class CustomerList(ScrollView, can_focus=True):
         self._pending.clear()
         self._anchors = None
         self._counted = False
+        self._exact = False
         self._after_count = []
+        self._end_waits = False
         self._sync = True
         self._announced = None
         self._cursor = 0
@@ -339,15 +230,16 @@ class CustomerList(ScrollView, can_focus=True):
         read = head.first_page(self._query, self.columns) if head else None
         if read is not None:
             self._keep(0, read)
-        first = self._row(0)  # page 0, read now unless read ahead
+        first = self.row_at(0)  # page 0, read now unless read ahead
         page = self._pages.get(0)
         if page is not None and len(page) < PAGE:
             self._set_total(len(page), None)
         else:
             known = head.total(self._query, wait=False) if head else None
-            self._set_total(known if known is not None else len(page or ()), None, final=False)
+            self._set_total(known if known is not None else len(page or ()), None, final=False,
+                            exact=known is not None)
             if known is not None:
-                self.post_message(self.CountChanged(self, known))
+                self.post_message(self.CountChanged(self))
             self.run_worker(self._count_worker(self._query, self._generation, known, head),
                             group="customer-list-count", exclusive=True, exit_on_error=False)
         if keep is not None:
@@ -380,28 +272,32 @@ class CustomerList(ScrollView, can_focus=True):
     def _count_known(self, generation: int, total: int) -> None:
         if generation == self._generation and not self._counted:
             self._set_total(total, None, final=False)
-            self.post_message(self.CountChanged(self, total))
+            self.post_message(self.CountChanged(self))
 
     def _counted_arrived(self, generation: int, found: Anchors) -> None:
         if generation != self._generation:
             return
         self._set_total(found.total, found)
 
-    def _set_total(self, total: int, anchors: Anchors | None, final: bool = True) -> None:
+    def _set_total(self, total: int, anchors: Anchors | None, final: bool = True,
+                   exact: bool = True) -> None:
         self._total = total
         self._anchors = anchors
+        self._exact = exact
         self.virtual_size = Size(self.virtual_size.width, total + 1)
         self.refresh()
         if final:
             self._counted = True
-            self.post_message(self.CountChanged(self, total))
+            self.post_message(self.CountChanged(self))
             waiting, self._after_count = self._after_count, []
             for step in waiting:
                 step()
             if self._cursor >= total:
                 self.move_cursor(total - 1)
+        if exact and self._end_waits:
+            self.action_last()
 
-    def _row(self, index: int, load: bool = True) -> Row | None:
+    def row_at(self, index: int, load: bool = True) -> Row | None:
         number, at = divmod(index, PAGE)
         page = self._pages.get(number)
         if page is None and load:
@@ -415,40 +311,43 @@ class CustomerList(ScrollView, can_focus=True):
         """Page `number` now when reads are quick, else ask a worker for it (None)."""
         if number in self._pending or self._query is None:
             return None
-        if self._sync or number == 0:
+        read, cheap = self._reader(self._query, number, self._anchors)
+        if cheap and (self._sync or number == 0):
             began = time.perf_counter()
-            rows = self._read(self._query, number, self._anchors)
-            if rows is not None:
-                self._sync = time.perf_counter() - began < SYNC_BUDGET
-                self._keep(number, rows)
-                return rows
+            rows = read()
+            self._sync = time.perf_counter() - began < SYNC_BUDGET
+            self._keep(number, rows)
+            return rows
         self._pending.add(number)
-        self.run_worker(self._page_worker(self._query, number, self._anchors, self._generation),
+        self.run_worker(self._page_worker(read, number, self._generation),
                         thread=True, group="customer-list-page", exit_on_error=False)
         return None
 
-    def _read(self, query: ListQuery, number: int, anchors: Anchors | None) -> list[Row] | None:
-        """The rows of page `number`, by key from a cached neighbour, else by offset (cheap
-        with anchors). None when only a slow OFFSET would do (no anchors yet)."""
+    def _reader(self, query: ListQuery, number: int,
+                anchors: Anchors | None) -> tuple[Callable[[], list[Row]], bool]:
+        """How to read page `number`, and whether that is cheap: by key from a cached
+        neighbour or, the last page once the count is exact, from the list's end; else by
+        offset, cheap with anchors, a slow OFFSET scan without."""
         columns = self.columns
         before_page = self._pages.get(number - 1)
         if before_page and len(before_page) == PAGE:
-            return paging.after(query, before_page[-1].key, PAGE, columns)
+            return partial(paging.after, query, before_page[-1].key, PAGE, columns), True
         after_page = self._pages.get(number + 1)
         if after_page:
-            return paging.before(query, after_page[0].key, PAGE, columns)
-        if number == 0 or anchors is not None:
-            return paging.fetch(query, number * PAGE, PAGE, columns, anchors)
-        return None
+            return partial(paging.before, query, after_page[0].key, PAGE, columns), True
+        if self._exact and number == (self._total - 1) // PAGE:
+            return partial(paging.before, query, None, self._total - number * PAGE, columns), True
+        return (partial(paging.fetch, query, number * PAGE, PAGE, columns, anchors),
+                number == 0 or anchors is not None)
 
-    def _page_worker(self, query: ListQuery, number: int, anchors: Anchors | None, generation: int):
-        columns = self.columns
-
+    def _page_worker(self, read: Callable[[], list[Row]], number: int, generation: int):
         def work() -> None:
             try:
-                rows = paging.fetch(query, number * PAGE, PAGE, columns, anchors)
-            finally:
-                models.database.close()
+                with background.thread_connection():
+                    rows = read()
+            except StoreError as exc:  # the row stays "loading"; the next list asks again
+                self.app.call_from_thread(self.notify, error_text(exc), severity="error")
+                return
             self.app.call_from_thread(self._page_arrived, generation, number, rows)
         return work
 
@@ -470,55 +369,20 @@ class CustomerList(ScrollView, can_focus=True):
         code = self.current_code
         if code is not None and code != self._announced:
             self._announced = code
-            self.post_message(self.Highlighted(self, code))
-
-    def _scroll_to_cursor(self) -> None:
-        top = int(self.scroll_y)
-        height = self._body_height
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False)
+            self.post_message(self.Highlighted(self))
 
     # -- drawing -----------------------------------------------------------------------------
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The widget's own style is the same on every line of a pass (working it out walks
-        # the widget's ancestors): looked up once per pass.
-        self._base_style = self.rich_style
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        base = self._base_style
-        if y == 0:
-            style = base + self.get_component_rich_style("customer-list--header")
-            strip = self._header(style)
-        else:
-            index = scroll_y + y - 1
-            if index >= self._total:
-                return Strip.blank(width, base)
-            strip, style = self._line(index, base)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
-
-    def _header(self, style: Style) -> Strip:
+    def render_header(self, style: Style) -> Strip:
         segments = [Segment(" " * GUTTER, style)]
         for spec in self._columns:
-            segments.append(Segment(fit(visible_text(spec.title), spec.width, spec.right), style))
+            segments.append(Segment(fit(visible_text(spec.title), spec.width, spec.align), style))
             segments.append(Segment(" " * GAP, style))
         return Strip(segments)
 
-    def _line(self, index: int, base: Style) -> tuple[Strip, Style]:
-        row = self._row(index)
-        style = base
-        if row is not None and row.stopped:
-            style += self.get_component_rich_style("customer-list--stopped")
+    def render_row(self, index: int, row: Row | None, base: Style) -> tuple[Strip, Style]:
         marked = row is not None and self.selection.is_marked(row.code)
-        if marked:
-            style += self.get_component_rich_style("customer-list--marked")
-        if index == self._cursor:
-            style += self.get_component_rich_style("customer-list--cursor")
+        style = self.row_style(index, base, marked, *(("stopped",) if row is not None and row.stopped else ()))
         gutter = Segment(fit("*" if marked else "", GUTTER), style)
         if row is None:
             loading = style + self.get_component_rich_style("customer-list--loading")
@@ -526,6 +390,6 @@ class CustomerList(ScrollView, can_focus=True):
         segments = [gutter]
         for spec in self._columns:
             text = cell_text(spec.key, row.values.get(spec.key))
-            segments.append(Segment(fit(text, spec.width, spec.right), style))
+            segments.append(Segment(fit(text, spec.width, spec.align), style))
             segments.append(Segment(" " * GAP, style))
         return Strip(segments), style

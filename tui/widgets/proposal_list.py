@@ -4,7 +4,8 @@ customer code and target), never all at once: a run over 1,000,000 customers hol
 The widget keeps one page of PAGE rows and the start key of every page seen so far, so moving
 past either end of the page reads the next or previous page by key (under a millisecond on
 the (run, customer code, target) index). Marks are customer codes: applying works per
-customer (db.evaluation.rules.apply), so every row of a marked customer shows marked.
+customer (db.evaluation.rules.apply), so every row of a marked customer shows marked. Cursor, keys,
+drawing and marks are tui.widgets.virtual_list's.
 """
 from __future__ import annotations
 
@@ -13,15 +14,14 @@ from typing import Callable
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from textual.binding import Binding
+from rich.style import Style
 from textual.geometry import Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from db.evaluation.rules import ProposalRow
 from tui.i18n import t
-from tui.widgets.customer_list import fit, visible_text
+from tui.widgets.cells import fit, visible_text
+from tui.widgets.virtual_list import VirtualList
 
 PAGE = 50
 START = ("", "")
@@ -43,9 +43,10 @@ def reason_text(row: ProposalRow) -> str:
     return tag + t(row.reason, **row.values)
 
 
-class ProposalList(ScrollView, can_focus=True):
+class ProposalList(VirtualList):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
+    COMPONENT_PREFIX = "proposal-list"
     COMPONENT_CLASSES = {
         "proposal-list--header",
         "proposal-list--cursor",
@@ -53,20 +54,11 @@ class ProposalList(ScrollView, can_focus=True):
         "proposal-list--done",
     }
 
-    BINDINGS = [
-        Binding("up", "move(-1)", show=False),
-        Binding("down", "move(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("home", "first", show=False),
-    ]
-
-    class Highlighted(Message):
+    class Highlighted(VirtualList.ListMessage):
         """The cursor is on `row` (None when the list is empty)."""
 
-        def __init__(self, row: ProposalRow | None) -> None:
-            super().__init__()
-            self.row = row
+    class MarksChanged(VirtualList.ListMessage):
+        """The marks changed: read `selection` (customer codes)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -75,8 +67,6 @@ class ProposalList(ScrollView, can_focus=True):
         self.starts: list[tuple[str, str]] = [START]  # the key each page starts after
         self.page = 0
         self.has_next = False
-        self.cursor = 0
-        self.marked: set[str] = set()
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -90,17 +80,13 @@ class ProposalList(ScrollView, can_focus=True):
             self._read(0)
         else:
             self._take(first, 0)
-        self._place(0)
+        self.move_cursor(0)
 
     def reload(self) -> None:
         """Read the current page again (after an apply), cursor kept."""
         if self._fetch is not None:
             self._read(self.page)
-            self._place(self.cursor)
-
-    @property
-    def current(self) -> ProposalRow | None:
-        return self.rows[self.cursor] if self.rows else None
+            self.move_cursor(self._cursor)
 
     @property
     def first_index(self) -> int:
@@ -108,18 +94,22 @@ class ProposalList(ScrollView, can_focus=True):
         but the last)."""
         return self.page * PAGE
 
-    def toggle_mark(self) -> None:
-        row = self.current
-        if row is None:
-            return
-        self.marked.symmetric_difference_update({row.customer_code})
-        # On to the next customer: the other rows of this one just changed with it.
-        while True:
-            before = (self.page, self.cursor)
-            self.action_move(1)
-            if (self.page, self.cursor) == before or self.current.customer_code != row.customer_code:
-                break
-        self.refresh()
+    @property
+    def position(self) -> int:
+        return self.first_index + self._cursor
+
+    # -- the base's hooks ----------------------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        """Rows of the page shown."""
+        return len(self.rows)
+
+    def row_at(self, index: int, load: bool = True) -> ProposalRow | None:
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    def row_key(self, row: ProposalRow) -> str:
+        return row.customer_code
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -136,43 +126,25 @@ class ProposalList(ScrollView, can_focus=True):
             self.starts.append(key)
         self.virtual_size = Size(0, len(self.rows) + 1)
 
-    def _place(self, index: int) -> None:
-        self.cursor = min(max(index, 0), max(len(self.rows) - 1, 0))
-        top = int(self.scroll_y)
-        height = self._body_height
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-        self.refresh()
-        self.post_message(self.Highlighted(self.current))
-
-    @property
-    def _body_height(self) -> int:
-        return max(self.scrollable_content_region.height - 1, 1)
-
     # -- actions -------------------------------------------------------------------------------
 
-    def action_move(self, delta: int) -> None:
+    def move_by(self, delta: int) -> None:
         """Move the cursor; past the end of the page, on to the next or previous one."""
         if self._fetch is None or not self.rows:
             return
-        target = self.cursor + delta
+        target = self._cursor + delta
         while target >= len(self.rows) and self.has_next:
             target -= len(self.rows)
             self._read(self.page + 1)
         while target < 0 and self.page > 0:
             self._read(self.page - 1)
             target += len(self.rows)
-        self._place(target)
-
-    def action_page(self, direction: int) -> None:
-        self.action_move(direction * self._body_height)
+        self.move_cursor(target)
 
     def action_first(self) -> None:
         if self._fetch is not None:
             self._read(0)
-            self._place(0)
+            self.move_cursor(0)
 
     # -- drawing -------------------------------------------------------------------------------
 
@@ -188,31 +160,19 @@ class ProposalList(ScrollView, can_focus=True):
         reason = max(width - 2 - code - name - what - change - 4, 10)
         return code, name, what, change, reason
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        code_w, name_w, what_w, change_w, reason_w = self._widths(width)
-        if y == 0:
-            style = base + self.get_component_rich_style("proposal-list--header")
-            cells = ["  ", fit(t("rules_ui.col.code"), code_w), fit(t("rules_ui.col.name"), name_w),
-                     fit(t("rules_ui.col.target"), what_w), fit(t("rules_ui.col.change"), change_w),
-                     fit(t("rules_ui.col.reason"), reason_w)]
-            return Strip([Segment(" ".join(cells), style)]).crop_extend(0, width, style)
-        index = int(self.scroll_y) + y - 1
-        if index >= len(self.rows):
-            return Strip.blank(width, base)
-        row = self.rows[index]
-        style = base
-        if row.status:
-            style += self.get_component_rich_style("proposal-list--done")
-        marked = row.customer_code in self.marked
-        if marked:
-            style += self.get_component_rich_style("proposal-list--marked")
-        if index == self.cursor:
-            style += self.get_component_rich_style("proposal-list--cursor")
+    def render_header(self, style: Style) -> Strip:
+        code_w, name_w, what_w, change_w, reason_w = self._widths(self.scrollable_content_region.width)
+        cells = ["  ", fit(t("rules_ui.col.code"), code_w), fit(t("rules_ui.col.name"), name_w),
+                 fit(t("rules_ui.col.target"), what_w), fit(t("rules_ui.col.change"), change_w),
+                 fit(t("rules_ui.col.reason"), reason_w)]
+        return Strip([Segment(" ".join(cells), style)])
+
+    def render_row(self, index: int, row: ProposalRow | None, base: Style) -> tuple[Strip, Style]:
+        code_w, name_w, what_w, change_w, reason_w = self._widths(self.scrollable_content_region.width)
+        marked = self.selection.is_marked(row.customer_code)
+        style = self.row_style(index, base, marked, *(("done",) if row.status else ()))
         cells = ["✓ " if marked else "  ", fit(visible_text(row.customer_code), code_w),
                  fit(visible_text(row.customer_name), name_w), fit(target_name(row.target), what_w),
                  fit(visible_text(change_text(row)), change_w),
                  fit(visible_text(reason_text(row)), reason_w)]
-        return Strip([Segment(" ".join(cells), style)]).crop_extend(0, width, style)
-
+        return Strip([Segment(" ".join(cells), style)]), style
