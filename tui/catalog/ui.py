@@ -23,7 +23,7 @@ MESSAGES = {
     "screen.scheme": ("编码方案", "Coding scheme"),
     "confirm.yes": ("是", "Yes"),
     "confirm.no": ("否", "No"),
-    "confirm.keys": ("Y/Enter 是    N/Esc 否", "Y/Enter yes    N/Esc no"),
+    "confirm.keys": ("{yes} 是    {no} 否", "{yes} yes    {no} no"),
     "help.title": ("帮助: {screen}", "Help: {screen}"),
     "help.close": ("Esc 关闭", "Esc closes"),
     "config.keymap_broken": ("按键配置有误, 已忽略: {problem}", "The keymap file is broken and was ignored: {problem}"),

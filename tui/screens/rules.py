@@ -9,7 +9,7 @@ from textual.widgets import Label, Static
 
 from db import RuleError, StoreError
 from db.evaluation import rules
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
@@ -69,7 +69,8 @@ class RulesScreen(KehuScreen):
                             yield Field(self.initial[key], id=field_id(key), max_length=24)
                             yield Label(t(f"rules_ui.unit.{rules.SPEC[key][0]}"), classes="unit")
                             yield Static("", id=error_id(key), classes="rule-error", markup=False)
-        yield Static(t("rules_ui.hint"), id="message", markup=False)
+        hint = t("rules_ui.hint", save=key_of("rules.save"), back=key_of("rules.back"))
+        yield Static(hint, id="message", markup=False)
         yield KehuFooter()
 
     def on_mount(self) -> None:

@@ -1,0 +1,45 @@
+"""Hints name a command's key from the command table, after the user's keymap."""
+from tests.ui import make_app, press, settle, type_text
+from tui.commands import key_of, keys_of
+from tui.screens.batch import BatchScreen
+from tui.screens.confirm import ConfirmScreen
+
+
+def test_without_a_keymap_a_hint_names_the_default_keys():
+    assert key_of("batch.apply") == "F6"
+    assert keys_of("batch.apply") == "F6/Ctrl+S"
+    assert keys_of("confirm.yes") == "Y/Enter"
+    assert key_of("no.such.command") == ""
+
+
+def remap(tmp_path, **keys: str) -> None:
+    (tmp_path / "config").mkdir()
+    lines = "".join(f'"{k.replace("__", ".")}" = "{v}"\n' for k, v in keys.items())
+    (tmp_path / "config" / "keymap.toml").write_text("[keymap]\n" + lines, encoding="utf-8")
+
+
+async def test_a_remapped_key_is_the_key_the_hints_name(demo_store, tmp_path):
+    remap(tmp_path, batch__apply="f7", confirm__yes="j,enter", class__save="ctrl+s")
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f8")  # the current row
+        assert isinstance(app.screen, BatchScreen)
+        keys = str(app.screen.query_one("#batch-box").border_subtitle)
+        assert "F7 批改" in keys and "F6" not in keys
+        app.screen.query_one("#batch-fields").highlighted = 5  # 管理类型
+        await press(pilot, "enter")
+        await type_text(pilot, "重要客户")
+        await press(pilot, "f7")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "J/Enter 是" in str(app.screen.query_one("#confirm-keys").render())
+        await press(pilot, "n", "escape")
+        await press(pilot, "f11")  # the classification screen, where F5 adds a class
+        await press(pilot, "f5")
+        assert "Ctrl+S 保存" in str(app.screen.query_one("#form-keys").render())
+
+
+def test_keys_are_written_as_the_hints_always_wrote_them():
+    from tui.commands import key_label
+
+    assert [key_label(k) for k in ("tab", "escape", "ctrl+s", "f6", "y")] == ["Tab", "Esc", "Ctrl+S", "F6", "Y"]
