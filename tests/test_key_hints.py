@@ -43,3 +43,28 @@ def test_keys_are_written_as_the_hints_always_wrote_them():
     from tui.commands import key_label
 
     assert [key_label(k) for k in ("tab", "escape", "ctrl+s", "f6", "y")] == ["Tab", "Esc", "Ctrl+S", "F6", "Y"]
+
+
+async def test_the_archive_names_space_enter_and_tab_in_help_and_palette(demo_store):
+    from tui.screens.card import CardScreen
+    from tui.screens.help import HelpScreen
+
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"标记/取消标记 Mark/unmark", "打开客户卡片 Open the customer's card",
+                "切换到下一个窗格 Next pane"} <= set(titles)
+        listing = app.screen.listing
+        code = listing.current_code
+        await app.screen.run_action("mark")  # as the palette runs it
+        await settle(pilot)
+        assert listing.selection.is_marked(code)
+        await press(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-box").children[0].render())
+        assert "Space" in text and "Enter" in text and "Tab" in text
+        await press(pilot, "escape")
+        await app.screen.run_action("open")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
