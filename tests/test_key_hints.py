@@ -68,3 +68,32 @@ async def test_the_archive_names_space_enter_and_tab_in_help_and_palette(demo_st
         await app.screen.run_action("open")
         await settle(pilot)
         assert isinstance(app.screen, CardScreen)
+
+
+async def test_the_zh_palette_words_textuals_own_commands_and_has_one_quit(seeded):
+    from textual.command import CommandPalette
+
+    app = make_app(seeded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "主题 Theme" in titles and "截图 Screenshot" in titles and "按键面板 Keys" in titles
+        assert [x for x in titles if "Quit" in x] == ["退出 Quit"]
+        assert "Theme" not in titles
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one("CommandInput").placeholder == "搜索命令…"
+
+
+def test_zh_help_words_argparses_own_headings_from_the_catalog(capsys):
+    import pytest
+
+    from tui import cli
+
+    for argv in (["--lang", "zh", "--help"], ["--lang", "zh", "find", "--help"]):
+        with pytest.raises(SystemExit):
+            cli.main(argv)
+        out = capsys.readouterr().out
+        assert out.startswith("用法: kehu") and "位置参数:" in out and "选项:" in out
+        assert "显示本帮助并退出" in out
+        assert "positional arguments" not in out and "options:" not in out and "usage:" not in out
