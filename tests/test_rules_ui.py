@@ -168,7 +168,7 @@ async def test_review_nothing_marked_applies_nothing(demo_store):
         await evaluate(pilot)
         await press(pilot, "f6")
         assert app.screen.SCREEN_NAME == "review"
-        assert t("rules_ui.mark_first") in text_of(app, "#status")
+        assert t("rules_ui.mark_first", mark="Space", apply_all="F8") in text_of(app, "#status")
         await press(pilot, "f8", "n")
         assert state() == before
 

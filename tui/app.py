@@ -30,6 +30,12 @@ ANALYSIS_SCREENS = {
 }
 
 
+# Textual's own palette entries, by their English title: worded from the catalog. Its Quit
+# is left out, as GLOBAL's Ctrl+Q entry is the one.
+TEXTUAL_COMMANDS = {"Theme": "palette.theme", "Keys": "palette.keys", "Maximize": "palette.maximize",
+                    "Minimize": "palette.minimize", "Screenshot": "palette.screenshot"}
+
+
 class KehuApp(App):
     TITLE = "kehu"
     BINDINGS = bindings(GLOBAL)
@@ -139,4 +145,14 @@ class KehuApp(App):
             if command.palette:
                 yield SystemCommand(both(command.label), t(command.label),
                                     partial(screen.run_action, command.action))
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            key = TEXTUAL_COMMANDS.get(command.title)
+            if key:
+                yield SystemCommand(both(key), t(f"{key}.help"), command.callback, command.discover)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, its search line in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("palette.search"), id="--command-palette"))

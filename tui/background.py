@@ -1,5 +1,11 @@
-"""Reads nobody is waiting for (the tree's customer counts, the list's jump anchors), on one
-thread of lower CPU priority.
+"""Database work off the UI's event loop, the one way every worker does it: `start` for a
+screen's job (an export, a batch, an evaluation), `run` for the reads nobody is waiting for
+(the tree's customer counts, the list's jump anchors), `Lane` for a stream of small reads
+that must stay warm (the locate box's search), each thread's reads through `reading()`
+(a driver's error becomes a StoreError), each job's thread closing its connection after
+(`thread_connection`) except a Lane's.
+
+`run`'s reads go to one thread of lower CPU priority.
 
 Such a read scans an index for a few hundred milliseconds at 1,000,000 customers. Run at
 the UI's priority right after a frame, two of them took both CPUs of a small machine from
@@ -49,6 +55,58 @@ def thread_connection():
             yield
     finally:
         models.database.close()  # this thread's connection only
+
+
+def start(screen, group: str, work: Callable[[], T], done: Callable[[T], None],
+          failed: Callable[[Exception], None] | None = None) -> None:
+    """`work()` on a worker thread of `screen`, then `done(result)` on the UI thread; an error
+    (a store refusal, a file that cannot be written) goes to `failed` (default: the screen's
+    `show_error`). The thread's connection is closed after. A result that arrives after the
+    screen has gone is dropped."""
+
+    def deliver(callback, value) -> None:
+        if screen.is_attached:
+            callback(value)
+
+    def job() -> None:
+        try:
+            with thread_connection():
+                result = work()
+        except Exception as exc:  # noqa: BLE001 - worded by the screen, never a traceback
+            screen.app.call_from_thread(deliver, failed or screen.show_error, exc)
+            return
+        screen.app.call_from_thread(deliver, done, result)
+
+    screen.run_worker(job, thread=True, group=group, exit_on_error=False)
+
+
+class Lane:
+    """One thread of its own that keeps its connection, for many small reads in a row (a
+    search per keystroke): a fresh thread per read would open a cold connection each time
+    and pay tens of milliseconds reading the index back in. Made on the first `submit`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._jobs: queue.SimpleQueue | None = None
+
+    def submit(self, fn: Callable[[], None], failed: Callable[[Exception], None]) -> None:
+        """`fn()` on the lane's thread; an error goes to `failed`, called on that thread."""
+        if self._jobs is None:
+            self._jobs = queue.SimpleQueue()
+            threading.Thread(target=self._serve, args=(self._jobs,), name=self.name, daemon=True).start()
+        self._jobs.put((fn, failed))
+
+    @staticmethod
+    def _serve(jobs: queue.SimpleQueue) -> None:
+        while True:
+            fn, failed = jobs.get()
+            try:
+                with reading():
+                    fn()
+            except Exception as exc:  # noqa: BLE001 - worded by the caller
+                models.database.close()  # the next read starts on a fresh connection
+                with contextlib.suppress(Exception):  # its app has gone: the lane serves on
+                    failed(exc)
 
 
 def _run(fn: Callable[..., T], *args) -> T:

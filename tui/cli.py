@@ -15,10 +15,27 @@ from tui.i18n import t
 from tui.collector import started
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, t("cli.usage") if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's own words (usage, its headings, -h) from the catalog, in the sub-commands'
+    parsers too (argparse makes them of the parent's class)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **{**kwargs, "add_help": False})
+        self._positionals.title = t("cli.positionals")
+        self._optionals.title = t("cli.options")
+        self.add_argument("-h", "--help", action="help", help=t("cli.help_help"))
+
+
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     """The `kehu` parser; without `commands`, only the options of the full-screen app."""
-    parser = argparse.ArgumentParser(prog="kehu", description=f"kehu 客户: {t('cli.description')}",
-                                     exit_on_error=commands)
+    parser = Parser(prog="kehu", description=f"kehu 客户: {t('cli.description')}",
+                    exit_on_error=commands)
     parser.add_argument("--db", help=t("cli.help_db"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help_demo"))
     parser.add_argument("--lang", choices=i18n.LANGS, help=t("cli.help_lang"))

@@ -25,7 +25,13 @@ class Command(NamedTuple):
     palette: bool = True
 
 
+# Each command's default keys by id, as the screens' bindings are made: what a hint names
+# when the keymap does not move the command.
+_DEFAULTS: dict[str, str] = {}
+
+
 def bindings(commands: tuple[Command, ...]) -> list[Binding]:
+    _DEFAULTS.update((c.id, c.keys) for c in commands)
     return [
         Binding(c.keys, c.action, c.label, show=c.show, id=c.id, priority=c.priority)
         for c in commands
@@ -44,7 +50,8 @@ GLOBAL = (HELP, ARCHIVE, CLASSIFICATION, SCHEME, HISTORY, QUIT)
 
 
 _KEY_NAMES = {"escape": "Esc", "delete": "Del", "enter": "Enter", "space": "Space",
-              "pagedown": "PgDn", "pageup": "PgUp", "slash": "/", "question_mark": "?"}
+              "pagedown": "PgDn", "pageup": "PgUp", "slash": "/", "question_mark": "?",
+              "tab": "Tab"}
 
 
 def key_label(key: str) -> str:
@@ -52,3 +59,26 @@ def key_label(key: str) -> str:
     *mods, name = key.strip().split("+")
     name = _KEY_NAMES.get(name, name.upper() if len(name) <= 3 else name.capitalize())
     return "+".join([m.capitalize() for m in mods] + [name])
+
+
+def current_keys(command_id: str) -> list[str]:
+    """A command's keys now: the user's keymap (Textual's set_keymap) over the defaults."""
+    from textual._context import active_app
+
+    keys = _DEFAULTS.get(command_id, "")
+    try:
+        keys = active_app.get()._keymap.get(command_id, keys)
+    except LookupError:
+        pass  # no app running (a shell command): the defaults
+    return [k for k in keys.split(",") if k.strip()]
+
+
+def key_of(command_id: str) -> str:
+    """The key a hint names for a command: its first key after the keymap ("F6")."""
+    keys = current_keys(command_id)
+    return key_label(keys[0]) if keys else ""
+
+
+def keys_of(command_id: str) -> str:
+    """All its keys, as a hint that names them all writes them ("F6/Ctrl+S")."""
+    return "/".join(key_label(k) for k in current_keys(command_id))

@@ -12,7 +12,7 @@ MESSAGES = {
     "class.card_root_hint": ("F5 增加第 1 级分类; 选择一个分类查看它的资料.", "F5 adds a level-1 class; select a class to see its card."),
     "class.add_title": ("增加分类", "Add a class"),
     "class.edit_title": ("修改分类", "Modify the class"),
-    "class.form_keys": ("F6/Ctrl+S 保存  Esc 放弃  Tab 下一项", "F6/Ctrl+S save  Esc cancel  Tab next field"),
+    "class.form_keys": ("{save} 保存  {cancel} 放弃  Tab 下一项", "{save} save  {cancel} cancel  Tab next field"),
     "class.saved": ("已保存分类 {code}", "Class {code} saved"),
     "class.deleted": ("已删除分类 {code}", "Class {code} deleted"),
     "class.discarded": ("已放弃修改", "Changes discarded"),

@@ -9,5 +9,9 @@ MESSAGES = {
     "cli.help_lang": ("界面语言 zh 或 en (默认按 locale)", "zh or en (default: from the locale)"),
     "cli.help_read_only": ("只读打开, 仅供查询", "open for look-up only"),
     "cli.commands": ("命令", "COMMAND"),
+    "cli.usage": ("用法: ", "usage: "),
+    "cli.positionals": ("位置参数", "positional arguments"),
+    "cli.options": ("选项", "options"),
+    "cli.help_help": ("显示本帮助并退出", "show this help message and exit"),
     "cli.offer_create": ("数据库 {path} 不存在, 要创建吗? [y/N]", "Database {path} does not exist. Create it? [y/N]"),
 }

@@ -51,7 +51,7 @@ MESSAGES = {
     "transfer_ui.seconds": ("{seconds} 秒", "{seconds} s"),
     # export
     "transfer_ui.export_title": ("输出", "Export"),
-    "transfer_ui.export_keys": ("Enter 输出  Tab 补全  Esc 关闭", "Enter export  Tab complete  Esc close"),
+    "transfer_ui.export_keys": ("{go} 输出  {complete} 补全  {close} 关闭", "{go} export  {complete} complete  {close} close"),
     "transfer_ui.export_done_keys": ("Enter/Esc 关闭", "Enter/Esc close"),
     "transfer_ui.default_name": ("客户档案-{date}.xlsx", "customers-{date}.xlsx"),
     "transfer_ui.scope": ("范围", "Scope"),

@@ -49,7 +49,10 @@ class ArchiveScreen(KehuScreen):
         Command("archive.refresh", "f9", "refresh", "cmd.refresh"),
         Command("archive.dimension", "f2", "dimension", "archive.dimension"),
         Command("archive.batch", "f8", "batch", "archive.batch"),
+        Command("archive.mark", "space", "mark", "archive.mark", show=False),
         Command("archive.mark_all", "ctrl+a", "mark_all", "archive.mark_all"),
+        Command("archive.open", "enter", "open", "archive.open", show=False),
+        Command("archive.next_pane", "tab", "app.focus_next", "archive.next_pane", show=False),
         Command("archive.merge", "alt+m", "merge", "archive.merge"),
         Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
         Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
@@ -347,6 +350,12 @@ class ArchiveScreen(KehuScreen):
         if selection.everything == self.query_state:
             return self.count - len(selection.removed)
         return paging.selection_count(selection)
+
+    def action_mark(self) -> None:
+        self.listing.action_toggle_mark()
+
+    def action_open(self) -> None:
+        self.listing.action_select()
 
     def action_mark_all(self) -> None:
         self.listing.mark_all()

@@ -4,7 +4,7 @@ list shows), in one transaction; then the result list per row (changed, or skipp
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
@@ -12,7 +12,8 @@ from textual.widgets.option_list import Option
 
 from db import RuleError
 from db.lists import batch
-from tui.commands import Command, bindings
+from tui import background
+from tui.commands import Command, bindings, key_of
 from tui.i18n import CATALOG, error_text, t
 from tui.screens.base import KehuModal
 from tui.screens.confirm import ConfirmScreen
@@ -43,7 +44,8 @@ class BatchScreen(KehuModal[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="batch-box") as box:
             box.border_title = t("batch.title")
-            box.border_subtitle = t("batch_ui.keys")
+            box.border_subtitle = t("batch_ui.keys", pick=key_of("batch.pick"), apply=key_of("batch.apply"),
+                                     cancel=key_of("batch.cancel"))
             yield Static(t("batch_ui.marked", count=self.count), id="batch-count")
             yield Label(t("batch.choose_field"))
             yield OptionList(*[Option(field_label(f), id=f) for f in batch.FIELDS], id="batch-fields")
@@ -104,17 +106,21 @@ class BatchScreen(KehuModal[int | None]):
 
         self.app.push_screen(ConfirmScreen(question), answer)
 
-    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def _run(self, field: str, raw: str) -> None:
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self.query_one(ProgressBar).update, total=total, progress=done)
+        bar = self.query_one(ProgressBar)
 
-        try:
-            result = batch.apply(field, raw, self.target, since=self.since, progress=progress)
-        except RuleError as exc:
-            self.app.call_from_thread(self.say, error_text(exc))
-            return
-        self.app.call_from_thread(self.dismiss, result.run)
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        background.start(self, "batch",
+                         lambda: batch.apply(field, raw, self.target, since=self.since, progress=progress),
+                         lambda result: self.dismiss(result.run), self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, RuleError):
+            self.say(error_text(exc))
+        else:
+            self.show_error(exc)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -12,7 +12,7 @@ from textual.widgets import Label, Static
 from db import RuleError
 from db.archive import classes
 from db.archive.classes import ClassNode
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of, keys_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
@@ -67,7 +67,8 @@ class ClassForm(Vertical):
         yield Label(t("class.remark"), classes="field-label")
         yield Field(remark, id="f-remark", max_length=200)
         yield Static("", id="form-error", markup=False)
-        yield Static(t("class.form_keys"), id="form-keys")
+        keys = t("class.form_keys", save=keys_of("class.save"), cancel=key_of("class.cancel"))
+        yield Static(keys, id="form-keys")
 
     def on_mount(self) -> None:
         first = self.query_one("#f-code" if self.mode == "add" else "#f-name", Field)

@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, keys_of
 from tui.i18n import t
 from tui.screens.base import KehuModal
 
@@ -25,7 +25,8 @@ class ConfirmScreen(KehuModal[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static(self.question, id="confirm-question", markup=False)
-            yield Static(t("confirm.keys"), id="confirm-keys")
+            keys = t("confirm.keys", yes=keys_of("confirm.yes"), no=keys_of("confirm.no"))
+            yield Static(keys, id="confirm-keys")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

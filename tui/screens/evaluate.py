@@ -12,10 +12,11 @@ from db.core import clock
 from db.evaluation import rules, parameters
 from db.values.dates import format_date, parse_date
 from db.core.models import EvaluationRun
-from tui.commands import Command, bindings
+from tui import background
+from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
-from tui.screens.rules_nav import NAV, run_in_thread
+from tui.screens.rules_nav import NAV
 from tui.widgets.cells import fit, pad
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
@@ -49,7 +50,8 @@ class EvaluateScreen(KehuScreen):
             with Horizontal(classes="as-of-row"):
                 yield Label(t("rules_ui.as_of") + " *", classes="as-of-label")
                 yield Field(format_date(clock.today()), id="f-as_of", max_length=20)
-            yield Static(t("rules_ui.as_of_hint"), id="as-of-hint", markup=False)
+            yield Static(t("rules_ui.as_of_hint", start=key_of("evaluate.start")), id="as-of-hint",
+                         markup=False)
             yield ProgressBar(total=1, show_eta=False, id="progress")
             yield Static("", id="message", markup=False)
             yield Static(self._rules_text(), id="rules-in-force")
@@ -57,7 +59,7 @@ class EvaluateScreen(KehuScreen):
 
     @staticmethod
     def _rules_text() -> Text:
-        text = Text(t("rules_ui.rules_in_force") + "\n", style="bold")
+        text = Text(t("rules_ui.rules_in_force", rules=key_of("analysis.rules")) + "\n", style="bold")
         for key, value in parameters.rule_values().items():
             text.append("  " + fit(t(f"rules.key.{key}"), 30), style="not bold")
             text.append(pad(parameters.format_rule(key, value), 14, "right") + "\n")
@@ -91,8 +93,8 @@ class EvaluateScreen(KehuScreen):
         def progress(done: int, steps: int) -> None:
             self.app.call_from_thread(bar.update, total=steps, progress=done)
 
-        run_in_thread(self, "evaluate", lambda: rules.evaluate(as_of, progress),
-                      self._done, self._failed)
+        background.start(self, "evaluate", lambda: rules.evaluate(as_of, progress),
+                         self._done, self._failed)
 
     def _done(self, result: rules.Evaluation) -> None:
         from tui.screens.review import ReviewScreen

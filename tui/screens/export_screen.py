@@ -7,15 +7,15 @@ import os
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 
 from db.core import clock
 from db.transfer import exporter
-from tui import i18n
-from tui.commands import Command, bindings
+from tui import background, i18n
+from tui.commands import Command, bindings, key_of
 from tui.i18n import t
 from tui.screens.base import KehuModal
 from tui.screens.confirm import ConfirmScreen
@@ -70,7 +70,8 @@ class ExportScreen(KehuModal[None]):
         filtered = "" if self.query_state.filter.is_empty() else t("transfer_ui.scope_filtered")
         with Vertical(id="export-box", classes="transfer-box") as box:
             box.border_title = t("transfer_ui.export_title")
-            box.border_subtitle = t("transfer_ui.export_keys")
+            box.border_subtitle = t("transfer_ui.export_keys", go=key_of("export.go"),
+                                    complete=key_of("export.complete"), close=key_of("export.close"))
             with Grid(classes="transfer-grid"):
                 yield Label(t("transfer_ui.file"))
                 yield PathField(name, id="export-path", suffixes=exporter.formats())
@@ -138,25 +139,19 @@ class ExportScreen(KehuModal[None]):
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
-        self._export(path, scope, i18n.lang())
-
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, path: Path, scope: str, lang: str) -> None:
-        bar = self.query_one("#export-progress", ProgressBar)
+        lang = i18n.lang()
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
-        try:
+        def work() -> exporter.ExportResult:
             if scope == "all":
-                result = exporter.export_archive(path, lang=lang, progress=progress)
-            else:
-                result = exporter.export_list(path, self.query_state, self.columns or None,
-                                              lang=lang, progress=progress)
-        except Exception as exc:  # a refusal or a write error: one line, nothing left behind
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self._finished, scope, result)
+                return exporter.export_archive(path, lang=lang, progress=progress)
+            return exporter.export_list(path, self.query_state, self.columns or None,
+                                        lang=lang, progress=progress)
+
+        # A refusal or a write error: one line, nothing left behind.
+        background.start(self, "export", work, lambda result: self._finished(scope, result), self._failed)
 
     def _finished(self, scope: str, result: exporter.ExportResult) -> None:
         self.busy = False

@@ -14,7 +14,7 @@ from db.values.dates import format_date, parse_date
 from db.values.fields import MGMT_TYPES
 from db.lists.query import Filter
 from tui import config
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal
 from tui.widgets.fields import Field
@@ -41,7 +41,9 @@ class FilterScreen(KehuModal[Filter | None]):
         f = self.current
         with Vertical(id="filter-box") as box:
             box.border_title = t("filter.title")
-            box.border_subtitle = t("filter.keys")
+            box.border_subtitle = t("filter.keys", apply=key_of("filter.apply"),
+                                    save=key_of("filter.save"), clear=key_of("filter.clear"),
+                                    cancel=key_of("filter.cancel"))
             with Grid(id="filter-grid"):
                 yield Label(t("customer.field.mgmt_type"))
                 yield Field(f.mgmt_type, id="f-mgmt_type", suggester=SuggestFromList(MGMT_TYPES), max_length=20)

@@ -13,10 +13,11 @@ from db.archive import classes, customers
 from db.evaluation import health
 from db.archive.dimensions import all_dimensions
 from db.evaluation.health import Finding
-from tui.commands import Command, bindings
-from tui.i18n import t
+from tui import background
+from tui.commands import Command, bindings, key_of
+from tui.i18n import name_of, t
 from tui.screens.base import KehuScreen
-from tui.screens.rules_nav import NAV, dimension_name, run_in_thread
+from tui.screens.rules_nav import NAV
 from tui.widgets.footer import KehuFooter
 
 # What a finding's samples are: customer codes, class codes, or level numbers.
@@ -73,8 +74,8 @@ class HealthScreen(KehuScreen):
 
     def action_check(self) -> None:
         self.query_one("#status", Static).update(t("rules_ui.checking"))
-        self.names = {d.code: dimension_name(d) for d in all_dimensions()}
-        run_in_thread(self, "health", health.check, self._show)
+        self.names = {d.code: name_of(d) for d in all_dimensions()}
+        background.start(self, "health", health.check, self._show)
 
     def _show(self, findings: list[Finding]) -> None:
         self.findings = findings
@@ -85,9 +86,10 @@ class HealthScreen(KehuScreen):
         if findings:
             options.highlighted = 0
         errors = sum(1 for f in findings if f.is_error)
+        keys = t("rules_ui.health_keys", recheck=key_of("health.recheck"))
         self.query_one("#status", Static).update(
-            t("health.totals", errors=errors, warnings=len(findings) - errors)
-            + "  ·  " + t("rules_ui.health_keys") if findings else t("health.clean"))
+            t("health.totals", errors=errors, warnings=len(findings) - errors) + "  ·  " + keys
+            if findings else t("health.clean"))
         self._show_samples(findings[0] if findings else None)
 
     @property

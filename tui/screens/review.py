@@ -14,11 +14,12 @@ from textual.widgets.option_list import Option
 from db.evaluation import rules
 from db.evaluation.rules import Change, Evaluation
 from db.lists.paging import selection_count
-from tui.commands import Command, bindings
+from tui import background
+from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.rules_nav import NAV, run_in_thread
+from tui.screens.rules_nav import NAV
 from tui.widgets.cells import fit
 from tui.widgets.footer import KehuFooter
 from tui.widgets.proposal_list import PAGE, ProposalList, change_text, reason_text, target_name
@@ -72,7 +73,7 @@ class ReviewScreen(KehuScreen):
             self._show_summary(result)
             self._list()
 
-        run_in_thread(self, "review-summary", lambda: rules.summary(self.run_id), done, self._failed)
+        background.start(self, "review-summary", lambda: rules.summary(self.run_id), done, self._failed)
 
     @property
     def listing(self) -> ProposalList:
@@ -147,7 +148,7 @@ class ReviewScreen(KehuScreen):
                 self._status()
 
         self._status(t("rules_ui.reading"))
-        run_in_thread(self, "review-page", lambda: fetch(("", ""), PAGE + 1), done)
+        background.start(self, "review-page", lambda: fetch(("", ""), PAGE + 1), done)
 
     def _total(self) -> int:
         if self.evaluation is None:
@@ -220,7 +221,7 @@ class ReviewScreen(KehuScreen):
 
         self.busy = True
         self._status(t("rules_ui.marking"))
-        run_in_thread(self, "review-mark", codes, marked, self._failed)
+        background.start(self, "review-mark", codes, marked, self._failed)
 
     def action_apply(self, marked_only: bool) -> None:
         if self.busy or self.evaluation is None:
@@ -228,7 +229,8 @@ class ReviewScreen(KehuScreen):
         if marked_only:
             codes = sorted(self.listing.selection.added)
             if not codes:
-                self._status(t("rules_ui.mark_first"))
+                self._status(t("rules_ui.mark_first", mark=key_of("review.mark"),
+                                   apply_all=key_of("review.apply_all")))
                 return
             question = t("rules_ui.confirm_marked", count=f"{len(codes):,}")
         else:
@@ -244,7 +246,7 @@ class ReviewScreen(KehuScreen):
             def work():
                 return rules.apply(self.run_id, codes), rules.summary(self.run_id)
 
-            run_in_thread(self, "review-apply", work, self._applied, self._failed)
+            background.start(self, "review-apply", work, self._applied, self._failed)
 
         self.app.push_screen(ConfirmScreen(question), answer)
 

@@ -10,7 +10,7 @@ from textual.widgets import Label, Static
 
 from db import RuleError, StoreError
 from db.evaluation import parameters
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
@@ -79,7 +79,8 @@ class RulesScreen(KehuScreen):
                             unit.styles.width = unit_width
                             yield unit
                             yield Static("", id=error_id(key), classes="rule-error", markup=False)
-        yield Static(t("rules_ui.hint"), id="message", markup=False)
+        hint = t("rules_ui.hint", save=key_of("rules.save"), back=key_of("rules.back"))
+        yield Static(hint, id="message", markup=False)
         yield KehuFooter()
 
     def on_mount(self) -> None:

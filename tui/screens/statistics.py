@@ -19,10 +19,11 @@ from db.evaluation import stats
 from db.archive.dimensions import all_dimensions
 from db.values.money import format_money
 from db.evaluation.stats import ClassStat, TypeStat
+from tui import background
 from tui.commands import Command, bindings
-from tui.i18n import t
+from tui.i18n import name_of, t
 from tui.screens.base import KehuScreen
-from tui.screens.rules_nav import NAV, dimension_name, run_in_thread
+from tui.screens.rules_nav import NAV
 from tui.widgets.bars import bar
 from tui.widgets.cells import fit, pad
 from tui.widgets.footer import KehuFooter
@@ -136,10 +137,10 @@ class StatisticsScreen(KehuScreen):
             self.query_one("#status", Static).update(t("rules_ui.stats_keys"))
             self.draw(select)
 
-        run_in_thread(self, "statistics", work, done)
+        background.start(self, "statistics", work, done)
 
     def _title(self) -> None:
-        title = t("rules_ui.stats_title", dimension=dimension_name(self.dim),
+        title = t("rules_ui.stats_title", dimension=name_of(self.dim),
                   level=self._shown_level(), as_of=self.as_of.isoformat())
         if self.parents:
             title += " · " + " › ".join(class_label(p) for p in self.parents)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from tui.i18n import t
+from tui.i18n import name_of, t
 from tui.shell import plain
 
 
@@ -107,7 +107,7 @@ def run_tree(args, store) -> int:
                 "customers": n.customers} for _, n in nodes])
         return 0 if nodes else 1
     if not nodes:
-        _err(t("lookup.empty_tree", dimension=dim.name_zh))
+        _err(t("lookup.empty_tree", dimension=name_of(dim)))
         return 1
     total = classes.customers_under(dim, "")
     print(plain.bold(plain.safe(f"{dim.name_zh} {dim.name_en}  {dim.scheme}  ({total})")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from tui.i18n import t
+from tui.i18n import name_of, t
 from tui.shell import plain
 
 FIRST_ROWS = 20
@@ -98,7 +98,7 @@ def run_check(args, store) -> int:
     if not findings:
         print(t("health.clean"))
         return 0
-    names = {d.code: d.name_zh if _zh() else d.name_en for d in all_dimensions()}
+    names = {d.code: name_of(d) for d in all_dimensions()}
     for finding in findings:
         text = t(finding.key, dimension=names.get(finding.dimension, finding.dimension),
                  count=f"{finding.count:,}")
@@ -108,12 +108,6 @@ def run_check(args, store) -> int:
     errors = sum(1 for f in findings if f.is_error)
     print(t("health.totals", errors=errors, warnings=len(findings) - errors))
     return 1 if errors else 0
-
-
-def _zh() -> bool:
-    from tui import i18n
-
-    return i18n.lang() == "zh"
 
 
 def run_rules(args, store) -> int:

@@ -20,27 +20,18 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static
 
+from tui import background
 from tui.i18n import t
 from tui.widgets.fields import Field
 from tui.widgets.hit_list import HitList
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
-
     from db.archive.search import Hit
 
 LIMIT = 50
-_executor: ThreadPoolExecutor | None = None
-
-
-def _searcher() -> ThreadPoolExecutor:
-    # Made (and db.archive.search imported) on the first keystroke: the first screen does without.
-    global _executor
-    if _executor is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kehu-locate")
-    return _executor
+# Its thread is started (and db.archive.search imported) on the first keystroke: the first
+# screen does without.
+_searcher = background.Lane("kehu-locate")
 
 
 def pad(text: str, width: int) -> str:
@@ -122,9 +113,7 @@ class LocateBox(Vertical):
         self._search(event.value)
 
     def _search(self, query: str) -> None:
-        """Search in the one locate thread. A thread of its own keeps its database connection
-        and so its page cache: a fresh worker thread per keystroke would open a cold
-        connection each time and pay tens of milliseconds reading the index back in."""
+        """Search on the locate box's lane, which keeps its connection warm."""
         stopped = self.include_stopped
 
         def run() -> None:
@@ -136,7 +125,7 @@ class LocateBox(Vertical):
             self.app.call_from_thread(self._show, query, hits)
 
         self._latest = query
-        _searcher().submit(run)
+        _searcher.submit(run, lambda exc: self.app.call_from_thread(self.screen.show_error, exc))
 
     def _show(self, query: str, hits: list[Hit]) -> None:
         if query != self.query_one("#locate-input", Field).value:
