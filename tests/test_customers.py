@@ -684,3 +684,32 @@ def test_messages_name_the_field(archive, lang):
         text = i18n.error_text(error)
         assert "{" not in text and "customer.field" not in text
         assert i18n.t(f"customer.field.{error.field}") in text
+
+
+def test_save_card_writes_customer_and_classes_in_one_transaction(archive, monkeypatch):
+    from db.archive import classes, dimensions
+    from db.core.models import Membership
+
+    dimensions.create("region", "地区")
+    classes.add("region", "01", "华北")
+    row = customers.create(card())
+    before = (row.version, log("C001"))
+    with pytest.raises(RuleError) as caught:
+        customers.save_card("C001", {"name": "改了名"}, {"region": "99"}, row.version)
+    assert caught.value.key == "dimension_member.unknown_class" and caught.value.field == "region"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Membership, "create", broken)
+    with pytest.raises(RuntimeError):
+        customers.save_card("C001", {"name": "改了名"}, {"region": "01"}, row.version)
+    with pytest.raises(RuntimeError):
+        customers.save_card(None, card(code="C002"), {"region": "01"})
+    monkeypatch.undo()
+    after = customers.get("C001")
+    assert (after.name, after.version, log("C001")) == (row.name, *before), "nothing half-written"
+    assert customers.get("C002") is None and dimensions.memberships("C001") == {}
+    saved = customers.save_card("C001", {"name": "改了名"}, {"region": "01"}, row.version)
+    assert (saved.name, saved.version) == ("改了名", row.version + 2)
+    assert dimensions.memberships("C001") == {"region": ("01", "华北")}

@@ -14,7 +14,7 @@ import datetime as dt
 import peewee
 
 from db.core import clock
-from db.archive import history, search
+from db.archive import dimensions, history, search
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
@@ -208,6 +208,20 @@ def update(code: str, values: dict, version: int) -> Customer:
             search.index(row.id, clean.get("name", row.name), clean.get("short_name", row.short_name))
         history.record("change", ENTITY, code, changes)
     return get(code)
+
+
+def save_card(code: str | None, values: dict, memberships: dict[str, str],
+              version: int | None = None) -> Customer:
+    """The card's save, all or nothing: customer `code` (None: a new one) with the typed
+    `values`, last read at `version`, and its classes in the typed dimensions (dimension code
+    -> class code, "" for none), with their history, in one transaction. A refused class
+    leaves the customer as it was. Returns the saved row."""
+    with writing():
+        row = create(values) if code is None else update(code, values, version)
+        current = row.version
+        for dim, class_code in memberships.items():
+            current = dimensions.set_membership(row.code, dim, class_code or None, current)
+    return get(row.code)
 
 
 def delete(code: str, version: int) -> None:

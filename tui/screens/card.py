@@ -15,7 +15,6 @@ from db.archive import customers, dimensions, history, sales
 from db.values.fields import FIELDS, TABS, on_tab, tab_label
 from db.core.models import MAIN_DIMENSION
 from db.values.money import format_money
-from db.core.session import writing
 from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
@@ -240,28 +239,19 @@ class CardScreen(KehuScreen[str | None]):
         if errors:
             self.show_errors(errors)
             return
+        changed = {dim: code for dim, code in self.dimension_values().items()
+                   if code != self.initial_dims.get(dim, "")}
         try:
-            # The card and its classes in the other dimensions are one save: all or nothing.
-            with writing():
-                if existing is None:
-                    saved = customers.create(values)
-                else:
-                    saved = customers.update(existing.code, values, existing.version)
-                version = saved.version
-                for dim, code in self.dimension_values().items():
-                    if code != self.initial_dims.get(dim, ""):
-                        try:
-                            version = dimensions.set_membership(saved.code, dim, code or None, version)
-                        except RuleError as exc:
-                            if exc.key.startswith("dimension_member."):
-                                exc.field = f"dim-{dim}"
-                            raise
+            saved = customers.save_card(existing.code if existing else None, values, changed,
+                                        existing.version if existing else None)
         except ConflictError as exc:
             self.say(error_text(exc))
             self.app.push_screen(ConfirmScreen(error_text(exc) + "\n" + t("card.ask_reload")),
                                  self._reload_answer)
             return
         except RuleError as exc:
+            if exc.key.startswith("dimension_member."):
+                exc.field = f"dim-{exc.field}"
             self.show_errors([exc])
             return
         self.saved_any = saved.code
