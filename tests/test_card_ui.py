@@ -184,3 +184,19 @@ async def test_history_tab_lists_changes_with_old_and_new(card_app):
         await press(pilot, "alt+7")
         text = str(pilot.app.screen.query_one("#history").render())
         assert "修改" in text and "电话: — → 010-8888" in text
+
+
+async def test_read_only_card_is_refused_by_the_store(seeded):
+    import db
+
+    path = str(seeded.path)
+    seeded.close()
+    app = make_app(db.open_store(path, read_only=True), start="archive")
+    async with app.run_test(size=(100, 30)) as pilot:
+        before = customers.get("C002")
+        await open_card(pilot, "C002")
+        for key in ("f6", "ctrl+t"):
+            await press(pilot, key)
+            assert str(app.screen.query_one("#message").render()) == "档案为只读, 不能修改"
+        after = customers.get("C002")
+        assert (after.version, after.stop_date) == (before.version, before.stop_date)

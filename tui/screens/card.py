@@ -230,9 +230,6 @@ class CardScreen(KehuScreen[str | None]):
     # -- actions ---------------------------------------------------------------------------
 
     def action_save(self, and_new: bool = False) -> None:
-        if self.read_only:
-            self.say(t("store.read_only"))
-            return
         values = self.values()
         existing = self.row
         errors = customers.validate_all(values, existing=existing)
@@ -353,9 +350,6 @@ class CardScreen(KehuScreen[str | None]):
             self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"), BY_KEY["mgmt_type"].choices), picked)
 
     def action_toggle_stop(self) -> None:
-        if self.read_only:
-            self.say(t("store.read_only"))
-            return
         if self.row is None:
             return
         try:
