@@ -200,3 +200,29 @@ async def test_read_only_card_is_refused_by_the_store(seeded):
             assert str(app.screen.query_one("#message").render()) == "档案为只读, 不能修改"
         after = customers.get("C002")
         assert (after.version, after.stop_date) == (before.version, before.stop_date)
+
+
+async def test_alt_digit_chords_switch_tabs_and_type_nothing(card_app):
+    from textual import events
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C002")
+        tabs = pilot.app.screen.query_one(TabbedContent)
+        # What a terminal hands Textual: Esc+4 as alt+4 carrying "4"; Option+3 as "£".
+        for key, char, tab in (("cent_sign", "¢", "tab-other"), ("pound_sign", "£", "tab-credit"),
+                               ("alt+1", "1", "tab-basic"), ("alt+9", "9", "tab-basic")):
+            field = pilot.app.focused
+            before = field.value
+            pilot.app.post_message(events.Key(key, char))  # as the driver hands it in
+            await settle(pilot)
+            assert tabs.active == tab and field.value == before, key
+        await press(pilot, "alt+4")
+        remark = pilot.app.screen.query_one("#f-remark")
+        remark.focus()
+        pilot.app.post_message(events.Key("trade_mark_sign", "™"))
+        await settle(pilot)
+        assert tabs.active == "tab-contact" and "™" not in remark.text
+        await press(pilot, "ctrl+pageup")
+        assert tabs.active == "tab-basic"
+        await press(pilot, "f6")
+        assert customers.get("C002").name == "北京华联批发"

@@ -19,7 +19,7 @@ from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.widgets.fields import Field
+from tui.widgets.fields import Field, NoteArea
 from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
 
@@ -54,7 +54,7 @@ class FieldRow(Horizontal):
         if not field.editable:
             yield Static(Text(self.value), classes="auto-value")
         elif field.multiline:
-            area = TextArea(self.value, id=f"f-{field.key}", soft_wrap=True, show_line_numbers=False,
+            area = NoteArea(self.value, id=f"f-{field.key}", soft_wrap=True, show_line_numbers=False,
                             read_only=self.locked)
             yield area
         else:
@@ -82,8 +82,8 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.tab5", "alt+5", "tab(4)", "card.tab_dimensions", show=False),
         Command("card.tab6", "alt+6", "tab(5)", "card.tab_sales", show=False),
         Command("card.tab7", "alt+7", "tab(6)", "history.tab", show=False),
-        # Ctrl+PgDn/PgUp arrive through tmux and SSH; Alt+digit only where the terminal
-        # reports it (through tmux, Textual reads Esc+2 as the macOS Option character ™).
+        # Ctrl+PgDn/PgUp arrive through tmux and SSH. Alt+digit comes as Esc+digit or, from
+        # a Mac, as the Option character (™ for 2): the fields turn both into these keys.
         Command("card.next_tab", "ctrl+pagedown", "next_tab(1)", "card.next_tab"),
         Command("card.prev_tab", "ctrl+pageup", "next_tab(-1)", "card.prev_tab", show=False),
     )
