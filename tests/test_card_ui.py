@@ -226,3 +226,31 @@ async def test_alt_digit_chords_switch_tabs_and_type_nothing(card_app):
         assert tabs.active == "tab-basic"
         await press(pilot, "f6")
         assert customers.get("C002").name == "北京华联批发"
+
+
+async def test_keys_typed_while_the_card_opens_reach_it_in_order(card_app, monkeypatch):
+    import time
+
+    from textual import events
+
+    from db.archive import history
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        real = history.for_entity
+
+        def slow(*args):  # the card's data under load
+            time.sleep(0.5)
+            return real(*args)
+
+        monkeypatch.setattr(history, "for_entity", slow)
+        pilot.app.push_screen(CardScreen("C002"))
+        # As a terminal hands them in while the card is still reading: none may be lost,
+        # and the F6 at the end saves what was typed before it.
+        for key, char in (("end", None), ("x", "x"), ("y", "y"), ("tab", None), ("home", None),
+                          ("z", "z"), ("f6", None)):
+            pilot.app.post_message(events.Key(key, char))
+        await settle(pilot)
+        row = customers.get("C002")
+        assert (row.name, row.short_name[0]) == ("北京华联批发xy", "z")
+        assert not isinstance(pilot.app.screen, CardScreen)

@@ -2,9 +2,11 @@
 is saved, refusals shown beside the field. Returns the code it saved (or None)."""
 from __future__ import annotations
 
+import asyncio
+
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
@@ -97,6 +99,9 @@ class CardScreen(KehuScreen[str | None]):
             raise ConflictError("conflict.deleted", code=code)
         self.initial = customers.as_form(self.row) if self.row else (values or customers.blank(class_code))
         self.saved_any: str | None = None
+        # Keys typed before the card can take them, in order (None once they are handed on).
+        self.held: list[events.Key] | None = []
+        self.passing: events.Key | None = None
 
     @property
     def read_only(self) -> bool:
@@ -157,6 +162,31 @@ class CardScreen(KehuScreen[str | None]):
         self._show_title()
         first = "f-code" if self.row is None else "f-name"
         self.query_one(f"#{first}").focus()
+        # The app's worker, not the card's: an F6 among the keys closes the card mid-way.
+        self.app.run_worker(self._hand_on_held(), group="held-keys")
+
+    def hold_key(self, event: events.Key) -> bool:
+        """Keep a key typed while the card opens (the app asks before it acts on one):
+        lost, text typed meanwhile was missing and an F6 could close the card without it."""
+        if self.held is None or event is self.passing:
+            return False
+        self.held.append(event)
+        return True
+
+    async def _hand_on_held(self) -> None:
+        """Each held key as if typed now, one after the other: the next only once this one
+        has been dealt with by the app, the field and every node it bubbles through; keys
+        typed meanwhile queue behind."""
+        while self.held and self.is_current:
+            self.passing = key = self.held.pop(0)
+            self.app.post_message(key)
+            await _handled(self.app)
+            target = self.app.focused
+            for node in (target.ancestors_with_self if target is not None else [self.app]):
+                await _handled(node)
+        held, self.held = self.held or [], None
+        for key in held:  # the card closed on one of them: the rest go where the keys go now
+            self.app.post_message(key)
 
     def _show_title(self) -> None:
         title = Text(t("screen.card") + " · ")
@@ -390,6 +420,15 @@ class CardScreen(KehuScreen[str | None]):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.refresh_bindings()
+
+
+async def _handled(node) -> None:
+    """Until `node` has dealt with the messages in its queue now (or is gone: a node
+    removed meanwhile never runs the callback)."""
+    done = asyncio.get_running_loop().create_future()
+    if node.call_later(lambda: done.done() or done.set_result(None)):
+        while not done.done() and node.is_running:
+            await asyncio.wait({done}, timeout=0.05)
 
 
 def performance_text(code: str) -> Text:
