@@ -254,3 +254,15 @@ async def test_keys_typed_while_the_card_opens_reach_it_in_order(card_app, monke
         row = customers.get("C002")
         assert (row.name, row.short_name[0]) == ("北京华联批发xy", "z")
         assert not isinstance(pilot.app.screen, CardScreen)
+
+
+@pytest.mark.parametrize("key", ["ctrl+d", "ctrl+n"])
+async def test_a_new_card_from_a_customer_shows_no_sales(demo_store, key):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C000355")
+        assert pilot.app.screen.query("#performance")
+        await press(pilot, key)
+        screen = pilot.app.screen
+        assert screen.row is None and not screen.query("#performance") and not screen.query("#history")
+        assert "sales" not in screen.panes and "history" not in screen.panes

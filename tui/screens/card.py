@@ -311,6 +311,11 @@ class CardScreen(KehuScreen[str | None]):
         self.initial = values
         for key in ("created_by", "created_at", "modified_by", "modified_at"):
             self.query(f"#row-{key}").remove()
+        # A card with no code has no sales and no history: not the ones of the card it came from.
+        tabs = self.query_one(TabbedContent)
+        for pane in ("tab-sales", "tab-history"):
+            if self.query(f"#{pane}"):
+                tabs.remove_pane(pane)
         self.query_one("#f-code", Field).disabled = False
         self.fill(values)
         self._show_title()
