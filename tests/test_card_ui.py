@@ -266,3 +266,18 @@ async def test_a_new_card_from_a_customer_shows_no_sales(demo_store, key):
         screen = pilot.app.screen
         assert screen.row is None and not screen.query("#performance") and not screen.query("#history")
         assert "sales" not in screen.panes and "history" not in screen.panes
+
+
+async def test_a_paste_cut_to_the_field_says_so(card_app):
+    from textual import events
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C002")
+        short = pilot.app.screen.query_one("#f-short_name")
+        short.value = ""
+        short.focus()
+        short.post_message(events.Paste("长" * 5000))
+        await settle(pilot)
+        assert len(short.value) == 60
+        message = str(pilot.app.screen.query_one("#message").render())
+        assert "60" in message and "5000" in message and "简称" in message

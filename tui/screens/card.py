@@ -14,7 +14,7 @@ from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
 from db.archive import customers, dimensions, history, sales
-from db.values.fields import FIELDS, TABS, on_tab, tab_label
+from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.core.models import MAIN_DIMENSION
 from db.values.money import format_money
 from tui.commands import Command, bindings
@@ -376,7 +376,6 @@ class CardScreen(KehuScreen[str | None]):
             self.app.push_screen(ClassPicker(focused.value, dimension), chosen)
         else:
             from tui.screens.choice_picker import ChoicePicker
-            from db.values.fields import BY_KEY
 
             def picked(value: str | None) -> None:
                 if value:
@@ -421,6 +420,12 @@ class CardScreen(KehuScreen[str | None]):
             self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen(t("card.confirm_delete", code=row.code, name=row.name)), answer)
+
+    def on_field_cut(self, event: Field.Cut) -> None:
+        field = BY_KEY.get((event.field.id or "").removeprefix("f-"))
+        if field is not None:
+            self.say(t("card.paste_cut", field=t(field.label), max=field.max_length,
+                       length=event.length, kept=event.kept))
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input, TextArea
 
@@ -34,6 +35,13 @@ class Field(Input):
     # Input of automatic size lays itself out anyway): the size is kept, the layout skipped.
     virtual_size = Reactive(Size(0, 0), layout=False)
 
+    class Cut(Message):
+        """A paste that did not fit: `kept` of its `length` characters went in."""
+
+        def __init__(self, field: "Field", kept: int, length: int) -> None:
+            super().__init__()
+            self.field, self.kept, self.length = field, kept, length
+
     def __init__(self, value: str = "", *, max_length: int = 0, **kwargs) -> None:
         super().__init__(value, max_length=max_length, select_on_focus=False, **kwargs)
 
@@ -50,7 +58,10 @@ class Field(Input):
         if self.max_length and event.text:
             start, end = sorted(self.selection)
             room = self.max_length - (len(self.value) - (end - start))
-            event = events.Paste(event.text.splitlines()[0][:max(room, 0)])
+            line = event.text.splitlines()[0]
+            if len(line) > room:  # said, not done silently: the rest is not saved
+                self.post_message(self.Cut(self, max(room, 0), len(line)))
+            event = events.Paste(line[:max(room, 0)])
         super()._on_paste(event)
 
 
