@@ -281,3 +281,31 @@ async def test_a_paste_cut_to_the_field_says_so(card_app):
         assert len(short.value) == 60
         message = str(pilot.app.screen.query_one("#message").render())
         assert "60" in message and "5000" in message and "简称" in message
+
+
+async def test_a_save_waiting_on_a_lock_says_so(card_app, monkeypatch):
+    import asyncio
+    import time
+
+    from textual import events
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C002")
+        card = pilot.app.screen
+        real = customers.save_card
+
+        def waiting(*args):  # another session holds the write lock for a while
+            time.sleep(0.6)
+            return real(*args)
+
+        monkeypatch.setattr(customers, "save_card", waiting)
+        await press(pilot, "end", "q")
+        pilot.app.post_message(events.Key("f6", None))
+        await asyncio.sleep(0.3)
+        assert "正在保存" in str(card.query_one("#message").render())
+        pilot.app.post_message(events.Key("x", "x"))  # typed while it waits
+        await settle(pilot)
+        await asyncio.sleep(0.5)
+        await settle(pilot)
+        assert customers.get("C002").name == "北京华联批发q"
+        assert not isinstance(pilot.app.screen, CardScreen)

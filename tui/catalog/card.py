@@ -18,6 +18,7 @@ MESSAGES = {
     "card.saved_new": ("已保存 {code}, 请输入下一个客户", "{code} saved; enter the next customer"),
     "card.paste_cut": ("{field}最多 {max} 个字符: 粘贴的 {length} 个字符只保留了前 {kept} 个",
                        "{field} takes at most {max} characters: of the {length} pasted, the first {kept} were kept"),
+    "card.saving": ("正在保存… (档案被其他用户占用时会等待)", "Saving… (waits while another user holds the archive)"),
     "card.copied": ("已复制, 请输入新的客户编码", "Copied; enter the new customer's code"),
     "card.stopped": ("已停用 {code}", "{code} stopped"),
     "card.enabled": ("已启用 {code}", "{code} enabled"),

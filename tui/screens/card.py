@@ -17,6 +17,7 @@ from db.archive import customers, dimensions, history, sales
 from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.core.models import MAIN_DIMENSION
 from db.values.money import format_money
+from tui import background
 from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
@@ -259,7 +260,7 @@ class CardScreen(KehuScreen[str | None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def action_save(self, and_new: bool = False) -> None:
+    async def action_save(self, and_new: bool = False) -> None:
         values = self.values()
         existing = self.row
         errors = customers.validate_all(values, existing=existing)
@@ -268,9 +269,15 @@ class CardScreen(KehuScreen[str | None]):
             return
         changed = {dim: code for dim, code in self.dimension_values().items()
                    if code != self.initial_dims.get(dim, "")}
+        # On a thread: a save may wait for another session's lock (up to the store's busy
+        # timeout), and the card says so meanwhile. The app acts on no key until the save is
+        # over (this action is awaited), so a key typed meanwhile waits for its outcome
+        # instead of landing in whatever field had the focus.
+        self.say(t("card.saving"))
         try:
-            saved = customers.save_card(existing.code if existing else None, values, changed,
-                                        existing.version if existing else None)
+            saved = await background.run(customers.save_card, existing.code if existing else None,
+                                         values, changed, existing.version if existing else None,
+                                         urgent=True)
         except ConflictError as exc:
             self.say(error_text(exc))
             self.app.push_screen(ConfirmScreen(error_text(exc) + "\n" + t("card.ask_reload")),
@@ -281,6 +288,7 @@ class CardScreen(KehuScreen[str | None]):
                 exc.field = f"dim-{exc.field}"
             self.show_errors([exc])
             return
+        self.say()
         self.saved_any = saved.code
         if and_new:
             self._restart(customers.blank(saved.class_code))
