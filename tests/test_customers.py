@@ -713,3 +713,13 @@ def test_save_card_writes_customer_and_classes_in_one_transaction(archive, monke
     saved = customers.save_card("C001", {"name": "改了名"}, {"region": "01"}, row.version)
     assert (saved.name, saved.version) == ("改了名", row.version + 2)
     assert dimensions.memberships("C001") == {"region": ("01", "华北")}
+
+
+def test_stop_date_is_checked_against_the_typed_development_date(archive):
+    row = customers.create(card(dev_date="2020-01-01"))
+    errors = customers.validate_all({"dev_date": "2019-13-01", "stop_date": "2019-06-01"}, existing=row)
+    assert [e.field for e in errors] == ["dev_date"], "not refused against the stored 2020-01-01"
+    errors = customers.validate_all({"dev_date": "2019-01-01", "stop_date": "2019-06-01"}, existing=row)
+    assert errors == []
+    errors = customers.validate_all({"dev_date": "2019-07-01", "stop_date": "2019-06-01"}, existing=row)
+    assert [e.key for e in errors] == ["customer.stop_before_dev"]

@@ -131,7 +131,9 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
                 raise field.refuse("customer.code_immutable", code=existing.code)
             if store_checks:
                 _store_check(field, value, existing)
-            if field.key == "stop_date":
+            # Against the development date typed with it: when that one is refused, not
+            # against the stored one it is replacing (its own refusal says what is wrong).
+            if field.key == "stop_date" and not any(e.field == "dev_date" for e in errors):
                 _check_stop(value, clean, existing)
         except RuleError as exc:
             errors.append(exc)
