@@ -723,3 +723,13 @@ def test_stop_date_is_checked_against_the_typed_development_date(archive):
     assert errors == []
     errors = customers.validate_all({"dev_date": "2019-07-01", "stop_date": "2019-06-01"}, existing=row)
     assert [e.key for e in errors] == ["customer.stop_before_dev"]
+
+
+def test_full_width_digits_are_taken_as_half_width(archive):
+    from db.archive import classes, dimensions
+
+    dimensions.create("region", "地区")
+    classes.add("region", "01", "华北")
+    row = customers.save_card(None, card(code="Ｃ００１", credit_limit="１，０００"), {"region": "０１"})
+    assert (row.code, row.credit_limit) == ("C001", 100000)
+    assert dimensions.memberships("C001") == {"region": ("01", "华北")}
