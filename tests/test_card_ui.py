@@ -67,7 +67,7 @@ async def test_save_and_new_then_copy(card_app):
             set_field(pilot.app, key, value)
         await press(pilot, "ctrl+n")
         assert customers.get("C200").phone == "010-1234"
-        assert pilot.app.screen.query_one("#f-code").value == ""
+        assert pilot.app.screen.query_one("#f-code").value == "C201", "the next code of the class"
         assert pilot.app.screen.query_one("#f-class_code").value == "01", "next customer in the same class"
         assert pilot.app.focused.id == "f-code"
         set_field(pilot.app, "name", "王小明二店")
@@ -309,3 +309,12 @@ async def test_a_save_waiting_on_a_lock_says_so(card_app, monkeypatch):
         await settle(pilot)
         assert customers.get("C002").name == "北京华联批发q"
         assert not isinstance(pilot.app.screen, CardScreen)
+
+
+async def test_a_new_card_offers_the_next_code_and_typing_replaces_it(card_app):
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, None, class_code="01")
+        code = pilot.app.screen.query_one("#f-code")
+        assert code.value == "C004" and pilot.app.focused is code
+        await type_text(pilot, "X9")
+        assert code.value == "X9"

@@ -733,3 +733,17 @@ def test_full_width_digits_are_taken_as_half_width(archive):
     row = customers.save_card(None, card(code="Ｃ００１", credit_limit="１，０００"), {"region": "０１"})
     assert (row.code, row.credit_limit) == ("C001", 100000)
     assert dimensions.memberships("C001") == {"region": ("01", "华北")}
+
+
+def test_next_code_is_offered_on_a_new_card(archive):
+    assert customers.next_code("01001") == "" and customers.blank("01001")["code"] == ""
+    for code, class_code in (("C000041", "02"), ("C000007", "01001"), ("C000008", "02")):
+        customers.create(card(code=code, class_code=class_code))
+    assert customers.next_code("01001") == "C000042", "an archive numbered C + 6 digits"
+    assert customers.blank("01002")["code"] == "C000042"
+    customers.create(card(code="P0099", class_code="01002"))
+    assert customers.next_code("01002") == "P0100", "the class's last code plus one, as wide"
+    customers.create(card(code="P0100", class_code="02"))
+    assert customers.next_code("01002") == "P0101", "past the codes other classes took"
+    customers.create(card(code="ZZ", class_code="01002"))
+    assert customers.next_code("01002") == "", "nothing to count on"

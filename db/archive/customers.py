@@ -10,6 +10,7 @@ a row someone else changed after it was read is refused (ConflictError) instead 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import peewee
 
@@ -61,11 +62,54 @@ def _text(kind: str, value) -> str:
 
 
 def blank(class_code: str = "") -> dict[str, str]:
-    """A new card: defaults (币种 人民币, 管理类型 一般客户), developed today, in `class_code`."""
+    """A new card: defaults (币种 人民币, 管理类型 一般客户), developed today, in `class_code`,
+    with the next free code proposed (next_code)."""
     values = {f.key: f.default for f in EDITABLE}
     values["class_code"] = class_code
+    values["code"] = next_code(class_code)
     values["dev_date"] = format_date(clock.today())
     return values
+
+
+SEQUENCE = re.compile(r"C\d{6}")  # the archive numbers its customers C000001, C000002...
+_TRAILING = re.compile(r"(.*?)(\d+)")
+TRIES = 100  # codes looked at past the class's last one before giving up (then none)
+
+
+def next_code(class_code: str = "") -> str:
+    """The code a new customer in `class_code` is offered (the card lets it be changed): the
+    class's last code plus one when that is free; else, in an archive numbered C + 6 digits,
+    the number after its last; else the class's next free one; "" when there is none."""
+    last = (Customer.select(Customer.code).where(Customer.class_code == class_code)
+            .order_by(Customer.code.desc()).scalar()) if class_code else None
+    candidate = _increment(last) if last else None
+    if candidate and not _taken(candidate):
+        return candidate
+    top = Customer.select(Customer.code).order_by(Customer.code.desc()).scalar()
+    if top and SEQUENCE.fullmatch(top) and top != "C999999":
+        return f"C{int(top[1:]) + 1:06d}"
+    for _ in range(TRIES):
+        if not candidate:
+            break
+        if not _taken(candidate):
+            return candidate
+        candidate = _increment(candidate)
+    return ""
+
+
+def _increment(code: str) -> str | None:
+    """`code` with its trailing number one up, as wide (C0099 -> C0100); None without one
+    or when it would not fit the code's length."""
+    match = _TRAILING.fullmatch(code)
+    if match is None:
+        return None
+    head, digits = match.groups()
+    following = f"{head}{int(digits) + 1:0{len(digits)}d}"
+    return following if len(following) <= BY_KEY["code"].max_length else None
+
+
+def _taken(code: str) -> bool:
+    return Customer.select().where(Customer.code == code).exists()
 
 
 def template_copy(code: str) -> dict[str, str]:

@@ -161,8 +161,10 @@ class CardScreen(KehuScreen[str | None]):
 
     def on_mount(self) -> None:
         self._show_title()
-        first = "f-code" if self.row is None else "f-name"
-        self.query_one(f"#{first}").focus()
+        if self.row is None:
+            self._focus_code()
+        else:
+            self.query_one("#f-name").focus()
         # The app's worker, not the card's: an F6 among the keys closes the card mid-way.
         self.app.run_worker(self._hand_on_held(), group="held-keys")
 
@@ -328,7 +330,13 @@ class CardScreen(KehuScreen[str | None]):
         self.fill(values)
         self._show_title()
         self.query_one(TabbedContent).active = "tab-basic"
-        self.query_one("#f-code").focus()
+        self._focus_code()
+
+    def _focus_code(self) -> None:
+        """A new card starts at its code, the proposed one selected: typing replaces it."""
+        code = self.query_one("#f-code", Field)
+        code.focus()
+        code.select_all()
 
     def action_copy(self) -> None:
         values = {k: v for k, v in self.values().items()}
