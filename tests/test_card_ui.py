@@ -67,7 +67,7 @@ async def test_save_and_new_then_copy(card_app):
             set_field(pilot.app, key, value)
         await press(pilot, "ctrl+n")
         assert customers.get("C200").phone == "010-1234"
-        assert pilot.app.screen.query_one("#f-code").value == ""
+        assert pilot.app.screen.query_one("#f-code").value == "C201", "the next code of the class"
         assert pilot.app.screen.query_one("#f-class_code").value == "01", "next customer in the same class"
         assert pilot.app.focused.id == "f-code"
         set_field(pilot.app, "name", "王小明二店")
@@ -184,3 +184,137 @@ async def test_history_tab_lists_changes_with_old_and_new(card_app):
         await press(pilot, "alt+7")
         text = str(pilot.app.screen.query_one("#history").render())
         assert "修改" in text and "电话: — → 010-8888" in text
+
+
+async def test_read_only_card_is_refused_by_the_store(seeded):
+    import db
+
+    path = str(seeded.path)
+    seeded.close()
+    app = make_app(db.open_store(path, read_only=True), start="archive")
+    async with app.run_test(size=(100, 30)) as pilot:
+        before = customers.get("C002")
+        await open_card(pilot, "C002")
+        for key in ("f6", "ctrl+t"):
+            await press(pilot, key)
+            assert str(app.screen.query_one("#message").render()) == "档案为只读, 不能修改"
+        after = customers.get("C002")
+        assert (after.version, after.stop_date) == (before.version, before.stop_date)
+
+
+async def test_alt_digit_chords_switch_tabs_and_type_nothing(card_app):
+    from textual import events
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C002")
+        tabs = pilot.app.screen.query_one(TabbedContent)
+        # What a terminal hands Textual: Esc+4 as alt+4 carrying "4"; Option+3 as "£".
+        for key, char, tab in (("cent_sign", "¢", "tab-other"), ("pound_sign", "£", "tab-credit"),
+                               ("alt+1", "1", "tab-basic"), ("alt+9", "9", "tab-basic")):
+            field = pilot.app.focused
+            before = field.value
+            pilot.app.post_message(events.Key(key, char))  # as the driver hands it in
+            await settle(pilot)
+            assert tabs.active == tab and field.value == before, key
+        await press(pilot, "alt+4")
+        remark = pilot.app.screen.query_one("#f-remark")
+        remark.focus()
+        pilot.app.post_message(events.Key("trade_mark_sign", "™"))
+        await settle(pilot)
+        assert tabs.active == "tab-contact" and "™" not in remark.text
+        await press(pilot, "ctrl+pageup")
+        assert tabs.active == "tab-basic"
+        await press(pilot, "f6")
+        assert customers.get("C002").name == "北京华联批发"
+
+
+async def test_keys_typed_while_the_card_opens_reach_it_in_order(card_app, monkeypatch):
+    import time
+
+    from textual import events
+
+    from db.archive import history
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        real = history.for_entity
+
+        def slow(*args):  # the card's data under load
+            time.sleep(0.5)
+            return real(*args)
+
+        monkeypatch.setattr(history, "for_entity", slow)
+        pilot.app.push_screen(CardScreen("C002"))
+        # As a terminal hands them in while the card is still reading: none may be lost,
+        # and the F6 at the end saves what was typed before it.
+        for key, char in (("end", None), ("x", "x"), ("y", "y"), ("tab", None), ("home", None),
+                          ("z", "z"), ("f6", None)):
+            pilot.app.post_message(events.Key(key, char))
+        await settle(pilot)
+        row = customers.get("C002")
+        assert (row.name, row.short_name[0]) == ("北京华联批发xy", "z")
+        assert not isinstance(pilot.app.screen, CardScreen)
+
+
+@pytest.mark.parametrize("key", ["ctrl+d", "ctrl+n"])
+async def test_a_new_card_from_a_customer_shows_no_sales(demo_store, key):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C000355")
+        assert pilot.app.screen.query("#performance")
+        await press(pilot, key)
+        screen = pilot.app.screen
+        assert screen.row is None and not screen.query("#performance") and not screen.query("#history")
+        assert "sales" not in screen.panes and "history" not in screen.panes
+
+
+async def test_a_paste_cut_to_the_field_says_so(card_app):
+    from textual import events
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C002")
+        short = pilot.app.screen.query_one("#f-short_name")
+        short.value = ""
+        short.focus()
+        short.post_message(events.Paste("长" * 5000))
+        await settle(pilot)
+        assert len(short.value) == 60
+        message = str(pilot.app.screen.query_one("#message").render())
+        assert "60" in message and "5000" in message and "简称" in message
+
+
+async def test_a_save_waiting_on_a_lock_says_so(card_app, monkeypatch):
+    import asyncio
+    import time
+
+    from textual import events
+
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, "C002")
+        card = pilot.app.screen
+        real = customers.save_card
+
+        def waiting(*args):  # another session holds the write lock for a while
+            time.sleep(0.6)
+            return real(*args)
+
+        monkeypatch.setattr(customers, "save_card", waiting)
+        await press(pilot, "end", "q")
+        pilot.app.post_message(events.Key("f6", None))
+        await asyncio.sleep(0.3)
+        assert "正在保存" in str(card.query_one("#message").render())
+        pilot.app.post_message(events.Key("x", "x"))  # typed while it waits
+        await settle(pilot)
+        await asyncio.sleep(0.5)
+        await settle(pilot)
+        assert customers.get("C002").name == "北京华联批发q"
+        assert not isinstance(pilot.app.screen, CardScreen)
+
+
+async def test_a_new_card_offers_the_next_code_and_typing_replaces_it(card_app):
+    async with card_app.run_test(size=(120, 40)) as pilot:
+        await open_card(pilot, None, class_code="01")
+        code = pilot.app.screen.query_one("#f-code")
+        assert code.value == "C004" and pilot.app.focused is code
+        await type_text(pilot, "X9")
+        assert code.value == "X9"

@@ -684,3 +684,66 @@ def test_messages_name_the_field(archive, lang):
         text = i18n.error_text(error)
         assert "{" not in text and "customer.field" not in text
         assert i18n.t(f"customer.field.{error.field}") in text
+
+
+def test_save_card_writes_customer_and_classes_in_one_transaction(archive, monkeypatch):
+    from db.archive import classes, dimensions
+    from db.core.models import Membership
+
+    dimensions.create("region", "地区")
+    classes.add("region", "01", "华北")
+    row = customers.create(card())
+    before = (row.version, log("C001"))
+    with pytest.raises(RuleError) as caught:
+        customers.save_card("C001", {"name": "改了名"}, {"region": "99"}, row.version)
+    assert caught.value.key == "dimension_member.unknown_class" and caught.value.field == "region"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Membership, "create", broken)
+    with pytest.raises(RuntimeError):
+        customers.save_card("C001", {"name": "改了名"}, {"region": "01"}, row.version)
+    with pytest.raises(RuntimeError):
+        customers.save_card(None, card(code="C002"), {"region": "01"})
+    monkeypatch.undo()
+    after = customers.get("C001")
+    assert (after.name, after.version, log("C001")) == (row.name, *before), "nothing half-written"
+    assert customers.get("C002") is None and dimensions.memberships("C001") == {}
+    saved = customers.save_card("C001", {"name": "改了名"}, {"region": "01"}, row.version)
+    assert (saved.name, saved.version) == ("改了名", row.version + 2)
+    assert dimensions.memberships("C001") == {"region": ("01", "华北")}
+
+
+def test_stop_date_is_checked_against_the_typed_development_date(archive):
+    row = customers.create(card(dev_date="2020-01-01"))
+    errors = customers.validate_all({"dev_date": "2019-13-01", "stop_date": "2019-06-01"}, existing=row)
+    assert [e.field for e in errors] == ["dev_date"], "not refused against the stored 2020-01-01"
+    errors = customers.validate_all({"dev_date": "2019-01-01", "stop_date": "2019-06-01"}, existing=row)
+    assert errors == []
+    errors = customers.validate_all({"dev_date": "2019-07-01", "stop_date": "2019-06-01"}, existing=row)
+    assert [e.key for e in errors] == ["customer.stop_before_dev"]
+
+
+def test_full_width_digits_are_taken_as_half_width(archive):
+    from db.archive import classes, dimensions
+
+    dimensions.create("region", "地区")
+    classes.add("region", "01", "华北")
+    row = customers.save_card(None, card(code="Ｃ００１", credit_limit="１，０００"), {"region": "０１"})
+    assert (row.code, row.credit_limit) == ("C001", 100000)
+    assert dimensions.memberships("C001") == {"region": ("01", "华北")}
+
+
+def test_next_code_is_offered_on_a_new_card(archive):
+    assert customers.next_code("01001") == "" and customers.blank("01001")["code"] == ""
+    for code, class_code in (("C000041", "02"), ("C000007", "01001"), ("C000008", "02")):
+        customers.create(card(code=code, class_code=class_code))
+    assert customers.next_code("01001") == "C000042", "an archive numbered C + 6 digits"
+    assert customers.blank("01002")["code"] == "C000042"
+    customers.create(card(code="P0099", class_code="01002"))
+    assert customers.next_code("01002") == "P0100", "the class's last code plus one, as wide"
+    customers.create(card(code="P0100", class_code="02"))
+    assert customers.next_code("01002") == "P0101", "past the codes other classes took"
+    customers.create(card(code="ZZ", class_code="01002"))
+    assert customers.next_code("01002") == "", "nothing to count on"

@@ -51,6 +51,15 @@ class KehuApp(App):
         self._too_small: Screen | None = None
         translate_bindings(self)
 
+    async def on_event(self, event: events.Event) -> None:
+        # A screen still opening (the card, whose data may take seconds under load) takes the
+        # keys typed meanwhile and hands them back in order once it can act on them.
+        if isinstance(event, events.Key) and not event.is_forwarded and self._screen_stack:
+            hold = getattr(self.screen, "hold_key", None)
+            if hold is not None and hold(event):
+                return
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         keymap, problem = config.load_keymap()
         if keymap:

@@ -10,11 +10,12 @@ a row someone else changed after it was read is refused (ConflictError) instead 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import peewee
 
 from db.core import clock
-from db.archive import history, search
+from db.archive import dimensions, history, search
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
@@ -61,11 +62,54 @@ def _text(kind: str, value) -> str:
 
 
 def blank(class_code: str = "") -> dict[str, str]:
-    """A new card: defaults (币种 人民币, 管理类型 一般客户), developed today, in `class_code`."""
+    """A new card: defaults (币种 人民币, 管理类型 一般客户), developed today, in `class_code`,
+    with the next free code proposed (next_code)."""
     values = {f.key: f.default for f in EDITABLE}
     values["class_code"] = class_code
+    values["code"] = next_code(class_code)
     values["dev_date"] = format_date(clock.today())
     return values
+
+
+SEQUENCE = re.compile(r"C\d{6}")  # the archive numbers its customers C000001, C000002...
+_TRAILING = re.compile(r"(.*?)(\d+)")
+TRIES = 100  # codes looked at past the class's last one before giving up (then none)
+
+
+def next_code(class_code: str = "") -> str:
+    """The code a new customer in `class_code` is offered (the card lets it be changed): the
+    class's last code plus one when that is free; else, in an archive numbered C + 6 digits,
+    the number after its last; else the class's next free one; "" when there is none."""
+    last = (Customer.select(Customer.code).where(Customer.class_code == class_code)
+            .order_by(Customer.code.desc()).scalar()) if class_code else None
+    candidate = _increment(last) if last else None
+    if candidate and not _taken(candidate):
+        return candidate
+    top = Customer.select(Customer.code).order_by(Customer.code.desc()).scalar()
+    if top and SEQUENCE.fullmatch(top) and top != "C999999":
+        return f"C{int(top[1:]) + 1:06d}"
+    for _ in range(TRIES):
+        if not candidate:
+            break
+        if not _taken(candidate):
+            return candidate
+        candidate = _increment(candidate)
+    return ""
+
+
+def _increment(code: str) -> str | None:
+    """`code` with its trailing number one up, as wide (C0099 -> C0100); None without one
+    or when it would not fit the code's length."""
+    match = _TRAILING.fullmatch(code)
+    if match is None:
+        return None
+    head, digits = match.groups()
+    following = f"{head}{int(digits) + 1:0{len(digits)}d}"
+    return following if len(following) <= BY_KEY["code"].max_length else None
+
+
+def _taken(code: str) -> bool:
+    return Customer.select().where(Customer.code == code).exists()
 
 
 def template_copy(code: str) -> dict[str, str]:
@@ -131,7 +175,9 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
                 raise field.refuse("customer.code_immutable", code=existing.code)
             if store_checks:
                 _store_check(field, value, existing)
-            if field.key == "stop_date":
+            # Against the development date typed with it: when that one is refused, not
+            # against the stored one it is replacing (its own refusal says what is wrong).
+            if field.key == "stop_date" and not any(e.field == "dev_date" for e in errors):
                 _check_stop(value, clean, existing)
         except RuleError as exc:
             errors.append(exc)
@@ -208,6 +254,20 @@ def update(code: str, values: dict, version: int) -> Customer:
             search.index(row.id, clean.get("name", row.name), clean.get("short_name", row.short_name))
         history.record("change", ENTITY, code, changes)
     return get(code)
+
+
+def save_card(code: str | None, values: dict, memberships: dict[str, str],
+              version: int | None = None) -> Customer:
+    """The card's save, all or nothing: customer `code` (None: a new one) with the typed
+    `values`, last read at `version`, and its classes in the typed dimensions (dimension code
+    -> class code, "" for none), with their history, in one transaction. A refused class
+    leaves the customer as it was. Returns the saved row."""
+    with writing():
+        row = create(values) if code is None else update(code, values, version)
+        current = row.version
+        for dim, class_code in memberships.items():
+            current = dimensions.set_membership(row.code, dim, class_code or None, current)
+    return get(row.code)
 
 
 def delete(code: str, version: int) -> None:

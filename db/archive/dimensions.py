@@ -9,6 +9,7 @@ class"); the unique index on Membership (customer, dimension) keeps it so.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from peewee import JOIN, fn
 
@@ -100,7 +101,8 @@ def set_membership(customer_code: str, dim_code: str, class_code: str | None,
     The main dimension is the customer's own class (changed through the card), and a derived
     dimension changes only through an applied evaluation.
     """
-    class_code = (class_code or "").strip() or None
+    # Full-width digits as a Chinese IME types them (０１) are the class code 01.
+    class_code = unicodedata.normalize("NFKC", class_code or "").strip() or None
     with writing():
         dim = classes.dimension(dim_code)
         if dim.code == MAIN_DIMENSION:

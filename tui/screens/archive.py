@@ -263,7 +263,7 @@ class ArchiveScreen(KehuScreen):
 
     def action_toggle_stop(self) -> None:
         code = self.listing.current_code
-        if not code or self._read_only():
+        if not code:
             return
         from db.archive import customers
 

@@ -86,9 +86,6 @@ class BatchScreen(KehuModal[int | None]):
                                  lambda v: v and setattr(value, "value", v))
 
     def action_apply(self) -> None:
-        if self.app.store.read_only:
-            self.say(t("store.read_only"))
-            return
         field, raw = self.field, self.query_one("#batch-value", Field).value
         try:
             preview = batch.preview(field, raw, self.target)

@@ -2,9 +2,11 @@
 is saved, refusals shown beside the field. Returns the code it saved (or None)."""
 from __future__ import annotations
 
+import asyncio
+
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
@@ -12,16 +14,16 @@ from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
 from db.archive import customers, dimensions, history, sales
-from db.values.fields import FIELDS, TABS, on_tab, tab_label
+from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.core.models import MAIN_DIMENSION
 from db.values.money import format_money
-from db.core.session import writing
+from tui import background
 from tui.commands import Command, bindings
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.cells import pad
-from tui.widgets.fields import Field
+from tui.widgets.fields import Field, NoteArea
 from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
 
@@ -56,7 +58,7 @@ class FieldRow(Horizontal):
         if not field.editable:
             yield Static(Text(self.value), classes="auto-value")
         elif field.multiline:
-            area = TextArea(self.value, id=f"f-{field.key}", soft_wrap=True, show_line_numbers=False,
+            area = NoteArea(self.value, id=f"f-{field.key}", soft_wrap=True, show_line_numbers=False,
                             read_only=self.locked)
             yield area
         else:
@@ -84,8 +86,8 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.tab5", "alt+5", "tab(4)", "card.tab_dimensions", show=False),
         Command("card.tab6", "alt+6", "tab(5)", "card.tab_sales", show=False),
         Command("card.tab7", "alt+7", "tab(6)", "history.tab", show=False),
-        # Ctrl+PgDn/PgUp arrive through tmux and SSH; Alt+digit only where the terminal
-        # reports it (through tmux, Textual reads Esc+2 as the macOS Option character ™).
+        # Ctrl+PgDn/PgUp arrive through tmux and SSH. Alt+digit comes as Esc+digit or, from
+        # a Mac, as the Option character (™ for 2): the fields turn both into these keys.
         Command("card.next_tab", "ctrl+pagedown", "next_tab(1)", "card.next_tab"),
         Command("card.prev_tab", "ctrl+pageup", "next_tab(-1)", "card.prev_tab", show=False),
     )
@@ -99,6 +101,9 @@ class CardScreen(KehuScreen[str | None]):
             raise ConflictError("conflict.deleted", code=code)
         self.initial = customers.as_form(self.row) if self.row else (values or customers.blank(class_code))
         self.saved_any: str | None = None
+        # Keys typed before the card can take them, in order (None once they are handed on).
+        self.held: list[events.Key] | None = []
+        self.passing: events.Key | None = None
 
     @property
     def read_only(self) -> bool:
@@ -157,8 +162,35 @@ class CardScreen(KehuScreen[str | None]):
 
     def on_mount(self) -> None:
         self._show_title()
-        first = "f-code" if self.row is None else "f-name"
-        self.query_one(f"#{first}").focus()
+        if self.row is None:
+            self._focus_code()
+        else:
+            self.query_one("#f-name").focus()
+        # The app's worker, not the card's: an F6 among the keys closes the card mid-way.
+        self.app.run_worker(self._hand_on_held(), group="held-keys")
+
+    def hold_key(self, event: events.Key) -> bool:
+        """Keep a key typed while the card opens (the app asks before it acts on one):
+        lost, text typed meanwhile was missing and an F6 could close the card without it."""
+        if self.held is None or event is self.passing:
+            return False
+        self.held.append(event)
+        return True
+
+    async def _hand_on_held(self) -> None:
+        """Each held key as if typed now, one after the other: the next only once this one
+        has been dealt with by the app, the field and every node it bubbles through; keys
+        typed meanwhile queue behind."""
+        while self.held and self.is_current:
+            self.passing = key = self.held.pop(0)
+            self.app.post_message(key)
+            await _handled(self.app)
+            target = self.app.focused
+            for node in (target.ancestors_with_self if target is not None else [self.app]):
+                await _handled(node)
+        held, self.held = self.held or [], None
+        for key in held:  # the card closed on one of them: the rest go where the keys go now
+            self.app.post_message(key)
 
     def _show_title(self) -> None:
         title = Text(t("screen.card") + " · ")
@@ -231,40 +263,35 @@ class CardScreen(KehuScreen[str | None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def action_save(self, and_new: bool = False) -> None:
-        if self.read_only:
-            self.say(t("store.read_only"))
-            return
+    async def action_save(self, and_new: bool = False) -> None:
         values = self.values()
         existing = self.row
         errors = customers.validate_all(values, existing=existing)
         if errors:
             self.show_errors(errors)
             return
+        changed = {dim: code for dim, code in self.dimension_values().items()
+                   if code != self.initial_dims.get(dim, "")}
+        # On a thread: a save may wait for another session's lock (up to the store's busy
+        # timeout), and the card says so meanwhile. The app acts on no key until the save is
+        # over (this action is awaited), so a key typed meanwhile waits for its outcome
+        # instead of landing in whatever field had the focus.
+        self.say(t("card.saving"))
         try:
-            # The card and its classes in the other dimensions are one save: all or nothing.
-            with writing():
-                if existing is None:
-                    saved = customers.create(values)
-                else:
-                    saved = customers.update(existing.code, values, existing.version)
-                version = saved.version
-                for dim, code in self.dimension_values().items():
-                    if code != self.initial_dims.get(dim, ""):
-                        try:
-                            version = dimensions.set_membership(saved.code, dim, code or None, version)
-                        except RuleError as exc:
-                            if exc.key.startswith("dimension_member."):
-                                exc.field = f"dim-{dim}"
-                            raise
+            saved = await background.run(customers.save_card, existing.code if existing else None,
+                                         values, changed, existing.version if existing else None,
+                                         urgent=True)
         except ConflictError as exc:
             self.say(error_text(exc))
             self.app.push_screen(ConfirmScreen(error_text(exc) + "\n" + t("card.ask_reload")),
                                  self._reload_answer)
             return
         except RuleError as exc:
+            if exc.key.startswith("dimension_member."):
+                exc.field = f"dim-{exc.field}"
             self.show_errors([exc])
             return
+        self.say()
         self.saved_any = saved.code
         if and_new:
             self._restart(customers.blank(saved.class_code))
@@ -295,11 +322,22 @@ class CardScreen(KehuScreen[str | None]):
         self.initial = values
         for key in ("created_by", "created_at", "modified_by", "modified_at"):
             self.query(f"#row-{key}").remove()
+        # A card with no code has no sales and no history: not the ones of the card it came from.
+        tabs = self.query_one(TabbedContent)
+        for pane in ("tab-sales", "tab-history"):
+            if self.query(f"#{pane}"):
+                tabs.remove_pane(pane)
         self.query_one("#f-code", Field).disabled = False
         self.fill(values)
         self._show_title()
         self.query_one(TabbedContent).active = "tab-basic"
-        self.query_one("#f-code").focus()
+        self._focus_code()
+
+    def _focus_code(self) -> None:
+        """A new card starts at its code, the proposed one selected: typing replaces it."""
+        code = self.query_one("#f-code", Field)
+        code.focus()
+        code.select_all()
 
     def action_copy(self) -> None:
         values = {k: v for k, v in self.values().items()}
@@ -355,7 +393,6 @@ class CardScreen(KehuScreen[str | None]):
             self.app.push_screen(ClassPicker(focused.value, dimension), chosen)
         else:
             from tui.screens.choice_picker import ChoicePicker
-            from db.values.fields import BY_KEY
 
             def picked(value: str | None) -> None:
                 if value:
@@ -364,9 +401,6 @@ class CardScreen(KehuScreen[str | None]):
             self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"), BY_KEY["mgmt_type"].choices), picked)
 
     def action_toggle_stop(self) -> None:
-        if self.read_only:
-            self.say(t("store.read_only"))
-            return
         if self.row is None:
             return
         try:
@@ -404,9 +438,24 @@ class CardScreen(KehuScreen[str | None]):
 
         self.app.push_screen(ConfirmScreen(t("card.confirm_delete", code=row.code, name=row.name)), answer)
 
+    def on_field_cut(self, event: Field.Cut) -> None:
+        field = BY_KEY.get((event.field.id or "").removeprefix("f-"))
+        if field is not None:
+            self.say(t("card.paste_cut", field=t(field.label), max=field.max_length,
+                       length=event.length, kept=event.kept))
+
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.refresh_bindings()
+
+
+async def _handled(node) -> None:
+    """Until `node` has dealt with the messages in its queue now (or is gone: a node
+    removed meanwhile never runs the callback)."""
+    done = asyncio.get_running_loop().create_future()
+    if node.call_later(lambda: done.done() or done.set_result(None)):
+        while not done.done() and node.is_running:
+            await asyncio.wait({done}, timeout=0.05)
 
 
 def performance_text(code: str) -> Text:
