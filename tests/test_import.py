@@ -164,8 +164,8 @@ def test_the_cycle_collector_is_paused_while_planning_and_committing_then_restor
     import gc
 
     seen = []
-    real = importer._CustomerPlanner.run
-    importer._CustomerPlanner.run = lambda self: (seen.append(gc.isenabled()), real(self))[1]
+    real = importer.CustomerPlanner.run
+    importer.CustomerPlanner.run = lambda self: (seen.append(gc.isenabled()), real(self))[1]
     try:
         assert gc.isenabled()
         plan = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD))
@@ -175,7 +175,7 @@ def test_the_cycle_collector_is_paused_while_planning_and_committing_then_restor
         assert not gc.isenabled()
     finally:
         gc.enable()
-        importer._CustomerPlanner.run = real
+        importer.CustomerPlanner.run = real
     assert seen == [False, False]
     with pytest.raises(RuleError):
         importer.plan(write(tmp_path, "bad.csv", "甲,乙\n1,2\n"))  # refused: still restored
@@ -435,7 +435,7 @@ def test_plain_tax_id_agrees_with_stdnum(head, other):
 
 
 def test_problems_of_a_row_in_order_across_chunks(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "CHUNK", 2)  # memo, seen codes and refusals across chunks
+    monkeypatch.setattr(importer.common, "CHUNK", 2)  # memo, seen codes and refusals across chunks
     customers.create({"code": "C009", "name": "旧", "short_name": "旧", "class_code": "02",
                       "dev_date": dt.date(2024, 1, 1)})
     text = ("客户编码,客户名称,客户简称,所属分类码,发展日期,停用日期\n"

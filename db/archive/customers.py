@@ -171,7 +171,7 @@ def create(values: dict) -> Customer:
     with writing():
         clean = validate(values)
         if not clean["mnemonic"]:
-            clean["mnemonic"] = _mnemonic_of(clean["short_name"])
+            clean["mnemonic"] = mnemonic_of(clean["short_name"])
         who, at = clock.user(), clock.now()
         try:
             row = Customer.create(**clean, created_by=who, created_at=at, modified_by=who,
@@ -195,10 +195,8 @@ def update(code: str, values: dict, version: int) -> Customer:
         row = _current(code, version)
         clean = validate(values, existing=row)
         clean.pop("code", None)
-        mnemonic = clean.get("mnemonic", row.mnemonic)
-        if not mnemonic or ("short_name" in clean and mnemonic == row.mnemonic
-                            and row.mnemonic == _mnemonic_of(row.short_name)):
-            clean["mnemonic"] = _mnemonic_of(clean.get("short_name", row.short_name))
+        clean["mnemonic"] = mnemonic_after(row.mnemonic, row.short_name,
+                                           clean.get("mnemonic", row.mnemonic), clean.get("short_name"))
         changes = {k: [getattr(row, k), v] for k, v in clean.items() if getattr(row, k) != v}
         if not changes:
             return row
@@ -248,8 +246,18 @@ def enable(code: str, version: int) -> Customer:
     return get(code)
 
 
-def _mnemonic_of(short_name: str) -> str:
+def mnemonic_of(short_name: str) -> str:
+    """The mnemonic kehu generates for a short name (the card's save and the import's)."""
     return initials(short_name)[: BY_KEY["mnemonic"].max_length]
+
+
+def mnemonic_after(old: str, old_short: str, mnemonic: str, short_name: str | None) -> str:
+    """The mnemonic a change saves: `mnemonic` as given (the row's `old` one when not
+    given), generated again when emptied, and following a new `short_name` (None: not
+    given) when it is still the one generated from `old_short`; one typed by hand is kept."""
+    if not mnemonic or (short_name is not None and mnemonic == old and old == mnemonic_of(old_short)):
+        return mnemonic_of(old_short if short_name is None else short_name)
+    return mnemonic
 
 
 def _current(code: str, version: int) -> Customer:
