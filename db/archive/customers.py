@@ -147,10 +147,19 @@ def _store_check(field, value, existing: Customer | None) -> None:
     elif field.key == "class_code":
         row = (CustomerClass.select(CustomerClass.is_leaf).join(Dimension)
                .where(Dimension.code == MAIN_DIMENSION, CustomerClass.code == value).first())
-        if row is None:
-            raise field.refuse("customer.class_unknown", code=value)
-        if not row.is_leaf:
-            raise field.refuse("customer.class_not_leaf", code=value)
+        refusal = class_refusal(field.key, field.label, value, None if row is None else row.is_leaf)
+        if refusal is not None:
+            raise refusal
+
+
+def class_refusal(field: str, label: str, code: str, is_leaf: bool | None) -> RuleError | None:
+    """Why customers cannot be put in class `code` of a dimension (`is_leaf` None: no such
+    class), None when they can: the card's rule, and the import's for every class column."""
+    if is_leaf is None:
+        return RuleError("customer.class_unknown", field=field, label=label, code=code)
+    if not is_leaf:
+        return RuleError("customer.class_not_leaf", field=field, label=label, code=code)
+    return None
 
 
 def _check_stop(stop: dt.date | None, clean: dict, existing: Customer | None) -> None:

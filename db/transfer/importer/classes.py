@@ -9,6 +9,7 @@ from db.values.columns import COLUMNS, SHEETS, by_field
 from db.transfer.tabular import open_table
 from db.transfer.importer.common import ImportPlan, PlannedRow, Problem, convert, new_plan
 
+
 def plan_classes(path, dimension: str) -> ImportPlan:
     """Classes sorted parents first (by code length), each checked against its dimension's
     scheme, against the archive and against the classes before it in the file."""
@@ -28,7 +29,7 @@ def plan_classes(path, dimension: str) -> ImportPlan:
         else:
             rows.append((line, values))
     rows.sort(key=lambda r: (r[1]["dimension"], len(r[1]["code"]), r[1]["code"]))
-    dims: dict[str, tuple] = {}  # code -> (scheme, {code: name}, holds customers?, derived)
+    dims: dict[str, tuple | None] = {}  # code -> _dimension_context
     seen: dict[tuple, int] = {}
     new_children: set[tuple] = set()
     for line, values in rows:
@@ -43,7 +44,7 @@ def plan_classes(path, dimension: str) -> ImportPlan:
         if context is None:
             reject("dimension", "dimension.unknown", dimension=dim_code)
             continue
-        scheme, known, dim = context
+        scheme, known, children, dim = context
         if dim is not None and dim.derived:
             reject("dimension", "dimension.derived", dimension=dim.name_zh)
             continue
@@ -63,11 +64,10 @@ def plan_classes(path, dimension: str) -> ImportPlan:
                     and known[parent][2]):
                 raise RuleError("class.parent_has_customers", field="code", parent=parent,
                                 count=class_rules.customers_under(dim, parent))
-            name = (values.get("name") or "").strip()
-            if not name:
-                raise RuleError("class.name_required", field="name")
-            if len(name) > class_rules.MAX_NAME:
-                raise RuleError("class.name_too_long", field="name", length=len(name), max=class_rules.MAX_NAME)
+            # The classification screen's own rule: a sibling's name, in the archive or earlier in the file.
+            names = children.setdefault(parent, {})
+            name = class_rules.check_name(dim, parent, values.get("name"),
+                                          siblings={n for c, n in names.items() if c != code})
         except RuleError as exc:
             reject(exc.field or "code", exc.key, **exc.values)
             continue
@@ -80,8 +80,10 @@ def plan_classes(path, dimension: str) -> ImportPlan:
                 result.updates.append(PlannedRow(line, code, values, changes))
             else:
                 result.unchanged += 1
+            names[code] = name
         else:
             known[code] = (name, remark, False)
+            names[code] = name
             if parent is not None:
                 new_children.add((dim_code, parent))
             result.adds.append(PlannedRow(line, code, values))
@@ -89,7 +91,8 @@ def plan_classes(path, dimension: str) -> ImportPlan:
 
 
 def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
-    """(scheme, {code: (name, remark, holds customers)}, Dimension or None) of a dimension;
+    """(scheme, {code: (name, remark, holds customers)}, {parent code (None at level 1):
+    {child code: name}}, Dimension or None) of a dimension;
     a dimension missing from the archive is planned for creation when the row names its
     scheme; None when it cannot be."""
     dim = Dimension.get_or_none(Dimension.code == dim_code)
@@ -105,11 +108,14 @@ def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
         result.new_dimensions.append({"code": dim_code, "name_zh": name,
                                       "name_en": values.get("dimension_name_en") or name,
                                       "scheme": str(scheme)})
-        return scheme, {}, None
-    table, column, where = class_rules._members(dim)
-    holding = {c for (c,) in table.select(column).where(where).distinct().tuples()}
+        return scheme, {}, {}, None
+    holding = class_rules.holding_codes(dim)
     known = {r.code: (r.name, r.remark, r.code in holding)
              for r in CustomerClass.select().where(CustomerClass.dimension == dim.id)}
-    return class_rules.scheme_of(dim), known, dim
+    scheme = class_rules.scheme_of(dim)
+    children: dict[str | None, dict[str, str]] = {}
+    for code, (name, _, _) in known.items():
+        children.setdefault(scheme.parent_of(code), {})[code] = name
+    return scheme, known, children, dim
 
 

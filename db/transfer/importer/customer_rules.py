@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+from db.archive.customers import class_refusal
 from db.core.errors import RuleError
 from db.core.models import CustomerClass, Dimension
 from db.values import fields as fields_meta
@@ -72,11 +73,7 @@ def class_problem(scheme: CodingScheme, known: dict[str, bool], code: str, fld: 
     if scheme.level_of(code) is None:
         return RuleError("import.class_not_in_scheme", field=fld, label=label, code=code,
                          scheme=str(scheme))
-    if code not in known:
-        return RuleError("customer.class_unknown", field=fld, label=label, code=code)
-    if not known[code]:
-        return RuleError("customer.class_not_leaf", field=fld, label=label, code=code)
-    return None
+    return class_refusal(fld, label, code, known.get(code))
 
 
 Refuse = Callable[[int, str, RuleError], None]  # (row index, field, why)

@@ -228,9 +228,7 @@ def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
                              remark=row.values.get("remark", ""), created_by=who, created_at=at)
         parent = schemes[dim].parent_of(row.code)
         if parent is not None:
-            CustomerClass.update(is_leaf=False).where(
-                CustomerClass.dimension == dim_ids[dim], CustomerClass.code == parent,
-                CustomerClass.is_leaf == True).execute()  # noqa: E712
+            class_rules.mark_parent(dim_ids[dim], parent)
         done += 1
         if done % WRITE_CHUNK == 0:
             report(done, total)
