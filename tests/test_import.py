@@ -443,17 +443,19 @@ def test_problems_of_a_row_in_order_across_chunks(store, tmp_path, monkeypatch):
             "C002,乙,乙,02,2024-01-01,\n"          # 3
             "C001,丙,丙,03,2024-02-30,\n"          # 4: bad date, duplicate, class unknown
             "C004,丁,丁,02,2024-01-01,2023-12-31\n"  # 5: stopped before developed
-            "C009,旧,旧,02,,2023-12-31\n"          # 6: the file's empty date wins: no check
+            "C009,旧,旧,02,,2023-12-31\n"          # 6: the empty date keeps the stored 2024-01-01
             "C005,戊,戊,02,2024-01-01,2024-06-30\n")  # 7
     plan = importer.plan(write(tmp_path, "c.csv", text))
     assert [(p.line, p.field, p.key) for p in plan.rejected] == [
         (2, "dev_date", "date.invalid"),
         (4, "dev_date", "date.invalid"), (4, "code", "import.duplicate_code"),
         (4, "class_code", "customer.class_unknown"),
-        (5, "stop_date", "customer.stop_before_dev")]
+        (5, "stop_date", "customer.stop_before_dev"), (6, "stop_date", "customer.stop_before_dev")]
     assert plan.rejected[2].values == {"code": "C001", "first_line": 2}
     assert [r.code for r in plan.adds] == ["C002", "C005"]
-    assert [r.code for r in plan.updates] == ["C009"]
+    clearing = importer.plan(write(tmp_path, "c.csv", text), blank_clears=True)
+    assert [p.line for p in clearing.rejected][-1] == 5  # the date it clears is not checked
+    assert [r.code for r in clearing.updates] == ["C009"]
     only_stop = importer.plan(write(tmp_path, "s.csv", "客户编码,停用日期\nC009,2023-12-31\n"))
     assert [(p.line, p.key) for p in only_stop.rejected] == [(2, "customer.stop_before_dev")]
 

@@ -10,7 +10,7 @@ from db.transfer.tabular import open_table
 from db.transfer.importer.common import ImportPlan, PlannedRow, Problem, convert, new_plan
 
 
-def plan_classes(path, dimension: str) -> ImportPlan:
+def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan:
     """Classes sorted parents first (by code length), each checked against its dimension's
     scheme, against the archive and against the classes before it in the file."""
     table = open_table(path, COLUMNS["classes"], sheet_names=SHEETS["classes"])
@@ -74,6 +74,8 @@ def plan_classes(path, dimension: str) -> ImportPlan:
         remark = values.get("remark", "")
         if code in known:
             old_name, old_remark, _ = known[code]
+            if "remark" not in values or (not remark and not blank_clears):
+                remark = values["remark"] = old_remark  # no column, or an empty cell that keeps it
             changes = {k: (o, n) for k, o, n in (("name", old_name, name), ("remark", old_remark, remark))
                        if o != n and (k in values or k == "name")}
             if changes:

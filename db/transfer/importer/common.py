@@ -91,6 +91,7 @@ class ImportPlan:
     new_dimensions: list[dict] = field(default_factory=list)  # classes: dimensions to create
     add_fields: list[str] = field(default_factory=list)  # customers: the fields of an add's cells
     batch: str = ""
+    blank_clears: bool = False  # an update's empty cell clears the stored value (else keeps it)
 
     @property
     def rejected_lines(self) -> list[int]:

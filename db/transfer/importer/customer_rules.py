@@ -113,12 +113,14 @@ def refuse_classes(column: list, fld: str, problem: Callable[[str], RuleError | 
                 refuse(i, fld, problem(klass))
 
 
-def refuse_early_stops(stops: list, devs: list | None, olds: list[dict | None], refuse: Refuse) -> None:
-    """A stop date before the development date: the file's, else (no column, or a refused
-    cell) the archive's."""
+def refuse_early_stops(stops: list, devs: list | None, olds: list[dict | None], refuse: Refuse,
+                       *, keep_blank: bool) -> None:
+    """A stop date before the development date: the file's, else (no column, a refused
+    cell, or an empty one that keeps the stored date) the archive's."""
     for i, stop in enumerate(stops):
         if isinstance(stop, dt.date):
-            if devs is not None and not isinstance(devs[i], RuleError):
+            if devs is not None and not isinstance(devs[i], RuleError) and (
+                    devs[i] is not None or not keep_blank):
                 dev = devs[i]
             else:
                 dev = (olds[i] or {}).get("dev_date")

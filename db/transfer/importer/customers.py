@@ -21,7 +21,8 @@ class CustomerPlanner:
     """Customers: each cell cleaned by its field's own rule (db.values.fields), the rules that need
     the archive (code unique, class a leaf) checked for a whole chunk at once."""
 
-    def __init__(self, path):
+    def __init__(self, path, blank_clears: bool = False):
+        self.blank_clears = blank_clears
         self.main = class_rules.dimension(MAIN_DIMENSION)
         self.scheme = class_rules.scheme_of(self.main)
         self.classes = class_map(self.main)
@@ -100,6 +101,8 @@ class CustomerPlanner:
         codes = [c if type(c) is str else cell_text(raw_codes[i]) for i, c in enumerate(cleaned[self.code_at])]
         existing, members = self._existing([c for c in codes if c])
         olds = [existing.get(c) for c in codes] if existing else [None] * len(codes)
+        if existing and not self.blank_clears:
+            _keep_blank_required(refused, olds)
         self._row_rules(lines, cleaned, olds, refused)
         if not refused and not existing:
             # The common chunk of a first import: every row a new customer, all of them
@@ -114,7 +117,14 @@ class CustomerPlanner:
             if old is None:
                 self._add([line], [codes[i]], [row])
                 continue
-            self._update(line, codes[i], dict(zip(fields, row)), old, members)
+            values = dict(zip(fields, row))
+            if not self.blank_clears:
+                # An empty cell keeps the stored value; clearing is the import's explicit choice.
+                cells = chunk[i][1]
+                for at, position in enumerate(self.keep):
+                    if at != self.code_at and is_blank(cells[position]):
+                        del values[fields[at]]
+            self._update(line, codes[i], values, old, members)
 
     def _update(self, line: int, code: str, values: dict, old: dict, members: dict) -> None:
         """A customer of the archive: an update of the fields whose values differ (a
@@ -185,4 +195,19 @@ class CustomerPlanner:
                            lambda code, dim=dim: self._class_problem(dim, code), refuse)
         if "stop_date" in fields:
             devs = cleaned[fields.index("dev_date")] if "dev_date" in fields else None
-            refuse_early_stops(cleaned[fields.index("stop_date")], devs, olds, refuse)
+            refuse_early_stops(cleaned[fields.index("stop_date")], devs, olds, refuse,
+                               keep_blank=not self.blank_clears)
+
+
+def _keep_blank_required(refused: dict[int, list], olds: list[dict | None]) -> None:
+    """An update row's empty required cell keeps the stored value: not a refusal."""
+    for i in [i for i in refused if olds[i] is not None]:
+        kept = [(fld, exc) for fld, exc in refused[i] if exc.key != "customer.required"]
+        if kept:
+            refused[i] = kept
+        else:
+            del refused[i]
+
+
+def is_blank(cell) -> bool:
+    return cell is None or (type(cell) is str and not cell.strip())

@@ -11,13 +11,20 @@ from db.transfer.importer.customers import CustomerPlanner
 from db.transfer.importer.sales import plan_sales
 
 
-def plan(path: str | Path, kind: str = "customers", dimension: str = MAIN_DIMENSION) -> ImportPlan:
-    """What importing `path` would do; reads the archive, writes nothing."""
+def plan(path: str | Path, kind: str = "customers", dimension: str = MAIN_DIMENSION, *,
+         blank_clears: bool = False) -> ImportPlan:
+    """What importing `path` would do; reads the archive, writes nothing.
+
+    An empty cell of a row that updates a customer or a class keeps the stored value, unless
+    `blank_clears` (then it clears it, to the field's default)."""
     if kind not in KINDS:
         raise RuleError("import.bad_kind", kind=kind)
     with many_objects():
         if kind == "customers":
-            return CustomerPlanner(path).run()
-        if kind == "classes":
-            return plan_classes(path, dimension)
-        return plan_sales(path)
+            result = CustomerPlanner(path, blank_clears).run()
+        elif kind == "classes":
+            result = plan_classes(path, dimension, blank_clears)
+        else:
+            result = plan_sales(path)
+    result.blank_clears = blank_clears
+    return result

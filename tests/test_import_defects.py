@@ -1,0 +1,118 @@
+"""Issue 16: the import's defects (empty cells, row versions, CSV shapes, broken files, messages)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import db
+from db.archive import classes, customers
+from db.core.errors import ConflictError, RuleError
+from db.core.models import ChangeLog
+from db.transfer import importer
+
+HEADER = "客户编码,客户名称,客户简称,所属分类码,所属地区,税号,发展日期,Email\n"
+ROW = "C000005,王小明改名,王小明,01003,广东,,,\n"
+
+
+@pytest.fixture
+def wang(tmp_path):
+    s = db.open_store(str(tmp_path / "t.db"))
+    classes.add("main", "01", "批发")
+    classes.add("main", "01003", "华南")
+    customers.create({"code": "C000005", "name": "王小明", "short_name": "王小明", "class_code": "01003",
+                      "region": "广东", "tax_id": "91110000802100433B", "dev_date": dt.date(2024, 3, 5),
+                      "email": "wxm@example.com", "credit_limit": "100"})
+    yield s
+    s.close()
+
+
+def write(tmp_path, text, name="c.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_empty_cell_keeps_the_stored_value_by_default(wang, tmp_path):
+    plan = importer.plan(write(tmp_path, HEADER + ROW))
+    assert not plan.blank_clears
+    assert [r.changes for r in plan.updates] == [{"name": ("王小明", "王小明改名")}]
+    importer.commit(plan)
+    row = customers.get("C000005")
+    assert (row.name, row.tax_id, row.dev_date, row.email) == (
+        "王小明改名", "91110000802100433B", dt.date(2024, 3, 5), "wxm@example.com")
+
+
+def test_an_empty_required_cell_keeps_the_stored_value_too(wang, tmp_path):
+    plan = importer.plan(write(tmp_path, "客户编码,客户名称,客户简称,信用额度\nC000005,,王小明,\n"))
+    assert plan.rejected == [] and plan.unchanged == 1
+
+
+def test_clearing_is_an_explicit_choice(wang, tmp_path):
+    plan = importer.plan(write(tmp_path, HEADER + ROW), blank_clears=True)
+    assert plan.blank_clears
+    assert set(plan.updates[0].changes) == {"name", "tax_id", "dev_date", "email"}
+    importer.commit(plan)
+    row = customers.get("C000005")
+    assert (row.tax_id, row.dev_date, row.email) == ("", None, "")
+
+
+@pytest.fixture
+def archive(wang, tmp_path, monkeypatch):
+    """The store's file, closed, for the shell to open."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("KEHU_DB", raising=False)
+    wang.close()
+    return tmp_path / "t.db"
+
+
+def run(archive, *args):
+    from tui import cli
+
+    return cli.main(["--db", str(archive), "--lang", "en", *args])
+
+
+def test_the_shell_keeps_empty_cells_unless_blank_clears(archive, tmp_path, capsys):
+    src = write(tmp_path, HEADER + ROW)
+    assert run(archive, "import", str(src), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "Empty cells keep the stored values (--blank-clears clears them)" in out
+    assert "0 to add, 1 to update" in out and "tax_id" not in out and "税号" not in out
+    assert run(archive, "import", str(src), "--blank-clears", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "Empty cells clear the stored values" in out and "税号: 91110000802100433B -> " in out
+
+
+def test_the_shell_s_refusal_names_only_valid(archive, tmp_path, capsys):
+    src = write(tmp_path, HEADER + "C9,新,新,09,,,,\n")
+    assert run(archive, "import", str(src)) == 2
+    assert "add --only-valid to import only the valid ones" in capsys.readouterr().err
+
+
+async def test_f7_on_the_prompt_chooses_to_clear(seeded, tmp_path, monkeypatch):
+    from tests.ui import make_app, press, settle, type_text
+    from tui.screens.import_screen import ImportPreviewScreen, ImportPromptScreen
+
+    monkeypatch.chdir(tmp_path)
+    code = seeded_code()
+    write(tmp_path, "客户编码,税号\n" + code + ",\n")
+    app = make_app(seeded, start="archive")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+l")
+        assert isinstance(app.screen, ImportPromptScreen)
+        assert "保留原值" in str(app.screen.query_one("#import-blanks").render())
+        await type_text(pilot, "c.csv")
+        await press(pilot, "f7")
+        assert "清空原值" in str(app.screen.query_one("#import-blanks").render())
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportPreviewScreen)
+        assert app.screen.plan.blank_clears
+        assert "空单元格清空原值" in str(app.screen.query_one("#preview-counts").render())
+
+
+def seeded_code() -> str:
+    from db.core.models import Customer
+
+    return Customer.select(Customer.code).order_by(Customer.code).first().code
