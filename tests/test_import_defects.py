@@ -10,6 +10,7 @@ from db.archive import classes, customers
 from db.core.errors import ConflictError, RuleError
 from db.core.models import ChangeLog
 from db.transfer import importer
+from tests.pg import pg_store, pg_url  # noqa: F401  (fixtures)
 
 HEADER = "客户编码,客户名称,客户简称,所属分类码,所属地区,税号,发展日期,Email\n"
 ROW = "C000005,王小明改名,王小明,01003,广东,,,\n"
@@ -116,3 +117,54 @@ def seeded_code() -> str:
     from db.core.models import Customer
 
     return Customer.select(Customer.code).order_by(Customer.code).first().code
+
+
+def test_a_row_changed_since_the_preview_is_refused_as_the_card_s_save(wang, tmp_path, monkeypatch):
+    plan = importer.plan(write(tmp_path, HEADER + ROW))
+    row = customers.get("C000005")
+    monkeypatch.setattr("db.core.clock.user", lambda: "李会计")
+    customers.update("C000005", {"email": "new@example.com"}, row.version)
+    with pytest.raises(ConflictError) as caught:
+        importer.commit(plan)
+    assert caught.value.key == "conflict.changed" and caught.value.values["who"] == "李会计"
+    assert caught.value.values["when"]
+    assert customers.get("C000005").name == "王小明"  # nothing written
+    assert not ChangeLog.select().where(ChangeLog.batch == plan.batch).exists()
+
+
+def test_a_row_deleted_since_the_preview_is_refused(wang, tmp_path):
+    plan = importer.plan(write(tmp_path, HEADER + ROW))
+    customers.delete("C000005", customers.get("C000005").version)
+    with pytest.raises(ConflictError) as caught:
+        importer.commit(plan)
+    assert caught.value.key == "conflict.deleted"
+
+
+def test_two_imports_of_one_customer_never_lose_an_update(wang, tmp_path):
+    first = importer.plan(write(tmp_path, HEADER + ROW, "a.csv"))
+    second = importer.plan(write(tmp_path, HEADER + "C000005,王小明二改,王小明,01003,广东,,,\n", "b.csv"))
+    importer.commit(first)
+    with pytest.raises(ConflictError):
+        importer.commit(second)
+    assert customers.get("C000005").name == "王小明改名"
+
+
+def test_the_history_holds_the_values_the_commit_replaced(wang, tmp_path):
+    from db.core.models import Customer
+
+    plan = importer.plan(write(tmp_path, "客户编码,Email\nC000005,new@example.com\n"))
+    # A write that left the version as it was (another program on the database, say).
+    Customer.update(email="raw@example.com").where(Customer.code == "C000005").execute()
+    importer.commit(plan)
+    entry = ChangeLog.get(ChangeLog.batch == plan.batch)
+    assert '"email": ["raw@example.com", "new@example.com"]' in entry.changes
+
+
+def test_a_stale_row_is_refused_on_postgres_too(pg_store, tmp_path):  # noqa: F811
+    classes.add("main", "01", "批发")
+    customers.create({"code": "C1", "name": "甲", "short_name": "甲", "class_code": "01"})
+    plan = importer.plan(write(tmp_path, "客户编码,客户名称\nC1,甲改\n"))
+    customers.update("C1", {"name": "甲二"}, 1)
+    with pytest.raises(ConflictError):
+        importer.commit(plan)
+    assert customers.get("C1").name == "甲二"

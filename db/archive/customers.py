@@ -226,7 +226,7 @@ def delete(code: str, version: int) -> None:
             raise RuleError("customer.has_sales", code=code, count=sales)
         deleted = Customer.delete().where(Customer.id == row.id, Customer.version == version).execute()
         if deleted != 1:
-            raise _conflict(code)
+            raise conflict_of(code)
         search.unindex(row.id, row.name, row.short_name)
         history.record("delete", ENTITY, code,
                        {f.key: [v, None] for f in EDITABLE
@@ -275,7 +275,7 @@ def _current(code: str, version: int) -> Customer:
     if row is None:
         raise ConflictError("conflict.deleted", code=code)
     if row.version != version:
-        raise _conflict(code, row)
+        raise conflict_of(code, row)
     return row
 
 
@@ -287,11 +287,11 @@ def _write(row: Customer, version: int, new: dict) -> None:
                                modified_at=clock.now())
                .where(Customer.id == row.id, Customer.version == version).execute())
     if updated != 1:
-        raise _conflict(row.code)
+        raise conflict_of(row.code)
 
 
-def _conflict(code: str, row: Customer | None = None) -> ConflictError:
-    """Who changed the row and when, or that it is gone."""
+def conflict_of(code: str, row: Customer | None = None) -> ConflictError:
+    """Who changed the row and when, or that it is gone (the card's save and the import's)."""
     row = row or get(code)
     if row is None:
         return ConflictError("conflict.deleted", code=code)

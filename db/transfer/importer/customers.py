@@ -72,7 +72,7 @@ class CustomerPlanner:
     def _existing(self, codes: list[str]) -> tuple[dict, dict]:
         if self.archive_empty:
             return {}, {}
-        wanted = {"id", "code", "short_name", "mnemonic", "dev_date",
+        wanted = {"id", "code", "version", "short_name", "mnemonic", "dev_date",
                   *(f for f in self.fields if not f.startswith(DIMENSION_PREFIX))}
         found = {r["code"]: r for r in Customer.select(*(getattr(Customer, f) for f in wanted))
                  .where(Customer.code.in_(codes)).dicts()}
@@ -146,7 +146,7 @@ class CustomerPlanner:
             if values["mnemonic"] != old["mnemonic"]:
                 changes["mnemonic"] = (old["mnemonic"], values["mnemonic"])
         if changes:
-            self.plan.updates.append(PlannedRow(line, code, values, changes))
+            self.plan.updates.append(PlannedRow(line, code, values, changes, version=old["version"]))
         else:
             self.plan.unchanged += 1
 

@@ -9,7 +9,7 @@ import operator
 import peewee
 
 from db.archive import classes as class_rules
-from db.archive import dimensions, search
+from db.archive import customers, dimensions, search
 from db.core import clock, dialect
 from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
@@ -109,6 +109,7 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     with _bulk_load(table, len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))):
         _insert_adds(plan, at, who, before, sqlite, report, total)
     done = len(plan.adds)
+    _check_versions(plan)
     renamed = []
     groups: dict[tuple, list] = {}
     for row in plan.updates:
@@ -120,16 +121,45 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     for fields, rows in groups.items():
         sets = "".join(f"{getattr(Customer, f).column_name} = ?, " for f in fields)
         sql = (f"UPDATE {table} SET {sets}version = version + 1, modified_by = ?, modified_at = ? "
-               "WHERE code = ?")
+               "WHERE code = ? AND version = ?")
         for chunk in chunks(rows, WRITE_CHUNK):
             _executemany(sql, [tuple(_db(Customer, f, r.values[f]) for f in fields)
-                               + (who, _db(Customer, "modified_at", at), r.code) for r in chunk])
+                               + (who, _db(Customer, "modified_at", at), r.code, r.version) for r in chunk])
             done += len(chunk)
             report(done, total)
     _write_memberships(plan)
     search.index_codes(renamed)
     _log_added(plan, before, at, who)
     _log_rows(plan, "customer", plan.updates, "change")
+
+
+def _check_versions(plan: ImportPlan) -> None:
+    """The customers to update as they are now, a chunk of codes per query (locked on a
+    server database until the commit, as the card's save holds its row): one changed or
+    deleted since the plan read it is refused as the card refuses it (ConflictError, who and
+    when), and each change's old value becomes the value the update really replaces, for
+    the history."""
+    plain = sorted({f for r in plan.updates for f in r.changes if not f.startswith(DIMENSION_PREFIX)})
+    dims = sorted({f for r in plan.updates for f in r.changes if f.startswith(DIMENSION_PREFIX)})
+    wanted = [Customer.code, Customer.version, *(getattr(Customer, f) for f in plain)]
+    lock = current().dialect != "sqlite"  # SQLite's write lock, taken at BEGIN, holds the whole file
+    for chunk in chunks(plan.updates):
+        codes = [r.code for r in chunk]
+        query = Customer.select(*wanted).where(Customer.code.in_(codes))
+        now = {r["code"]: r for r in (query.for_update() if lock else query).dicts()}
+        members = {}
+        if dims:
+            for m in (Membership.select(Membership.customer_code, Dimension.code.alias("dim"),
+                                        Membership.class_code)
+                      .join(Dimension).where(Membership.customer_code.in_(codes)).dicts()):
+                members[(m["customer_code"], DIMENSION_PREFIX + m["dim"])] = m["class_code"]
+        for row in chunk:
+            found = now.get(row.code)
+            if found is None or found["version"] != row.version:
+                raise customers.conflict_of(row.code)
+            for fld, (_, new) in row.changes.items():
+                old = members.get((row.code, fld), "") if fld in dims else found[fld]
+                row.changes[fld] = (old, new)
 
 
 def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlite: bool,
