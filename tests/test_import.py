@@ -140,9 +140,10 @@ _CELLS = st.text(st.sampled_from("ab华,\"\r\n "), max_size=6)
 @settings(max_examples=150)
 @given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=3), min_size=1, max_size=12),
        ending=st.sampled_from(["\n", "\r\n"]))
-def test_rows_carry_the_line_they_end_on(tmp_path_factory, rows, ending):
+def test_rows_carry_the_line_they_start_on(tmp_path_factory, rows, ending):
     """Cells with line breaks of every kind, blank rows, short rows: each row is numbered with
-    the line it ends on, as the csv module counts lines."""
+    the line it starts on (the line after the previous record ends, as the csv module counts
+    lines), which is where a user looks for it."""
     import csv
     import io
 
@@ -152,10 +153,13 @@ def test_rows_carry_the_line_they_end_on(tmp_path_factory, rows, ending):
     writer.writerows(rows)
     path = tmp_path_factory.mktemp("lines") / "c.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    expected, first = [], 1
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
-        expected = [(reader.line_num, tuple(cells + [None] * (3 - len(cells))))
-                    for cells in reader if reader.line_num > 1 and "".join(cells).strip()]
+        for cells in reader:
+            if first > 1 and "".join(cells).strip():
+                expected.append((first, tuple(cells + [None] * (3 - len(cells)))))
+            first = reader.line_num + 1
     table = tabular.open_table(path, COLUMNS["customers"])
     assert list(table.rows()) == expected
 
@@ -203,7 +207,8 @@ def test_missing_code_column_is_refused(store, tmp_path):
 @pytest.mark.parametrize("content,name,key", [
     (b"", "empty.csv", "tabular.empty"),
     (b"\xef\xbb\xbf\r\n\r\n", "blank.csv", "tabular.empty"),
-    (bytes(range(256)) * 20, "junk.csv", "tabular.not_spreadsheet"),
+    (bytes(range(256)) * 20, "junk.csv", "tabular.nul_byte"),
+    (bytes(range(1, 256)) * 20, "junk2.csv", "tabular.not_spreadsheet"),
     ("客户编码,客户名称\nC1,甲\n".encode(), "text.xlsx", "tabular.not_spreadsheet"),
     (b"PK\x03\x04not really a zip", "broken.xlsx", "tabular.not_spreadsheet"),
     (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "old.xls", "tabular.xls"),

@@ -168,3 +168,76 @@ def test_a_stale_row_is_refused_on_postgres_too(pg_store, tmp_path):  # noqa: F8
     with pytest.raises(ConflictError):
         importer.commit(plan)
     assert customers.get("C1").name == "甲二"
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_refused(wang, tmp_path):
+    path = write(tmp_path, "客户编码,客户名称,客户简称,所属分类码\nC7,甲,甲,01003\nC8,广州,天河,乙,乙,01003\n")
+    with pytest.raises(RuleError) as caught:
+        importer.plan(path)
+    assert caught.value.key == "tabular.too_many_fields"
+    assert caught.value.values == {"path": str(path), "line": 3, "fields": 6, "titles": 4}
+    # Empty fields past the header (a trailing comma) move nothing: read as before.
+    assert [r.code for r in importer.plan(write(tmp_path, "客户编码,客户名称,客户简称,所属分类码\n"
+                                                          "C7,甲,甲,01003,,\n")).adds] == ["C7"]
+
+
+def test_a_multi_line_record_is_named_by_its_first_line(wang, tmp_path):
+    text = '客户编码,客户名称,客户简称,所属分类码,备注\nC7,甲,甲,01003,"一\n二\n三"\nC9,丙,丙,02,\n'
+    plan = importer.plan(write(tmp_path, text))
+    assert [(r.line, r.code) for r in plan.adds] == [(2, "C7")]
+    assert [p.line for p in plan.rejected] == [5]  # C9, after the three lines of C7
+
+
+def test_a_csv_error_names_the_record_s_first_line(wang, tmp_path):
+    import csv
+
+    path = write(tmp_path, '客户编码,备注\nC1,"长长的\n备注\n写了三行"\n', "q.csv")
+    limit = csv.field_size_limit(8)  # a field the csv module refuses, from line 2 to line 4
+    try:
+        with pytest.raises(RuleError) as caught:
+            importer.plan(path)
+    finally:
+        csv.field_size_limit(limit)
+    assert caught.value.key == "tabular.csv_error" and caught.value.values["line"] == 2
+
+
+def broken_xlsx(tmp_path, part):
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["客户编码", "客户名称"])
+    book.active.append(["C1", "甲"])
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            out.writestr(item, data[: len(data) // 2] + b"<<" if item.filename == part else data)
+    return bad
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"])
+def test_a_damaged_xlsx_is_one_line(wang, tmp_path, part):
+    with pytest.raises(RuleError) as caught:
+        importer.plan(broken_xlsx(tmp_path, part))
+    assert caught.value.key == "tabular.damaged" and "not well-formed" in caught.value.values["reason"]
+
+
+def test_utf16_and_nul_bytes_say_what_and_where(wang, tmp_path):
+    text = "客户编码,客户名称\nC1,甲\n"
+    for encoding in ("utf-16", "utf-16-le"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding) if encoding == "utf-16" else "code,name\nC1,x\n".encode(encoding))
+        with pytest.raises(RuleError) as caught:
+            importer.plan(path)
+        assert caught.value.key == "tabular.utf16"
+    path = tmp_path / "nul.csv"
+    path.write_bytes("客户编码,客户名称\nC1,甲\nC2,乙\x00\n".encode())
+    with pytest.raises(RuleError) as caught:
+        importer.plan(path)
+    assert caught.value.key == "tabular.nul_byte"
+    assert caught.value.values["line"] == 3
+    assert caught.value.values["offset"] == len("客户编码,客户名称\nC1,甲\nC2,乙".encode()) + 1
