@@ -70,3 +70,22 @@ def test_one_mnemonic_rule_for_the_card_and_the_import(store, tmp_path):
     importer.commit(importer.plan(path))
     assert customers.get("C1").mnemonic == "tjhl" == customers.mnemonic_of("天津华联")
     assert customers.get("C2").mnemonic == "shyb1"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_class_import_messages_are_filled_and_in_line_order(store, tmp_path, lang):
+    from tui import i18n
+
+    customers.create({"code": "K1", "name": "零售客户", "short_name": "零售", "class_code": "02"})
+    plan = plan_classes(tmp_path, "0300,坏\n04001,孤儿\n02001,专营店\n05,\n1,短\n03,中间\x1b商\n"
+                                  "01002,华北\nab!,怪\n03,重复\n")
+    was = i18n.lang()
+    i18n.set_lang(lang)
+    try:
+        texts = [i18n.error_text(p) for p in plan.rejected]
+    finally:
+        i18n.set_lang(was)
+    assert [p.line for p in plan.rejected] == sorted(p.line for p in plan.rejected)
+    assert len({p.line for p in plan.rejected}) == 9
+    assert texts and not [x for x in texts if "{" in x or "}" in x]
+    assert ("分类编码 0300 不符合编码方案" if lang == "zh" else "Code 0300 does not fit the coding scheme") in texts[0]

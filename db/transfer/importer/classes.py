@@ -56,7 +56,8 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
             level = scheme.level_of(code)
             parent = scheme.parent_of(code) if level else None
             if level is None:
-                raise RuleError("import.class_not_in_scheme", field="code", code=code, scheme=str(scheme))
+                raise RuleError("import.class_not_in_scheme", field="code", label="class.code", code=code,
+                                scheme=str(scheme))
             scheme.check_code(code, parent)
             if parent is not None and parent not in known:
                 raise RuleError("class.parent_missing", field="code", code=code, parent=parent)
@@ -89,6 +90,8 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
             if parent is not None:
                 new_children.add((dim_code, parent))
             result.adds.append(PlannedRow(line, code, values))
+    # Checked parents first, reported in the file's order (a line's own problems keep theirs).
+    result.rejected.sort(key=lambda p: p.line)
     return result
 
 
