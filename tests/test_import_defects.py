@@ -241,3 +241,12 @@ def test_utf16_and_nul_bytes_say_what_and_where(wang, tmp_path):
     assert caught.value.key == "tabular.nul_byte"
     assert caught.value.values["line"] == 3
     assert caught.value.values["offset"] == len("客户编码,客户名称\nC1,甲\nC2,乙".encode()) + 1
+
+
+def test_an_unknown_dimension_is_refused_naming_the_valid_ones(archive, tmp_path, capsys):
+    src = write(tmp_path, HEADER + ROW)
+    for kind in ("customers", "sales"):
+        assert run(archive, "import", str(src), "--kind", kind, "--dimension", "nosuch", "--dry-run") == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "There is no dimension nosuch" in err and "main" in err
+    assert run(archive, "import", str(src), "--dimension", "main", "--dry-run") == 0

@@ -18,6 +18,7 @@ MESSAGES = {
     "tabular.csv_error": ("{path} 第 {line} 行不是正确的 CSV: {reason}", "{path} line {line} is not valid CSV: {reason}"),
     # planning (db.transfer.importer)
     "import.bad_kind": ("不能导入 {kind}: 可导入 customers, classes, sales", "Cannot import {kind}: customers, classes or sales"),
+    "import.unknown_dimension": ("没有分类维度 {dimension}; 现有维度: {known}", "There is no dimension {dimension}; the dimensions are: {known}"),
     "import.missing_columns": ("文件缺少必需的栏目: {columns}", "The file lacks required columns: {columns}"),
     "import.class_not_in_scheme": ("{label} {code} 不符合编码方案 {scheme}", "{label} {code} does not fit the coding scheme {scheme}"),
     "import.duplicate_code": ("编码 {code} 在文件中重复 (第 {first_line} 行已出现)", "Code {code} appears twice in the file (first on line {first_line})"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from db.core.errors import RuleError
-from db.core.models import MAIN_DIMENSION
+from db.core.models import MAIN_DIMENSION, Dimension
 from db.transfer.importer.classes import plan_classes
 from db.transfer.importer.common import KINDS, ImportPlan, many_objects
 from db.transfer.importer.customers import CustomerPlanner
@@ -19,6 +19,8 @@ def plan(path: str | Path, kind: str = "customers", dimension: str = MAIN_DIMENS
     `blank_clears` (then it clears it, to the field's default)."""
     if kind not in KINDS:
         raise RuleError("import.bad_kind", kind=kind)
+    if kind != "classes":
+        _check_dimension(dimension)
     with many_objects():
         if kind == "customers":
             result = CustomerPlanner(path, blank_clears).run()
@@ -28,3 +30,11 @@ def plan(path: str | Path, kind: str = "customers", dimension: str = MAIN_DIMENS
             result = plan_sales(path)
     result.blank_clears = blank_clears
     return result
+
+
+def _check_dimension(code: str) -> None:
+    """A customer or sales import names no dimension but might be given one: an unknown one
+    is refused, naming those there are, rather than ignored (a class import may create it)."""
+    known = [c for (c,) in Dimension.select(Dimension.code).order_by(Dimension.id).tuples()]
+    if code not in known:
+        raise RuleError("import.unknown_dimension", dimension=code, known=", ".join(known))
