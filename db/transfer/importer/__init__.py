@@ -12,14 +12,17 @@ The archive is read in chunks (one query per CHUNK rows, never one per row), a c
 are cleaned a column at a time (db.values.fields' rules, see importer.customers), and rows
 are written with executemany and set-based SQL, so 100,000 customers cost a few seconds.
 
-Modules: common (the plan's types and cell conversions), customers, classes and sales (each
-kind's planning), plan (the planning entry), write (the commit).
+Modules: common (the plan's types and cell conversions), customers and customer_rules,
+classes and sales (each kind's planning), plan (the planning entry), write (the commit).
+
+An empty cell of a row that updates keeps the stored value unless the plan is made with
+`blank_clears`; a customer row carries the version its plan read, and the commit refuses
+one changed since (ConflictError), as the card's save does.
 """
-from db.transfer.importer.common import (KINDS, ImportPlan, ImportResult, PlannedRow, Problem,
-                                         many_objects)
+from db.transfer.importer.common import KINDS, ImportPlan, ImportResult, PlannedRow, Problem
 from db.transfer.importer.customers import CustomerPlanner
 from db.transfer.importer.plan import plan
 from db.transfer.importer.write import commit
 
 __all__ = ["KINDS", "CustomerPlanner", "ImportPlan", "ImportResult", "PlannedRow", "Problem",
-           "commit", "many_objects", "plan"]
+           "commit", "plan"]
