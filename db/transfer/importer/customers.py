@@ -122,7 +122,7 @@ class CustomerPlanner:
                 # An empty cell keeps the stored value; clearing is the import's explicit choice.
                 cells = chunk[i][1]
                 for at, position in enumerate(self.keep):
-                    if at != self.code_at and is_blank(cells[position]):
+                    if at != self.code_at and _is_blank(cells[position]):
                         del values[fields[at]]
             self._update(line, codes[i], values, old, members)
 
@@ -209,5 +209,6 @@ def _keep_blank_required(refused: dict[int, list], olds: list[dict | None]) -> N
             del refused[i]
 
 
-def is_blank(cell) -> bool:
+def _is_blank(cell) -> bool:
+    """A cell with nothing in it (None from a workbook, blanks from a CSV)."""
     return cell is None or (type(cell) is str and not cell.strip())
