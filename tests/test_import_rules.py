@@ -89,3 +89,13 @@ def test_class_import_messages_are_filled_and_in_line_order(store, tmp_path, lan
     assert len({p.line for p in plan.rejected}) == 9
     assert texts and not [x for x in texts if "{" in x or "}" in x]
     assert ("分类编码 0300 不符合编码方案" if lang == "zh" else "Code 0300 does not fit the coding scheme") in texts[0]
+
+
+def test_a_class_changed_since_the_preview_is_refused_as_on_the_screen(store, tmp_path):
+    plan = plan_classes(tmp_path, "02,零售商\n")
+    node = classes.get("main", "02")
+    classes.update("main", "02", "零售店", "", node.version)
+    with pytest.raises(RuleError) as caught:
+        importer.commit(plan)
+    assert caught.value.key == "conflict.changed"
+    assert classes.get("main", "02").name == "零售店"

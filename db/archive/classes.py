@@ -262,11 +262,18 @@ def update(dim_code: str, code: str, name: str, remark: str, version: int) -> Cl
                                         modified_by=clock.user(), modified_at=clock.now())
                    .where(CustomerClass.id == row.id, CustomerClass.version == version).execute())
         if updated != 1:
-            raise ConflictError("conflict.changed", code=code, who=row.modified_by or row.created_by,
-                                when=str(row.modified_at or row.created_at))
+            raise conflict_of(row)
         if changes:
             history.record("change", "class", _log_code(dim, code), changes)
     return get(dim_code, code)
+
+
+def conflict_of(row: CustomerClass | None, code: str = "") -> ConflictError:
+    """Who changed the class and when, or that it is gone (the screen's save and the import's)."""
+    if row is None:
+        return ConflictError("conflict.deleted", code=code)
+    return ConflictError("conflict.changed", code=row.code, who=row.modified_by or row.created_by,
+                         when=str(row.modified_at or row.created_at))
 
 
 def delete(dim_code: str, code: str, version: int | None = None) -> None:
@@ -277,8 +284,7 @@ def delete(dim_code: str, code: str, version: int | None = None) -> None:
         if row is None:
             raise ConflictError("conflict.deleted", code=code)
         if version is not None and row.version != version:
-            raise ConflictError("conflict.changed", code=code, who=row.modified_by or row.created_by,
-                                when=str(row.modified_at or row.created_at))
+            raise conflict_of(row)
         if not row.is_leaf:
             raise RuleError("class.delete_has_children", code=code)
         count = customers_under(dim, code)

@@ -74,18 +74,18 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
             continue
         remark = values.get("remark", "")
         if code in known:
-            old_name, old_remark, _ = known[code]
+            old_name, old_remark, _, version = known[code]
             if "remark" not in values or (not remark and not blank_clears):
                 remark = values["remark"] = old_remark  # no column, or an empty cell that keeps it
             changes = {k: (o, n) for k, o, n in (("name", old_name, name), ("remark", old_remark, remark))
                        if o != n and (k in values or k == "name")}
             if changes:
-                result.updates.append(PlannedRow(line, code, values, changes))
+                result.updates.append(PlannedRow(line, code, values, changes, version=version))
             else:
                 result.unchanged += 1
             names[code] = name
         else:
-            known[code] = (name, remark, False)
+            known[code] = (name, remark, False, 0)
             names[code] = name
             if parent is not None:
                 new_children.add((dim_code, parent))
@@ -96,7 +96,7 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
 
 
 def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
-    """(scheme, {code: (name, remark, holds customers)}, {parent code (None at level 1):
+    """(scheme, {code: (name, remark, holds customers, version)}, {parent code (None at level 1):
     {child code: name}}, Dimension or None) of a dimension;
     a dimension missing from the archive is planned for creation when the row names its
     scheme; None when it cannot be."""
@@ -115,11 +115,11 @@ def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
                                       "scheme": str(scheme)})
         return scheme, {}, {}, None
     holding = class_rules.holding_codes(dim)
-    known = {r.code: (r.name, r.remark, r.code in holding)
+    known = {r.code: (r.name, r.remark, r.code in holding, r.version)
              for r in CustomerClass.select().where(CustomerClass.dimension == dim.id)}
     scheme = class_rules.scheme_of(dim)
     children: dict[str | None, dict[str, str]] = {}
-    for code, (name, _, _) in known.items():
+    for code, (name, *_) in known.items():
         children.setdefault(scheme.parent_of(code), {})[code] = name
     return scheme, known, children, dim
 

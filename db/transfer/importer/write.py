@@ -264,10 +264,13 @@ def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
             report(done, total)
     for row in plan.updates:
         dim = row.values["dimension"]
-        CustomerClass.update(
-            name=row.values["name"].strip(), remark=row.values.get("remark", ""),
-            version=CustomerClass.version + 1, modified_by=who, modified_at=at).where(
-            CustomerClass.dimension == dim_ids[dim], CustomerClass.code == row.code).execute()
+        where = (CustomerClass.dimension == dim_ids[dim], CustomerClass.code == row.code)
+        # As the classification screen's save: refused over a class changed since it was read.
+        if CustomerClass.update(
+                name=row.values["name"].strip(), remark=row.values.get("remark", ""),
+                version=CustomerClass.version + 1, modified_by=who, modified_at=at).where(
+                *where, CustomerClass.version == row.version).execute() != 1:
+            raise class_rules.conflict_of(CustomerClass.get_or_none(*where), row.code)
         done += 1
     report(done, total)
 
