@@ -140,9 +140,10 @@ _CELLS = st.text(st.sampled_from("ab华,\"\r\n "), max_size=6)
 @settings(max_examples=150)
 @given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=3), min_size=1, max_size=12),
        ending=st.sampled_from(["\n", "\r\n"]))
-def test_rows_carry_the_line_they_end_on(tmp_path_factory, rows, ending):
+def test_rows_carry_the_line_they_start_on(tmp_path_factory, rows, ending):
     """Cells with line breaks of every kind, blank rows, short rows: each row is numbered with
-    the line it ends on, as the csv module counts lines."""
+    the line it starts on (the line after the previous record ends, as the csv module counts
+    lines), which is where a user looks for it."""
     import csv
     import io
 
@@ -152,10 +153,13 @@ def test_rows_carry_the_line_they_end_on(tmp_path_factory, rows, ending):
     writer.writerows(rows)
     path = tmp_path_factory.mktemp("lines") / "c.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    expected, first = [], 1
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
-        expected = [(reader.line_num, tuple(cells + [None] * (3 - len(cells))))
-                    for cells in reader if reader.line_num > 1 and "".join(cells).strip()]
+        for cells in reader:
+            if first > 1 and "".join(cells).strip():
+                expected.append((first, tuple(cells + [None] * (3 - len(cells)))))
+            first = reader.line_num + 1
     table = tabular.open_table(path, COLUMNS["customers"])
     assert list(table.rows()) == expected
 
@@ -164,8 +168,8 @@ def test_the_cycle_collector_is_paused_while_planning_and_committing_then_restor
     import gc
 
     seen = []
-    real = importer._CustomerPlanner.run
-    importer._CustomerPlanner.run = lambda self: (seen.append(gc.isenabled()), real(self))[1]
+    real = importer.CustomerPlanner.run
+    importer.CustomerPlanner.run = lambda self: (seen.append(gc.isenabled()), real(self))[1]
     try:
         assert gc.isenabled()
         plan = importer.plan(write(tmp_path, "c.csv", HEADER + GOOD))
@@ -175,7 +179,7 @@ def test_the_cycle_collector_is_paused_while_planning_and_committing_then_restor
         assert not gc.isenabled()
     finally:
         gc.enable()
-        importer._CustomerPlanner.run = real
+        importer.CustomerPlanner.run = real
     assert seen == [False, False]
     with pytest.raises(RuleError):
         importer.plan(write(tmp_path, "bad.csv", "甲,乙\n1,2\n"))  # refused: still restored
@@ -203,7 +207,8 @@ def test_missing_code_column_is_refused(store, tmp_path):
 @pytest.mark.parametrize("content,name,key", [
     (b"", "empty.csv", "tabular.empty"),
     (b"\xef\xbb\xbf\r\n\r\n", "blank.csv", "tabular.empty"),
-    (bytes(range(256)) * 20, "junk.csv", "tabular.not_spreadsheet"),
+    (bytes(range(256)) * 20, "junk.csv", "tabular.nul_byte"),
+    (bytes(range(1, 256)) * 20, "junk2.csv", "tabular.not_spreadsheet"),
     ("客户编码,客户名称\nC1,甲\n".encode(), "text.xlsx", "tabular.not_spreadsheet"),
     (b"PK\x03\x04not really a zip", "broken.xlsx", "tabular.not_spreadsheet"),
     (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "old.xls", "tabular.xls"),
@@ -435,7 +440,7 @@ def test_plain_tax_id_agrees_with_stdnum(head, other):
 
 
 def test_problems_of_a_row_in_order_across_chunks(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "CHUNK", 2)  # memo, seen codes and refusals across chunks
+    monkeypatch.setattr(importer.common, "CHUNK", 2)  # memo, seen codes and refusals across chunks
     customers.create({"code": "C009", "name": "旧", "short_name": "旧", "class_code": "02",
                       "dev_date": dt.date(2024, 1, 1)})
     text = ("客户编码,客户名称,客户简称,所属分类码,发展日期,停用日期\n"
@@ -443,17 +448,19 @@ def test_problems_of_a_row_in_order_across_chunks(store, tmp_path, monkeypatch):
             "C002,乙,乙,02,2024-01-01,\n"          # 3
             "C001,丙,丙,03,2024-02-30,\n"          # 4: bad date, duplicate, class unknown
             "C004,丁,丁,02,2024-01-01,2023-12-31\n"  # 5: stopped before developed
-            "C009,旧,旧,02,,2023-12-31\n"          # 6: the file's empty date wins: no check
+            "C009,旧,旧,02,,2023-12-31\n"          # 6: the empty date keeps the stored 2024-01-01
             "C005,戊,戊,02,2024-01-01,2024-06-30\n")  # 7
     plan = importer.plan(write(tmp_path, "c.csv", text))
     assert [(p.line, p.field, p.key) for p in plan.rejected] == [
         (2, "dev_date", "date.invalid"),
         (4, "dev_date", "date.invalid"), (4, "code", "import.duplicate_code"),
         (4, "class_code", "customer.class_unknown"),
-        (5, "stop_date", "customer.stop_before_dev")]
+        (5, "stop_date", "customer.stop_before_dev"), (6, "stop_date", "customer.stop_before_dev")]
     assert plan.rejected[2].values == {"code": "C001", "first_line": 2}
     assert [r.code for r in plan.adds] == ["C002", "C005"]
-    assert [r.code for r in plan.updates] == ["C009"]
+    clearing = importer.plan(write(tmp_path, "c.csv", text), blank_clears=True)
+    assert [p.line for p in clearing.rejected][-1] == 5  # the date it clears is not checked
+    assert [r.code for r in clearing.updates] == ["C009"]
     only_stop = importer.plan(write(tmp_path, "s.csv", "客户编码,停用日期\nC009,2023-12-31\n"))
     assert [(p.line, p.key) for p in only_stop.rejected] == [(2, "customer.stop_before_dev")]
 

@@ -30,7 +30,7 @@ def files(tmp_path, monkeypatch):
     (tmp_path / "旧档案").mkdir()
     (tmp_path / "客户档案-2025.xlsx").write_bytes(b"")
     # The batch id carries a random part; fixed here so the summary reads the same each run.
-    monkeypatch.setattr(importer.uuid, "uuid4", lambda: uuid.UUID(int=0xABCDEF))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=0xABCDEF))
     return tmp_path
 
 

@@ -6,7 +6,7 @@ RuleError and nothing is written; every write is one transaction.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Collection, NamedTuple
 
 from peewee import fn
 
@@ -146,7 +146,9 @@ def leaves(dim_code: str = MAIN_DIMENSION) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in query]
 
 
-def check_name(dim: Dimension, parent: str | None, name: str, *, exclude_id: int | None = None) -> str:
+def clean_name(name) -> str:
+    """A class name as it is saved (trimmed), or the refusal of an empty, too long or
+    control-character name."""
     name = (name or "").strip()
     if not name:
         raise RuleError("class.name_required", field="name")
@@ -154,17 +156,44 @@ def check_name(dim: Dimension, parent: str | None, name: str, *, exclude_id: int
         raise RuleError("class.name_too_long", field="name", length=len(name), max=MAX_NAME)
     if re.search(r"[\x00-\x1f\x7f]", name):
         raise RuleError("class.name_control", field="name")
-    scheme = scheme_of(dim)
-    level = 1 if parent is None else (scheme.level_of(parent) or 0) + 1
-    siblings = CustomerClass.select().where(
-        CustomerClass.dimension == dim.id, CustomerClass.level == level, CustomerClass.name == name)
-    if parent is not None:
-        siblings = siblings.where(CustomerClass.code.startswith(parent))
-    if exclude_id is not None:
-        siblings = siblings.where(CustomerClass.id != exclude_id)
-    if siblings.exists():
+    return name
+
+
+def check_name(dim: Dimension | None, parent: str | None, name: str, *, exclude_id: int | None = None,
+               siblings: Collection[str] | None = None) -> str:
+    """`name` cleaned (clean_name), refused when a sibling (another child of `parent`)
+    has it. The siblings are looked up in `dim`, or given as `siblings`, their names (an
+    import checks a whole file against the tree it holds in memory)."""
+    name = clean_name(name)
+    if siblings is not None:
+        taken = name in siblings
+    else:
+        scheme = scheme_of(dim)
+        level = 1 if parent is None else (scheme.level_of(parent) or 0) + 1
+        query = CustomerClass.select().where(
+            CustomerClass.dimension == dim.id, CustomerClass.level == level, CustomerClass.name == name)
+        if parent is not None:
+            query = query.where(CustomerClass.code.startswith(parent))
+        if exclude_id is not None:
+            query = query.where(CustomerClass.id != exclude_id)
+        taken = query.exists()
+    if taken:
         raise RuleError("class.name_taken", field="name", name=name)
     return name
+
+
+def holding_codes(dim: Dimension) -> set[str]:
+    """The codes of the classes that hold customers themselves (not through a sub-class)."""
+    table, column, where = _members(dim)
+    return {c for (c,) in table.select(column).where(where).distinct().tuples()}
+
+
+def mark_parent(dim_id: int, code: str) -> None:
+    """The class `code` just got a child: no longer a leaf, its version moved (a card open
+    on it must read it again)."""
+    CustomerClass.update(is_leaf=False, version=CustomerClass.version + 1).where(
+        CustomerClass.dimension == dim_id, CustomerClass.code == code,
+        CustomerClass.is_leaf == True).execute()  # noqa: E712
 
 
 def add(dim_code: str, code: str, name: str, remark: str = "") -> ClassNode:
@@ -199,9 +228,8 @@ def add(dim_code: str, code: str, name: str, remark: str = "") -> ClassNode:
         row = CustomerClass.create(dimension=dim.id, code=code, name=name, level=level,
                                    is_leaf=True, remark=remark or "", created_by=who,
                                    created_at=at)
-        if parent_row is not None and parent_row.is_leaf:
-            CustomerClass.update(is_leaf=False, version=CustomerClass.version + 1).where(
-                CustomerClass.id == parent_row.id).execute()
+        if parent_row is not None:
+            mark_parent(dim.id, parent)
         history.record("add", "class", _log_code(dim, code), {"name": [None, name], "remark": [None, remark or ""]})
     return _node(row, 0, criteria_of(dim))
 
@@ -234,11 +262,18 @@ def update(dim_code: str, code: str, name: str, remark: str, version: int) -> Cl
                                         modified_by=clock.user(), modified_at=clock.now())
                    .where(CustomerClass.id == row.id, CustomerClass.version == version).execute())
         if updated != 1:
-            raise ConflictError("conflict.changed", code=code, who=row.modified_by or row.created_by,
-                                when=str(row.modified_at or row.created_at))
+            raise conflict_of(row)
         if changes:
             history.record("change", "class", _log_code(dim, code), changes)
     return get(dim_code, code)
+
+
+def conflict_of(row: CustomerClass | None, code: str = "") -> ConflictError:
+    """Who changed the class and when, or that it is gone (the screen's save and the import's)."""
+    if row is None:
+        return ConflictError("conflict.deleted", code=code)
+    return ConflictError("conflict.changed", code=row.code, who=row.modified_by or row.created_by,
+                         when=str(row.modified_at or row.created_at))
 
 
 def delete(dim_code: str, code: str, version: int | None = None) -> None:
@@ -249,8 +284,7 @@ def delete(dim_code: str, code: str, version: int | None = None) -> None:
         if row is None:
             raise ConflictError("conflict.deleted", code=code)
         if version is not None and row.version != version:
-            raise ConflictError("conflict.changed", code=code, who=row.modified_by or row.created_by,
-                                when=str(row.modified_at or row.created_at))
+            raise conflict_of(row)
         if not row.is_leaf:
             raise RuleError("class.delete_has_children", code=code)
         count = customers_under(dim, code)

@@ -193,10 +193,19 @@ def _store_check(field, value, existing: Customer | None) -> None:
     elif field.key == "class_code":
         row = (CustomerClass.select(CustomerClass.is_leaf).join(Dimension)
                .where(Dimension.code == MAIN_DIMENSION, CustomerClass.code == value).first())
-        if row is None:
-            raise field.refuse("customer.class_unknown", code=value)
-        if not row.is_leaf:
-            raise field.refuse("customer.class_not_leaf", code=value)
+        refusal = class_refusal(field.key, field.label, value, None if row is None else row.is_leaf)
+        if refusal is not None:
+            raise refusal
+
+
+def class_refusal(field: str, label: str, code: str, is_leaf: bool | None) -> RuleError | None:
+    """Why customers cannot be put in class `code` of a dimension (`is_leaf` None: no such
+    class), None when they can: the card's rule, and the import's for every class column."""
+    if is_leaf is None:
+        return RuleError("customer.class_unknown", field=field, label=label, code=code)
+    if not is_leaf:
+        return RuleError("customer.class_not_leaf", field=field, label=label, code=code)
+    return None
 
 
 def _check_stop(stop: dt.date | None, clean: dict, existing: Customer | None) -> None:
@@ -217,7 +226,7 @@ def create(values: dict) -> Customer:
     with writing():
         clean = validate(values)
         if not clean["mnemonic"]:
-            clean["mnemonic"] = _mnemonic_of(clean["short_name"])
+            clean["mnemonic"] = mnemonic_of(clean["short_name"])
         who, at = clock.user(), clock.now()
         try:
             row = Customer.create(**clean, created_by=who, created_at=at, modified_by=who,
@@ -241,10 +250,8 @@ def update(code: str, values: dict, version: int) -> Customer:
         row = _current(code, version)
         clean = validate(values, existing=row)
         clean.pop("code", None)
-        mnemonic = clean.get("mnemonic", row.mnemonic)
-        if not mnemonic or ("short_name" in clean and mnemonic == row.mnemonic
-                            and row.mnemonic == _mnemonic_of(row.short_name)):
-            clean["mnemonic"] = _mnemonic_of(clean.get("short_name", row.short_name))
+        clean["mnemonic"] = mnemonic_after(row.mnemonic, row.short_name,
+                                           clean.get("mnemonic", row.mnemonic), clean.get("short_name"))
         changes = {k: [getattr(row, k), v] for k, v in clean.items() if getattr(row, k) != v}
         if not changes:
             return row
@@ -279,7 +286,7 @@ def delete(code: str, version: int) -> None:
             raise RuleError("customer.has_sales", code=code, count=sales)
         deleted = Customer.delete().where(Customer.id == row.id, Customer.version == version).execute()
         if deleted != 1:
-            raise _conflict(code)
+            raise conflict_of(code)
         search.unindex(row.id, row.name, row.short_name)
         history.record("delete", ENTITY, code,
                        {f.key: [v, None] for f in EDITABLE
@@ -308,8 +315,18 @@ def enable(code: str, version: int) -> Customer:
     return get(code)
 
 
-def _mnemonic_of(short_name: str) -> str:
+def mnemonic_of(short_name: str) -> str:
+    """The mnemonic kehu generates for a short name (the card's save and the import's)."""
     return initials(short_name)[: BY_KEY["mnemonic"].max_length]
+
+
+def mnemonic_after(old: str, old_short: str, mnemonic: str, short_name: str | None) -> str:
+    """The mnemonic a change saves: `mnemonic` as given (the row's `old` one when not
+    given), generated again when emptied, and following a new `short_name` (None: not
+    given) when it is still the one generated from `old_short`; one typed by hand is kept."""
+    if not mnemonic or (short_name is not None and mnemonic == old and old == mnemonic_of(old_short)):
+        return mnemonic_of(old_short if short_name is None else short_name)
+    return mnemonic
 
 
 def _current(code: str, version: int) -> Customer:
@@ -318,7 +335,7 @@ def _current(code: str, version: int) -> Customer:
     if row is None:
         raise ConflictError("conflict.deleted", code=code)
     if row.version != version:
-        raise _conflict(code, row)
+        raise conflict_of(code, row)
     return row
 
 
@@ -330,11 +347,11 @@ def _write(row: Customer, version: int, new: dict) -> None:
                                modified_at=clock.now())
                .where(Customer.id == row.id, Customer.version == version).execute())
     if updated != 1:
-        raise _conflict(row.code)
+        raise conflict_of(row.code)
 
 
-def _conflict(code: str, row: Customer | None = None) -> ConflictError:
-    """Who changed the row and when, or that it is gone."""
+def conflict_of(code: str, row: Customer | None = None) -> ConflictError:
+    """Who changed the row and when, or that it is gone (the card's save and the import's)."""
     row = row or get(code)
     if row is None:
         return ConflictError("conflict.deleted", code=code)

@@ -19,6 +19,8 @@ import csv
 import datetime as dt
 import operator
 import zipfile
+import zlib
+from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -52,11 +54,18 @@ class Table:
         """(line number, the matched cells in `fields` order), skipping blank rows."""
         positions = self.positions
         width = max(positions, default=-1) + 1
+        # A CSV row longer than the header with something in its extra fields: its cells
+        # have moved (an unquoted comma), and read by position they would land in the
+        # wrong columns. (A workbook's row has no such shape: its cells sit in columns.)
+        titles = len(self.headers) if self.format == "csv" else None
         # One C-level call per row for picking the cells and one for the blank test: a
         # 100,000-row file is read in about the time the csv module takes.
         pick = operator.itemgetter(*positions)
         single = len(positions) == 1  # itemgetter of one index gives the cell, not a tuple
         for line, cells in self._open_rows():
+            if titles is not None and len(cells) > titles and "".join(cells[titles:]).strip():
+                raise RuleError("tabular.too_many_fields", path=str(self.path), line=line,
+                                fields=len(cells), titles=titles)
             if len(cells) < width:
                 cells = tuple(cells) + (None,) * (width - len(cells))
             values = (pick(cells),) if single else pick(cells)
@@ -87,9 +96,16 @@ def _sniff(path: Path) -> bytes:
         raise RuleError("tabular.cannot_read", path=str(path), reason=exc.strerror or str(exc)) from None
 
 
+def _utf16_without_bom(head: bytes) -> bool:
+    """ASCII text written as UTF-16: every other byte of its start is NUL."""
+    sample = head[:200]
+    return len(sample) >= 4 and (sample[1::2].count(0) > 0.9 * len(sample[1::2])
+                                 or sample[0::2].count(0) > 0.9 * len(sample[0::2]))
+
+
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig when the file's text decodes strictly as UTF-8, else gb18030; binary junk
-    (NUL bytes, or bytes GB18030 refuses) is refused as not a spreadsheet.
+    """utf-8-sig when the file's text decodes strictly as UTF-8, else gb18030; a NUL byte is
+    refused naming where it is, other bytes GB18030 refuses as not a spreadsheet.
 
     Reading stops at the first megabyte holding non-ASCII bytes that decode as UTF-8: GBK
     text passing for UTF-8 over a megabyte is not a real risk, and a UTF-8 file does not
@@ -98,9 +114,13 @@ def detect_encoding(path: Path) -> str:
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         try:
             with open(path, "rb") as f:
+                read = lines = 0
                 while chunk := f.read(CHUNK):
-                    if b"\x00" in chunk:
-                        raise RuleError("tabular.not_spreadsheet", path=str(path))
+                    if (at := chunk.find(b"\x00")) >= 0:
+                        raise RuleError("tabular.nul_byte", path=str(path), offset=read + at + 1,
+                                        line=lines + chunk.count(b"\n", 0, at) + 1)
+                    read += len(chunk)
+                    lines += chunk.count(b"\n")
                     decoder.decode(chunk)
                     if encoding == "utf-8-sig" and not chunk.isascii():
                         return encoding
@@ -130,6 +150,9 @@ def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[st
     elif path.suffix.lower() in WORKBOOK_SUFFIXES:
         # Named a workbook but holding text: a CSV saved under the wrong name, or junk.
         raise RuleError("tabular.not_spreadsheet", path=str(path))
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
+        # Excel's "Unicode text": readable, but not what kehu reads; saying so beats "binary".
+        raise RuleError("tabular.utf16", path=str(path))
     else:
         encoding = detect_encoding(path)
         opener, fmt, sheet = _csv_rows(path, encoding), "csv", ""
@@ -180,11 +203,14 @@ def _csv_rows(path: Path, encoding: str):
             delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
             f.seek(0)
             reader = csv.reader(f, delimiter=delimiter)
+            # A record is named by its first line: a quoted cell may run over several.
+            first = 1
             try:
                 for cells in reader:
-                    yield reader.line_num, cells
+                    yield first, cells
+                    first = reader.line_num + 1
             except csv.Error as exc:
-                raise RuleError("tabular.csv_error", path=str(path), line=reader.line_num,
+                raise RuleError("tabular.csv_error", path=str(path), line=first,
                                 reason=str(exc)) from None
             except UnicodeDecodeError:  # past the part detect_encoding read
                 raise RuleError("tabular.bad_text", path=str(path), line=_first_bad_line(path)) from None
@@ -209,6 +235,8 @@ def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+    except ParseError as exc:
+        raise _damaged(path, exc) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise RuleError("tabular.not_spreadsheet", path=str(path)) from None
     wanted = {normalize(n) for n in sheet_names}
@@ -220,14 +248,22 @@ def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
     title = sheet.title
 
     def rows():
-        ws = load_workbook(path, read_only=True, data_only=True)[title]
         try:
-            yield from enumerate(ws.iter_rows(values_only=True), 1)
-        finally:
-            ws.parent.close()
+            ws = load_workbook(path, read_only=True, data_only=True)[title]
+            try:
+                yield from enumerate(ws.iter_rows(values_only=True), 1)
+            finally:
+                ws.parent.close()
+        except (ParseError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise _damaged(path, exc) from None
 
     book.close()
     return rows, "xlsx", "", title
+
+
+def _damaged(path: Path, exc: Exception) -> RuleError:
+    """A zip that opens as a workbook but whose parts cannot be read (damaged XML, a bad CRC)."""
+    return RuleError("tabular.damaged", path=str(path), reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug folded in for dates after March 1900).

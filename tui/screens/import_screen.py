@@ -63,6 +63,7 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
     ACTIONS = (
         Command("import.read", "enter,f6", "read", "transfer_ui.import", priority=True),
         Command("import.complete", "tab", "complete", "transfer_ui.complete", show=False, priority=True),
+        Command("import.blank_clears", "f7", "blank_clears", "transfer_ui.blank_toggle", priority=True),
         Command("import.cancel", "escape", "cancel", "cmd.cancel"),
     )
     BINDINGS = bindings(ACTIONS)
@@ -71,6 +72,8 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
         super().__init__()
         self.initial = path
         self.busy = False
+        # An update's empty cell keeps the stored value unless the user chooses to clear it.
+        self.blank_clears = False
         self.dims = [d for d in dimensions.all_dimensions() if not d.derived]
 
     def compose(self) -> ComposeResult:
@@ -87,6 +90,8 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
                 yield Label(t("transfer_ui.dimension"))
                 yield OptionList(*(f"{d.code}  {d.name_zh}" for d in self.dims), id="import-dimension",
                                  disabled=True)
+                yield Label(t("transfer_ui.blanks"))
+                yield Static(self._blanks_text(), id="import-blanks", markup=False)
             yield Static("", id="import-message", markup=False)
 
     def on_mount(self) -> None:
@@ -115,6 +120,14 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
     def _say(self, text: str) -> None:
         self.query_one("#import-message", Static).update(text)
 
+    def _blanks_text(self) -> str:
+        return t("transfer_ui.blank_clears" if self.blank_clears else "transfer_ui.blank_keeps")
+
+    def action_blank_clears(self) -> None:
+        if not self.busy:
+            self.blank_clears = not self.blank_clears
+            self.query_one("#import-blanks", Static).update(self._blanks_text())
+
     def action_complete(self) -> None:
         field = self.query_one("#import-path", PathField)
         if not (field.has_focus and field.accept()):
@@ -131,12 +144,12 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
         path = Path(text).expanduser()
         self.busy = True
         self._say(t("transfer_ui.reading", name=path.name))
-        self._plan(path, self.kind, self.dimension)
+        self._plan(path, self.kind, self.dimension, self.blank_clears)
 
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
-    def _plan(self, path: Path, kind: str, dimension: str) -> None:
+    def _plan(self, path: Path, kind: str, dimension: str, blank_clears: bool) -> None:
         try:
-            plan = importer.plan(path, kind, dimension)
+            plan = importer.plan(path, kind, dimension, blank_clears=blank_clears)
         except Exception as exc:  # every refusal and read error becomes one line
             self.app.call_from_thread(self._failed, exc)
             return
@@ -268,6 +281,8 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
             text.append("\n" + t("transfer_ui.extra", columns=visible_text(", ".join(plan.extra))))
         if plan.missing:
             text.append("\n" + t("transfer_ui.missing", columns=", ".join(plan.missing)), style="yellow")
+        if plan.kind != "sales":
+            text.append("\n" + t("transfer_ui.plan_clears" if plan.blank_clears else "transfer_ui.plan_keeps"))
         return text
 
     def _hint(self) -> str:

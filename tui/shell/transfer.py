@@ -16,6 +16,7 @@ def register(subparsers) -> None:
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help=t("transfer.help_dry_run"))
     imp.add_argument("--only-valid", action="store_true", help=t("transfer.help_only_valid"))
+    imp.add_argument("--blank-clears", action="store_true", help=t("transfer.help_blank_clears"))
     imp.add_argument("--kind", choices=("customers", "classes", "sales"), default="customers")
     imp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
     imp.set_defaults(run=run_import, creates_db=True)
@@ -56,6 +57,8 @@ def describe(plan) -> list[str]:
         lines.append(t("transfer.missing", columns=", ".join(plan.missing)))
     lines.append(t("transfer.summary", adds=len(plan.adds), updates=len(plan.updates),
                    unchanged=plan.unchanged, rejected=len(plan.rejected_lines)))
+    if plan.kind != "sales":
+        lines.append(t("transfer.blank_clears" if plan.blank_clears else "transfer.blank_keeps"))
     for problem in plan.rejected[:SHOWN]:
         lines.append("  " + t("transfer.rejected_row", line=problem.line, column=problem.column,
                               reason=error_text(problem)))
@@ -73,14 +76,15 @@ def describe(plan) -> list[str]:
 def run_import(args, store) -> int:
     from db.transfer import importer
 
-    plan = importer.plan(args.file, kind=args.kind, dimension=args.dimension)
+    plan = importer.plan(args.file, kind=args.kind, dimension=args.dimension,
+                         blank_clears=args.blank_clears)
     for line in describe(plan):
         print(line)
     if args.dry_run:
         print(t("transfer.dry_run"))
         return 2 if plan.rejected else (0 if plan.writes else 1)
     if plan.rejected and not args.only_valid:
-        _err(t("import.has_rejected", count=len(plan.rejected_lines)))
+        _err(t("transfer.has_rejected", count=len(plan.rejected_lines)))
         return 2
     if not plan.writes:
         _err(t("transfer.nothing"))

@@ -1,0 +1,28 @@
+"""Importing customers, classes and sales from `.xlsx` / `.csv`: a plan first, then commit.
+
+`plan(path, kind, dimension)` reads the file once (streamed through db.transfer.tabular), converts
+and checks every row against the archive, and returns an ImportPlan: the rows to add, the
+rows to update (matched by code, with each changed field's old and new value), the rows left
+as they are, and the rows rejected, each rejection with its line, column and a catalog key.
+Nothing is written. `commit(plan)` writes the plan in one transaction: it refuses a plan with
+rejected rows unless told to import only the valid ones, and an error anywhere (a code taken
+by someone else since the plan, say) rolls back every row.
+
+The archive is read in chunks (one query per CHUNK rows, never one per row), a chunk's cells
+are cleaned a column at a time (db.values.fields' rules, see importer.customers), and rows
+are written with executemany and set-based SQL, so 100,000 customers cost a few seconds.
+
+Modules: common (the plan's types and cell conversions), customers and customer_rules,
+classes and sales (each kind's planning), plan (the planning entry), write (the commit).
+
+An empty cell of a row that updates keeps the stored value unless the plan is made with
+`blank_clears`; a customer row carries the version its plan read, and the commit refuses
+one changed since (ConflictError), as the card's save does.
+"""
+from db.transfer.importer.common import KINDS, ImportPlan, ImportResult, PlannedRow, Problem
+from db.transfer.importer.customers import CustomerPlanner
+from db.transfer.importer.plan import plan
+from db.transfer.importer.write import commit
+
+__all__ = ["KINDS", "CustomerPlanner", "ImportPlan", "ImportResult", "PlannedRow", "Problem",
+           "commit", "plan"]

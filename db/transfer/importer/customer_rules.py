@@ -1,0 +1,129 @@
+"""A customer import's rules, a chunk at a time: each column's cells cleaned, then the rules beyond a cell."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from db.archive.customers import class_refusal
+from db.core.errors import RuleError
+from db.core.models import CustomerClass, Dimension
+from db.values import fields as fields_meta
+from db.values.coding import CodingScheme
+from db.values.dates import format_date
+from db.values.fields import Field
+from db.transfer.importer.common import as_cell, cell_text
+
+REQUIRED = tuple(f.key for f in fields_meta.EDITABLE if f.required)
+# The field kinds whose cleaned values are remembered across chunks (few distinct values),
+# and how many each column keeps before it starts afresh (a column of all-different amounts).
+MEMO_KINDS = ("date", "money", "percent", "int", "choice", "flag")
+MEMO_MAX = 50_000
+
+
+def clean_column(field: Field | None, kind: str, memo: dict, cells: tuple) -> tuple[list, dict[int, RuleError]]:
+    """One column of a chunk cleaned: its values (the RuleError in place of a refused
+    cell) and {row index: RuleError} of the refused cells.
+
+    A text column goes through Field.clean_many; otherwise (and when that declines)
+    each distinct cell is cleaned once, which is exact because a field's rule depends on
+    the value alone: a column of dates, amounts or choices repeats its few values
+    across the file, so `memo` (the column's, kept by the planner) keeps them from chunk to
+    chunk. `field` None: a dimension column, checked against its tree by the row rules."""
+    if field is None:
+        return [c.strip() if type(c) is str else cell_text(c) for c in cells], {}
+    # (clean_many declines cells that are not all text: tried on the cells first, it
+    # spares a CSV's text columns a second pass to find out whether they are.)
+    if kind != "date" and (values := field.clean_many(cells)) is not None:
+        return values, {}
+    try:
+        "".join(cells)
+        keys = cells
+    except TypeError:  # spreadsheet cells: made what the rules read, as text or a date
+        keys = [c if type(c) is str else as_cell(c, kind) for c in cells]
+        if kind != "date" and (values := field.clean_many(keys)) is not None:
+            return values, {}
+    if kind not in MEMO_KINDS:
+        memo = {}
+    if len(memo) > MEMO_MAX:
+        memo.clear()
+    distinct = set(keys)
+    for key in distinct.difference(memo):
+        try:
+            # Text goes straight to the field's rule (which trims it); a date column's
+            # text may be an Excel serial number.
+            memo[key] = field.clean(as_cell(key, kind) if kind == "date" else key)
+        except RuleError as exc:
+            memo[key] = exc
+    values = [memo[k] for k in keys]
+    refused = {k for k in distinct if isinstance(memo[k], RuleError)}
+    if not refused:
+        return values, {}
+    return values, {i: memo[k] for i, k in enumerate(keys) if k in refused}
+
+
+def class_map(dim: Dimension) -> dict[str, bool]:
+    """{class code: is leaf} of a dimension: class trees are small, one query holds them."""
+    return {code: leaf for code, leaf in CustomerClass.select(CustomerClass.code, CustomerClass.is_leaf)
+            .where(CustomerClass.dimension == dim.id).tuples()}
+
+
+def class_problem(scheme: CodingScheme, known: dict[str, bool], code: str, fld: str,
+                   label: str) -> RuleError | None:
+    """Why `code` cannot hold customers in a dimension, checked against the class map."""
+    if scheme.level_of(code) is None:
+        return RuleError("import.class_not_in_scheme", field=fld, label=label, code=code,
+                         scheme=str(scheme))
+    return class_refusal(fld, label, code, known.get(code))
+
+
+Refuse = Callable[[int, str, RuleError], None]  # (row index, field, why)
+
+
+def refuse_missing(missing: list[str], olds: list[dict | None], refuse: Refuse) -> None:
+    """A new customer (no `old` row) needs every required field the file has no column for."""
+    for fld in missing:
+        exc = fields_meta.BY_KEY[fld].refuse("customer.required")
+        for i, old in enumerate(olds):
+            if old is None:
+                refuse(i, fld, exc)
+
+
+def refuse_repeated(codes: list, lines: list[int], seen: dict[str, int], refuse: Refuse) -> None:
+    """A code met before in the file (`seen`: code -> its first line, across chunks)."""
+    found = [(c, line) for c, line in zip(codes, lines) if type(c) is str and c]
+    unique = {c for c, _ in found}
+    if len(unique) == len(found) and seen.keys().isdisjoint(unique):
+        seen.update(found)  # the common case: no code met before
+        return
+    for i, (code, line) in enumerate(zip(codes, lines)):
+        if type(code) is str and code:
+            first = seen.setdefault(code, line)
+            if first != line:
+                refuse(i, "code", RuleError("import.duplicate_code", field="code", code=code,
+                                            first_line=first))
+
+
+def refuse_classes(column: list, fld: str, problem: Callable[[str], RuleError | None],
+                   refuse: Refuse) -> None:
+    """A class column's codes that cannot hold customers, each distinct code looked at once."""
+    bad = {c for c in set(column) if type(c) is str and c and problem(c)}
+    if bad:
+        for i, klass in enumerate(column):
+            if klass in bad:
+                refuse(i, fld, problem(klass))
+
+
+def refuse_early_stops(stops: list, devs: list | None, olds: list[dict | None], refuse: Refuse,
+                       *, keep_blank: bool) -> None:
+    """A stop date before the development date: the file's, else (no column, a refused
+    cell, or an empty one that keeps the stored date) the archive's."""
+    for i, stop in enumerate(stops):
+        if isinstance(stop, dt.date):
+            if devs is not None and not isinstance(devs[i], RuleError) and (
+                    devs[i] is not None or not keep_blank):
+                dev = devs[i]
+            else:
+                dev = (olds[i] or {}).get("dev_date")
+            if dev and stop < dev:
+                refuse(i, "stop_date", fields_meta.BY_KEY["stop_date"].refuse(
+                    "customer.stop_before_dev", stop=format_date(stop), dev=format_date(dev)))
