@@ -204,8 +204,6 @@ async def test_an_error_is_shown_and_a_result_after_the_screen_has_gone_is_dropp
         assert len(shown) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="the import screen's two threads are still @work threads "
-                   "that keep their connection: drop this mark when they call background.start")
 async def test_an_import_leaves_no_connection_open(seeded, held, tmp_path, monkeypatch):
     from tests.test_transfer_ui import GOOD, open_file, write
     from tests.ui import make_app, press, settle

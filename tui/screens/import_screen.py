@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.cells import set_cell_size as pad  # cut or pad to a width in terminal cells
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
@@ -21,6 +21,7 @@ from db.transfer import importer
 from db.values.dates import format_date
 from db.transfer.importer import ImportPlan, ImportResult
 from db.values.money import format_money, format_percent
+from tui import background
 from tui.commands import Command, bindings
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal
@@ -146,14 +147,11 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
         self._say(t("transfer_ui.reading", name=path.name))
         self._plan(path, self.kind, self.dimension, self.blank_clears)
 
-    @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def _plan(self, path: Path, kind: str, dimension: str, blank_clears: bool) -> None:
-        try:
-            plan = importer.plan(path, kind, dimension, blank_clears=blank_clears)
-        except Exception as exc:  # every refusal and read error becomes one line
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self.dismiss, plan)
+        # Every refusal and read error becomes one line.
+        background.start(self, "import-plan",
+                         lambda: importer.plan(path, kind, dimension, blank_clears=blank_clears),
+                         self.dismiss, self._failed)
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False
@@ -318,7 +316,6 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
         bar.display = True
         self._commit(only_valid)
 
-    @work(thread=True, exclusive=True, group="import-commit", exit_on_error=False)
     def _commit(self, only_valid: bool) -> None:
         bar = self.query_one("#preview-progress", ProgressBar)
         started = time.perf_counter()
@@ -326,13 +323,11 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
-        try:
-            result = importer.commit(self.plan, only_valid=only_valid, progress=progress)
-        except Exception as exc:  # the transaction rolled back: nothing was written
-            self.app.call_from_thread(self._failed, exc)
-            return
-        seconds = time.perf_counter() - started
-        self.app.call_from_thread(self.dismiss, (result, seconds))
+        # A failure rolled the transaction back: nothing was written.
+        background.start(self, "import-commit",
+                         lambda: importer.commit(self.plan, only_valid=only_valid, progress=progress),
+                         lambda result: self.dismiss((result, time.perf_counter() - started)),
+                         self._failed)
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False
