@@ -232,7 +232,10 @@ async def test_delete_refused_for_a_customer_with_sales(app):
         await settle(pilot)
         app.screen.jump_to(sold.code)
         await settle(pilot)
-        await press(pilot, "delete", "y")
+        await press(pilot, "delete")  # refused at once, not after a yes (issue 16 item 27)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("销售" in n.message for n in app._notifications)
+        await press(pilot, "y")
         assert customers.get(sold.code) is not None
 
 

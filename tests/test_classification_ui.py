@@ -118,7 +118,7 @@ async def test_cancel_asks_only_with_unsaved_changes(seeded):
         assert classes.get("main", "05") is None
 
 
-async def test_delete_asks_and_refuses_class_with_children(seeded):
+async def test_delete_asks_and_refuses_class_with_children_before_asking(seeded):
     app = make_app(seeded)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -128,7 +128,8 @@ async def test_delete_asks_and_refuses_class_with_children(seeded):
         await press(pilot, "y")
         assert classes.get("main", "03002") is None
         assert app.screen.tree.selected_code == "03"
-        await press(pilot, "delete", "y")
+        await press(pilot, "delete")  # refused at once, not after a yes (issue 16 item 27)
+        assert not isinstance(app.screen, ConfirmScreen)
         assert "有下级分类, 不能删除" in message(app)
         await goto(pilot, "03001")
         await press(pilot, "delete", "n")

@@ -276,6 +276,16 @@ def conflict_of(row: CustomerClass | None, code: str = "") -> ConflictError:
                          when=str(row.modified_at or row.created_at))
 
 
+def check_delete(dim_code: str, code: str, is_leaf: bool) -> None:
+    """Refuse to delete a class with children or customers: asked before the user confirms,
+    and again inside the delete."""
+    if not is_leaf:
+        raise RuleError("class.delete_has_children", code=code)
+    count = customers_under(dimension(dim_code), code)
+    if count:
+        raise RuleError("class.delete_has_customers", code=code, count=count)
+
+
 def delete(dim_code: str, code: str, version: int | None = None) -> None:
     """Delete a class that has neither children nor customers; the parent may become a leaf."""
     with writing():
@@ -285,11 +295,7 @@ def delete(dim_code: str, code: str, version: int | None = None) -> None:
             raise ConflictError("conflict.deleted", code=code)
         if version is not None and row.version != version:
             raise conflict_of(row)
-        if not row.is_leaf:
-            raise RuleError("class.delete_has_children", code=code)
-        count = customers_under(dim, code)
-        if count:
-            raise RuleError("class.delete_has_customers", code=code, count=count)
+        check_delete(dim_code, code, row.is_leaf)
         row.delete_instance()
         parent = scheme_of(dim).parent_of(code)
         if parent is not None and not CustomerClass.select().where(

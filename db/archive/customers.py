@@ -277,13 +277,19 @@ def save_card(code: str | None, values: dict, memberships: dict[str, str],
     return get(row.code)
 
 
+def check_delete(row: Customer) -> None:
+    """Refuse to delete a customer a document uses (one with sales can only be stopped):
+    asked before the user confirms, and again inside the delete."""
+    sales = Sale.select().where(Sale.customer == row.id).count()
+    if sales:
+        raise RuleError("customer.has_sales", code=row.code, count=sales)
+
+
 def delete(code: str, version: int) -> None:
     """Delete a customer no document uses; one with sales records can only be stopped."""
     with writing():
         row = _current(code, version)
-        sales = Sale.select().where(Sale.customer == row.id).count()
-        if sales:
-            raise RuleError("customer.has_sales", code=code, count=sales)
+        check_delete(row)
         deleted = Customer.delete().where(Customer.id == row.id, Customer.version == version).execute()
         if deleted != 1:
             raise conflict_of(code)

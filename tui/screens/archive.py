@@ -244,6 +244,11 @@ class ArchiveScreen(KehuScreen):
         if row is None:
             self.listing.reload()
             return
+        try:  # refused before the question, not after the user said yes
+            customers.check_delete(row)
+        except RuleError as exc:
+            self.notify(error_text(exc), severity="error")
+            return
 
         def answer(yes: bool | None) -> None:
             if not yes:

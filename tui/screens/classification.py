@@ -223,6 +223,11 @@ class ClassificationScreen(KehuScreen):
         node = self.tree.selected
         if self.mode != "view" or node is None or not self.writable():
             return
+        try:  # refused before the question, not after the user said yes
+            classes.check_delete(self.dimension, node.code, node.is_leaf)
+        except RuleError as exc:
+            self.say(error_text(exc))
+            return
 
         def answer(yes: bool | None) -> None:
             if not yes:
