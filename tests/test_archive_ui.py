@@ -106,6 +106,32 @@ async def test_a_locate_box_opened_before_its_results_list_is_mounted_mounts_it(
         assert not box.visible
 
 
+async def status_once(pilot, ready, seconds: float = 5.0) -> str:
+    """The locate status line once `ready(line)` holds (the search answers on its own thread)."""
+    for _ in range(int(seconds / 0.05)):
+        await settle(pilot)
+        line = str(pilot.app.screen.query_one("#locate-status").render())
+        if ready(line):
+            return line
+        await pilot.pause(0.05)
+    return line
+
+
+async def test_locate_says_a_match_is_stopped_and_when_there_are_more(app):
+    """Issue 16 item 22: a stopped customer was 'not found', and 50 shown read as 50 found."""
+    stopped = Customer.select().where(Customer.stop_date <= clock.today()).order_by(Customer.code).first()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash")
+        await type_text(pilot, stopped.code)
+        line = await status_once(pilot, lambda line: "9 个" not in line and "找到" not in line)
+        assert "停用" in line and "Ctrl+G" in line and "没有找到" not in line
+        await press(pilot, "escape", "slash")
+        await type_text(pilot, "C")
+        line = await status_once(pilot, lambda line: "个" in line)
+        assert len(app.screen.query_one(LocateBox).hits) == 50 and "50 个以上" in line
+
+
 async def test_locate_with_ctrl_f_and_nothing_found(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui import background
+from tui.commands import key_of
 from tui.i18n import t
 from tui.widgets.fields import Field
 from tui.widgets.hit_list import HitList
@@ -121,24 +122,31 @@ class LocateBox(Vertical):
 
             if query != self._latest:
                 return  # a newer keystroke is already queued behind this one
-            hits = search.locate(query, LIMIT, stopped) if query.strip() else []
-            self.app.call_from_thread(self._show, query, hits)
+            # One more than is shown, to know whether there are more; and when nothing active
+            # matches, whether a stopped customer would, so the line can say so.
+            hits = search.locate(query, LIMIT + 1, stopped) if query.strip() else []
+            hidden = bool(query.strip() and not hits and not stopped and search.locate(query, 1, True))
+            self.app.call_from_thread(self._show, query, hits, hidden)
 
         self._latest = query
         _searcher.submit(run, lambda exc: self.app.call_from_thread(self.screen.show_error, exc))
 
-    def _show(self, query: str, hits: list[Hit]) -> None:
+    def _show(self, query: str, hits: list[Hit], hidden: bool = False) -> None:
         if query != self.query_one("#locate-input", Field).value:
             return  # an older answer arriving after a newer keystroke
-        self.hits = hits
+        more = len(hits) > LIMIT
+        self.hits = hits = hits[:LIMIT]
         self._results().show([hit_line(h) for h in hits])
         if not query.strip():
             line = t("locate.hint")
+        elif hidden:
+            line = t("locate.only_stopped", query=query, show=key_of("archive.stopped"))
         elif not hits:
             line = t("locate.none", query=query)
+        elif more:
+            line = t("locate.count_more", count=len(hits))
         else:
-            more = t("locate.more", limit=LIMIT) if len(hits) >= LIMIT else ""
-            line = t("locate.count", count=len(hits)) + more
+            line = t("locate.count", count=len(hits))
         # One line of fixed size: repainted, not laid out with the whole screen per keystroke.
         self.query_one("#locate-status", Static).update(line, layout=False)
 
