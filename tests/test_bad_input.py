@@ -111,9 +111,13 @@ async def test_read_only_app_says_so_on_editing_keys(seeded):
     app = make_app(ro, start="archive")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        footer = str(app.screen.query_one("KehuFooter").render())
+        assert "f5" not in footer and "del" not in footer, "no key that writes in the footer"
         await press(pilot, "f5")
         assert app.screen.SCREEN_NAME == "archive", "no card opens"
         assert any("只读" in str(n.message) for n in app._notifications)
+        await press(pilot, "enter")
+        assert app.screen.SCREEN_NAME == "card" and "[只读]" in str(app.screen.query_one("#title").render())
 
 
 def test_output_cut_short_by_a_pipe_is_not_an_error(demo_store):

@@ -59,6 +59,9 @@ class ArchiveScreen(KehuScreen):
         *NAV,  # evaluate, health check, statistics, rules
     )
     BINDINGS = bindings(ACTIONS)
+    # The actions that change the archive: on a read-only archive they leave the footer (their
+    # keys still say why they do nothing).
+    WRITES = frozenset({"add", "edit", "delete", "toggle_stop", "batch", "merge", "import_file"})
 
     def __init__(self, dimension: str = "main") -> None:
         super().__init__()
@@ -445,6 +448,9 @@ class ArchiveScreen(KehuScreen):
         self.apply(dimension=code, prefix="")
         self.title_line()
         self.status_line()
+
+    def footer_hidden(self) -> frozenset[str]:
+        return self.WRITES if self.app.store.read_only else frozenset()
 
     def _read_only(self) -> bool:
         if self.app.store.read_only:

@@ -46,6 +46,10 @@ class KehuScreen(CommandsMixin, Screen[ResultType], Generic[ResultType]):
         super().__init__(*args, **kwargs)
         translate_bindings(self)
 
+    def footer_hidden(self) -> frozenset[str]:
+        """Actions the footer leaves out for now (those that write, on a read-only archive)."""
+        return frozenset()
+
 
 class KehuModal(CommandsMixin, ModalScreen[ResultType], Generic[ResultType]):
     def __init__(self, *args, **kwargs) -> None:

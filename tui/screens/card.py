@@ -200,6 +200,8 @@ class CardScreen(KehuScreen[str | None]):
             title.append(f"{self.row.code} {self.row.short_name}")
             if customers.is_stopped(self.row):
                 title.append("  " + t("card.stopped_on", date=str(self.row.stop_date)), style="bold")
+        if self.read_only:
+            title.append("  " + t("archive.read_only"), style="bold")
         self.query_one("#title", Static).update(title)
 
     # -- values ----------------------------------------------------------------------------

@@ -75,9 +75,10 @@ class KehuFooter(Widget, can_focus=False):
         keys: dict[str, _Key] = {}
         palette = None
         app = self.app
+        hidden = screen.footer_hidden() if hasattr(screen, "footer_hidden") else frozenset()
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
             # An action with several keys (/ and Ctrl+F: locate) shows its first one.
-            if binding.show and binding.action not in keys:
+            if binding.show and binding.action not in keys and binding.action not in hidden:
                 keys[binding.action] = _Key(binding.key, app.get_key_display(binding),
                                             binding.description, enabled)
         if app.ENABLE_COMMAND_PALETTE:
