@@ -1,0 +1,47 @@
+"""An empty list says why it is empty and what to press, in the language in force."""
+import pytest
+
+from tests.ui import make_app, press, settle
+
+
+def first_line(app) -> str:
+    return app.screen.listing.render_line(1).text
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+@pytest.mark.parametrize("lang, said", [("zh", "没有符合过滤条件的客户 · F3 修改过滤"),
+                                        ("en", "No customer matches the filter · F3 change the filter")])
+async def test_a_filter_without_rows_says_so(demo_store, lang, said):
+    app = make_app(demo_store, start="archive", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f3")
+        app.screen.query_one("#f-region").value = "没有这个地区"
+        await press(pilot, "f6")
+        assert app.screen.listing.count == 0
+        assert said in first_line(app)
+
+
+@pytest.mark.parametrize("lang, said, short, all_classes", [
+    ("zh", "尚未评估 · Ctrl+R 评估", "尚未评估", "全部分类"),
+    ("en", "Not evaluated yet · Ctrl+R evaluate", "not evaluated yet", "all classes")])
+async def test_a_derived_dimension_before_evaluation_says_so(demo_store, lang, said, short, all_classes):
+    app = make_app(demo_store, start="archive", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.switch_dimension("history")
+        await settle(pilot)
+        assert app.screen.listing.count == 0
+        assert said in first_line(app)
+        assert short in status(app) and all_classes not in status(app)
+
+
+async def test_a_list_with_rows_says_nothing_more(demo_store):
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.listing.count > 0
+        assert app.screen.listing.empty_text() == ""
