@@ -45,3 +45,18 @@ async def test_a_list_with_rows_says_nothing_more(demo_store):
         await settle(pilot)
         assert app.screen.listing.count > 0
         assert app.screen.listing.empty_text() == ""
+
+
+async def test_a_review_without_proposals_says_so(demo_store):
+    from db.evaluation import rules
+
+    rules.apply(rules.evaluate().run_id)  # every proposal applied: the next run has none
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+r")
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.screen.SCREEN_NAME == "review"
+        assert app.screen.evaluation.proposals == 0
+        assert "这次评估没有建议变更" in first_line(app)

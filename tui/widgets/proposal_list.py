@@ -119,6 +119,9 @@ class ProposalList(VirtualList):
     def row_key(self, row: ProposalRow) -> str:
         return row.customer_code
 
+    def empty_text(self) -> str:
+        return t("rules_ui.list_empty") if self._fetch is not None else ""
+
     # -- reading -------------------------------------------------------------------------------
 
     def _read(self, page: int) -> None:
