@@ -92,3 +92,12 @@ async def test_filter_refusal_is_seen(seeded):
         await press(pilot, "f6")
         assert seen(app, "#filter-error", "")
         assert str(app.screen.query_one("#filter-error").render()).strip()
+
+
+async def test_scheme_english_hint_wraps_instead_of_being_cut(seeded):
+    app = make_app(seeded, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f12")
+        label = app.screen.query_one("#scheme-form .field-label")
+        assert label.region.height == 2 and label.region.right <= 80
