@@ -60,3 +60,19 @@ async def test_a_review_without_proposals_says_so(demo_store):
         assert app.screen.SCREEN_NAME == "review"
         assert app.screen.evaluation.proposals == 0
         assert "这次评估没有建议变更" in first_line(app)
+
+
+async def test_a_class_of_stopped_customers_and_an_empty_class_say_so(seeded):
+    from db.archive import customers
+
+    row = customers.get("C001")
+    customers.stop(row.code, row.version)
+    app = make_app(seeded, start="archive")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.tree.select_code("01")
+        await settle(pilot)
+        assert "这里的客户都已停用 · Ctrl+G 显示停用" in first_line(app)
+        app.screen.tree.select_code("03")  # no customer at all
+        await settle(pilot)
+        assert "此分类下没有客户 · F5 增加" in first_line(app)

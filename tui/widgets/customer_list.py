@@ -383,9 +383,11 @@ class CustomerList(VirtualList):
             return ""
         if not q.filter.is_empty():
             return "list.empty.filtered"
-        if q.dimension in DERIVED and not paging.count(ListQuery(dimension=q.dimension, show_stopped=True)):
+        # One row read, not a count: a derived dimension may hold a million members.
+        if q.dimension in DERIVED and not paging.ids_after(ListQuery(dimension=q.dimension, show_stopped=True),
+                                                          None, 1):
             return "list.empty.not_evaluated"  # a derived dimension is filled by an evaluation
-        if not q.show_stopped and paging.count(dataclasses.replace(q, show_stopped=True)):
+        if not q.show_stopped and paging.ids_after(dataclasses.replace(q, show_stopped=True), None, 1):
             return "list.empty.all_stopped"
         return "list.empty.class" if q.prefix else "list.empty.none"
 
