@@ -233,6 +233,39 @@ async def test_review_pages_from_the_store(demo_store):
         assert listing.page == 1
 
 
+async def test_review_end_goes_to_the_last_proposal_of_the_run(demo_store):
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await evaluate(pilot)
+        listing, run_id = app.screen.listing, app.screen.run_id
+        total = app.screen.evaluation.proposals
+        assert total > 2 * PAGE and listing.has_next
+        ordered = [r.id for r in rules.proposals(run_id, limit=total + 1)]
+        await press(pilot, "end")
+        assert listing.current_row.id == ordered[-1]
+        assert listing.position == total - 1
+        assert f"{total:,}" in text_of(app, "#status")
+        # up across the page boundary, read backward from the last page's first row
+        listing.move_cursor(0)
+        await press(pilot, "up")
+        assert listing.current_row.id == ordered[listing.position]
+        assert listing.position == (total - 1) // PAGE * PAGE - 1
+        await press(pilot, "home")
+        assert listing.current_row.id == ordered[0]
+
+
+def test_proposals_read_backward_as_forward(demo_store):
+    run_id = rules.evaluate(dt.date(2026, 6, 30)).run_id
+    forward = rules.proposals(run_id, limit=100000)
+    assert [r.id for r in rules.proposals(run_id, limit=7, before=rules.END)] == [r.id for r in forward[-7:]]
+    key = (forward[30].customer_code, forward[30].target)
+    assert [r.id for r in rules.proposals(run_id, limit=10, before=key)] == [r.id for r in forward[20:30]]
+    history = [r for r in forward if r.target == "history"]
+    assert [r.id for r in rules.proposals(run_id, limit=3, before=rules.END, target="history")] == \
+        [r.id for r in history[-3:]]
+
+
 async def test_evaluate_refuses_a_bad_date(demo_store):
     app = make_app(demo_store, start="evaluate")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -389,7 +422,7 @@ async def test_review_header_and_end_follow_an_apply(demo_store):
         pending = sum(c.pending for c in rules.summary(screen.run_id).changes)
         assert pending < before.proposals
         assert t("rules_ui.pending", count=f"{pending:,}") in text_of(app, "#title")
-        # End goes to the last row shown, Home back to the first
+        # End goes to the last row, Home back to the first
         await press(pilot, "end")
         assert screen.listing.cursor == len(screen.listing.rows) - 1
         assert screen.listing.rows[-1].customer_code in text_of(app, "#detail")

@@ -35,6 +35,15 @@ def get(code: str) -> Customer | None:
     return Customer.get_or_none(Customer.code == code)
 
 
+def values_in_use(key: str, limit: int = 500) -> list[str]:
+    """The distinct non-empty values of the text field `key` the archive holds, sorted: what
+    a filter on it can match (its F2 look-up)."""
+    column = getattr(Customer, BY_KEY[key].key)
+    query = (Customer.select(column).where(column.is_null(False), column != "")
+             .distinct().order_by(column).limit(limit).tuples())
+    return [value for (value,) in query]
+
+
 def is_stopped(customer: Customer, today: dt.date | None = None) -> bool:
     """Stopped from its stop date on: hidden from look-ups on and after that day."""
     return customer.stop_date is not None and customer.stop_date <= (today or clock.today())

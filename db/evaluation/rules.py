@@ -185,27 +185,39 @@ def class_names() -> dict[tuple[str, str], str]:
     return {(dim, code): name for dim, code, name in query}
 
 
+END: tuple = ()  # as `before`: the run's last proposals
+
+
 def proposals(run_id: int, after: tuple[str, str] = ("", ""), limit: int = 50,
               target: str | None = None, from_code: str | None = None,
-              to_code: str | None = None) -> list[ProposalRow]:
+              to_code: str | None = None, before: tuple | None = None) -> list[ProposalRow]:
     """One page of a run's proposals in (customer code, target) order, after the key
-    `after`; optionally only one change (target, from, to)."""
+    `after`; optionally only one change (target, from, to). With `before`, the `limit`
+    proposals just before that key instead (END: the last ones), read backward by the same
+    index, still returned in order."""
     run = run_of(run_id)
     rules = Rules.from_values({**rule_values(), **json.loads(run.rules)})
     query = (Proposal.select(Proposal, models.Customer.name.alias("customer_name"))
              .join(models.Customer, JOIN.LEFT_OUTER,
                    on=(models.Customer.id == Proposal.customer_id))
-             # The >= bound lets the (run, customer_code, target) index start at the key.
-             .where(Proposal.run_id == run_id, Proposal.customer_code >= after[0],
-                    (Proposal.customer_code > after[0]) | (Proposal.target > after[1])))
+             .where(Proposal.run_id == run_id))
+    code, aim = Proposal.customer_code, Proposal.target
+    if before is None:
+        # The >= bound lets the (run, customer_code, target) index start at the key.
+        query = query.where(code >= after[0], (code > after[0]) | (aim > after[1]))
+        order = (code, aim)
+    else:
+        if before != END:
+            query = query.where(code <= before[0], (code < before[0]) | (aim < before[1]))
+        order = (code.desc(), aim.desc())
     for column, value in ((Proposal.target, target), (Proposal.from_code, from_code),
                           (Proposal.to_code, to_code)):
         if value is not None:
             query = query.where(column == value)
-    query = query.order_by(Proposal.customer_code, Proposal.target).limit(limit).objects()
+    query = query.order_by(*order).limit(limit).objects()
     names = class_names()
     rows = []
-    for p in query:
+    for p in (query if before is None else reversed(list(query))):
         rows.append(ProposalRow(
             id=p.id, customer_code=p.customer_code, customer_name=p.customer_name or "",
             target=p.target, from_code=p.from_code,

@@ -11,4 +11,10 @@ MESSAGES = {
     "list.filter_stopped": ("停用条件 {value} 不对", "Stopped condition {value} is not valid"),
     "list.col.class_name": ("分类名称", "Class name"),
     "list.loading": ("…", "…"),
+    "list.empty.filtered": ("没有符合过滤条件的客户 · F3 修改过滤", "No customer matches the filter · F3 change the filter"),
+    "list.empty.not_evaluated": ("尚未评估 · Ctrl+R 评估", "Not evaluated yet · Ctrl+R evaluate"),
+    "list.empty.not_evaluated_short": ("尚未评估", "not evaluated yet"),
+    "list.empty.all_stopped": ("这里的客户都已停用 · Ctrl+G 显示停用", "Every customer here is stopped · Ctrl+G show stopped"),
+    "list.empty.class": ("此分类下没有客户 · F5 增加", "No customer in this class · F5 add one"),
+    "list.empty.none": ("还没有客户 · F5 增加 · Ctrl+L 导入", "No customers yet · F5 add · Ctrl+L import"),
 }

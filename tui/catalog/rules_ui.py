@@ -54,6 +54,7 @@ MESSAGES = {
     "rules_ui.tag.stale": ("[已被修改, 跳过] ", "[changed since, skipped] "),
     "rules_ui.page": ("第 {first}-{last} 项, 共 {total} 项", "{first}-{last} of {total}"),
     "rules_ui.page_empty": ("没有建议变更", "No proposed change"),
+    "rules_ui.list_empty": ("这次评估没有建议变更: 分类都已符合规则 · Esc 返回", "This evaluation proposes no change: every class already follows the rules · Esc back"),
     "rules_ui.marked": ("已标记 {count} 个客户", "{count} customers marked"),
     "rules_ui.filtered": ("只看: {change}", "Showing: {change}"),
     "rules_ui.reading": ("正在读取…", "Reading…"),

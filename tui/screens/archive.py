@@ -130,6 +130,8 @@ class ArchiveScreen(KehuScreen):
         parts = [t("archive.count", count=self.count)]
         if node is not None:
             parts.append(f"{node.code} {node.name}")
+        elif self.listing.empty_reason == "list.empty.not_evaluated":
+            parts.append(t("list.empty.not_evaluated_short"))  # not "all classes" of nothing
         else:
             parts.append(q.prefix or t("archive.all_classes"))
         if not q.filter.is_empty():

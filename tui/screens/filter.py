@@ -10,6 +10,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Label, OptionList, Static
 
 from db import RuleError
+from db.archive import customers
 from db.values.dates import format_date, parse_date
 from db.values.fields import MGMT_TYPES
 from db.lists.query import Filter
@@ -17,9 +18,32 @@ from tui import config
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal
+from tui.screens.choice_picker import ChoicePicker
 from tui.widgets.fields import Field
 
 TEXT_FIELDS = ("mgmt_type", "region", "industry", "salesperson")
+# Management types are stored in Chinese; the filter shows and takes them in the language in
+# force (the Chinese words are taken in English too: a saved filter or a habit).
+MGMT_KEYS = dict(zip(MGMT_TYPES, ("mgmt_type.general", "mgmt_type.important", "mgmt_type.potential",
+                                  "mgmt_type.vip")))
+STOPPED_KEYS = {"only": "filter.stopped_only", "not": "filter.stopped_not"}
+
+
+def shown_mgmt(stored: str) -> str:
+    return t(MGMT_KEYS[stored]) if stored in MGMT_KEYS else stored
+
+
+def shown_stopped(stored: str) -> str:
+    return t(STOPPED_KEYS[stored]) if stored in STOPPED_KEYS else stored
+
+
+def _stored(typed: str, keys: dict[str, str]) -> str | None:
+    """The stored value `typed` names in the language in force (or is), None if none."""
+    folded = typed.casefold()
+    for stored, key in keys.items():
+        if folded in (stored.casefold(), t(key).casefold()):
+            return stored
+    return None
 
 
 class FilterScreen(KehuModal[Filter | None]):
@@ -28,6 +52,7 @@ class FilterScreen(KehuModal[Filter | None]):
         Command("filter.apply", "f6,ctrl+s", "apply", "filter.apply", priority=True),
         Command("filter.save", "ctrl+w", "save", "filter.save", priority=True),
         Command("filter.clear", "ctrl+r", "clear", "filter.clear", priority=True),
+        Command("filter.pick", "f2", "pick", "card.pick"),
         Command("filter.cancel", "escape", "cancel", "cmd.cancel"),
     )
     BINDINGS = bindings(ACTIONS)
@@ -41,12 +66,13 @@ class FilterScreen(KehuModal[Filter | None]):
         f = self.current
         with Vertical(id="filter-box") as box:
             box.border_title = t("filter.title")
-            box.border_subtitle = t("filter.keys", apply=key_of("filter.apply"),
+            box.border_subtitle = t("filter.keys", apply=key_of("filter.apply"), pick=key_of("filter.pick"),
                                     save=key_of("filter.save"), clear=key_of("filter.clear"),
                                     cancel=key_of("filter.cancel"))
             with Grid(id="filter-grid"):
                 yield Label(t("customer.field.mgmt_type"))
-                yield Field(f.mgmt_type, id="f-mgmt_type", suggester=SuggestFromList(MGMT_TYPES), max_length=20)
+                yield Field(shown_mgmt(f.mgmt_type), id="f-mgmt_type", max_length=20,
+                            suggester=SuggestFromList([t(k) for k in MGMT_KEYS.values()]))
                 for key in ("region", "industry", "salesperson"):
                     yield Label(t(f"customer.field.{key}"))
                     yield Field(getattr(f, key), id=f"f-{key}", max_length=60)
@@ -55,8 +81,8 @@ class FilterScreen(KehuModal[Filter | None]):
                 yield Label(t("filter.dev_to"))
                 yield Field(format_date(f.dev_to), id="f-dev_to", max_length=20)
                 yield Label(t("filter.stopped"))
-                yield Field(f.stopped, id="f-stopped", placeholder=t("filter.stopped_hint"), max_length=4,
-                            suggester=SuggestFromList(["only", "not"]))
+                yield Field(shown_stopped(f.stopped), id="f-stopped", placeholder=t("filter.stopped_hint"),
+                            max_length=20, suggester=SuggestFromList([t(k) for k in STOPPED_KEYS.values()]))
                 yield Label(t("filter.name"))
                 yield Field("", id="f-name", placeholder=t("filter.name_hint"), max_length=40)
             yield Label(t("filter.saved_title"))
@@ -71,14 +97,21 @@ class FilterScreen(KehuModal[Filter | None]):
                  (*TEXT_FIELDS, "dev_from", "dev_to", "stopped")}
         dev_from = parse_date(value.pop("dev_from"), field="dev_from", label="filter.dev_from")
         dev_to = parse_date(value.pop("dev_to"), field="dev_to", label="filter.dev_to")
-        if value["mgmt_type"] and value["mgmt_type"] not in MGMT_TYPES:
-            raise RuleError("customer.choice", field="mgmt_type", label="customer.field.mgmt_type",
-                            text=value["mgmt_type"], choices=" / ".join(MGMT_TYPES))
+        if value["mgmt_type"]:
+            stored = _stored(value["mgmt_type"], MGMT_KEYS)
+            if stored is None:
+                raise RuleError("customer.choice", field="mgmt_type", label="customer.field.mgmt_type",
+                                text=value["mgmt_type"], choices=" / ".join(t(k) for k in MGMT_KEYS.values()))
+            value["mgmt_type"] = stored
+        if value["stopped"]:
+            value["stopped"] = _stored(value["stopped"], STOPPED_KEYS) or value["stopped"]
         return Filter(dev_from=dev_from, dev_to=dev_to, **value)
 
     def fill(self, f: Filter) -> None:
-        for key in (*TEXT_FIELDS, "stopped"):
+        for key in ("region", "industry", "salesperson"):
             self.query_one(f"#f-{key}", Field).value = getattr(f, key)
+        self.query_one("#f-mgmt_type", Field).value = shown_mgmt(f.mgmt_type)
+        self.query_one("#f-stopped", Field).value = shown_stopped(f.stopped)
         self.query_one("#f-dev_from", Field).value = format_date(f.dev_from)
         self.query_one("#f-dev_to", Field).value = format_date(f.dev_to)
 
@@ -111,6 +144,32 @@ class FilterScreen(KehuModal[Filter | None]):
             return
         self.notify(t("filter.saved", name=name))
         self.dismiss(built)
+
+    def action_pick(self) -> None:
+        """参照 (F2) as on the card: a fixed list for management type and stopped, the values
+        the archive holds for region, industry and salesperson."""
+        focused = self.focused
+        key = focused.id.removeprefix("f-") if isinstance(focused, Field) and focused.id else ""
+        if key == "mgmt_type":
+            choices = tuple(t(k) for k in MGMT_KEYS.values())
+        elif key == "stopped":
+            choices = tuple(t(k) for k in STOPPED_KEYS.values())
+        elif key in TEXT_FIELDS:
+            choices = tuple(customers.values_in_use(key))
+        else:
+            self.query_one("#filter-error", Static).update(t("filter.pick_hint"))
+            return
+        label = t("filter.stopped") if key == "stopped" else t(f"customer.field.{key}")
+        if not choices:
+            self.query_one("#filter-error", Static).update(t("filter.pick_none", label=label))
+            return
+
+        def picked(value: str | None) -> None:
+            if value:
+                focused.value = value
+                focused.cursor_position = len(value)
+
+        self.app.push_screen(ChoicePicker(label, choices), picked)
 
     def action_clear(self) -> None:
         self.fill(Filter())

@@ -131,9 +131,10 @@ class ReviewScreen(KehuScreen):
     def _fetch_for(self, change: Change | None):
         run_id = self.run_id
         if change is None:
-            return lambda after, limit: rules.proposals(run_id, after=after, limit=limit)
-        return lambda after, limit: rules.proposals(
-            run_id, after=after, limit=limit, target=change.target,
+            return lambda after, limit, before=None: rules.proposals(run_id, after=after, limit=limit,
+                                                                     before=before)
+        return lambda after, limit, before=None: rules.proposals(
+            run_id, after=after, limit=limit, before=before, target=change.target,
             from_code=change.from_code, to_code=change.to_code)
 
     def _list(self) -> None:
@@ -144,7 +145,7 @@ class ReviewScreen(KehuScreen):
 
         def done(rows) -> None:
             if asked == self.asked:
-                self.listing.show(fetch, rows)
+                self.listing.show(fetch, rows, self._total())
                 self._status()
 
         self._status(t("rules_ui.reading"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.widgets import Label, Static
 
 from db import RuleError
@@ -37,7 +37,7 @@ class SchemeScreen(KehuScreen):
         self.initial = (dim.scheme, *[criteria[i] if i < len(criteria) else "" for i in range(MAX_LEVELS)])
         name = name_of(dim)
         yield Static(Text(f"{t('screen.scheme')} · {name}"), id="title")
-        with Vertical(id="scheme-form"):
+        with VerticalScroll(id="scheme-form"):
             yield Label(t("scheme.label") + " *  " + t("scheme.hint"), classes="field-label")
             yield Field(dim.scheme, id="f-scheme", max_length=20)
             yield Static("", id="scheme-levels")

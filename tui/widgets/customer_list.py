@@ -15,6 +15,7 @@ terminal cells (tui.widgets.cells), so Chinese columns line up.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import OrderedDict
 from functools import partial
@@ -28,6 +29,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from db import StoreError
+from db.archive.dimensions import DERIVED
 from db.lists import paging
 from db.lists.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
 from tui import background
@@ -123,6 +125,7 @@ class CustomerList(VirtualList):
         self._end_waits = False  # End waiting for the exact count
         self._sync = True
         self._announced: str | None = None
+        self.empty_reason = ""  # a catalog key once the list is known to be empty
         self.set_columns(columns, reload=False)
 
     # -- public API ------------------------------------------------------------------------
@@ -284,6 +287,7 @@ class CustomerList(VirtualList):
         self._total = total
         self._anchors = anchors
         self._exact = exact
+        self.empty_reason = self._why_empty() if exact and total == 0 else ""
         self.virtual_size = Size(self.virtual_size.width, total + 1)
         self.refresh()
         if final:
@@ -372,6 +376,23 @@ class CustomerList(VirtualList):
             self.post_message(self.Highlighted(self))
 
     # -- drawing -----------------------------------------------------------------------------
+
+    def _why_empty(self) -> str:
+        q = self._query
+        if q is None:
+            return ""
+        if not q.filter.is_empty():
+            return "list.empty.filtered"
+        # One row read, not a count: a derived dimension may hold a million members.
+        if q.dimension in DERIVED and not paging.ids_after(ListQuery(dimension=q.dimension, show_stopped=True),
+                                                          None, 1):
+            return "list.empty.not_evaluated"  # a derived dimension is filled by an evaluation
+        if not q.show_stopped and paging.ids_after(dataclasses.replace(q, show_stopped=True), None, 1):
+            return "list.empty.all_stopped"
+        return "list.empty.class" if q.prefix else "list.empty.none"
+
+    def empty_text(self) -> str:
+        return t(self.empty_reason) if self.empty_reason else ""
 
     def render_header(self, style: Style) -> Strip:
         segments = [Segment(" " * GUTTER, style)]

@@ -18,7 +18,7 @@ from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 
-from db.evaluation.rules import ProposalRow
+from db.evaluation.rules import END, ProposalRow
 from tui.i18n import t
 from tui.widgets.cells import fit, visible_text
 from tui.widgets.virtual_list import VirtualList
@@ -26,7 +26,9 @@ from tui.widgets.virtual_list import VirtualList
 PAGE = 50
 START = ("", "")
 
-Fetch = Callable[[tuple[str, str], int], list[ProposalRow]]
+# fetch(after, limit) reads forward; fetch(after, limit, before=key) the rows before key
+# (db.evaluation.rules.END: the last ones), as db.evaluation.rules.proposals does.
+Fetch = Callable[..., list[ProposalRow]]
 
 
 def target_name(target: str) -> str:
@@ -64,18 +66,24 @@ class ProposalList(VirtualList):
         super().__init__(id=id)
         self._fetch: Fetch | None = None
         self.rows: list[ProposalRow] = []
-        self.starts: list[tuple[str, str]] = [START]  # the key each page starts after
+        self.starts: dict[int, tuple[str, str]] = {0: START}  # the key a page starts after
+        self.firsts: dict[int, tuple[str, str]] = {}  # the key of a page's first row
+        self.total: int | None = None  # the run's (or change's) proposals, for End
         self.page = 0
         self.has_next = False
 
     # -- public API ----------------------------------------------------------------------------
 
-    def show(self, fetch: Fetch, first: list[ProposalRow] | None = None) -> None:
+    def show(self, fetch: Fetch, first: list[ProposalRow] | None = None,
+             total: int | None = None) -> None:
         """List what `fetch(after, limit)` returns, from the first page; `first` is that
         page when the caller has read it already (fetch(START, PAGE + 1), in a worker: with
-        a rare change chosen, the first read walks the run's index to its end)."""
+        a rare change chosen, the first read walks the run's index to its end). `total`:
+        the rows in all, which places the last page for End."""
         self._fetch = fetch
-        self.starts = [START]
+        self.total = total
+        self.starts = {0: START}
+        self.firsts = {}
         if first is None:
             self._read(0)
         else:
@@ -111,19 +119,27 @@ class ProposalList(VirtualList):
     def row_key(self, row: ProposalRow) -> str:
         return row.customer_code
 
+    def empty_text(self) -> str:
+        return t("rules_ui.list_empty") if self._fetch is not None else ""
+
     # -- reading -------------------------------------------------------------------------------
 
     def _read(self, page: int) -> None:
-        self._take(self._fetch(self.starts[page], PAGE + 1), page)
+        """Read `page` forward from where it starts, or backward from the page after it
+        (after End, the pages above the last are read that way)."""
+        if page in self.starts:
+            self._take(self._fetch(self.starts[page], PAGE + 1), page)
+        else:
+            self._take(self._fetch(START, PAGE, before=self.firsts[page + 1]), page, has_next=True)
 
-    def _take(self, rows: list[ProposalRow], page: int) -> None:
-        self.has_next = len(rows) > PAGE
+    def _take(self, rows: list[ProposalRow], page: int, has_next: bool | None = None) -> None:
+        self.has_next = len(rows) > PAGE if has_next is None else has_next
         self.rows = rows[:PAGE]
         self.page = page
-        if self.has_next:
-            key = (self.rows[-1].customer_code, self.rows[-1].target)
-            del self.starts[page + 1:]
-            self.starts.append(key)
+        if self.rows:
+            self.firsts[page] = (self.rows[0].customer_code, self.rows[0].target)
+        if self.has_next and has_next is None:
+            self.starts[page + 1] = (self.rows[-1].customer_code, self.rows[-1].target)
         self.virtual_size = Size(0, len(self.rows) + 1)
 
     # -- actions -------------------------------------------------------------------------------
@@ -145,6 +161,18 @@ class ProposalList(VirtualList):
         if self._fetch is not None:
             self._read(0)
             self.move_cursor(0)
+
+    def action_last(self) -> None:
+        """The last proposal of the whole list: its last page read backward from the end."""
+        if self._fetch is None or not self.rows:
+            return
+        if self.total and self.has_next:
+            last = max(self.total - 1, 0) // PAGE
+            self.starts = {p: key for p, key in self.starts.items() if p <= last}
+            self.firsts = {p: key for p, key in self.firsts.items() if p < last}
+            self._take(self._fetch(START, max(self.total - last * PAGE, 1), before=END), last,
+                       has_next=False)
+        self.move_cursor(len(self.rows) - 1)
 
     # -- drawing -------------------------------------------------------------------------------
 

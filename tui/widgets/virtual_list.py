@@ -8,6 +8,8 @@ says only what differs:
   `index`, reading its page (or asking a worker for it, None until it arrives);
 - `row_key(row)`, what a mark names (a customer code);
 - `render_header(style)` and `render_row(index, row, base)`, the row-render hook;
+- `empty_text()`, what the list says under its header when it holds no rows: why it is
+  empty and what to press ("" while that is not known yet, e.g. the count still runs);
 - its messages, each a `ListMessage` subclass with only a docstring: Highlighted, Selected,
   CountChanged, MarksChanged (declared on the subclass, so a handler is named after it:
   on_customer_list_highlighted);
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Iterable
 
+from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Region
@@ -28,12 +31,19 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from db.lists.paging import Selection
+from tui.widgets.cells import visible_text
 
 
 class VirtualList(ScrollView, can_focus=True):
     """A list of `count` rows under a header, a cursor on one of them."""
 
     COMPONENT_PREFIX: ClassVar[str] = ""
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"virtual-list--empty"}
+    DEFAULT_CSS = """
+    VirtualList > .virtual-list--empty {
+        color: $text-muted;
+    }
+    """
 
     BINDINGS = [
         Binding("up,k", "cursor_up", show=False, id="list.cursor_up"),
@@ -85,6 +95,10 @@ class VirtualList(ScrollView, can_focus=True):
     def render_row(self, index: int, row: Any | None, base: Style) -> tuple[Strip, Style]:
         """Line `index` (row None: still loading) and the style to extend it with."""
         raise NotImplementedError
+
+    def empty_text(self) -> str:
+        """Why the list is empty and what to press; an empty list without it says nothing."""
+        return ""
 
     # -- cursor --------------------------------------------------------------------------------
 
@@ -206,6 +220,10 @@ class VirtualList(ScrollView, can_focus=True):
         else:
             index = scroll_y + y - 1
             if index >= self.count:
+                if index == 0 and (empty := self.empty_text()):
+                    style = base + self.get_component_rich_style("virtual-list--empty")
+                    return Strip([Segment(" " + visible_text(empty), style)]).crop_extend(
+                        scroll_x, scroll_x + width, base)
                 return Strip.blank(width, base)
             strip, style = self.render_row(index, self.row_at(index), base)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
