@@ -3,6 +3,7 @@
 thread that makes SQLite's next page while this one is written."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import queue
@@ -143,6 +144,7 @@ class Output:
         self.path = path
         self.fmt = _format_of(path)
         self.writers: list[Writer] = []
+        self.discarded = False
         self.book = None
         if self.fmt == "xlsx":
             from openpyxl import Workbook
@@ -157,16 +159,27 @@ class Output:
         return writer
 
     def paths(self) -> list[Path]:
+        if self.discarded:
+            return []
         return [self.path] if self.fmt == "xlsx" else [w.target for w in self.writers]
+
+    def discard(self) -> None:
+        """Write none of the files (nothing was exported): a file already under the name
+        asked for stays as it was, rather than be replaced by a header alone."""
+        self.discarded = True
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, exc, tb):
         try:
-            if exc is not None:
+            if exc is not None or self.discarded:
                 for w in self.writers:
                     w.abandon()
+                if self.book is not None:
+                    _remove_sheets(self.book)
+                if exc is None:
+                    return False
                 if isinstance(exc, OSError):  # a full disk, mid-way: said as any failed write
                     raise RuleError("export.cannot_write", path=str(self.path),
                                     reason=exc.strerror or str(exc)) from None
@@ -183,6 +196,18 @@ class Output:
         except OSError as err:
             raise RuleError("export.cannot_write", path=str(self.path), reason=err.strerror or str(err)) from None
         return False
+
+
+def _remove_sheets(book) -> None:
+    """Close a workbook's sheets and remove their temporary files (openpyxl's write-only
+    sheets stream to one each, removed only when the book is saved or Python exits)."""
+    for sheet in book.worksheets:
+        if sheet._writer is None:  # nothing written to it, nothing to remove
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            if not sheet.closed:
+                sheet.close()
+            sheet._writer.cleanup()
 
 
 def open_output(path) -> Output:

@@ -67,7 +67,8 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
     """Export the customers of a list (a db.lists.paging.ListQuery: class, filter, sort; None:
     every customer in code order) with `columns` (field keys; None: all) to `path`.
 
-    `progress(done, total)` is called after each page. Returns the rows written."""
+    `progress(done, total)` is called after each page. Returns the rows written; with none,
+    no file is written (paths is empty)."""
     start = time.perf_counter()
     chosen = customer_columns(columns)
     class_dim = class_rules.dimension(query.dimension if query is not None else MAIN_DIMENSION)
@@ -88,6 +89,8 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
             total = paging.count(query)
             pages = list_pages(query, chosen, [], line_lang, class_dim)
         written = _write_customers(writer, pages, chosen, [], lang, total, progress)
+        if not written:
+            out.discard()
     return ExportResult(out.paths(), customers=written, seconds=time.perf_counter() - start)
 
 

@@ -176,15 +176,16 @@ def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[st
 def _csv_rows(path: Path, encoding: str):
     def rows():
         with open(path, encoding=encoding, newline="") as f:
-            sample = f.readline()
-            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-            f.seek(0)
-            reader = csv.reader(f, delimiter=delimiter)
+            reader = None
             try:
+                sample = f.readline()  # a first line cut inside a character fails here
+                delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+                f.seek(0)
+                reader = csv.reader(f, delimiter=delimiter)
                 for cells in reader:
                     yield reader.line_num, cells
             except csv.Error as exc:
-                raise RuleError("tabular.csv_error", path=str(path), line=reader.line_num,
+                raise RuleError("tabular.csv_error", path=str(path), line=reader.line_num if reader else 1,
                                 reason=str(exc)) from None
             except UnicodeDecodeError:  # past the part detect_encoding read
                 raise RuleError("tabular.bad_text", path=str(path), line=_first_bad_line(path)) from None

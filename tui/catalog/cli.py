@@ -9,5 +9,7 @@ MESSAGES = {
     "cli.help_lang": ("界面语言 zh 或 en (默认按 locale)", "zh or en (default: from the locale)"),
     "cli.help_read_only": ("只读打开, 仅供查询", "open for look-up only"),
     "cli.commands": ("命令", "COMMAND"),
+    "cli.not_utf8": ("参数中有不是 UTF-8 的字节, 不能用来查找或命名", "An argument holds bytes that are not UTF-8; it cannot name or find anything"),
+    "cli.too_big": ("{text} 太大: 最多 {max}", "{text} is too large: at most {max}"),
     "cli.offer_create": ("数据库 {path} 不存在, 要创建吗? [y/N]", "Database {path} does not exist. Create it? [y/N]"),
 }
