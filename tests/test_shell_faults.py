@@ -395,3 +395,11 @@ def test_a_terminated_xlsx_export_leaves_no_temporary_files(tmp_path):
     assert proc.returncode == 130 and "Traceback" not in err
     assert not os.listdir(scratch)
     assert not target.exists() and not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_a_usage_error_echoes_control_characters_escaped(archive, capsys):
+    """Found by tests/test_shell_fuzz.py: argparse echoed a carriage return as typed."""
+    with pytest.raises(SystemExit):
+        kehu(archive, "find", "", "\r0")
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "\r" not in last and "\\r0" in last

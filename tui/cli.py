@@ -18,9 +18,20 @@ from tui.i18n import t
 from tui.collector import started
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser (its sub-commands' too), whose error line echoes what was typed
+    with control characters escaped and cut, as every other message of the shell is: a
+    carriage return in an argument would otherwise overwrite the line on a terminal."""
+
+    def error(self, message):
+        from tui.shell import plain
+
+        super().error(plain.message(message))
+
+
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     """The `kehu` parser; without `commands`, only the options of the full-screen app."""
-    parser = argparse.ArgumentParser(prog="kehu", description=f"kehu 客户: {t('cli.description')}",
+    parser = _Parser(prog="kehu", description=f"kehu 客户: {t('cli.description')}",
                                      exit_on_error=commands)
     parser.add_argument("--db", help=t("cli.help_db"))
     parser.add_argument("--demo", action="store_true", help=t("cli.help_demo"))
