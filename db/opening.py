@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import peewee
 
 from db import schema
 from db.core import session
 from db.core.errors import StoreError
-from db.core.session import Store, translate_errors
+from db.core.session import Store, first_line, masked, translate_errors
 
 # Seconds a writer waits for another process's transaction before giving up (SQLite).
 BUSY_TIMEOUT_MS = 10_000
@@ -29,6 +30,43 @@ def default_url() -> str:
 
 def _is_url(target: str) -> bool:
     return "://" in target
+
+
+# The servers an archive can live on (playhouse.db_url's schemes for PostgreSQL).
+SERVER_SCHEMES = ("postgres", "postgresql", "postgresext", "postgresqlext")
+
+
+def check_url(target: str) -> None:
+    """Refuse a server URL that cannot name a PostgreSQL archive before any driver sees it:
+    another scheme, no host nor database, a port that is not one. Said with the password
+    masked (db.core.session.masked), as every error about the URL is."""
+    parts = urlsplit(target)
+    if parts.scheme.lower() not in SERVER_SCHEMES:
+        raise StoreError("store.bad_url", url=masked(target), reason=f"{parts.scheme}://")
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port when asked for it)
+    except ValueError:
+        raise StoreError("store.bad_url", url=masked(target), reason=parts.netloc.rpartition(":")[2]) from None
+    if not parts.hostname and not parts.path.strip("/"):
+        raise StoreError("store.bad_url", url=masked(target), reason="host")
+
+
+def sqlite_uri(path: Path, **query: str) -> str:
+    """The URI SQLite opens `path` by, quoted: a "#", "?" or "%" in a file name is part of
+    the name, not the start of the URI's query or fragment."""
+    args = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"file:{quote(str(path.absolute()))}" + (f"?{args}" if args else "")
+
+
+def _read_only_query(path: Path) -> dict[str, str]:
+    """The URI query of a read-only open. A WAL archive is read through its -shm file, which
+    SQLite must create when no other process has it open; in a directory this user cannot
+    write it cannot, and every read fails as a write to a read-only database. Nobody can
+    then be writing the archive beside us either (no -shm, no writer): it is read as
+    immutable, without the shared memory."""
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists():
+        return {"mode": "ro", "immutable": "1"}
+    return {"mode": "ro"}
 
 
 def sqlite_path(target: str) -> Path | None:
@@ -52,20 +90,13 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
     target = target or default_url()
     path = sqlite_path(target)
     if path is not None:
-        if path.is_dir():
-            raise StoreError("store.is_dir", path=str(path))
-        if not path.exists():
-            if not create or read_only:
-                raise StoreError("store.missing", path=str(path))
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError("store.cannot_open", path=str(path), reason=exc.strerror) from None
-        elif not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-            read_only = True
+        try:
+            read_only = _check_file(path, create, read_only)
+        except OSError as exc:  # a name too long, a component that is a file...
+            raise StoreError("store.cannot_open", path=str(path), reason=exc.strerror or str(exc)) from None
         database = peewee.SqliteDatabase(
-            f"file:{path}?mode=ro" if read_only else str(path),
-            uri=read_only,
+            sqlite_uri(path, **_read_only_query(path)) if read_only else sqlite_uri(path),
+            uri=True,
             timeout=BUSY_TIMEOUT_MS / 1000,
             pragmas={"foreign_keys": 1, "busy_timeout": BUSY_TIMEOUT_MS}
             | ({"query_only": 1} if read_only else {"journal_mode": "wal", "synchronous": "normal"}),
@@ -73,6 +104,7 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
         )
         dialect = "sqlite"
     else:
+        check_url(target)
         with translate_errors(target):
             # Imported only for a server URL: it loads the PostgreSQL driver, which an
             # SQLite start-up (the app's first screen, `kehu find`) need not pay for.
@@ -82,7 +114,10 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
 
             drivers.postgres()
 
-            database = connect(target)
+            try:
+                database = connect(target)
+            except (peewee.ImproperlyConfigured, ValueError, RuntimeError) as exc:  # an option it refuses
+                raise StoreError("store.cannot_open", path=masked(target), reason=first_line(exc, target)) from None
         dialect = "postgres" if isinstance(database, peewee.PostgresqlDatabase) else "sqlite"
     store = Store(url=target, database=database, read_only=read_only, dialect=dialect, path=path)
     # Current before the schema is prepared, so the rules it calls (the locate index's
@@ -90,9 +125,41 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
     session.activate(store)
     try:
         with translate_errors(target):
-            database.connect(reuse_if_open=True)
+            try:
+                database.connect(reuse_if_open=True)
+            except peewee.ImproperlyConfigured as exc:  # the server's driver is not installed
+                raise StoreError("store.cannot_open", path=masked(target), reason=first_line(exc, target)) from None
             schema.prepare(store, notice)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _check_file(path: Path, create: bool, read_only: bool) -> bool:
+    """Refuse what cannot be opened as an archive at `path`; whether it opens read-only.
+
+    An empty file is no archive yet, as a missing one: a look-up refuses it rather than
+    write a schema into it, and only an open that may create one makes it an archive."""
+    if path.is_dir():
+        raise StoreError("store.is_dir", path=str(path))
+    empty = path.exists() and path.stat().st_size == 0
+    if not path.exists() or empty:
+        if not create or read_only:
+            raise StoreError("store.missing", path=str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return read_only
+    return read_only or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def check_intact(store: Store) -> None:
+    """Refuse to write into a damaged SQLite archive (a zeroed page, a torn copy): a write
+    that does not read the damaged page would succeed, and leave the damage under new
+    data. quick_check reads every page once (a second or two at a million customers),
+    which only a command about to write many rows (an import) pays."""
+    if store.dialect != "sqlite":
+        return
+    with translate_errors(store.url):
+        found = store.database.execute_sql("PRAGMA quick_check(1)").fetchone()
+    if not found or found[0] != "ok":
+        raise StoreError("store.damaged", path=store.url)

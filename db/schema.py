@@ -8,17 +8,22 @@ from db.core.models import MAIN_DIMENSION, READABLE_SINCE, SCHEMA_VERSION, Dimen
 MAIN_DIMENSION_NAMES = ("客户分类", "Customer classes")
 
 
-def stored_version() -> int | None:
+def stored_version(store) -> int | None:
     if not models.database.table_exists(SchemaInfo._meta.table_name):
         return None
     row = SchemaInfo.get_or_none(SchemaInfo.key == "schema_version")
-    return int(row.value) if row else None
+    if row is None:
+        return None
+    try:
+        return int(row.value)
+    except (TypeError, ValueError):
+        raise StoreError("store.bad_version", path=store.url, found=str(row.value)[:40]) from None
 
 
 def prepare(store, notice=None) -> None:
     """Create a new archive's tables, or check an existing one can be used by this version
     (and upgrade it: `notice(key, **values)`, when given, is told before a long step)."""
-    found = stored_version()
+    found = stored_version(store)
     if found is not None and found > SCHEMA_VERSION:
         raise StoreError("store.newer_schema", found=found, supported=SCHEMA_VERSION)
     if found == SCHEMA_VERSION:

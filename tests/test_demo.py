@@ -244,7 +244,7 @@ def test_cli_writes_the_demo_and_refuses_an_existing_path(tmp_path, capsys):
     path = tmp_path / "cli.db"
     assert cli.main(["--lang", "en", "demo", "--db", str(path)]) == 0
     assert path.exists()
-    assert "3000 customers" in capsys.readouterr().out
+    assert "3,000 customers" in capsys.readouterr().out
     assert cli.main(["--lang", "en", "demo", "--db", str(path)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert cli.main(["--lang", "en", "--db", str(path), "demo", "--customers", "50", "--force"]) == 0

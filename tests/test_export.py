@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 import db
 from db.archive import classes, customers, dimensions
-from db.transfer import exporter, importer
+from db.transfer import export_files, export_sql, exporter, importer
 from db.core.errors import RuleError
 from db.core.models import Customer, CustomerClass, Dimension, Membership, Sale
 from db.lists.query import Filter, ListQuery
@@ -170,7 +170,7 @@ def _by_csv_module(monkeypatch, export):
     """export() as SQLite makes the lines, then as the csv module writes the same rows."""
     made = export("sql")
     with monkeypatch.context() as patch:
-        patch.setattr(exporter, "_sql_lines", lambda fmt: False)
+        patch.setattr(export_files, "sql_lines", lambda fmt: False)
         written = export("module")
     return made, written
 
@@ -179,8 +179,8 @@ def _by_csv_module(monkeypatch, export):
 def test_sqlite_lines_are_the_csv_modules_bytes(tmp_path, monkeypatch, lang):
     db.open_store(str(tmp_path / "a.db"))
     _awkward()
-    monkeypatch.setattr(exporter, "PAGE", 2)  # pages joined, in order, across the read-ahead
-    assert exporter._sql_lines("csv") and not exporter._sql_lines("xlsx")
+    monkeypatch.setattr(export_sql, "PAGE", 2)  # pages joined, in order, across the read-ahead
+    assert export_files.sql_lines("csv") and not export_files.sql_lines("xlsx")
 
     def every(name):
         exporter.export_list(tmp_path / f"{name}.csv", None, lang=lang)
@@ -204,8 +204,8 @@ def test_sqlite_lines_of_the_whole_archive(tmp_path, monkeypatch):
     db.open_store(str(tmp_path / "a.db"))
     _awkward()
     # Cells formatted in groups of 5: the limit on a function's arguments, exercised small.
-    monkeypatch.setattr(exporter, "_PRINTF_CELLS", 5)
-    monkeypatch.setattr(exporter, "PAGE", 2)
+    monkeypatch.setattr(export_sql, "PRINTF_CELLS", 5)
+    monkeypatch.setattr(export_sql, "PAGE", 2)
 
     def archive(name):
         exporter.export_archive(tmp_path / f"{name}.csv")
@@ -221,7 +221,7 @@ def test_postgres_writes_what_sqlite_makes(tmp_path, pg_store):
     columns = [c.field for c in exporter.customer_columns() if c.field not in ("created_at", "modified_at")]
     columns.append("class_name")
     _awkward()
-    assert not exporter._sql_lines("csv")
+    assert not export_files.sql_lines("csv")
     exporter.export_list(tmp_path / "pg.csv", None, columns)
     exporter.export_archive(tmp_path / "pg-all.csv")
     db.open_store(str(tmp_path / "a.db"))
@@ -250,7 +250,7 @@ def test_read_ahead_gives_the_pages_in_order_and_closes_its_connection(tmp_path)
         for n in range(7):
             yield n, f"page {n}"
 
-    assert list(exporter._read_ahead(pages(), depth=2)) == [(n, f"page {n}") for n in range(7)]
+    assert list(export_files.read_ahead(pages(), depth=2)) == [(n, f"page {n}") for n in range(7)]
     assert opened[0] is not database.connection() and not _threads()
     with pytest.raises(sqlite3.ProgrammingError):  # closed when the thread ended
         opened[0].execute("SELECT 1")
@@ -264,13 +264,13 @@ def test_read_ahead_raises_the_readers_error_and_stops_with_the_writer(tmp_path)
         yield 1, "first"
         raise RuleError("store.locked", path="x")
 
-    got = exporter._read_ahead(failing())
+    got = export_files.read_ahead(failing())
     assert next(got) == (1, "first")
     with pytest.raises(RuleError) as err:
         next(got)
     assert err.value.key == "store.locked" and not _threads()
 
-    endless = exporter._read_ahead(((n, n) for n in iter(int, 1)), depth=1)
+    endless = export_files.read_ahead(((n, n) for n in iter(int, 1)), depth=1)
     assert next(endless) == (0, 0)
     endless.close()  # the writer gives up (a full disk): the reader ends too
     assert not _threads()
@@ -278,12 +278,12 @@ def test_read_ahead_raises_the_readers_error_and_stops_with_the_writer(tmp_path)
 
 def test_an_export_that_fails_writing_leaves_no_file_and_no_reader(tmp_path, monkeypatch):
     build(tmp_path / "a.db")
-    monkeypatch.setattr(exporter, "PAGE", 1)
+    monkeypatch.setattr(export_sql, "PAGE", 1)
 
     def full(self, page):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(exporter._Writer, "lines", full)
+    monkeypatch.setattr(export_files.Writer, "lines", full)
     with pytest.raises(RuleError) as err:
         exporter.export_list(tmp_path / "out.csv", None)
     assert err.value.key == "export.cannot_write"

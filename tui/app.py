@@ -9,7 +9,8 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from db import Store
+from db import Store, StoreError
+from db.core.session import store_error
 from tui import config
 from tui.commands import GLOBAL, bindings
 from tui.head_start import HeadStart
@@ -49,6 +50,8 @@ class KehuApp(App):
         self.start = start
         self.blink = blink
         self._too_small: Screen | None = None
+        # What ended the app as a refusal, said by tui.cli.run_app as the shell says it.
+        self.refusal: StoreError | None = None
         translate_bindings(self)
 
     async def on_event(self, event: events.Event) -> None:
@@ -59,6 +62,16 @@ class KehuApp(App):
             if hold is not None and hold(event):
                 return
         await super().on_event(event)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A damaged archive met by any read (a screen's, a worker's) ends the app with the
+        shell's one line and exit status 2, not Textual's traceback."""
+        refusal = store_error(error, self.store.url)
+        if refusal is not None and refusal.key == "store.damaged":
+            self.refusal = refusal
+            self.exit(return_code=2)
+            return
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         keymap, problem = config.load_keymap()

@@ -7,9 +7,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 
 from db import RuleError, StoreError, open_store
+from db.opening import check_intact
+from db.core.session import translate_errors
 from tui import i18n
 from tui.i18n import t
 from tui.collector import started
@@ -22,7 +25,9 @@ class _Formatter(argparse.HelpFormatter):
 
 class Parser(argparse.ArgumentParser):
     """argparse's own words (usage, its headings, -h) from the catalog, in the sub-commands'
-    parsers too (argparse makes them of the parent's class)."""
+    parsers too (argparse makes them of the parent's class); and its error line, which
+    echoes what was typed, with control characters escaped and cut, as every other message
+    of the shell is: a carriage return in an argument would otherwise overwrite the line."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
@@ -30,6 +35,11 @@ class Parser(argparse.ArgumentParser):
         self._positionals.title = t("cli.positionals")
         self._optionals.title = t("cli.options")
         self.add_argument("-h", "--help", action="help", help=t("cli.help_help"))
+
+    def error(self, message):
+        from tui.shell import plain  # here: starting the app does not load tui.shell
+
+        super().error(plain.message(message))
 
 
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
@@ -66,8 +76,42 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def fail(message: str, status: int = 2) -> int:
-    print(f"kehu: {message}", file=sys.stderr)
+    from tui.shell import plain  # a failure's one line only: the app's start never needs it
+
+    print(f"kehu: {plain.message(message)}", file=sys.stderr)
     return status
+
+
+def decoded(argv: list[str]) -> list[str] | None:
+    """The arguments as UTF-8 text, whatever the locale said; None when one is not UTF-8.
+
+    Python decodes arguments by the locale, keeping bytes it cannot decode as surrogates:
+    under LANG=C, `kehu find 华联` arrives as 6 surrogates, which match nothing and cannot
+    be printed. Their bytes are read again as UTF-8 (what a Chinese name typed anywhere is);
+    bytes that are not UTF-8 either cannot name anything in the archive."""
+    out = []
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                arg = os.fsencode(arg).decode("utf-8")
+            except UnicodeError:
+                return None
+        out.append(arg)
+    return out
+
+
+def _utf8_streams() -> None:
+    """Standard output and error in UTF-8 when the locale's encoding cannot write Chinese
+    (LANG=C without UTF-8 mode: ASCII), as the arguments are read; a stream that cannot
+    write a character writes it escaped rather than fail."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "客".encode(stream.encoding or "ascii")
+        except (LookupError, UnicodeEncodeError):
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
 def _notice(key: str, **values) -> None:
@@ -108,8 +152,11 @@ def run_app(args) -> int:
         head = HeadStart(opening_query(), opening_columns())  # reads while textual imports
         from tui.app import KehuApp
 
-        KehuApp(store, head_start=head).run()
-    return 0
+        app = KehuApp(store, head_start=head)
+        app.run()
+        if app.refusal is not None:
+            raise app.refusal
+    return app.return_code or 0
 
 
 def _asked_lang(argv: list[str]) -> str | None:
@@ -124,9 +171,38 @@ def _asked_lang(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    i18n.set_lang(_asked_lang(argv))
+    _utf8_streams()
+    given = sys.argv[1:] if argv is None else argv
+    argv = decoded(given)
+    i18n.set_lang(_asked_lang(argv or given))
+    if argv is None:
+        return fail(t("cli.not_utf8"))
     args = parse(argv)
+    if not args.command:
+        return _run(args)
+    with _terminate_as_interrupt():
+        return _run(args)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (`kill`, a closed session) stops a command as Ctrl-C does, so what it was
+    writing is abandoned and its temporary files removed, as they are on any failure."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: the caller's own handling stands
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
     try:
         if args.command and getattr(args, "own_store", False):
             started()
@@ -135,7 +211,12 @@ def main(argv: list[str] | None = None) -> int:
             store = open_for(args, create=getattr(args, "creates_db", False))
             started()
             try:
-                return args.run(args, store)
+                if getattr(args, "creates_db", False):  # a command that writes many rows
+                    check_intact(store)
+                # A read that meets a damaged page (or a lost connection) says so as a
+                # refusal: the driver's error is never the last word of a command.
+                with translate_errors(store.url):
+                    return args.run(args, store)
             finally:
                 store.close()
         return run_app(args)

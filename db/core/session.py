@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import peewee
 
@@ -66,22 +67,52 @@ def reading():
 @contextlib.contextmanager
 def translate_errors(target: str):
     """Driver errors on the database at `target` become StoreError (locked, not a database,
-    read-only, cannot open...)."""
+    damaged, read-only, cannot open...)."""
     try:
         yield
     except (StoreError, peewee.IntegrityError, sqlite3.IntegrityError):
         raise  # a refusal already, or a constraint the caller turns into one
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
-        text = str(exc).lower()
-        if "locked" in text or "busy" in text:
-            raise StoreError("store.locked", path=target) from None
-        if "not a database" in text or "malformed" in text or "file is encrypted" in text:
-            raise StoreError("store.not_db", path=target) from None
-        if "readonly" in text or "read-only" in text:
-            raise StoreError("store.read_only") from None
-        if "unable to open" in text or "could not connect" in text or "connection" in text:
-            raise StoreError("store.cannot_open", path=target, reason=str(exc).splitlines()[0]) from None
-        raise StoreError("store.error", path=target, reason=str(exc).splitlines()[0]) from None
+        raise store_error(exc, target) from None
+
+
+def store_error(exc: BaseException, target: str) -> StoreError | None:
+    """The StoreError a driver's error on the database at `target` means; None for what is
+    no driver error (or a constraint, which its caller words)."""
+    if isinstance(exc, StoreError):
+        return exc
+    if (not isinstance(exc, (peewee.DatabaseError, sqlite3.DatabaseError))
+            or isinstance(exc, (peewee.IntegrityError, sqlite3.IntegrityError))):
+        return None
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError("store.locked", path=masked(target))
+    if "malformed" in text:
+        return StoreError("store.damaged", path=masked(target))
+    if "not a database" in text or "file is encrypted" in text:
+        return StoreError("store.not_db", path=target)
+    if "readonly" in text or "read-only" in text:
+        return StoreError("store.read_only")
+    if "unable to open" in text or "could not connect" in text or "connection" in text:
+        return StoreError("store.cannot_open", path=masked(target), reason=first_line(exc, target))
+    return StoreError("store.error", path=masked(target), reason=first_line(exc, target))
+
+
+def masked(target: str) -> str:
+    """`target` with the password of a URL (user:password@host) shown as ***."""
+    parts = urlsplit(target) if "://" in target else None
+    if parts is None or parts.password is None:
+        return target
+    return target.replace(f":{parts.password}@", ":***@", 1)
+
+
+def first_line(exc: BaseException, target: str) -> str:
+    """The driver's message, its first line, never with the URL's password in it (a
+    PostgreSQL error can quote the connection string)."""
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    parts = urlsplit(target) if "://" in target else None
+    password = parts.password if parts is not None else None
+    return lines[0].replace(password, "***") if password else lines[0]
 
 
 def activate(store: Store) -> None:

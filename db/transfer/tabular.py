@@ -199,13 +199,13 @@ def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[st
 def _csv_rows(path: Path, encoding: str):
     def rows():
         with open(path, encoding=encoding, newline="") as f:
-            sample = f.readline()
-            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-            f.seek(0)
-            reader = csv.reader(f, delimiter=delimiter)
             # A record is named by its first line: a quoted cell may run over several.
             first = 1
             try:
+                sample = f.readline()  # a first line cut inside a character fails here
+                delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+                f.seek(0)
+                reader = csv.reader(f, delimiter=delimiter)
                 for cells in reader:
                     yield first, cells
                     first = reader.line_num + 1

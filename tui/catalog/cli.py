@@ -13,5 +13,7 @@ MESSAGES = {
     "cli.positionals": ("位置参数", "positional arguments"),
     "cli.options": ("选项", "options"),
     "cli.help_help": ("显示本帮助并退出", "show this help message and exit"),
+    "cli.not_utf8": ("参数中有不是 UTF-8 的字节, 不能用来查找或命名", "An argument holds bytes that are not UTF-8; it cannot name or find anything"),
+    "cli.too_big": ("{text} 太大: 最多 {max}", "{text} is too large: at most {max}"),
     "cli.offer_create": ("数据库 {path} 不存在, 要创建吗? [y/N]", "Database {path} does not exist. Create it? [y/N]"),
 }

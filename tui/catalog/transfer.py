@@ -65,6 +65,7 @@ MESSAGES = {
     "transfer.no_rows": ("没有符合条件的客户, 未输出", "No customer matches; nothing exported"),
     "export.format": ("不能输出到 {path}: 文件名应以 .xlsx 或 .csv 结尾", "Cannot export to {path}: the name must end in .xlsx or .csv"),
     "export.cannot_write": ("无法写入 {path}: {reason}", "Cannot write {path}: {reason}"),
+    "export.class_unknown": ("{dimension} 中没有分类 {code}", "No class {code} in {dimension}"),
     "export.unknown_column": ("没有栏目 {column}", "No column {column}"),
     "export.filter_unknown": ("过滤条件 {name} 应写成 栏目=值, 如 region=北京", "Filter condition {name} should read field=value, e.g. region=Beijing"),
 }

@@ -159,7 +159,9 @@ class ExportScreen(KehuModal[None]):
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=max(1, bar.total or 1), progress=bar.total or 1)
         paths = ", ".join(visible_text(str(p)) for p in result.paths)
-        if scope == "all":
+        if not result.paths:  # an empty list: no file written, none replaced
+            text = t("transfer.no_rows")
+        elif scope == "all":
             text = t("transfer_ui.exported_all", customers=result.customers, classes=result.classes,
                      sales=result.sales, paths=paths)
         else:

@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     log.add_argument("--who", help=t("log.help_who"))
     log.add_argument("--since", help=t("log.help_since"))
     log.add_argument("--until", help=t("log.help_until"))
-    log.add_argument("--limit", type=int, default=50, help=t("log.help_limit"))
+    log.add_argument("--limit", type=plain.count, default=50, help=t("log.help_limit"))
     log.add_argument("--json", action="store_true", help=t("log.help_json"))
     log.set_defaults(run=run_log)
 

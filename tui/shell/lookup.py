@@ -13,7 +13,7 @@ from tui.shell import plain
 def register(subparsers) -> None:
     find = subparsers.add_parser("find", help=t("lookup.help_find"))
     find.add_argument("query", help=t("lookup.help_query"))
-    find.add_argument("--limit", type=int, default=50, help=t("lookup.help_limit"))
+    find.add_argument("--limit", type=plain.count, default=50, help=t("lookup.help_limit"))
     find.add_argument("--json", action="store_true", help=t("lookup.help_json"))
     find.set_defaults(run=run_find)
 
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
 
 def _err(message: str) -> None:
-    print(f"kehu: {plain.safe(message)}", file=sys.stderr)
+    print(f"kehu: {plain.message(message)}", file=sys.stderr)
 
 
 def _dump(data) -> None:
@@ -110,10 +110,10 @@ def run_tree(args, store) -> int:
         _err(t("lookup.empty_tree", dimension=name_of(dim)))
         return 1
     total = classes.customers_under(dim, "")
-    print(plain.bold(plain.safe(f"{dim.name_zh} {dim.name_en}  {dim.scheme}  ({total})")))
+    print(plain.bold(plain.safe(f"{dim.name_zh} {dim.name_en}  {dim.scheme}  ({plain.number(total)})")))
     labels = [("  " * depth + f"{n.code} {plain.safe(n.name)}", n.customers) for depth, n in nodes]
-    room = plain.terminal_width() - 10
+    room = plain.terminal_width() - 11
     label_width = min(room, max(plain.width(label) for label, _ in labels))
     for label, count in labels:
-        print(f"{plain.pad(plain.clip(label, label_width), label_width)}  {count:>7}")
+        print(f"{plain.pad(plain.clip(label, label_width), label_width)}  {plain.number(count):>9}")
     return 0

@@ -9,10 +9,13 @@ not with NO_COLOR).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
 import unicodedata
+
+from tui.i18n import t
 
 ELLIPSIS = "…"
 GAP = "  "
@@ -34,6 +37,35 @@ def safe(value) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+
+
+# The largest count an option takes: far above any list, and far inside SQLite's integers
+# (20 digits would overflow them).
+MAX_COUNT = 10**9
+
+
+def count(text: str) -> int:
+    """An option's count (argparse type): an integer of at most MAX_COUNT either way."""
+    value = int(text)
+    if abs(value) > MAX_COUNT:
+        raise argparse.ArgumentTypeError(t("cli.too_big", text=message(text)[:40], max=f"{MAX_COUNT:,}"))
+    return value
+
+
+def number(value: int) -> str:
+    """A count as the shell prints every count: with thousands separators (9,351)."""
+    return f"{value:,}"
+
+
+# A message echoes what the user typed: a 100 KB argument is shown cut, the line readable.
+MESSAGE_CHARS = 400
+
+
+def message(text: str) -> str:
+    """A message for standard error: control characters escaped (safe), so on one line, and
+    cut to MESSAGE_CHARS characters."""
+    line = safe(text)
+    return line if len(line) <= MESSAGE_CHARS else line[:MESSAGE_CHARS - 1] + ELLIPSIS
 
 
 def clip(text: str, limit: int) -> str:

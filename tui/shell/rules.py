@@ -15,12 +15,12 @@ def register(subparsers) -> None:
     evaluate = subparsers.add_parser("evaluate", help=t("rules_cli.help_evaluate"))
     evaluate.add_argument("--as-of", help=t("rules_cli.help_as_of"))
     evaluate.add_argument("--apply", action="store_true", help=t("rules_cli.help_apply"))
-    evaluate.add_argument("--rows", type=int, default=FIRST_ROWS, help=t("rules_cli.help_rows"))
+    evaluate.add_argument("--rows", type=plain.count, default=FIRST_ROWS, help=t("rules_cli.help_rows"))
     evaluate.set_defaults(run=run_evaluate)
 
     check = subparsers.add_parser("check", help=t("rules_cli.help_check"))
     check.add_argument("--as-of", help=t("rules_cli.help_as_of"))
-    check.add_argument("--samples", type=int, default=10, help=t("rules_cli.help_samples"))
+    check.add_argument("--samples", type=plain.count, default=10, help=t("rules_cli.help_samples"))
     check.set_defaults(run=run_check)
 
     rules = subparsers.add_parser("rules", help=t("rules_cli.help_rules"))
@@ -30,7 +30,7 @@ def register(subparsers) -> None:
 
 
 def _err(message: str) -> None:
-    print(f"kehu: {plain.safe(message)}", file=sys.stderr)
+    print(f"kehu: {plain.message(message)}", file=sys.stderr)
 
 
 def _as_of(text: str | None) -> dt.date | None:
@@ -58,7 +58,8 @@ def run_evaluate(args, store) -> int:
         return 2
     result = rules.evaluate(as_of)
     print(t("rules.cli.summary", run=result.run_id, as_of=result.as_of.isoformat(),
-            customers=result.customers, proposals=result.proposals, seconds=result.seconds))
+            customers=plain.number(result.customers), proposals=plain.number(result.proposals),
+            seconds=result.seconds))
     if not result.proposals:
         print(t("rules.cli.nothing"))
         return 0
@@ -68,10 +69,10 @@ def run_evaluate(args, store) -> int:
         print(t("rules.cli.change", target=target_name(change.target),
                 from_name=names.get((change.target, change.from_code), change.from_code) or none,
                 to_name=names.get((change.target, change.to_code), change.to_code) or none,
-                count=f"{change.count:,}"))
+                count=plain.number(change.count)))
     if args.rows > 0:
         rows = rules.proposals(result.run_id, limit=args.rows)
-        print(t("rules.cli.first", count=len(rows)))
+        print(t("rules.cli.first", count=plain.number(len(rows))))
         for row in rows:
             print(plain.safe(t("rules.cli.row", code=row.customer_code, name=row.customer_name,
                                target=target_name(row.target), from_name=row.from_name or none,
@@ -80,8 +81,8 @@ def run_evaluate(args, store) -> int:
         print(t("rules.cli.dry_run"))
         return 0
     done = rules.apply(result.run_id)
-    print(t("rules.cli.applied", applied=f"{done.applied:,}", customers=f"{done.customers:,}",
-            stale=f"{done.stale:,}"))
+    print(t("rules.cli.applied", applied=plain.number(done.applied), customers=plain.number(done.customers),
+            stale=plain.number(done.stale)))
     return 0
 
 
@@ -101,12 +102,12 @@ def run_check(args, store) -> int:
     names = {d.code: name_of(d) for d in all_dimensions()}
     for finding in findings:
         text = t(finding.key, dimension=names.get(finding.dimension, finding.dimension),
-                 count=f"{finding.count:,}")
+                 count=plain.number(finding.count))
         print(plain.safe(f"[{t('health.level.' + finding.level)}] {text}"))
         if finding.samples:
             print(plain.safe(t("health.samples", codes=" ".join(finding.samples))))
     errors = sum(1 for f in findings if f.is_error)
-    print(t("health.totals", errors=errors, warnings=len(findings) - errors))
+    print(t("health.totals", errors=plain.number(errors), warnings=plain.number(len(findings) - errors)))
     return 1 if errors else 0
 
 

@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 
 
 def _err(message: str) -> None:
-    print(f"kehu: {plain.safe(message)}", file=sys.stderr)
+    print(f"kehu: {plain.message(message)}", file=sys.stderr)
 
 
 def _show(value) -> str:
@@ -100,8 +100,9 @@ def run_export(args, store) -> int:
 
     if args.all:
         result = exporter.export_archive(args.file, lang=_lang())
-        print(t("transfer.exported_all", customers=result.customers, classes=result.classes,
-                sales=result.sales, paths=", ".join(str(p) for p in result.paths)))
+        print(t("transfer.exported_all", customers=plain.number(result.customers),
+                classes=plain.number(result.classes), sales=plain.number(result.sales),
+                paths=", ".join(str(p) for p in result.paths)))
         return 0
     query = list_query(args.dimension, args.class_code, args.filter, args.stopped)
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] or None
@@ -109,7 +110,7 @@ def run_export(args, store) -> int:
     if not result.customers:
         _err(t("transfer.no_rows"))
         return 1
-    print(t("transfer.exported", rows=result.customers, path=str(result.paths[0])))
+    print(t("transfer.exported", rows=plain.number(result.customers), path=str(result.paths[0])))
     return 0
 
 
@@ -122,7 +123,7 @@ def list_query(dimension: str, class_code: str, filter_text: str, stopped: bool)
 
     dim = classes.dimension(dimension)
     if class_code and classes.get(dim.code, class_code) is None:
-        raise RuleError("customer.class_unknown", label="customer.field.class_code", code=class_code)
+        raise RuleError("export.class_unknown", code=class_code, dimension=dim.name_zh)
     conditions = {}
     for part in filter(None, (p.strip() for p in filter_text.split(","))):
         name, sep, value = part.partition("=")
