@@ -87,8 +87,8 @@ def kind_of(column: Column) -> str:
 
 # ---------------------------------------------------------------- CSV lines made by SQLite
 
-# Fetching a row as 36 Python values costs more than the whole export may take (14 s for a
-# million rows, most of it building the objects), and csv.writer as much again. So on SQLite
+# Fetching a row as 36 Python values costs more than the rest of the export (most of it
+# building the objects), and csv.writer as much again. So on SQLite
 # a CSV row is made into one line by the database (printf over its cells, the same texts
 # converters gives) and handed over as bytes, never decoded. Cells are joined by _SEP and a
 # page's lines by _END, bytes no UTF-8 text holds: the few cells that need quoting are found

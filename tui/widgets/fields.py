@@ -30,8 +30,8 @@ class Field(Input):
     """An Input whose blinking follows the app (snapshots need a still cursor)."""
 
     # An Input sets its scrollable size to its text's width on every keystroke, and in a
-    # Widget that size change lays the whole screen out again (about 10 ms of the locate
-    # box's answer). A field shows no scroll bar and its size does not follow its text (an
+    # Widget that size change lays the whole screen out again (on every keystroke of the
+    # locate box). A field shows no scroll bar and its size does not follow its text (an
     # Input of automatic size lays itself out anyway): the size is kept, the layout skipped.
     virtual_size = Reactive(Size(0, 0), layout=False)
 

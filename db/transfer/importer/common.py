@@ -26,7 +26,7 @@ BULK_SHARE = 0.2
 
 # What an imported customer's "add" history row holds: the fields that name it and place it
 # in the tree (the card's add records every value it was given). Writing all 30 values of
-# 100,000 rows to the history took 3 s, most of an import's time; nothing is lost by it,
+# every row to the history was most of an import's time; nothing is lost by leaving them,
 # since the file is the record of what came in and every later change is logged with its
 # old value.
 ADD_LOGGED = ("name", "short_name", "class_code")
@@ -52,8 +52,8 @@ class PlannedRow:
     updates) is the row's version the plan read, which the commit checks as the card's save does.
 
     A new customer is planned as its `cells`, a tuple in the order of the plan's
-    `add_fields`, and `values` is made from them on first use: 100,000 rows held as dicts
-    took 0.3 s to build and about 100 MB, and the commit only picks from the tuple."""
+    `add_fields`, and `values` is made from them on first use: rows held as dicts cost
+    time and memory to build, and the commit only picks from the tuple."""
 
     __slots__ = ("line", "code", "changes", "cells", "fields", "_values", "version")
 

@@ -222,8 +222,7 @@ def _write_memberships(plan: ImportPlan) -> None:
 def _bulk_load(table: str, large: bool):
     """SQLite, a load that is a large part of the table (an import into a new archive):
     the table's indexes are dropped for the inserts and built again after them, which sorts
-    each index once instead of inserting into eight B-trees row by row (3.0 s -> 1.8 s for
-    100,000 customers). Inside the caller's transaction: an error rolls the drop back with
+    each index once instead of inserting into eight B-trees row by row. Inside the caller's transaction: an error rolls the drop back with
     the rows, and a code taken since the plan fails the unique index's rebuild."""
     if not large or current().dialect != "sqlite":
         yield
