@@ -11,6 +11,7 @@ import importlib
 import locale
 import os
 import pkgutil
+import re
 
 from tui import catalog as _catalog_pkg
 
@@ -65,10 +66,25 @@ def t(key: str, **values) -> str:
     if isinstance(label, str) and label in CATALOG:
         # A refusal names its field by the catalog key of the field's label (db never words).
         values = {**values, "label": t(label)}
+    if _lang == "en" and "[" in text and ("count" in values or "rows" in values):
+        text = _plural(text, values.get("count", values.get("rows")))
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):
         return text
+
+
+_CHOICE = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")
+
+
+def _plural(text: str, count) -> str:
+    """English words that follow the count (or the rows), written [singular|plural]:
+    "{count} [customer has|customers have] no class" (Chinese needs no such form)."""
+    try:
+        one = int(str(count).replace(",", "")) == 1
+    except ValueError:
+        one = False
+    return _CHOICE.sub(lambda m: m.group(1) if one else m.group(2), text)
 
 
 def name_of(thing) -> str:

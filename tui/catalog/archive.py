@@ -7,7 +7,7 @@ MESSAGES = {
     "archive.sort": ("排序", "Sort"),
     "archive.show_stopped": ("显示停用", "Show stopped"),
     "archive.read_only": ("[只读]", "[read-only]"),
-    "archive.count": ("记录数 {count}", "{count} records"),
+    "archive.count": ("记录数 {count}", "{count} [record|records]"),
     "archive.all_classes": ("全部分类", "all classes"),
     "archive.filtered": ("已过滤", "filtered"),
     "archive.with_stopped": ("含停用", "stopped shown"),

@@ -2,7 +2,7 @@
 
 MESSAGES = {
     "batch_ui.keys": ("↑↓ 选择项目  Tab 填写新值  {pick} 参照  {apply} 批改  {cancel} 取消", "↑↓ field  Tab value  {pick} look up  {apply} apply  {cancel} cancel"),
-    "batch_ui.marked": ("已标记 {count} 个客户", "{count} customers marked"),
+    "batch_ui.marked": ("已标记 {count} 个客户", "{count} [customer|customers] marked"),
     "batch_ui.result_title": ("批改结果", "Batch result"),
     "batch_ui.result_keys": ("F4 更多  F3 只看跳过的  Esc 关闭", "F4 more  F3 skipped only  Esc close"),
     "batch_ui.more": ("更多", "More"),

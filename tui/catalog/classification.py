@@ -21,7 +21,7 @@ MESSAGES = {
     "scheme.label": ("编码方案", "Coding scheme"),
     "scheme.hint": ("每级位数, 用 - 分隔 (最多 5 级, 每级 1-9 位, 总长 ≤ 12)", "digits per level, separated by - (≤ 5 levels, 1-9 each, ≤ 12 in all)"),
     "scheme.criterion_of": ("第 {level} 级划分标准", "Level {level} criterion"),
-    "scheme.level_line": ("第 {level} 级: {width} 位, 编码长 {length}, 已有 {count} 个分类", "Level {level}: {width} characters, codes {length} long, {count} classes"),
+    "scheme.level_line": ("第 {level} 级: {width} 位, 编码长 {length}, 已有 {count} 个分类", "Level {level}: {width} characters, codes {length} long, {count} [class|classes]"),
     "scheme.saved": ("编码方案已保存", "Coding scheme saved"),
     "scheme.confirm_discard": ("放弃对编码方案的修改?", "Discard the changes to the coding scheme?"),
 }

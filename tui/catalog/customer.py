@@ -72,7 +72,7 @@ MESSAGES = {
     "customer.choice": ("{label} {text} 不对: 应为 {choices} 之一", "{label} {text} is not valid: expected one of {choices}"),
     "customer.stop_before_dev": ("{label} {stop} 早于发展日期 {dev}", "{label} {stop} is before the development date {dev}"),
     "customer.unknown_field": ("客户档案没有字段 {name}", "The customer card has no field {name}"),
-    "customer.has_sales": ("客户 {code} 有 {count} 张销售单据, 不能删除, 请改为停用", "Customer {code} has {count} sales documents and cannot be deleted; stop it instead"),
+    "customer.has_sales": ("客户 {code} 有 {count} 张销售单据, 不能删除, 请改为停用", "Customer {code} has {count} sales [document|documents] and cannot be deleted; stop it instead"),
     # dates, money, percentages
     "date.invalid": ("{label} {text} 不是有效日期, 请按 2024-03-05、2024/3/5、20240305、2024年3月5日 或 3/5 (今年) 输入", "{label} {text} is not a valid date; type 2024-03-05, 2024/3/5, 20240305, 2024年3月5日 or 3/5 (this year)"),
     "date.out_of_range": ("{label} {text} 超出范围: 年份应在 {min} 到 {max} 之间", "{label} {text} is out of range: the year must be {min} to {max}"),

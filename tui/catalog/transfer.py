@@ -46,7 +46,7 @@ MESSAGES = {
     "transfer.help_columns": ("输出的栏目 (字段名, 用逗号分隔), 默认全部", "columns to write (field names, comma separated); default all"),
     "transfer.help_stopped": ("包括已停用的客户", "include stopped customers"),
     "transfer.help_all": ("输出整个档案: 客户 (含各分类维度)、分类和销售", "export the whole archive: customers (with every dimension), classes and sales"),
-    "transfer.read": ("{path}: {format}{encoding}{sheet}, {rows} 行", "{path}: {format}{encoding}{sheet}, {rows} rows"),
+    "transfer.read": ("{path}: {format}{encoding}{sheet}, {rows} 行", "{path}: {format}{encoding}{sheet}, {rows} [row|rows]"),
     "transfer.extra": ("忽略的栏目: {columns}", "Columns ignored: {columns}"),
     "transfer.missing": ("缺少的必需栏目 (新增的行会被拒绝): {columns}", "Required columns missing (rows to add are rejected): {columns}"),
     "transfer.summary": ("新增 {adds}, 修改 {updates}, 不变 {unchanged}, 拒绝 {rejected} 行", "{adds} to add, {updates} to update, {unchanged} unchanged, {rejected} rejected"),

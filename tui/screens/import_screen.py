@@ -23,7 +23,7 @@ from db.transfer.importer import ImportPlan, ImportResult
 from db.values.money import format_money, format_percent
 from tui import background
 from tui.commands import Command, bindings
-from tui.i18n import error_text, t
+from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuModal
 from tui.widgets.cells import visible_text
 from tui.widgets.fields import Field
@@ -89,7 +89,7 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
                 yield Label(t("transfer_ui.kind"))
                 yield OptionList(*(t(f"transfer_ui.kind.{k}") for k in self.KINDS), id="import-kind")
                 yield Label(t("transfer_ui.dimension"))
-                yield OptionList(*(f"{d.code}  {d.name_zh}" for d in self.dims), id="import-dimension",
+                yield OptionList(*(name_of(d) for d in self.dims), id="import-dimension",
                                  disabled=True)
                 yield Label(t("transfer_ui.blanks"))
                 yield Static(self._blanks_text(), id="import-blanks", markup=False)
