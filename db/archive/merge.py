@@ -82,7 +82,7 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
         rows = _load([target, *codes])
         for code, row in rows.items():
             if code in versions and row.version != versions[code]:
-                raise customers._conflict(code, row)
+                raise customers.conflict_of(code, row)
         keep, source_ids = rows[target], [rows[c].id for c in codes]
         forms = {code: customers.as_form(row) for code, row in rows.items()}
         typed = {key: forms[choice][key] if choice in forms else choice
@@ -107,7 +107,7 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
             deleted = Customer.delete().where(Customer.id == rows[code].id,
                                               Customer.version == rows[code].version).execute()
             if deleted != 1:
-                raise customers._conflict(code)
+                raise customers.conflict_of(code)
         if any(k in changes for k in NAME_FIELDS):
             saved = customers.get(target)
             search.unindex(keep.id, keep.name, keep.short_name)
