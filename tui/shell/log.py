@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import sys
 
-from tui.change_values import field_name, merged_codes, values_text
 from tui.i18n import CATALOG, t
 from tui.shell import plain
 
@@ -30,6 +29,10 @@ def _label(prefix: str, key: str) -> str:
 
 def describe(entry) -> str:
     """One entry's changes as one line: 所属地区: 北京 → 上海; ..."""
+    # Imported here, as db/ is in run_log: every shell command registers this module, and
+    # the formatter loads the card's fields (and their tax-id checker).
+    from tui.change_values import field_name, merged_codes, values_text
+
     parts = []
     if entry.origin:
         parts.append(t("history.origin", code=entry.origin))
