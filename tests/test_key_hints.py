@@ -265,3 +265,35 @@ async def test_the_card_picker_and_batch_result_name_the_remapped_keys(demo_stor
         await press(pilot, "f6", "j")
         assert isinstance(app.screen, BatchResultScreen)
         assert border(app, "#batch-box") == "F5 更多  Alt+K 只看跳过的  Alt+X 关闭"
+
+
+async def test_the_class_card_columns_and_review_name_the_remapped_keys(demo_store, tmp_path):
+    from db.evaluation import rules
+
+    rules.apply(rules.evaluate().run_id)  # the next run proposes nothing: the review's empty list
+    remap(tmp_path, class__add="insert", columns__up="alt+up", columns__down="alt+down",
+          review__back="backspace")
+    app = make_app(demo_store, start="classification")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        card = app.screen.query_one("#card")
+        card.show(None, "客户分类")
+        assert "Insert 增加第 1 级分类" in str(card.render())
+        await press(pilot, "f10", "f4")
+        assert border(app, "#columns-box").startswith("Space 显示/隐藏  Alt+↑↓ 移动")
+        await press(pilot, "escape", "ctrl+r", "enter")
+        assert app.screen.SCREEN_NAME == "review"
+        assert "这次评估没有建议变更: 分类都已符合规则 · Backspace 返回" in app.screen.listing.render_line(1).text
+
+
+async def test_the_filter_hints_name_the_remapped_look_up_key(demo_store, tmp_path):
+    remap(tmp_path, filter__pick="f4")
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f3")
+        screen = app.screen
+        assert screen.query_one("#f-stopped").placeholder.endswith("(F4 选择)")
+        screen.query_one("#f-dev_from").focus()
+        await press(pilot, "f4")
+        assert str(screen.query_one("#filter-error").render()).startswith("F4 参照: 管理类型")
