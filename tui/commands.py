@@ -51,7 +51,7 @@ GLOBAL = (HELP, ARCHIVE, CLASSIFICATION, SCHEME, HISTORY, QUIT)
 
 _KEY_NAMES = {"escape": "Esc", "delete": "Del", "enter": "Enter", "space": "Space",
               "pagedown": "PgDn", "pageup": "PgUp", "slash": "/", "question_mark": "?",
-              "tab": "Tab"}
+              "tab": "Tab", "up": "↑", "down": "↓", "left": "←", "right": "→"}
 
 
 def key_label(key: str) -> str:
@@ -73,10 +73,23 @@ def current_keys(command_id: str) -> list[str]:
     return [k for k in keys.split(",") if k.strip()]
 
 
-def key_of(command_id: str) -> str:
-    """The key a hint names for a command: its first key after the keymap ("F6")."""
+def key_of(command_id: str, nth: int = 0) -> str:
+    """The key a hint names for a command: its first key after the keymap ("F6"), or its
+    `nth` where the hint names a plainer one (F4 over Ctrl+PgDn) and the keymap still has it."""
     keys = current_keys(command_id)
-    return key_label(keys[0]) if keys else ""
+    return key_label(keys[min(nth, len(keys) - 1)]) if keys else ""
+
+
+def pair_of(first_id: str, second_id: str) -> str:
+    """Two commands' keys as one hint: "↑↓", "Ctrl+↑↓" while they differ only in the arrow,
+    else "K/J"."""
+    first, second = key_of(first_id), key_of(second_id)
+    *mods, a = first.split("+")
+    *other, b = second.split("+")
+    arrows = "↑↓←→"
+    if mods == other and a in arrows and b in arrows:
+        return first + b
+    return f"{first}/{second}"
 
 
 def keys_of(command_id: str) -> str:

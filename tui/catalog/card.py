@@ -7,7 +7,7 @@ MESSAGES = {
     "card.save_new": ("保存并新增", "Save and add"),
     "card.copy": ("复制", "Copy"),
     "card.pick": ("参照", "Look up"),
-    "card.pick_hint": ("F2 参照用于分类和管理类型", "F2 looks up a class or the management type"),
+    "card.pick_hint": ("{pick} 参照用于分类和管理类型", "{pick} looks up a class or the management type"),
     "card.stop_enable": ("停用/启用", "Stop/Enable"),
     "card.tab_basic": ("基本", "Basic tab"),
     "card.tab_contact": ("联系", "Contact tab"),
@@ -26,8 +26,8 @@ MESSAGES = {
     "card.ask_reload": ("重新读取最新的资料? (你输入的内容会显示在下方, 可以复制)", "Reload the current data? (what you typed stays shown below for copying)"),
     "card.reloaded": ("已重新读取. 你输入的: {typed}", "Reloaded. You had typed: {typed}"),
     "picker.class_title": ("选择所属分类", "Choose the class"),
-    "picker.class_keys": ("Enter 选择末级分类  Esc 取消", "Enter picks a leaf class  Esc cancels"),
-    "picker.choice_keys": ("Enter 选择  Esc 取消", "Enter picks  Esc cancels"),
+    "picker.class_keys": ("Enter 选择末级分类  {cancel} 取消", "Enter picks a leaf class  {cancel} cancels"),
+    "picker.choice_keys": ("Enter 选择  {cancel} 取消", "Enter picks  {cancel} cancels"),
     "picker.not_leaf": ("{code} 不是末级分类, 请选择它的下级", "{code} is not a leaf class; pick one of its sub-classes"),
 }
 MESSAGES.update({

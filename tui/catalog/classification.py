@@ -9,7 +9,7 @@ MESSAGES = {
     "class.leaf": ("末级", "Leaf"),
     "class.customers": ("客户数", "Customers"),
     "class.remark": ("备注", "Remark"),
-    "class.card_root_hint": ("F5 增加第 1 级分类; 选择一个分类查看它的资料.", "F5 adds a level-1 class; select a class to see its card."),
+    "class.card_root_hint": ("{add} 增加第 1 级分类; 选择一个分类查看它的资料.", "{add} adds a level-1 class; select a class to see its card."),
     "class.add_title": ("增加分类", "Add a class"),
     "class.edit_title": ("修改分类", "Modify the class"),
     "class.form_keys": ("{save} 保存  {cancel} 放弃  Tab 下一项", "{save} save  {cancel} cancel  Tab next field"),

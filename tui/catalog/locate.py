@@ -2,7 +2,10 @@
 
 MESSAGES = {
     "locate.title": ("定位", "Locate"),
-    "locate.keys": ("Enter 跳到该客户  ↑↓ 选择  Esc 关闭", "Enter jumps to it  ↑↓ choose  Esc closes"),
+    "locate.cmd.go": ("跳到该客户", "Go to the customer"),
+    "locate.cmd.down": ("下一个", "Next match"),
+    "locate.cmd.up": ("上一个", "Previous match"),
+    "locate.keys": ("{go} 跳到该客户  {move} 选择  {close} 关闭", "{go} jumps to it  {move} choose  {close} closes"),
     "locate.placeholder": ("编码, 名称中的字, 或助记码 (如 bjhl)", "code, any part of the name, or the mnemonic (e.g. bjhl)"),
     "locate.hint": ("输入编码开头, 名称或简称中的任意字, 或助记码", "Type the start of a code, any part of a name, or a mnemonic"),
     "locate.none": ("没有找到 {query}", "Nothing matches {query}"),

@@ -36,7 +36,7 @@ MESSAGES = {
     "confirm.no": ("否", "No"),
     "confirm.keys": ("{yes} 是    {no} 否", "{yes} yes    {no} no"),
     "help.title": ("帮助: {screen}", "Help: {screen}"),
-    "help.close": ("Esc 关闭", "Esc closes"),
+    "help.close": ("{close} 关闭", "{close} closes"),
     "config.keymap_broken": ("按键配置有误, 已忽略: {problem}", "The keymap file is broken and was ignored: {problem}"),
 }
 MESSAGES["app.too_small"] = (

@@ -19,7 +19,7 @@ from db.lists import paging
 from db.core.models import MAIN_DIMENSION
 from db.lists.query import Filter, ListQuery
 from tui import config
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.head_start import opening_columns, opening_query
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
@@ -410,7 +410,7 @@ class ArchiveScreen(KehuScreen):
         marked = (c for codes in paging.selected_codes(selection, 50) for c in codes if c != target)
         sources = list(itertools.islice(marked, MAX_MERGE)) if not selection.is_empty() else []
         if not target or not sources:
-            self.notify(t("archive.merge_needs"), severity="warning")
+            self.notify(t("archive.merge_needs", mark=key_of("archive.mark")), severity="warning")
             return
         try:
             screen = MergeScreen(target, sources)

@@ -145,7 +145,8 @@ class BatchResultScreen(KehuModal[None]):
         skipped = sum(result.skipped.values())
         with Vertical(id="batch-box") as box:
             box.border_title = t("batch_ui.result_title")
-            box.border_subtitle = t("batch_ui.result_keys")
+            box.border_subtitle = t("batch_ui.result_keys", more=key_of("batch_result.more", 1),
+                                     skipped=key_of("batch_result.skipped"), close=key_of("batch_result.close"))
             summary = Text(t("batch.summary", total=result.total, changed=result.changed, skipped=skipped))
             for reason, n in sorted(result.skipped.items()):
                 summary.append(f"\n  {reason_text(reason)}: {n}")

@@ -18,7 +18,7 @@ from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.core.models import MAIN_DIMENSION
 from db.values.money import format_money
 from tui import background
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
@@ -381,7 +381,7 @@ class CardScreen(KehuScreen[str | None]):
         focused = self.focused
         if focused is None or focused.id is None or not (
                 focused.id in ("f-class_code", "f-mgmt_type") or focused.id.startswith("f-dim-")):
-            self.say(t("card.pick_hint"))
+            self.say(t("card.pick_hint", pick=key_of("card.pick")))
             return
         if focused.id == "f-class_code" or focused.id.startswith("f-dim-"):
             from tui.screens.class_picker import ClassPicker

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import OptionList
 
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import t
 from tui.screens.base import KehuModal
 
@@ -24,7 +24,7 @@ class ChoicePicker(KehuModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker-box small") as box:
             box.border_title = self.title_text
-            box.border_subtitle = t("picker.choice_keys")
+            box.border_subtitle = t("picker.choice_keys", cancel=key_of("picker.close"))
             yield OptionList(*self.choices)
 
     def on_mount(self) -> None:

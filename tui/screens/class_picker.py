@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import t
 from tui.screens.base import KehuModal
 from tui.widgets.class_tree import ClassTree
@@ -25,7 +25,7 @@ class ClassPicker(KehuModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker-box") as box:
             box.border_title = t("picker.class_title")
-            box.border_subtitle = t("picker.class_keys")
+            box.border_subtitle = t("picker.class_keys", cancel=key_of("picker.close"))
             yield ClassTree(self.dimension)
             yield Static("", id="picker-message", markup=False)
 

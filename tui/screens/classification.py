@@ -28,7 +28,7 @@ class ClassCard(Static):
         text = Text()
         if node is None:
             text.append(dimension_name + "\n", style="bold")
-            text.append(t("class.card_root_hint"))
+            text.append(t("class.card_root_hint", add=key_of("class.add")))
             self.update(text)
             return
         rows = [

@@ -7,7 +7,7 @@ from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 
 from db.lists.query import COLUMNS
-from tui.commands import Command, bindings, key_of
+from tui.commands import Command, bindings, key_of, pair_of
 from tui.i18n import t
 from tui.screens.base import KehuModal
 from tui.widgets.check_list import CheckList
@@ -31,7 +31,8 @@ class ColumnsScreen(KehuModal[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="columns-box") as box:
             box.border_title = t("columns.title")
-            box.border_subtitle = t("columns.keys", ok=key_of("columns.ok"), cancel=key_of("columns.cancel"))
+            box.border_subtitle = t("columns.keys", ok=key_of("columns.ok"), cancel=key_of("columns.cancel"),
+                                    move=pair_of("columns.up", "columns.down"))
             yield CheckList(*self._selections(), id="columns")
             yield Static("", id="columns-error")
 

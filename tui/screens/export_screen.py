@@ -167,7 +167,8 @@ class ExportScreen(KehuModal[None]):
         else:
             text = t("transfer_ui.exported", rows=result.customers, paths=paths)
         self._say(text)
-        self.query_one("#export-box").border_subtitle = t("transfer_ui.export_done_keys")
+        self.query_one("#export-box").border_subtitle = t("transfer_ui.export_done_keys", go=key_of("export.go"),
+                                                                     close=key_of("export.close"))
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False

@@ -81,7 +81,7 @@ class FilterScreen(KehuModal[Filter | None]):
                 yield Label(t("filter.dev_to"))
                 yield Field(format_date(f.dev_to), id="f-dev_to", max_length=20)
                 yield Label(t("filter.stopped"))
-                yield Field(shown_stopped(f.stopped), id="f-stopped", placeholder=t("filter.stopped_hint"),
+                yield Field(shown_stopped(f.stopped), id="f-stopped", placeholder=t("filter.stopped_hint", pick=key_of("filter.pick")),
                             max_length=20, suggester=SuggestFromList([t(k) for k in STOPPED_KEYS.values()]))
                 yield Label(t("filter.name"))
                 yield Field("", id="f-name", placeholder=t("filter.name_hint"), max_length=40)
@@ -157,7 +157,7 @@ class FilterScreen(KehuModal[Filter | None]):
         elif key in TEXT_FIELDS:
             choices = tuple(customers.values_in_use(key))
         else:
-            self.query_one("#filter-error", Static).update(t("filter.pick_hint"))
+            self.query_one("#filter-error", Static).update(t("filter.pick_hint", pick=key_of("filter.pick")))
             return
         label = t("filter.stopped") if key == "stopped" else t(f"customer.field.{key}")
         if not choices:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.commands import Command, bindings, key_label
+from tui.commands import Command, bindings, key_label, key_of
 from tui.i18n import t
 from tui.screens.base import KehuModal
 
@@ -38,7 +38,7 @@ class HelpScreen(KehuModal[None]):
             body.append(label + "\n")
         with VerticalScroll(id="help-box") as box:
             box.border_title = t("help.title", screen=self.title_text)
-            box.border_subtitle = t("help.close")
+            box.border_subtitle = t("help.close", close=key_of("help.close"))
             yield Static(body)
 
     def action_close(self) -> None:

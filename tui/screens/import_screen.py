@@ -22,7 +22,7 @@ from db.values.dates import format_date
 from db.transfer.importer import ImportPlan, ImportResult
 from db.values.money import format_money, format_percent
 from tui import background
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of, keys_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuModal
 from tui.widgets.cells import visible_text
@@ -80,7 +80,8 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="import-box", classes="transfer-box") as box:
             box.border_title = t("transfer_ui.import_title")
-            box.border_subtitle = t("transfer_ui.import_keys")
+            box.border_subtitle = t("transfer_ui.import_keys", read=key_of("import.read"),
+                                    complete=key_of("import.complete"), cancel=key_of("import.cancel"))
             with Grid(classes="transfer-grid"):
                 yield Label(t("transfer_ui.file"))
                 yield PathField(self.initial, id="import-path", placeholder=t("transfer_ui.file_hint"))
@@ -122,7 +123,8 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
         self.query_one("#import-message", Static).update(text)
 
     def _blanks_text(self) -> str:
-        return t("transfer_ui.blank_clears" if self.blank_clears else "transfer_ui.blank_keeps")
+        return t("transfer_ui.blank_clears" if self.blank_clears else "transfer_ui.blank_keeps",
+                 toggle=key_of("import.blank_clears"))
 
     def action_blank_clears(self) -> None:
         if not self.busy:
@@ -253,7 +255,8 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
             box.border_title = t("transfer_ui.preview_title", kind=t(f"transfer_ui.kind.{plan.kind}"),
                                  name=visible_text(plan.path.name))
             box.border_subtitle = t("transfer_ui.preview_keys_rejected" if plan.rejected
-                                    else "transfer_ui.preview_keys")
+                                    else "transfer_ui.preview_keys", commit=keys_of("import.commit"),
+                                    only_valid=key_of("import.only_valid"), cancel=key_of("import.cancel"))
             yield Static(self._counts(), id="preview-counts")
             options: list[Option] = []
             section(options, t("transfer_ui.rejected_head", count=len(plan.rejected_lines)),
@@ -286,10 +289,14 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
     def _hint(self) -> str:
         plan = self.plan
         if plan.rejected:
-            return t("transfer_ui.has_rejected", count=len(plan.rejected_lines), good=plan.writes)
+            return self._rejected()
         if not plan.writes:
             return t("transfer.nothing")
-        return t("transfer_ui.all_good")
+        return t("transfer_ui.all_good", commit=key_of("import.commit"))
+
+    def _rejected(self) -> str:
+        return t("transfer_ui.has_rejected", count=len(self.plan.rejected_lines), good=self.plan.writes,
+                 commit=key_of("import.commit"), only_valid=key_of("import.only_valid"))
 
     def on_mount(self) -> None:
         self.query_one("#preview-rows").focus()
@@ -304,7 +311,7 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
         if self.busy:
             return
         if plan.rejected and not only_valid:
-            self._say(t("transfer_ui.has_rejected", count=len(plan.rejected_lines), good=plan.writes), True)
+            self._say(self._rejected(), True)
             return
         if not plan.writes:
             self._say(t("transfer.nothing"), True)
@@ -358,7 +365,7 @@ class ImportSummaryScreen(KehuModal[None]):
         r = self.result
         with Vertical(id="summary-box", classes="transfer-box") as box:
             box.border_title = t("transfer_ui.summary_title")
-            box.border_subtitle = t("transfer_ui.summary_keys")
+            box.border_subtitle = t("transfer_ui.summary_keys", close=key_of("import.close"))
             with Grid(classes="transfer-grid"):
                 for label, value in (
                     ("transfer_ui.added", str(r.added)),

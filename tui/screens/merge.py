@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from db import RuleError
 from db.archive import customers, merge
-from tui.commands import Command, bindings, key_of
+from tui.commands import Command, bindings, key_of, pair_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuModal
 from tui.screens.confirm import ConfirmScreen
@@ -39,8 +39,8 @@ class MergeScreen(KehuModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="batch-box") as box:
             box.border_title = t("merge.title")
-            box.border_subtitle = t("merge_ui.keys", apply=key_of("merge.apply"),
-                                    cancel=key_of("merge.cancel"))
+            box.border_subtitle = t("merge_ui.keys", pick=pair_of("merge.left", "merge.right"),
+                                    apply=key_of("merge.apply"), cancel=key_of("merge.cancel"))
             head = Text()
             head.append(f"{t('merge.target')}: ", style="bold")
             head.append(f"{self.target} {customers.get(self.target).short_name}\n")

@@ -7,7 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from db.lists.query import SORTS
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import t
 from tui.screens.base import KehuModal
 
@@ -28,7 +28,7 @@ class SortScreen(KehuModal[tuple[str, bool] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="sort-box") as box:
             box.border_title = t("sort.title")
-            box.border_subtitle = t("sort.keys")
+            box.border_subtitle = t("sort.keys", descending=key_of("sort.descending"), cancel=key_of("sort.cancel"))
             yield OptionList(*[Option(t(f"column.{s}"), id=s) for s in SORTS], id="sorts")
 
     def on_mount(self) -> None:

@@ -20,7 +20,7 @@ from db.archive.dimensions import all_dimensions
 from db.values.money import format_money
 from db.evaluation.stats import ClassStat, TypeStat
 from tui import background
-from tui.commands import Command, bindings
+from tui.commands import Command, bindings, key_of
 from tui.i18n import name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.rules_nav import NAV
@@ -134,7 +134,9 @@ class StatisticsScreen(KehuScreen):
             if asked != self.asked:
                 return
             self.rows, self.types = result
-            self.query_one("#status", Static).update(t("rules_ui.stats_keys"))
+            self.query_one("#status", Static).update(t("rules_ui.stats_keys", up=key_of("statistics.up"),
+                                                        dimension=key_of("statistics.dimension"),
+                                                        level=key_of("statistics.level")))
             self.draw(select)
 
         background.start(self, "statistics", work, done)

@@ -33,6 +33,7 @@ from db.archive.dimensions import DERIVED
 from db.lists import paging
 from db.lists.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
 from tui import background
+from tui.commands import key_of
 from tui.head_start import HeadStart
 from tui.i18n import error_text, t
 from tui.widgets.cells import Align, fit, visible_text
@@ -392,7 +393,10 @@ class CustomerList(VirtualList):
         return "list.empty.class" if q.prefix else "list.empty.none"
 
     def empty_text(self) -> str:
-        return t(self.empty_reason) if self.empty_reason else ""
+        # The keys are other screens' commands (the evaluation's Ctrl+R too): named by id.
+        return t(self.empty_reason, filter=key_of("archive.filter"), evaluate=key_of("analysis.evaluate"),
+                 stopped=key_of("archive.stopped"), add=key_of("archive.add"),
+                 import_=key_of("archive.import")) if self.empty_reason else ""
 
     def render_header(self, style: Style) -> Strip:
         segments = [Segment(" " * GUTTER, style)]

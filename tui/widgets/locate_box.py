@@ -14,14 +14,13 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static
 
 from tui import background
-from tui.commands import key_of
+from tui.commands import Command, bindings, key_of, pair_of
 from tui.i18n import t
 from tui.widgets.fields import Field
 from tui.widgets.hit_list import HitList
@@ -59,11 +58,14 @@ def hit_line(hit: Hit) -> Text:
 
 class LocateBox(Vertical):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
-    BINDINGS = [
-        Binding("down", "move(1)", show=False, priority=True),
-        Binding("up", "move(-1)", show=False, priority=True),
-        Binding("escape", "close", show=False),
-    ]
+    # Enter reaches the input's submit first; locate.go makes a remapped key do the same.
+    ACTIONS = (
+        Command("locate.go", "enter", "go", "locate.cmd.go", show=False),
+        Command("locate.down", "down", "move(1)", "locate.cmd.down", show=False, priority=True),
+        Command("locate.up", "up", "move(-1)", "locate.cmd.up", show=False, priority=True),
+        Command("locate.close", "escape", "close", "cmd.close", show=False),
+    )
+    BINDINGS = bindings(ACTIONS)
 
     class Chosen(Message):
         def __init__(self, hit: Hit) -> None:
@@ -81,7 +83,8 @@ class LocateBox(Vertical):
 
     def compose(self) -> ComposeResult:
         self.border_title = t("locate.title")
-        self.border_subtitle = t("locate.keys")
+        self.border_subtitle = t("locate.keys", go=key_of("locate.go"), close=key_of("locate.close"),
+                                 move=pair_of("locate.up", "locate.down"))
         # Only the line typed into is part of the first frame: it must take the keys a fast
         # typist sends after "/". The results and their status line follow that frame.
         yield Field("", id="locate-input", placeholder=t("locate.placeholder"), max_length=60)
@@ -154,7 +157,7 @@ class LocateBox(Vertical):
         self._results().move(step)
 
     @on(Field.Submitted, "#locate-input")
-    def _go(self) -> None:
+    def action_go(self) -> None:
         results = self._results()
         if self.hits and results.highlighted is not None:
             self._choose(self.hits[results.highlighted])

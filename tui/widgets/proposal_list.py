@@ -19,6 +19,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from db.evaluation.rules import END, ProposalRow
+from tui.commands import key_of
 from tui.i18n import t
 from tui.widgets.cells import fit, visible_text
 from tui.widgets.virtual_list import VirtualList
@@ -120,7 +121,7 @@ class ProposalList(VirtualList):
         return row.customer_code
 
     def empty_text(self) -> str:
-        return t("rules_ui.list_empty") if self._fetch is not None else ""
+        return t("rules_ui.list_empty", back=key_of("review.back")) if self._fetch is not None else ""
 
     # -- reading -------------------------------------------------------------------------------
 
