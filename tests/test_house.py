@@ -55,3 +55,17 @@ def test_every_package_says_what_it_holds():
     missing = [str(path.relative_to(ROOT)) for path in modules().values()
                if path.name == "__init__.py" and not path.read_text(encoding="utf-8").startswith('"""')]
     assert missing == []
+
+
+def test_the_archive_start_does_not_import_what_only_other_screens_need():
+    """Modules a start of the archive screen must not pay for: the card's TextArea, the
+    shell's commands, the history formatter (with the card's fields and stdnum)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.cli, tui.app, tui.head_start, tui.screens.archive\n"
+            "print(' '.join(m for m in ('textual.widgets._text_area', 'tui.shell.log',"
+            " 'tui.change_values', 'stdnum') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout.strip()
+    assert out == ""

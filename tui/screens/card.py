@@ -23,7 +23,8 @@ from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.cells import pad
-from tui.widgets.fields import Field, NoteArea
+from tui.widgets.fields import Field
+from tui.widgets.note_area import NoteArea
 from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
 

@@ -6,7 +6,7 @@ from textual import events
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 # What macOS's Option+digit types (US layout), which is what Alt+digit arrives as from a
 # Mac terminal that does not send Option as Meta: the Alt+digit key it stands for.
@@ -63,11 +63,3 @@ class Field(Input):
                 self.post_message(self.Cut(self, max(room, 0), len(line)))
             event = events.Paste(line[:max(room, 0)])
         super()._on_paste(event)
-
-
-class NoteArea(TextArea):
-    """A TextArea where an Alt chord types nothing either (see chord_refused)."""
-
-    def _on_key(self, event: events.Key) -> None:
-        # Textual runs the Input's own handler after this one unless the default is prevented.
-        chord_refused(self, event)
