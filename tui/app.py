@@ -85,8 +85,7 @@ class KehuApp(App):
     def get_default_screen(self) -> Screen:
         # The start screen is the bottom of the stack itself, not pushed over Textual's blank
         # default one: a screen fewer to compose, style and lay out before the first frame.
-        # Textual reads a pushed screen's CSS_PATH
-        # itself, but not the default screen's.
+        # Textual reads a pushed screen's CSS_PATH itself, but not the default screen's.
         screen = self.make_screen(self.start)
         for path in screen.css_path:
             self.stylesheet.read(path)
