@@ -201,3 +201,15 @@ async def test_small_terminal_says_so_and_resumes(seeded):
         await pilot.resize_terminal(100, 30)
         await settle(pilot)
         assert app.screen.SCREEN_NAME == "classification"
+
+
+async def test_the_small_terminal_notice_wraps_inside_a_narrow_terminal(seeded):
+    """Issue 16 item 19: at 40 columns the English notice was cut at 'at lea'."""
+    from tui.screens.too_small import TooSmallScreen
+
+    app = make_app(seeded, lang="en")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)
+        notice = app.screen.query_one("#too-small")
+        assert notice.region.right <= 40 and notice.size.height >= 3

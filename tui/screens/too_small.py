@@ -13,7 +13,7 @@ class TooSmallScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     TooSmallScreen { align: center middle; background: $background; }
-    TooSmallScreen Static { width: auto; height: auto; }
+    TooSmallScreen Static { width: auto; max-width: 100%; height: auto; }
     """
 
     def __init__(self, min_width: int, min_height: int) -> None:
