@@ -82,3 +82,15 @@ def test_rules_show_and_set(tmp_path, capsys):
     assert status == 2 and "scale.medium" in err
     status, _, err = _run(capsys, "--db", path, "rules", "--set", "nonsense")
     assert status == 2
+
+
+def test_check_on_the_demo_says_its_problems_are_kept_on_purpose(tmp_path, capsys):
+    """Issue 16 item 30: a fresh demo failed its own check without a word of why."""
+    path = str(tmp_path / "demo.db")
+    assert cli.main(["--lang", "en", "demo", "--db", path]) == 0
+    capsys.readouterr()
+    status, out, _ = _run(capsys, "--db", path, "check")
+    assert status == 1 and out.splitlines()[-1].startswith("This is the demo archive")
+    other = _archive(tmp_path / "a.db")
+    status, out, _ = _run(capsys, "--db", other, "check")
+    assert "demo archive" not in out

@@ -18,7 +18,7 @@ from db.demo import parts as parts
 from db.archive import search
 from db.values.coding import CodingScheme
 from db.core.errors import RuleError
-from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale
+from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, SchemaInfo
 from db.core.session import Store
 from db.opening import open_store
 
@@ -26,6 +26,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 # Who and when the demo's classes were set up (fixed, so the demo reads the same every time).
 SETUP_BY = "demo"
 SETUP_AT = dt.datetime(2015, 1, 1, 9, 0)
+# The SchemaInfo key that marks an archive built from fixtures/ (see has_planted_problems).
+PLANTED = "demo_planted"
 # The demo's stories are told relative to this day (see fixtures/generate.py).
 DEMO_TODAY = dt.date(2026, 11, 23)
 
@@ -170,10 +172,17 @@ def build(path, folder: Path = FIXTURES) -> Store:
                     ((_id(ids, r["customer_code"]), r["date"], r["doc_no"], _hundredths(r["amount"]),
                       _hundredths(r["cost"])) for r in _rows("sales.csv", folder)))
             search.rebuild()
+            SchemaInfo.create(key=PLANTED, value="fixtures")
     except BaseException:
         store.close()
         raise
     return store
+
+
+def has_planted_problems() -> bool:
+    """Whether the open archive is the demo built from fixtures/, which keeps some problems
+    for 分类检查 to find (fixtures/generate.py plants them)."""
+    return SchemaInfo.get_or_none(SchemaInfo.key == PLANTED) is not None
 
 
 # generate(): management types and their share of a generated archive, and the credit terms

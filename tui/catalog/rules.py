@@ -82,6 +82,8 @@ MESSAGES = {
     "rules.cli.set_bad": ("请用 规则=值, 例如 scale.large=1,000,000", "Use KEY=VALUE, for example scale.large=1,000,000"),
     "rules.cli.rule": ("  {rule:<24} {value:>18}  {label}", "  {rule:<24} {value:>18}  {label}"),
     # Health check
+    "health.demo_planted": ("这是演示档案: 其中已停用的 VIP客户 和没有产品类别的潜在客户是特意留给分类检查发现的",
+                            "This is the demo archive: its stopped VIP customers and its prospects without a product line are kept on purpose, for the check to find"),
     "health.uncovered": ("{dimension}: {count} 个客户没有分类", "{dimension}: {count} [customer has|customers have] no class"),
     "health.unevaluated": ("{dimension}: {count} 个客户尚未评估", "{dimension}: {count} [customer|customers] not yet evaluated"),
     "health.misplaced": ("{dimension}: {count} 个客户的分类不存在或不是末级", "{dimension}: {count} [customer is|customers are] in a missing or non-leaf class"),

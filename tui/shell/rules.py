@@ -87,6 +87,7 @@ def run_evaluate(args, store) -> int:
 
 
 def run_check(args, store) -> int:
+    from db.demo.archive import has_planted_problems
     from db.evaluation import health
     from db.archive.dimensions import all_dimensions
 
@@ -108,6 +109,8 @@ def run_check(args, store) -> int:
             print(plain.safe(t("health.samples", codes=" ".join(finding.samples))))
     errors = sum(1 for f in findings if f.is_error)
     print(t("health.totals", errors=plain.number(errors), warnings=plain.number(len(findings) - errors)))
+    if has_planted_problems():
+        print(t("health.demo_planted"))
     return 1 if errors else 0
 
 
