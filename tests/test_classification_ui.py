@@ -213,3 +213,21 @@ async def test_the_small_terminal_notice_wraps_inside_a_narrow_terminal(seeded):
         assert isinstance(app.screen, TooSmallScreen)
         notice = app.screen.query_one("#too-small")
         assert notice.region.right <= 40 and notice.size.height >= 3
+
+
+async def test_saving_a_class_keeps_the_open_classes_open(seeded):
+    """Issue 16 item 39: saving a class collapsed the expanded tree."""
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "020020001")
+        await goto(pilot, "03001")
+        tree = app.screen.tree
+        assert tree.find("02002").is_expanded and tree.find("03").is_expanded
+        await press(pilot, "f7")
+        await type_text(pilot, "产品")
+        await press(pilot, "f6")
+        await settle(pilot)
+        assert classes.get("main", "03001").name == "电子产品"
+        assert tree.find("02").is_expanded and tree.find("02002").is_expanded
+        assert tree.selected_code == "03001"

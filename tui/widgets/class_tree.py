@@ -18,7 +18,7 @@ from db import StoreError
 from db.archive import classes
 from db.archive.classes import ClassNode
 from tui import background
-from tui.i18n import error_text, name_of, t
+from tui.i18n import error_text, name_of
 
 
 def node_label(node: ClassNode) -> Text:
@@ -67,15 +67,27 @@ class ClassTree(Tree[ClassNode | None]):
     # -- loading -----------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
-        """Forget everything and load the root again, keeping (or moving to) a selection."""
+        """Forget everything and load the root again, keeping (or moving to) a selection and
+        keeping open the classes that were open."""
         target = select if select is not None else self.selected_code
+        expanded = self._expanded_codes()
         # Until the reloaded nodes settle, the cursor passes over other nodes: listeners
         # (the archive list) should not follow it there.
         self.settled = False
         self._loaded.clear()
         self.clear()
         self._set_root_label()
-        self._load([], target)
+        self._load(expanded, target)
+
+    def _expanded_codes(self) -> list[str]:
+        """The codes of the open classes, parents before their children."""
+        codes, nodes = [], list(self.root.children)
+        while nodes:
+            node = nodes.pop(0)
+            if node.is_expanded and node.data is not None:
+                codes.append(node.data.code)
+                nodes.extend(node.children)
+        return codes
 
     def _set_root_label(self, total: int | None = None) -> None:
         dim = classes.dimension(self.dimension)
