@@ -59,6 +59,7 @@ class ClassTree(Tree[ClassNode | None]):
         self.auto_expand = True
         self.guide_depth = 2
         self._loaded: set[str | None] = set()
+        self._shown = dimension  # the dimension the nodes on screen belong to
         self.settled = False
 
     def on_mount(self) -> None:
@@ -70,7 +71,9 @@ class ClassTree(Tree[ClassNode | None]):
         """Forget everything and load the root again, keeping (or moving to) a selection and
         keeping open the classes that were open."""
         target = select if select is not None else self.selected_code
-        expanded = self._expanded_codes()
+        # Open classes stay open, unless the tree now shows another dimension.
+        expanded = self._expanded_codes() if self._shown == self.dimension else []
+        self._shown = self.dimension
         # Until the reloaded nodes settle, the cursor passes over other nodes: listeners
         # (the archive list) should not follow it there.
         self.settled = False
