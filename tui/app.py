@@ -17,6 +17,7 @@ from tui.head_start import HeadStart
 from tui.i18n import both, t
 from tui.collector import started
 from tui.screens.base import translate_bindings
+from tui import wide_chars
 
 # Below this the screens cannot line up (tui.screens.too_small says so).
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -45,6 +46,7 @@ class KehuApp(App):
     def __init__(self, store: Store, *, start: str = "archive", blink: bool = True,
                  head_start: HeadStart | None = None) -> None:
         super().__init__()
+        wide_chars.install()  # before the first frame: a dialog's Chinese text kept whole
         self.store = store
         self.head_start = head_start
         self.start = start
