@@ -28,7 +28,7 @@ from db.core import dialect, models, session
 from db.core.errors import StoreError
 from db.core.models import MAIN_DIMENSION, SCHEMA_VERSION, CustomerClass, Dimension, SchemaInfo
 from db.core.session import Store, masked, translate_errors
-from db.opening import check_intact, check_url, open_store, sqlite_path, written_beside
+from db.opening import check_url, open_store, sqlite_path, written_beside
 
 # Rows read and written at a time: large enough that the per-call costs vanish, small
 # enough that a chunk of the widest table (customer, ~40 columns) is a few MB.
@@ -58,20 +58,21 @@ def copy_archive(source: str, target: str, progress: Progress | None = None) -> 
     check_target(target)
     src = open_store(source, create=False, read_only=True)
     try:
-        check_intact(src)
-        with translate_errors(source):
-            totals = {m: m.select().count() for m in MODELS}
+        # No quick_check of a SQLite source first: the copy reads every page of every table,
+        # and a damaged one stops it (store.damaged, nothing written); the source's indexes,
+        # which it does not read, are made anew in the target.
         session.detach(src)  # read by its own connection while the models write the target
         # One read transaction: every table is read as of the same moment.
         with translate_errors(source), src.database.atomic():
             if src.dialect == "postgres":
                 src.database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             path = sqlite_path(target)
-            copied = (_into_sqlite(src, path, totals, progress) if path is not None
-                      else _into_postgres(src, target, totals, progress))
+            copied = (_into_sqlite(src, path, progress) if path is not None
+                      else _into_postgres(src, target, progress))
     finally:
         src.close()
-    copied.tables, copied.rows = len(MODELS), sum(totals.values())
+    copied.tables = len(MODELS)
+    copied.rows = sum(rows for name, (rows, _) in copied.per_table.items() if not name.startswith("("))
     copied.seconds = time.perf_counter() - started
     return copied
 
@@ -235,23 +236,33 @@ def copy_text(rows: list[tuple]) -> str:
 class _CopyText:
     """A file for psycopg2's copy_expert: each read() hands over the next chunk of rows in
     COPY's text format (copy_expert sends whatever read returns, so a chunk need not be cut
-    to the size it asks for), "" at the end."""
+    to the size it asks for), "" at the end.
+
+    copy_expert reports an exception raised by read() as the server's QueryCanceled; the
+    exception itself is kept in `failure`, so the caller raises what really happened (a
+    damaged source, Ctrl-C)."""
 
     def __init__(self, chunks: Iterator[list[tuple]]) -> None:
         self._chunks = chunks
+        self.failure: BaseException | None = None
 
     def read(self, size: int = -1) -> str:
-        rows = next(self._chunks, None)
+        try:
+            rows = next(self._chunks, None)
+        except BaseException as exc:
+            self.failure = exc
+            raise
         return "" if rows is None else copy_text(rows)
 
 
-def _timed(copied: Copied, model, total: int, run) -> None:
-    started = time.perf_counter()
-    run()
-    copied.per_table[model._meta.table_name] = (total, time.perf_counter() - started)
+def _timed(copied: Copied, model, run) -> None:
+    """Run `run(done)`, which copies one table counting its rows in done[0]; note both."""
+    started, done = time.perf_counter(), [0]
+    run(done)
+    copied.per_table[model._meta.table_name] = (done[0], time.perf_counter() - started)
 
 
-def _into_postgres(src: Store, target: str, totals: dict, progress: Progress | None) -> Copied:
+def _into_postgres(src: Store, target: str, progress: Progress | None) -> Copied:
     """Everything in one transaction: the tables (when there are none yet), the rows, the
     indexes, the sequences. Indexes and foreign keys are dropped before the rows go in and
     made again after (building an index once is far faster than keeping it in step, and a
@@ -259,12 +270,12 @@ def _into_postgres(src: Store, target: str, totals: dict, progress: Progress | N
     transactional on PostgreSQL, so a failure leaves the target as it was."""
     store = open_store(target, prepare=False)
     try:
-        return _load_postgres(src, store, totals, progress)
+        return _load_postgres(src, store, progress)
     finally:
         store.close()
 
 
-def _load_postgres(src: Store, store: Store, totals: dict, progress: Progress | None) -> Copied:
+def _load_postgres(src: Store, store: Store, progress: Progress | None) -> Copied:
     copied = Copied()
     with store.writing():
         if not holds_only_fresh_rows():
@@ -274,7 +285,7 @@ def _load_postgres(src: Store, store: Store, totals: dict, progress: Progress | 
         tables = [m._meta.table_name for m in MODELS]
         names = ", ".join(f'"{t}"' for t in tables)
         db.execute_sql(f"TRUNCATE {names}")  # the rows of the fresh open, replaced by the source's
-        db.execute_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        db.execute_sql("SET LOCAL maintenance_work_mem = '1GB'")
         indexes, keys = _pg_indexes(db, tables), _pg_foreign_keys(db, tables)
         for table, name, _ in keys:
             db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
@@ -284,12 +295,17 @@ def _load_postgres(src: Store, store: Store, totals: dict, progress: Progress | 
         for model in MODELS:
             sql = f'COPY "{model._meta.table_name}" ({_quoted(model)}) FROM STDIN'
 
-            def load(model=model, sql=sql) -> None:
+            def load(done, model=model, sql=sql) -> None:
                 # copy_expert pulls the chunks itself, through _CopyText's read()
-                cursor.copy_expert(sql, _CopyText(_streamed(src, model, totals[model], progress)),
-                                   size=1 << 20)
+                stream = _CopyText(_streamed(src, model, progress, done))
+                try:
+                    cursor.copy_expert(sql, stream, size=1 << 20)
+                except Exception:
+                    if stream.failure is not None:
+                        raise stream.failure from None
+                    raise
 
-            _timed(copied, model, totals[model], load)
+            _timed(copied, model, load)
         started = time.perf_counter()
         for _, definition in indexes:
             db.execute_sql(definition)
@@ -310,16 +326,20 @@ def _load_postgres(src: Store, store: Store, totals: dict, progress: Progress | 
     return copied
 
 
-def _streamed(src: Store, model, total: int, progress: Progress | None) -> Iterator[list[tuple]]:
-    done = 0
+def _streamed(src: Store, model, progress: Progress | None, done: list[int]) -> Iterator[list[tuple]]:
+    """The chunks of one table, counted in `done[0]`; `progress` is told after each (the
+    table's rows are counted for it first, only when there is one to tell)."""
     table = model._meta.table_name
+    total = 0
     if progress is not None:
+        with translate_errors(src.url):
+            total = src.database.execute_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
         progress(table, 0, total)
     for rows in _chunks(src, model):
         yield rows
-        done += len(rows)
+        done[0] += len(rows)
         if progress is not None:
-            progress(table, done, total)
+            progress(table, done[0], max(total, done[0]))
 
 
 def _pg_indexes(db, tables: list[str]) -> list[tuple[str, str]]:
@@ -343,7 +363,7 @@ def _pg_foreign_keys(db, tables: list[str]) -> list[tuple[str, str, str]]:
         (tables,)))
 
 
-def _into_sqlite(src: Store, path: Path, totals: dict, progress: Progress | None) -> Copied:
+def _into_sqlite(src: Store, path: Path, progress: Progress | None) -> Copied:
     """A new file beside `path`, renamed into place when complete. Nothing is lost if the
     load fails half-way (the file is removed), so it skips the journal and the syncs, and
     its indexes (the locate index too) are made once after the rows are in."""
@@ -366,18 +386,18 @@ def _into_sqlite(src: Store, path: Path, totals: dict, progress: Progress | None
                     marks = ", ".join("?" * len(_columns(model)))
                     insert = f'INSERT INTO "{model._meta.table_name}" ({_quoted(model)}) VALUES ({marks})'
 
-                    def load(model=model, insert=insert) -> None:
-                        for rows in _streamed(src, model, totals[model], progress):
+                    def load(done, model=model, insert=insert) -> None:
+                        for rows in _streamed(src, model, progress, done):
                             conn.executemany(insert, rows)
 
-                    _timed(copied, model, totals[model], load)
+                    _timed(copied, model, load)
                 started = time.perf_counter()
                 for sql in indexes:
                     conn.execute(sql)
                 copied.per_table["(indexes)"] = (len(indexes), time.perf_counter() - started)
                 started = time.perf_counter()
                 search.rebuild()
-                copied.per_table["(locate index)"] = (totals[models.Customer], time.perf_counter() - started)
+                copied.per_table["(locate index)"] = (1, time.perf_counter() - started)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         finally:
