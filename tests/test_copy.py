@@ -261,3 +261,20 @@ def test_generated_demo_on_postgres(pg_url, capsys):
         assert Customer.select().count() == 200
     finally:
         store.close()
+
+
+def test_the_bar_shows_the_table_and_the_counts(monkeypatch):
+    import io
+    import os
+
+    from tui.shell.copy import Bar
+
+    monkeypatch.setattr("shutil.get_terminal_size", lambda: os.terminal_size((60, 24)))
+    stream = io.StringIO()
+    bar = Bar(stream)
+    bar("sale", 0, 2000)
+    bar("sale", 2000, 2000)
+    bar.clear()
+    last = stream.getvalue().split("\r")[-2]
+    assert last.startswith("sale ") and last.endswith(" 2,000 / 2,000") and len(last) <= 59
+    assert "[" + "#" * (len(last) - len(last.split("[")[0]) - len(" 2,000 / 2,000") - 2) + "]" in last

@@ -375,6 +375,9 @@ def _into_sqlite(src: Store, path: Path, progress: Progress | None) -> Copied:
             conn.execute("PRAGMA journal_mode = MEMORY")
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA foreign_keys = OFF")  # the source's rows are consistent already
+            # The page cache is also what an index build sorts in before spilling to temporary
+            # files: 128 MB keeps the peak of a million customers' copy well under 300 MB.
+            conn.execute("PRAGMA cache_size = -131072")
             tables = tuple(m._meta.table_name for m in MODELS)
             with store.writing():
                 for model in reversed(MODELS):  # the rows of the fresh open, replaced
