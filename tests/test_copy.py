@@ -216,6 +216,8 @@ def _refused(argv: list[str], capsys) -> str:
 def test_shell_refusals(source, tmp_path, capsys):
     assert "same database" in _refused([str(source), str(source)], capsys)
     assert "same database" in _refused([str(source), str(tmp_path / "." / "source.db")], capsys)
+    server = "postgresql://kehu@127.0.0.1:1/kehu"
+    assert "same database" in _refused([server, "postgresql://kehu@127.0.0.1:1/kehu"], capsys)
     assert "does not exist" in _refused([str(tmp_path / "missing.db"), str(tmp_path / "t.db")], capsys)
     assert not (tmp_path / "t.db").exists()
     taken = tmp_path / "taken.db"
