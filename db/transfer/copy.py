@@ -5,7 +5,7 @@ The rows are copied as they are stored: ids, versions, who and when, the history
 columns of the models' fields are named, so a column a database computes for itself (a
 generated search column) is left to it. The rows are streamed a chunk at a time, so memory
 stays flat whatever the archive's size:
-- read from SQLite by fetchmany, from PostgreSQL by a server-side (named) cursor;
+- read from SQLite by fetchmany, from PostgreSQL by a cursor of the server (DECLARE, FETCH);
 - written to PostgreSQL by COPY FROM STDIN (psycopg2's copy_expert reading the text format
   from `_CopyText`), to SQLite by executemany.
 All or nothing: on PostgreSQL everything (the tables too) is one transaction; an SQLite
