@@ -2,6 +2,7 @@
 schema (created, checked or upgraded by db.schema) before the store becomes current."""
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -79,13 +80,15 @@ def sqlite_path(target: str) -> Path | None:
 
 
 def open_store(target: str | None = None, *, create: bool = True, read_only: bool = False,
-               notice: Callable[..., None] | None = None) -> Store:
+               notice: Callable[..., None] | None = None, prepare: bool = True) -> Store:
     """Open (and when allowed, create) the archive at `target`, a path or a URL.
 
     `create=False` refuses a missing SQLite file with `store.missing`, so the shell can ask
     before making one. A file the user cannot write opens read-only. `notice(key, **values)`
     is told (a catalog key) before work that can take long, such as upgrading an older
-    archive, so the user knows why they wait.
+    archive, so the user knows why they wait. `prepare=False` only connects: the caller
+    prepares the schema inside its own transaction (db.transfer.copy into a server, where a
+    failed copy must leave no tables behind).
     """
     target = target or default_url()
     path = sqlite_path(target)
@@ -129,7 +132,8 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
                 database.connect(reuse_if_open=True)
             except peewee.ImproperlyConfigured as exc:  # the server's driver is not installed
                 raise StoreError("store.cannot_open", path=masked(target), reason=first_line(exc, target)) from None
-            schema.prepare(store, notice)
+            if prepare:
+                schema.prepare(store, notice)
     except BaseException:
         store.close()
         raise
@@ -163,3 +167,34 @@ def check_intact(store: Store) -> None:
         found = store.database.execute_sql("PRAGMA quick_check(1)").fetchone()
     if not found or found[0] != "ok":
         raise StoreError("store.damaged", path=store.url)
+
+
+# The files SQLite keeps beside a database: removed with it, or a stale log would be replayed.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def remove_sqlite(path: Path) -> None:
+    """Remove an SQLite file and the files beside it."""
+    for name in [path] + [Path(f"{path}{side}") for side in SIDE_FILES]:
+        name.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def written_beside(path: Path):
+    """Write a new SQLite archive for `path` under `.NAME.part` beside it (the block is given
+    that name, and closes what it opened there), renamed into place when the block ends.
+
+    The writers (kehu demo, kehu copy) skip the journal and the syncs for speed, so a write
+    killed half-way leaves a broken file: under a name of its own, removed on any failure
+    and by the next write, never under the name asked for (nor over the archive it replaces)."""
+    part = path.with_name(f".{path.name}.part")
+    remove_sqlite(part)
+    try:
+        yield part
+        # The old archive's logs go with it, or SQLite would replay them into the new one.
+        for side in SIDE_FILES:
+            Path(f"{path}{side}").unlink(missing_ok=True)
+        os.replace(part, path)
+    except BaseException:
+        remove_sqlite(part)
+        raise

@@ -55,6 +55,8 @@ COMMANDS = {
     "demo": st.tuples(st.just([]), _options({
         "--db": NAME.map(lambda n: n.replace(".csv", ".db")), "--customers": st.integers(-3, 30).map(str) | WORD,
         "--sales": st.integers(-3, 3).map(str) | WORD, "--force": None})),
+    "copy": st.tuples(st.lists(st.one_of(st.just("t.db"), NAME.map(lambda n: n.replace(".csv", ".db"))),
+                               min_size=2, max_size=2), st.just([])),
     "import": st.tuples(st.lists(NAME, min_size=1, max_size=1), _options({
         "--dry-run": None, "--only-valid": None, "--kind": st.sampled_from(["customers", "classes", "sales", "x"]),
         "--dimension": WORD})),
@@ -99,7 +101,7 @@ def test_any_arguments_end_in_an_answer_or_one_line(template, invocation):
         work = Path(work)
         archive = work / "t.db"
         shutil.copyfile(template, archive)
-        if name in ("export", "import"):
+        if name in ("export", "import", "copy"):
             positional = [str(work / p) for p in positional]
         if name == "import":
             Path(positional[0]).parent.mkdir(parents=True, exist_ok=True)

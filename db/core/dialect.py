@@ -79,6 +79,21 @@ def create_fts() -> None:
     db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', {16 << 20})")
 
 
+def sqlite_indexes(conn, tables: tuple[str, ...]) -> list[str]:
+    """The CREATE INDEX statements of these SQLite tables (not the automatic ones), to drop
+    around a bulk load and create again after it: building an index once over sorted data
+    is faster than keeping it in step row by row."""
+    marks = ", ".join("?" * len(tables))
+    return [sql for (sql,) in conn.execute(
+        f"SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+        tables)]
+
+
+def drop_sqlite_index(conn, create_sql: str) -> None:
+    """Drop the index `create_sql` (one of `sqlite_indexes`) makes."""
+    conn.execute(f"DROP INDEX {create_sql.split(' ON ')[0].split()[-1]}")
+
+
 def json_text(expr: str, dialect: str) -> str:
     """SQL for the JSON text of a text expression ("null" for NULL), characters unescaped
     as json.dumps(..., ensure_ascii=False) writes them: history rows written in SQL."""

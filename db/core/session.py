@@ -115,6 +115,15 @@ def first_line(exc: BaseException, target: str) -> str:
     return lines[0].replace(password, "***") if password else lines[0]
 
 
+def detach(store: Store) -> None:
+    """Let `store` stay open without being the current one: the next `activate` binds the
+    models elsewhere and leaves it open (db.transfer.copy reads one archive by its own
+    connection while the models write another). Its owner closes it."""
+    global _current
+    if _current is store:
+        _current = None
+
+
 def activate(store: Store) -> None:
     """Make `store` the current one: the models are bound to its database (the previous
     store, if any, is closed first)."""

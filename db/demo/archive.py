@@ -16,6 +16,7 @@ from pathlib import Path
 
 from db.demo import parts as parts
 from db.archive import search
+from db.core import dialect
 from db.values.coding import CodingScheme
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, SchemaInfo
@@ -325,16 +326,6 @@ def _in_background(items):
         stop.set()
 
 
-def _secondary_indexes(conn, tables: tuple[str, ...]) -> list[str]:
-    """The CREATE INDEX statements of these tables (not the automatic ones), to drop around a
-    bulk load and create again after it: building an index once over sorted data is faster
-    than keeping it in step row by row."""
-    marks = ", ".join("?" * len(tables))
-    return [sql for (sql,) in conn.execute(
-        f"SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-        tables)]
-
-
 def _sales_sql(per_customer: int) -> str:
     """One INSERT ... SELECT making 1 to 2 * per_customer + 1 sales for each customer who is not
     a prospect (about `per_customer` a customer over the whole archive), dated between its development date (not before 2022) and its stop date or the
@@ -392,9 +383,9 @@ def generate(path, n: int, sales_per_customer: int = 5, seed: int = 20261123,
             region_codes = {name: code for code, name in CustomerClass.select(
                 CustomerClass.code, CustomerClass.name).where(
                 CustomerClass.dimension == dims["region"].id).tuples()}
-            indexes = _secondary_indexes(conn, tables)
+            indexes = dialect.sqlite_indexes(conn, tables)
             for sql in indexes:
-                conn.execute(f"DROP INDEX {sql.split(' ON ')[0].split()[-1]}")
+                dialect.drop_sqlite_index(conn, sql)
             names = ", ".join(f'"{Customer._meta.fields[c].column_name}"' for c in GENERATED_COLUMNS)
             insert = f"INSERT INTO customer ({names}) VALUES ({', '.join('?' * len(GENERATED_COLUMNS))})"
             batches = _customer_batches(n, rng, leaves, dims, region_codes)

@@ -2,11 +2,11 @@
 
 MESSAGES = {
     "demo.help": ("写出演示档案 (或生成一个大档案), 不打开程序", "write the demo archive (or generate a large one) without opening the app"),
-    "demo.help_db": ("写到哪个 SQLite 文件", "the SQLite file to write"),
+    "demo.help_db": ("写到哪个 SQLite 文件, 或哪个空的 postgresql:// 数据库", "the SQLite file to write, or an empty postgresql:// database"),
     "demo.help_customers": ("生成 N 个客户, 而不是载入 fixtures/ 中的演示数据", "generate N customers instead of loading the demo from fixtures/"),
     "demo.help_sales": ("生成时每个客户平均多少条销售记录 (默认 5)", "sales per customer when generating, on average (default 5)"),
     "demo.help_force": ("文件已存在时覆盖它", "overwrite the file when it exists"),
-    "demo.need_db": ("请用 --db PATH 指定要写的文件", "Name the file to write with --db PATH"),
+    "demo.need_db": ("请用 --db PATH 指定要写的文件 (或 --db postgresql://...)", "Name the file to write with --db PATH (or --db postgresql://...)"),
     "demo.sqlite_only": ("演示档案只能写到 SQLite 文件", "The demo archive can only be written to an SQLite file"),
     "demo.bad_count": ("客户数 {count} 不对: 应为 1 到 {max}", "{count} customers is not valid: 1 to {max}"),
     "demo.bad_sales": ("每个客户的销售记录数 {count} 不对: 应为 0 到 {max}", "{count} sales per customer is not valid: 0 to {max}"),
