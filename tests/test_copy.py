@@ -96,6 +96,20 @@ def test_ids_go_on_after_the_copied_ones(source, pg_url):
         store.close()
 
 
+def test_postgres_tables_are_vacuumed_after_the_copy(source, pg_url):
+    """Counts and list anchors read the index alone only once a table has its visibility map."""
+    copied = copy.copy_archive(str(source), pg_url)
+    assert "vacuum" in copied.steps
+    store = db.open_store(pg_url)
+    try:
+        unvacuumed = store.database.execute_sql(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NULL "
+            "AND relname IN ('customer', 'membership', 'sale')").fetchall()
+        assert unvacuumed == []
+    finally:
+        store.close()
+
+
 def _finds(target: str, fragment: str) -> set[str]:
     store = db.open_store(target)
     try:

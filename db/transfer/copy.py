@@ -331,6 +331,17 @@ def _load_postgres(src: Store, store: Store, progress: Progress | None) -> Copie
         started = time.perf_counter()
         db.execute_sql(f"ANALYZE {names}")
         copied.steps["analyze"] = time.perf_counter() - started
+    # After the commit (VACUUM cannot run in a transaction): the visibility map of every
+    # table, without which counts and list anchors read the heap instead of the index alone
+    # (the opening count of 1,000,000 took 644 ms instead of 91) until autovacuum comes by.
+    # The copy has landed by now; a VACUUM that fails is left to autovacuum, not reported
+    # as a failed copy.
+    started = time.perf_counter()
+    try:
+        store.database.execute_sql(f"VACUUM {names}")
+    except peewee.DatabaseError:
+        pass
+    copied.steps["vacuum"] = time.perf_counter() - started
     return copied
 
 
