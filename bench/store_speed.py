@@ -162,13 +162,11 @@ def index_size(ctx) -> list[Result]:
     from db.core.dialect import FTS_TABLE
     from db.core.models import database
 
-    if ctx.store.dialect == "postgresql":
+    if ctx.store.dialect != "sqlite":
         rows = database.execute_sql(
             "SELECT indexrelid::regclass::text, pg_relation_size(indexrelid) FROM pg_index "
-            "WHERE indrelid = 'customer'::regclass AND indexrelid::regclass::text NOT LIKE '%code%' "
-            "AND indexrelid::regclass::text NOT LIKE '%pkey' AND pg_relation_size(indexrelid) > 0 "
-            "AND (SELECT amname FROM pg_am JOIN pg_class ON pg_class.relam = pg_am.oid "
-            "WHERE pg_class.oid = indexrelid) = 'gin'").fetchall()
+            "JOIN pg_class ON pg_class.oid = indexrelid JOIN pg_am ON pg_am.oid = pg_class.relam "
+            "WHERE indrelid = 'customer'::regclass AND amname = 'gin'").fetchall()
         parts = ", ".join(f"{name} {size / 1e6:.0f}" for name, size in rows)
         return [Result("locate index size", "MB", sum(size for _, size in rows) / 1e6, None, 1,
                        note=f"GIN indexes: {parts} MB")]
