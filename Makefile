@@ -23,8 +23,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Both databases side by side: SQLite, and PostgreSQL on a cluster of the bench's own.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	bash bench/postgres.sh $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -28,6 +28,14 @@ _pg_as_owner() {
     fi
 }
 
+# Give the directory to the cluster's owner (as root, a system user made for it).
+_pg_own() {
+    if [ "$(id -u)" = 0 ]; then
+        id "$KEHU_PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$KEHU_PG_USER"
+        chown "$KEHU_PG_USER" "$1"
+    fi
+}
+
 pg_install() {
     if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
         apt-get update -qq
@@ -39,10 +47,7 @@ pg_start() {
     local bin
     bin="$(_pg_bin)"
     KEHU_PG_DIR="$(mktemp -d /tmp/kehu-pg.XXXXXX)"
-    if [ "$(id -u)" = 0 ]; then
-        id "$KEHU_PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$KEHU_PG_USER"
-        chown "$KEHU_PG_USER" "$KEHU_PG_DIR"
-    fi
+    _pg_own "$KEHU_PG_DIR"
     _pg_as_owner "$bin/initdb" -D "$KEHU_PG_DIR/data" -U kehu -A trust -E UTF8 --locale=C >"$KEHU_PG_DIR/initdb.log" 2>&1 \
         || { cat "$KEHU_PG_DIR/initdb.log" >&2; return 1; }
     _pg_as_owner "$bin/pg_ctl" -D "$KEHU_PG_DIR/data" -l "$KEHU_PG_DIR/server.log" -w -t 30 \

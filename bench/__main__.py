@@ -1,5 +1,6 @@
-"""`make bench`: build a 1,000,000-customer archive once (cached in bench/cache/), run every
-measurement, print the table, and write bench/results.json and BENCHMARKS.md.
+"""`make bench`: build a 1,000,000-customer archive once (cached in bench/cache/), copy it to
+PostgreSQL once (`--pg`), run every measurement on each database in turn, print the table
+side by side, and write bench/results.json and BENCHMARKS.md.
 
 A measurement is a function `(ctx) -> list[Result]` in MEASUREMENTS; add one by appending it.
 A measurement that cannot run (tmux missing, the screen it waits for not built yet) returns a
@@ -9,6 +10,11 @@ half-way.
     .venv/bin/python -m bench                     # build or reuse the cache, measure all
     .venv/bin/python -m bench --only locate       # some measurements (by function name)
     .venv/bin/python -m bench --db some.db        # measure an existing archive instead
+    .venv/bin/python -m bench --pg postgresql://kehu@127.0.0.1:54331/bench
+                                                  # and the same archive on PostgreSQL
+    .venv/bin/python -m bench --db postgresql://… # PostgreSQL alone
+
+`make bench` runs it with `--pg` on a PostgreSQL cluster of its own (bench/postgres.sh).
 """
 from __future__ import annotations
 
@@ -24,7 +30,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import evaluation, shell, store_speed, terminal, transfer
+from bench import crowd, evaluation, postgres, shell, store_speed, terminal, transfer
+from bench.floor import is_url
 from bench.harness import Result, machine, not_measured, table, write_json, write_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +43,7 @@ BUILT_FROM = ("db/demo/archive.py", "db/demo/parts.py", "db/core/models.py", "db
               "db/archive/search.py", "fixtures")
 
 MEASUREMENTS = [
+    store_speed.counts,
     store_speed.page_fetch,
     store_speed.locate,
     store_speed.index_size,
@@ -46,13 +54,14 @@ MEASUREMENTS = [
     terminal.locate_on_screen,
     terminal.peak_memory,
     evaluation.evaluation,
+    crowd.crowd,
     transfer.transfer_rates,  # last: it opens archives of its own
 ]
 
 
 @dataclass
 class Context:
-    db: Path
+    db: str  # an SQLite path or a postgresql:// URL
     customers: int
     workdir: Path
     kehu: list[str]
@@ -89,9 +98,34 @@ def cached_archive(n: int) -> Path:
     store = demo.generate(str(building), n)
     if store is not None:
         store.close()
+    _mark_built_from(building, _fingerprint(n))
     building.rename(path)
     print(f"built in {time.perf_counter() - began:.0f} s", flush=True)
     return path
+
+
+def _mark_built_from(path: Path, fingerprint: str) -> None:
+    """Write the fingerprint into the archive, so its copy on PostgreSQL can tell whether it
+    is still the same archive (bench.postgres.ensure_archive)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("INSERT OR REPLACE INTO schema_info (key, value) VALUES (?, ?)",
+                           (postgres.BUILT_FROM_KEY, fingerprint))
+    connection.close()
+
+
+def _built_from(path: Path) -> str:
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = connection.execute("SELECT value FROM schema_info WHERE key = ?",
+                                 (postgres.BUILT_FROM_KEY,)).fetchone()
+        return row[0] if row else ""
+    finally:
+        connection.close()
 
 
 def _kehu_command() -> list[str]:
@@ -114,9 +148,39 @@ def run(measurements, ctx: Context) -> list[Result]:
     return results
 
 
+def _measure(label: str, target: str, chosen, kehu: list[str]) -> tuple[list[Result], dict]:
+    """Every chosen measurement on the archive at `target`; its results and what it was."""
+    import db
+    from db.core.models import Customer
+
+    print(f"== {label}: {target}", flush=True)
+    store = db.open_store(target, create=False)
+    n = Customer.select().count()
+    workdir = Path(tempfile.mkdtemp(prefix="kehu-bench-"))
+    ctx = Context(db=target, customers=n, workdir=workdir, kehu=kehu, store=store)
+    try:
+        results = run(chosen, ctx)
+    finally:
+        if ctx.tmux is not None:
+            ctx.tmux.close()
+        ctx.store.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    if is_url(target):
+        where = {"database": target, "database_mb": postgres.size_mb(target),
+                 "server": postgres.server_version(target)}
+    else:
+        path = Path(target)
+        where = {"database": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+                 "database_mb": round(path.stat().st_size / 1e6)}
+    return results, where | {"customers": n}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="measure this existing archive (not the cache)")
+    parser.add_argument("--db", help="measure this existing archive (not the cache): a path or a "
+                                     "postgresql:// URL")
+    parser.add_argument("--pg", metavar="URL", help="also measure on this PostgreSQL database, "
+                        "the same archive copied there when it does not hold it")
     parser.add_argument("--customers", type=int, default=CUSTOMERS,
                         help="size of the cached archive (default 1,000,000)")
     parser.add_argument("--only", nargs="+", metavar="NAME",
@@ -128,34 +192,30 @@ def main(argv: list[str] | None = None) -> int:
     for package in ("db", "tui", "bench"):
         compileall.compile_dir(ROOT / package, quiet=1)
     chosen = [m for m in MEASUREMENTS if not args.only or m.__name__ in args.only]
-    path = args.db.resolve() if args.db else cached_archive(args.customers)
-
-    import db
-    from db.core.models import Customer
-
-    store = db.open_store(str(path), create=False)
-    n = Customer.select().count()
-    workdir = Path(tempfile.mkdtemp(prefix="kehu-bench-"))
-    ctx = Context(db=path, customers=n, workdir=workdir, kehu=_kehu_command(), store=store)
-    try:
-        results = run(chosen, ctx)
-    finally:
-        if ctx.tmux is not None:
-            ctx.tmux.close()
-        store.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    kehu = _kehu_command()
+    targets: dict[str, str] = {}
+    pg = args.pg or (args.db if args.db and is_url(args.db) else None)
+    if not (args.db and is_url(args.db)):
+        sqlite = Path(args.db).resolve() if args.db else cached_archive(args.customers)
+        targets["SQLite"] = str(sqlite)
+    if pg:
+        source = Path(targets["SQLite"]) if "SQLite" in targets else cached_archive(args.customers)
+        postgres.ensure_archive(pg, source, _built_from(source), kehu)
+        targets["PostgreSQL"] = pg
+    runs, databases = {}, {}
+    for label, target in targets.items():
+        runs[label], databases[label] = _measure(label, target, chosen, kehu)
     context = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
-        "customers": n,
-        "database": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
-        "database_mb": round(path.stat().st_size / 1e6),
+        "customers": next(iter(databases.values()))["customers"],
+        "databases": databases,
         "machine": machine(),
     }
     print()
-    print("\n".join(table(results)))
-    write_json(ROOT / "bench" / "results.json", results, context)
+    print("\n".join(table(runs)))
+    write_json(ROOT / "bench" / "results.json", runs, context)
     if not args.only:  # BENCHMARKS.md holds complete runs only
-        write_markdown(ROOT / "BENCHMARKS.md", results, context)
+        write_markdown(ROOT / "BENCHMARKS.md", runs, context)
     return 0
 
 

@@ -13,7 +13,8 @@ def evaluation(ctx) -> list[Result]:
     from db.evaluation import rules
     from db.core.models import Sale
 
-    db.open_store(str(ctx.db))
+    ctx.store.close()
+    ctx.store = db.open_store(str(ctx.db))
     sales = Sale.select().count()
     began = time.perf_counter()
     run = rules.evaluate(clock.today())

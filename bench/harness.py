@@ -17,8 +17,9 @@ from typing import Callable
 @dataclass
 class Result:
     """One line of the table. `median`/`p95` in the row's unit; `target` is the bound the
-    median (and `p95_target` the p95) must stay under; `note` says what was measured or, for
-    a row not measured, why."""
+    median (and `p95_target` the p95) must stay under; `floor` is the median of the same
+    work through the raw driver (bench.floor), in the row's unit, where one applies; `note`
+    says what was measured or, for a row not measured, why."""
 
     name: str
     unit: str = "ms"
@@ -29,6 +30,7 @@ class Result:
     p95_target: float | None = None
     note: str = ""
     extra: dict = field(default_factory=dict)
+    floor: float | None = None
 
     @property
     def measured(self) -> bool:
@@ -121,37 +123,57 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
-def table(results: list[Result]) -> list[str]:
-    """The results as a Markdown table (printed as is, and kept in BENCHMARKS.md)."""
-    lines = ["| measurement | median | p95 | unit | n | target | result | note |",
-             "|---|---:|---:|---|---:|---|---|---|"]
-    for r in results:
-        target = "" if r.target is None else f"≤ {_fmt(r.target, r.unit)}"
-        if r.p95_target is not None:
-            target += f" (p95 ≤ {_fmt(r.p95_target, r.unit)})"
-        lines.append(f"| {r.name} | {_fmt(r.median, r.unit)} | {_fmt(r.p95, r.unit)} | "
-                     f"{r.unit if r.measured else ''} "
-                     f"| {r.samples or ''} | {target} | {r.verdict} | {r.note} |")
+def table(runs: dict[str, list[Result]]) -> list[str]:
+    """The results as a Markdown table (printed as is, and kept in BENCHMARKS.md): one row per
+    measurement, and per database measured (`runs`: its label -> its results) the median,
+    p95, floor and verdict side by side."""
+    labels = list(runs)
+    by_name = {label: {r.name: r for r in results} for label, results in runs.items()}
+    names = list(dict.fromkeys(r.name for results in runs.values() for r in results))
+    head = "| measurement | unit | n | target |" + "".join(
+        f" {label} | p95 | floor | result |" for label in labels) + " note |"
+    lines = [head, "|---|---|---:|---|" + "---:|---:|---:|---|" * len(labels) + "---|"]
+    for name in names:
+        rows = [by_name[label].get(name) for label in labels]
+        first = next(r for r in rows if r is not None)
+        target = "" if first.target is None else f"≤ {_fmt(first.target, first.unit)}"
+        if first.p95_target is not None:
+            target += f" (p95 ≤ {_fmt(first.p95_target, first.unit)})"
+        cells = "".join(
+            " - | - | - | - |" if r is None else
+            f" {_fmt(r.median, r.unit)} | {_fmt(r.p95, r.unit)} | {_fmt(r.floor, r.unit)} | {r.verdict} |"
+            for r in rows)
+        notes = {label: r.note for label, r in zip(labels, rows) if r is not None and r.note}
+        note = (next(iter(notes.values())) if len(set(notes.values())) <= 1 and len(notes) == len(labels)
+                else "; ".join(f"{label}: {text}" for label, text in notes.items()))
+        samples = max((r.samples for r in rows if r is not None), default=0)
+        lines.append(f"| {name} | {first.unit if first.measured else ''} | {samples or ''} | "
+                     f"{target} |{cells} {note} |")
     return lines
 
 
-def write_json(path: Path, results: list[Result], context: dict) -> None:
-    path.write_text(json.dumps({"context": context, "results": [asdict(r) | {"verdict": r.verdict}
-                                                                for r in results]},
-                               ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+def write_json(path: Path, runs: dict[str, list[Result]], context: dict) -> None:
+    path.write_text(json.dumps({"context": context, "runs": {
+        label: [asdict(r) | {"verdict": r.verdict} for r in results]
+        for label, results in runs.items()}}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def write_markdown(path: Path, results: list[Result], context: dict) -> None:
+def write_markdown(path: Path, runs: dict[str, list[Result]], context: dict) -> None:
     m = context["machine"]
+    where = "; ".join(f"{label}: `{d['database']}`, {d['database_mb']:,} MB"
+                      + (f", {d['server']}" if d.get("server") else "")
+                      for label, d in context["databases"].items())
     text = [
         "# Benchmarks",
         "",
         "Written by `make bench` (`.venv/bin/python -m bench`); the raw numbers are in",
         "`bench/results.json`. Times are wall-clock on the machine below; a row marked",
-        "\"not measured\" names what it waits for.",
+        "\"not measured\" names what it waits for. Each database's columns are its median, p95,",
+        "floor (the same statements through the raw driver, sqlite3 or psycopg2: bench/floor.py)",
+        "and verdict against the target; both databases hold the same archive, measured in one",
+        "sitting, one after the other.",
         "",
-        f"Run {context['when']} on {context['customers']:,} customers "
-        f"(`{context['database']}`, {context['database_mb']:,} MB).",
+        f"Run {context['when']} on {context['customers']:,} customers ({where}).",
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB memory, {m['system']}; "
         f"Python {m['python']}, SQLite {m['sqlite']}, Textual {m['textual']}; "
@@ -159,7 +181,7 @@ def write_markdown(path: Path, results: list[Result], context: dict) -> None:
         f"a fixed Python loop (bench.harness.host_speed, the host's speed of the moment) "
         f"{m.get('speed_loop_ms', '?')} ms.",
         "",
-        *table(results),
+        *table(runs),
         "",
     ]
     path.write_text("\n".join(text), encoding="utf-8")

@@ -1,9 +1,11 @@
-"""Measurements inside the store: list pages and locate, with the same SQL in raw sqlite3."""
+"""Measurements inside the store: list pages and locate, each beside its floor: the same
+statements through the raw driver (bench.floor)."""
 from __future__ import annotations
 
 import random
-import sqlite3
+import statistics
 
+from bench.floor import Raw, recorded
 from bench.harness import Result, not_measured, summarize, timed
 
 LOCATE_RUNS = 50
@@ -33,25 +35,66 @@ def page_fetch(ctx) -> list[Result]:
 
     code, name = _largest_class(ctx)
     q = paging.ListQuery(dimension="main", prefix=code)
-    seconds, anchors = timed(lambda: paging.anchors(q))
-    total = anchors.total
-    results = [Result(f"list anchors, class {code} {name}", "ms", seconds * 1000, None, 1,
-                      note=f"once per list, in a worker: {total:,} rows")]
-    # Where a virtual list jumps (its anchors built once): the first page, the middle, End.
-    pages = {
-        "first": 0,
-        "middle": total // 2,
-        "last": max(total - paging.PAGE, 0),
-    }
-    for where, offset in pages.items():
-        def fetch():
-            return paging.fetch(q, offset, paging.PAGE, anchors=anchors)
+    raw = Raw(ctx.db)
+    try:
+        seconds, (anchors, statements) = timed(lambda: recorded(lambda: paging.anchors(q)))
+        total = anchors.total
+        results = [Result(f"list anchors, class {code} {name}", "ms", seconds * 1000, None, 1,
+                          target=300.0, floor=raw.time(statements) * 1000,
+                          note=f"once per list, in a worker: {total:,} rows")]
+        # Where a virtual list jumps (its anchors built once): the first page, the middle, End.
+        pages = {
+            "first": 0,
+            "middle": total // 2,
+            "last": max(total - paging.PAGE, 0),
+        }
+        for where, offset in pages.items():
+            def fetch():
+                return paging.fetch(q, offset, paging.PAGE, anchors=anchors)
 
-        fetch()
-        runs = [timed(fetch)[0] for _ in range(PAGE_RUNS)]
-        results.append(summarize(f"page fetch, {where} page of {code}", runs, target=2.0,
-                                 note=f"{paging.PAGE} rows"))
+            _, statements = recorded(fetch)
+            runs = [timed(fetch)[0] for _ in range(PAGE_RUNS)]
+            floor = [raw.time(statements) for _ in range(PAGE_RUNS)]
+            results.append(summarize(f"page fetch, {where} page of {code}", runs, target=2.0,
+                                     floor=statistics.median(floor) * 1000,
+                                     note=f"{paging.PAGE} rows"))
+    finally:
+        raw.close()
     return results
+
+
+COUNT_RUNS = 5
+
+
+def _timed_with_floor(raw: Raw, name: str, call, note: str) -> Result:
+    _, statements = recorded(call)
+    runs = [timed(call)[0] for _ in range(COUNT_RUNS)]
+    floor = [raw.time(statements) for _ in range(COUNT_RUNS)]
+    return summarize(name, runs, floor=statistics.median(floor) * 1000, note=note)
+
+
+def counts(ctx) -> list[Result]:
+    """The counts the archive shows as it opens: the record count of the whole list, the
+    tree's level-1 counts, and the counts under the largest class (one grouped scan each)."""
+    from db.archive import classes
+    from db.core.models import MAIN_DIMENSION
+    from db.lists import paging
+
+    code, name = _largest_class(ctx)
+    raw = Raw(ctx.db)
+    try:
+        return [
+            _timed_with_floor(raw, "opening count (every customer in use)",
+                              lambda: paging.count(paging.ListQuery(dimension=MAIN_DIMENSION)),
+                              "the status line's record count as the archive opens"),
+            _timed_with_floor(raw, "tree counts, level 1", lambda: classes.child_counts(MAIN_DIMENSION, None),
+                              "customers under each top-level class, one grouped scan"),
+            _timed_with_floor(raw, f"tree counts, children of {code}",
+                              lambda: classes.child_counts(MAIN_DIMENSION, code),
+                              f"customers under each child of {code} {name}"),
+        ]
+    finally:
+        raw.close()
 
 
 def _queries(ctx) -> dict[str, list[str]]:
@@ -61,7 +104,7 @@ def _queries(ctx) -> dict[str, list[str]]:
     rng = random.Random(7)
     top = database.execute_sql("SELECT max(id) FROM customer").fetchone()[0]
     ids = rng.sample(range(1, top + 1), min(top, 2000))
-    marks = ", ".join("?" * len(ids))
+    marks = ", ".join([database.param] * len(ids))
     rows = database.execute_sql(
         f"SELECT code, name, short_name, mnemonic FROM customer WHERE id IN ({marks})", ids).fetchall()
     rng.shuffle(rows)
@@ -87,25 +130,13 @@ def _queries(ctx) -> dict[str, list[str]]:
     }
 
 
-def _raw_locate(conn: sqlite3.Connection, statements, limit: int) -> int:
-    """What db.archive.search.locate does, on the raw driver: each statement until the list is full."""
-    seen: set[int] = set()
-    for _, sql, params in statements:
-        seen.update(row[0] for row in conn.execute(sql, params))
-        if len(seen) >= limit:
-            break
-    return len(seen)
-
-
 def locate(ctx) -> list[Result]:
     from db.archive import search
 
-    if ctx.store.dialect != "sqlite":
-        return [not_measured("locate", "the benchmark database is SQLite only")]
-    raw = sqlite3.connect(f"file:{ctx.db}?mode=ro", uri=True)
+    raw = Raw(ctx.db)
     results = []
     for kind, queries in _queries(ctx).items():
-        statements = {q: search.statements(q, LOCATE_LIMIT) for q in queries}
+        statements = {q: recorded(lambda: search.locate(q, LOCATE_LIMIT))[1] for q in queries}
         for q in queries:  # warm the page cache once, as a session in use would be
             search.locate(q, LOCATE_LIMIT)
         store_runs, raw_runs, empty = [], [], 0
@@ -113,24 +144,32 @@ def locate(ctx) -> list[Result]:
             seconds, hits = timed(lambda: search.locate(q, LOCATE_LIMIT))
             store_runs.append(seconds)
             empty += not hits
-            raw_runs.append(timed(lambda: _raw_locate(raw, statements[q], LOCATE_LIMIT))[0])
+            raw_runs.append(raw.time(statements[q]))
         raw_result = summarize("", raw_runs)
         example = f"e.g. {queries[0]!r}" + (f", {queries[1]!r}" if len(queries) > 1 else "")
         results.append(summarize(
-            f"locate, {kind}", store_runs, target=5.0,
-            note=f"{len(queries)} queries, {example}; raw sqlite3 median {raw_result.median:.3f} "
-                 f"p95 {raw_result.p95:.3f} ms" + (f"; {empty} found nothing" if empty else ""),
-            extra={"raw_sqlite3_median_ms": raw_result.median, "raw_sqlite3_p95_ms": raw_result.p95,
-                   "queries": queries, "empty": empty}))
+            f"locate, {kind}", store_runs, target=5.0, floor=raw_result.median,
+            note=f"{len(queries)} queries, {example}; floor p95 {raw_result.p95:.3f} ms"
+                 + (f"; {empty} found nothing" if empty else ""),
+            extra={"floor_p95_ms": raw_result.p95, "queries": queries, "empty": empty}))
     raw.close()
     return results
 
 
 def index_size(ctx) -> list[Result]:
-    """Disk taken by the locate index (the FTS5 table and its shadow tables)."""
+    """Disk taken by the locate index: SQLite's FTS5 table and its shadow tables, or
+    PostgreSQL's indexes on the customer table that locate reads besides the code's."""
     from db.core.dialect import FTS_TABLE
     from db.core.models import database
 
+    if ctx.store.dialect != "sqlite":
+        rows = database.execute_sql(
+            "SELECT indexrelid::regclass::text, pg_relation_size(indexrelid) FROM pg_index "
+            "JOIN pg_class ON pg_class.oid = indexrelid JOIN pg_am ON pg_am.oid = pg_class.relam "
+            "WHERE indrelid = 'customer'::regclass AND amname = 'gin'").fetchall()
+        parts = ", ".join(f"{name} {size / 1e6:.0f}" for name, size in rows)
+        return [Result("locate index size", "MB", sum(size for _, size in rows) / 1e6, None, 1,
+                       note=f"GIN indexes: {parts} MB")]
     try:
         rows = database.execute_sql(
             "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE ? GROUP BY name",
