@@ -4,7 +4,8 @@ The substring index (SQLite) is an FTS5 table holding name and short name as the
 (pairs of neighbouring characters, db.core.dialect explains), so 1- and 2-character Chinese
 fragments are answered exactly (SQLite 3.40's trigram tokenizer wrongly answers nothing below
 3 characters). Every write of a customer's name goes through `index` / `unindex` in the same
-transaction.
+transaction. On PostgreSQL the pieces are a generated column of the customer row, which
+follows every write by itself: these functions do nothing there.
 
 Each kind of match is one indexed query that stops at the limit, so locate costs the same
 for a fragment matching 3 names or 100,000 (measured in `make bench`).
@@ -66,7 +67,7 @@ def unindex_many(rows: list[tuple[int, str, str]]) -> None:
 
 def _write_many(sql: str, rows: list[tuple[int, str, str]]) -> None:
     if _dialect() != "sqlite" or not rows:
-        return  # PostgreSQL's trigram indexes follow the table by themselves
+        return  # PostgreSQL's customer.pieces is generated from the row itself
     models.database.cursor().executemany(
         sql, [(i, pieces(name), short_pieces(name, short)) for i, name, short in rows])
 
