@@ -1,7 +1,7 @@
 """Locate on PostgreSQL (customer.pieces, a generated tsvector, db.core.dialect): the same
 customers in the same order as SQLite's FTS5 index for every kind of query, the index kept in
-step by every write path, and the upgrade of a version-4 archive (trigram indexes). Skipped
-without KEHU_TEST_PG_URL, except the tsquery's form."""
+step by every write path, and the upgrade of a version-4 archive (trigram indexes, list
+indexes without the id). Skipped without KEHU_TEST_PG_URL, except the tsquery's form."""
 from __future__ import annotations
 
 import datetime as dt
@@ -121,8 +121,10 @@ def test_a_version_4_archive_is_upgraded_to_the_pieces_column(pg_url):
     store = db.open_store(pg_url)
     Customer.create(code="C001", name="北京华联综合超市", short_name="华联", class_code="01")
     store.close()
-    # What version 4 had: trigram indexes, no pieces column.
-    admin_sql("ALTER TABLE customer DROP COLUMN pieces; CREATE EXTENSION IF NOT EXISTS pg_trgm; "
+    # What version 4 had: trigram indexes, no pieces column, list indexes without the id.
+    admin_sql("DROP INDEX customer_class_code_code_stop_date; "
+              "CREATE INDEX customer_class_code_code_stop_date ON customer (class_code, code, stop_date); "
+              "ALTER TABLE customer DROP COLUMN pieces; CREATE EXTENSION IF NOT EXISTS pg_trgm; "
               "CREATE INDEX customer_name_trgm ON customer USING gin (name gin_trgm_ops); "
               "CREATE INDEX customer_short_name_trgm ON customer USING gin (short_name gin_trgm_ops); "
               "UPDATE schema_info SET value = '4' WHERE key = 'schema_version'")
@@ -135,6 +137,10 @@ def test_a_version_4_archive_is_upgraded_to_the_pieces_column(pg_url):
             "SELECT indexname FROM pg_indexes WHERE tablename = 'customer'")}
         assert "customer_pieces" in indexes and not {"customer_name_trgm", "customer_short_name_trgm"} & indexes
         assert _codes("联综") == ["C001"]
+        with_id = models.database.execute_sql(
+            "SELECT indnatts > indnkeyatts FROM pg_index "
+            "WHERE indexrelid = 'customer_class_code_code_stop_date'::regclass").fetchone()
+        assert with_id == (True,)
     finally:
         store.close()
     again = []

@@ -62,6 +62,28 @@ def install(store) -> None:
             db.execute_sql(f'ALTER TABLE {model._meta.table_name} ALTER COLUMN {field.column_name} '
                            f'TYPE varchar({field.max_length}) COLLATE "C"')
         install_pieces()
+        install_list_indexes()
+
+
+def install_list_indexes() -> None:
+    """PostgreSQL: each list order's index (db.core.models.Customer) also holds the id, as
+    SQLite's indexes hold the rowid: a page is chosen from the index alone, skipping up to
+    an anchor step of entries without reading their rows (5.5 ms a page of 100 at 1,000,000
+    customers, 1 ms with the id in the index). Remade once, when the index lacks it."""
+    db = models.database
+    table = models.Customer._meta.table_name
+    for index in models.Customer._meta.indexes:
+        if not isinstance(index, tuple):  # the partial index of stopped customers
+            continue
+        columns, unique = index
+        name = f"{table}_{'_'.join(columns)}"
+        found = db.execute_sql("SELECT i.indnatts > i.indnkeyatts FROM pg_index i "
+                               "WHERE i.indexrelid = to_regclass(%s)", [name]).fetchone()
+        if found is not None and found[0]:
+            continue
+        db.execute_sql(f"DROP INDEX IF EXISTS {name}")
+        db.execute_sql(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON {table} "
+                       f"({', '.join(columns)}) INCLUDE (id)")
 
 
 def _numerals() -> str:
@@ -134,6 +156,15 @@ def create_fts() -> None:
                    "name, short_name, prefix = 1, columnsize = 0, content = '', "
                    "tokenize = 'unicode61 remove_diacritics 0')")
     db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', {16 << 20})")
+
+
+def anchors_in_one_pass(dialect: str) -> bool:
+    """Whether a list's anchors (db.lists.paging.anchors) are read in one pass, a window
+    numbering the rows of the list's index (PostgreSQL), rather than one query per anchor
+    that skips `step` index entries from the previous one (SQLite). Measured at 1,000,000
+    customers, class 02 (371,711 rows) sorted by code: PostgreSQL 2.3 s by one query per
+    anchor, 0.43 s by the window; SQLite 0.17 s by its queries, 0.4 s by the window."""
+    return dialect != "sqlite"
 
 
 def json_text(expr: str, dialect: str) -> str:
