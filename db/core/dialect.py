@@ -15,8 +15,9 @@ for every fragment:
 - PostgreSQL: the same pieces, lower-cased, as a tsvector in customer.pieces, a STORED
   GENERATED column (so every write path keeps it in step by itself, and it is no peewee
   field: a copy between databases carries the names, each side makes its own index), made
-  by the SQL function kehu_pieces (PG_FUNCTIONS) and served by a GIN index. The query is a
-  tsquery of the same shape: 'x':* for one character, 'xy' for two, 'ab' <-> 'bc' for more.
+  by the SQL function kehu_pieces (pg_functions) and served by a GIN index. The query is a
+  tsquery of the same shape: 'x' for one character (each character is a lexeme as well),
+  'xy' for two, 'ab' <-> 'bc' for more.
   The short name's pieces start two positions after the name's last, so no phrase joins the
   end of the name to the short name. to_tsvector is no use: its parser drops CJK under the
   C locale. pg_trgm cannot narrow a 1- or 2-character fragment, so ILIKE scanned 1,000,000
@@ -102,7 +103,12 @@ def _numerals() -> str:
 
 def pg_functions() -> str:
     """The SQL functions that cut a name into its pieces on PostgreSQL as `pieces` and
-    `short_pieces` do, lower-cased (as FTS5 folds case on SQLite). IMMUTABLE, as a generated
+    `short_pieces` do, lower-cased (as FTS5 folds case on SQLite), and into its single
+    characters as well, each at the position of the pair it starts: a 1-character fragment is
+    then one lexeme, whose share of the customers the column's statistics know (as a prefix
+    query over the pairs it starts it is read from many lexemes, each too rare to be counted
+    there: 航, in 0.75% of the names, looked rare). A phrase is of pairs alone, so a single
+    never joins one. IMMUTABLE, as a generated
     column requires: ICU's root collation classifies and lower-cases the characters whatever
     the database's locale, and the numerals ICU does not count as alphanumeric are named, so
     the characters kept are `searchable`'s. The tsvector literal is written by hand: the
@@ -114,7 +120,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 RETURN regexp_replace(lower(t COLLATE "und-x-icu"), '{keep}', '', 'g');
 CREATE OR REPLACE FUNCTION kehu_piece_list(t text, base integer) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-RETURN (SELECT string_agg('''' || substr(t, i, 2) || ''':' || (base + i), ' ' ORDER BY i)
+RETURN (SELECT string_agg('''' || substr(t, i, 1) || ''':' || (base + i) || CASE WHEN i < length(t)
+                          THEN ' ''' || substr(t, i, 2) || ''':' || (base + i) ELSE '' END, ' ' ORDER BY i)
         FROM generate_series(1, length(t)) AS i);
 CREATE OR REPLACE FUNCTION kehu_pieces(name text, short_name text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -222,9 +229,13 @@ def prefix_query(dialect: str, column: str, prefix: str, *, active_only: bool, t
             where, params = where + f" AND c.{column} < {p}", params + [upper]
     else:
         where, params = f"c.{column} LIKE {p} ESCAPE '\\'", [_like_pattern(prefix, contains=False)]
-    # Ordered by the column alone, which its index serves; adding a tie-break would sort
-    # every match (a one-letter mnemonic matches a quarter of the archive).
-    sql = f"SELECT {cols} FROM customer c WHERE {where}{active} ORDER BY c.{column} LIMIT {p}"
+    # SQLite: ordered by the column alone, which its index serves, ties in rowid order (the
+    # rowid ends every index entry); adding the tie-break would sort every match (a one-letter
+    # mnemonic matches a quarter of the archive). PostgreSQL keeps ties in the order of the
+    # rows' places in the table, which an update changes, so it is told the id: an
+    # incremental sort of each run of equal mnemonics over the index, stopping at the limit.
+    order = f"c.{column}" if dialect == "sqlite" or column == "code" else f"c.{column}, c.id"
+    sql = f"SELECT {cols} FROM customer c WHERE {where}{active} ORDER BY {order} LIMIT {p}"
     return sql, params + _tail(active_only, today, limit)
 
 
@@ -269,26 +280,63 @@ def fts_match(text: str) -> str | None:
     return '"' + pairs.replace('"', '""') + '"'
 
 
-def fragment_query(dialect: str, text: str, *, active_only: bool, today: str,
-                   limit: int) -> tuple[str, list] | None:
-    """Rows whose name or short name contains `text`, in rowid order (the order the index
-    hands them out, so a fragment matching 100,000 rows stops after `limit` without sorting
-    them); None when `text` has nothing to search for."""
+def fragment_query(dialect: str, text: str, *, active_only: bool, today: str, limit: int,
+                   frequency=None) -> list[tuple[str, list]]:
+    """The statements for rows whose name or short name contains `text`, in id order (the
+    order SQLite's index hands them out, so a fragment matching 100,000 rows stops after
+    `limit` without sorting them): none when `text` has nothing to search for, and on
+    PostgreSQL possibly two, run in turn until `limit` rows are found (see `_pieces_plan`).
+    `frequency(lexeme)` (PostgreSQL) is the share of customers holding a lexeme,
+    None when unknown (db.archive.search reads it from the column's statistics)."""
     p = _param(dialect)
     cols, active = _select(p, active_only)
+    tail = _tail(active_only, today, limit)
     if dialect == "sqlite":
         # CROSS JOIN keeps the FTS table outermost: SQLite never turns it into a scan of
         # customer probing the index once per row.
         sql = (f"SELECT {cols} FROM {FTS_TABLE} CROSS JOIN customer c ON c.id = {FTS_TABLE}.rowid "
                f"WHERE {FTS_TABLE} MATCH {p}{active} ORDER BY {FTS_TABLE}.rowid LIMIT {p}")
         match = fts_match(text)
-        return None if match is None else (sql, [match] + _tail(active_only, today, limit))
+        return [] if match is None else [(sql, [match] + tail)]
     match = ts_query(text)
     if match is None:
-        return None
-    sql = (f"SELECT {cols} FROM customer c WHERE c.{PIECES_COLUMN} @@ CAST({p} AS tsquery){active} "
-           f"ORDER BY c.id LIMIT {p}")
-    return sql, [match] + _tail(active_only, today, limit)
+        return []
+    head = f"SELECT {cols} FROM customer c WHERE "
+    if not _is_frequent(text, frequency):
+        # ORDER BY id + 0: the primary key cannot give the order, so the GIN index is read
+        # and its few matches sorted.
+        return [(f"{head}c.{PIECES_COLUMN} @@ CAST({p} AS tsquery){active} ORDER BY c.id + 0 LIMIT {p}",
+                 [match] + tail)]
+    # Frequent: walk the ids in order testing each row's pieces (IS TRUE keeps the planner off
+    # the GIN index, which would fetch and sort every match), over the first ORDERED_SPAN ids
+    # only; should the statistics have misjudged a fragment that is rare after all, the rest
+    # is read from the GIN index.
+    span = f"(SELECT min(id) FROM customer) + {ORDERED_SPAN}"
+    return [(f"{head}(c.{PIECES_COLUMN} @@ CAST({p} AS tsquery)) IS TRUE AND c.id < {span}{active} "
+             f"ORDER BY c.id LIMIT {p}", [match] + tail),
+            (f"{head}c.{PIECES_COLUMN} @@ CAST({p} AS tsquery) AND c.id >= {span}{active} "
+             f"ORDER BY c.id + 0 LIMIT {p}", [match] + tail)]
+
+
+# PostgreSQL's two ways to the first matches in id order (fragment_query): walking the
+# primary key testing every row costs about 1 us a row, so 50 / share of the customers
+# matching; the GIN index gives every match, each fetched (3 us) and then sorted. The walk
+# is taken when at least FREQUENT of the customers match, which bounds either way to about
+# 50 / FREQUENT rows walked or FREQUENT x customers fetched.
+FREQUENT = 0.003
+ORDERED_SPAN = 100_000  # ids walked at most before the GIN index takes over
+
+
+def _is_frequent(text: str, frequency) -> bool:
+    """Whether at least FREQUENT of the customers hold `text`, as far as the statistics of
+    customer.pieces tell: one character or two, that lexeme;
+    more, the rarest of its pairs (a phrase is never more frequent than any of its pairs)."""
+    if frequency is None:
+        return False
+    chars = searchable(text.lower())
+    shares = [frequency(a + b) for a, b in zip(chars, chars[1:])] or [frequency(chars[0])]
+    share = None if None in shares else min(shares)
+    return share is not None and share >= FREQUENT
 
 
 def ts_query(text: str) -> str | None:
@@ -303,5 +351,5 @@ def ts_query(text: str) -> str | None:
         return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
     if len(chars) == 1:
-        return quoted(chars[0]) + ":*"
+        return quoted(chars[0])
     return " <-> ".join(quoted(a + b) for a, b in zip(chars, chars[1:]))
