@@ -293,7 +293,7 @@ def fragment_query(dialect: str, text: str, *, active_only: bool, today: str, li
     """The statements for rows whose name or short name contains `text`, in id order (the
     order SQLite's index hands them out, so a fragment matching 100,000 rows stops after
     `limit` without sorting them): none when `text` has nothing to search for, and on
-    PostgreSQL possibly two, run in turn until `limit` rows are found (see `_pieces_plan`).
+    PostgreSQL possibly two, run in turn until `limit` rows are found (see FREQUENT).
     `frequency(lexeme)` (PostgreSQL) is the share of customers holding a lexeme,
     None when unknown (db.archive.search reads it from the column's statistics)."""
     p = _param(dialect)
@@ -315,12 +315,15 @@ def fragment_query(dialect: str, text: str, *, active_only: bool, today: str, li
         # and its few matches sorted.
         return [(f"{head}c.{PIECES_COLUMN} @@ CAST({p} AS tsquery){active} ORDER BY c.id + 0 LIMIT {p}",
                  [match] + tail)]
-    # Frequent: walk the ids in order testing each row's pieces (IS TRUE keeps the planner off
-    # the GIN index, which would fetch and sort every match), over the first ORDERED_SPAN ids
-    # only; should the statistics have misjudged a fragment that is rare after all, the rest
-    # is read from the GIN index (id + 0: no bitmap of the primary key's range beside it).
+    # Frequent: walk the ids in order testing each row's pieces, over the first ORDERED_SPAN ids
+    # only. ts_match_vq is the function behind @@: called by name it is no index condition, so
+    # the planner keeps off the GIN index (which would fetch and sort every match), and it has
+    # no estimate of a phrase's rarity, which made it split the walk among parallel workers
+    # (their start alone 10-20 ms). Should the statistics have misjudged a fragment that is
+    # rare after all, the rest is read from the GIN index (id + 0: no bitmap of the primary
+    # key's range beside it).
     span = f"(SELECT min(id) FROM customer) + {ORDERED_SPAN}"
-    return [(f"{head}(c.{PIECES_COLUMN} @@ CAST({p} AS tsquery)) IS TRUE AND c.id < {span}{active} "
+    return [(f"{head}ts_match_vq(c.{PIECES_COLUMN}, CAST({p} AS tsquery)) AND c.id < {span}{active} "
              f"ORDER BY c.id LIMIT {p}", [match] + tail),
             (f"{head}c.{PIECES_COLUMN} @@ CAST({p} AS tsquery) AND c.id + 0 >= {span}{active} "
              f"ORDER BY c.id + 0 LIMIT {p}", [match] + tail)]
