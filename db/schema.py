@@ -42,11 +42,14 @@ def prepare(store, notice=None) -> None:
     from db.archive import dimensions, search
 
     with store.writing():
+        if found is not None and notice is not None and (
+                found < 3 and store.dialect == "sqlite" or found < 5 and store.dialect != "sqlite"):
+            # a rebuild of every name's pieces (SQLite), the pieces column written on every
+            # row and indexed (PostgreSQL): long on a large archive
+            notice("store.upgrading_index", path=store.url)
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)
         if found is not None and found < 3 and store.dialect == "sqlite":
-            if notice is not None:  # a rebuild of every name's pieces: long on a large archive
-                notice("store.upgrading_index", path=store.url)
             search.rebuild()  # version 2's locate index kept a copy of every name
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
         SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(

@@ -23,6 +23,7 @@ from db.core.errors import RuleError
 from db.core.models import Customer, CustomerClass, Dimension, Membership
 from db.lists.paging import Selection
 from db.lists.query import Filter, ListQuery
+from tests.pg import pg_store, pg_url  # noqa: F401 - fixtures
 
 TODAY = dt.date(2026, 11, 23)  # conftest's fixed clock
 MAIN_CLASSES = [("01", "个人"), ("01001", "北方"), ("010010001", "北京"), ("010010002", "天津"),
@@ -309,3 +310,31 @@ def test_property_random_archives(fresh_archive, seed, n, sort, descending, pref
               ListQuery(dimension="region", prefix=prefix.replace("01", "12", 1)[:5], sort=sort,
                         descending=descending, show_stopped=show_stopped)):
         check(q, expected(rows, q), page=page, step=step)
+
+
+@pytest.mark.parametrize("sort,descending", SORTS)
+def test_anchors_in_one_pass_are_the_anchors_of_the_walk(archive, monkeypatch, sort, descending):
+    """PostgreSQL numbers the list in one window pass (db.core.dialect.anchors_in_one_pass);
+    run here on SQLite, it gives the walk's anchors and count, every segment and order."""
+    for prefix, dimension in (("", "main"), ("01", "main"), ("04", "main"), ("12", "region")):
+        q = ListQuery(dimension=dimension, prefix=prefix, sort=sort, descending=descending)
+        for step in (1, 5, 1000):
+            monkeypatch.setattr(paging, "anchors_in_one_pass", lambda dialect: False)
+            walked = paging.anchors(q, step)
+            monkeypatch.setattr(paging, "anchors_in_one_pass", lambda dialect: True)
+            assert paging.anchors(q, step) == walked
+
+
+@pytest.mark.postgres
+def test_every_order_on_postgres(pg_store, monkeypatch):
+    """The same lists on PostgreSQL: its index order, the NULL dates' segment, the anchors
+    of one window pass."""
+    rows = _build()
+    for sort, descending in SORTS:
+        for prefix in ("", "01", "04"):
+            for small_class in (0, 10**9):
+                monkeypatch.setattr(plan, "SMALL_CLASS", small_class)
+                q = ListQuery(prefix=prefix, sort=sort, descending=descending)
+                check(q, expected(rows, q))
+        q = ListQuery(dimension="region", prefix="12", sort=sort, descending=descending)
+        check(q, expected(rows, q))

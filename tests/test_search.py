@@ -247,8 +247,8 @@ def test_locate_runs_the_statements_it_publishes(archive):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not os.environ.get("KEHU_TEST_PG_URL"), reason="KEHU_TEST_PG_URL not set")
-def test_postgres_locate_by_ilike():
-    """The same kinds of match through PostgreSQL's ILIKE (pg_trgm) statements."""
+def test_postgres_locate_by_pieces():
+    """The same kinds of match through PostgreSQL's statements (customer.pieces)."""
     store = db.open_store(os.environ["KEHU_TEST_PG_URL"])
     try:
         with store.writing():
@@ -263,7 +263,7 @@ def test_postgres_locate_by_ilike():
         assert codes("王") == ["C002", "C011"] and codes("小明") == ["C002"]
         assert codes("王小明") == ["C002"] and codes("acme") == ["C100"]
         assert [(h.code, h.matched) for h in search.locate("BJHL")] == [("C001", "mnemonic")]
-        assert codes("100%") == ["C100"] and codes("_") == []  # LIKE's wildcards are literal
+        assert codes("100%") == ["C100"] and codes("_") == []  # punctuation is not searched
         for query in ('"', "*", "(", "[bold]", "%", "\\", "'", "\U0010ffff", "AND"):
             search.locate(query)
     finally:

@@ -4,13 +4,15 @@ The substring index (SQLite) is an FTS5 table holding name and short name as the
 (pairs of neighbouring characters, db.core.dialect explains), so 1- and 2-character Chinese
 fragments are answered exactly (SQLite 3.40's trigram tokenizer wrongly answers nothing below
 3 characters). Every write of a customer's name goes through `index` / `unindex` in the same
-transaction.
+transaction. On PostgreSQL the pieces are a generated column of the customer row, which
+follows every write by itself: these functions do nothing there.
 
 Each kind of match is one indexed query that stops at the limit, so locate costs the same
 for a fragment matching 3 names or 100,000 (measured in `make bench`).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from db.core import clock, dialect, models
@@ -66,7 +68,7 @@ def unindex_many(rows: list[tuple[int, str, str]]) -> None:
 
 def _write_many(sql: str, rows: list[tuple[int, str, str]]) -> None:
     if _dialect() != "sqlite" or not rows:
-        return  # PostgreSQL's trigram indexes follow the table by themselves
+        return  # PostgreSQL's customer.pieces is generated from the row itself
     models.database.cursor().executemany(
         sql, [(i, pieces(name), short_pieces(name, short)) for i, name, short in rows])
 
@@ -138,10 +140,40 @@ def statements(query: str, limit: int = 50, include_stopped: bool = False) -> li
     common = dict(active_only=not include_stopped, today=clock.today().isoformat(), limit=limit)
     found = [("code", *dialect.prefix_query(name, "code", text, **common)),
              ("mnemonic", *dialect.prefix_query(name, "mnemonic", text.lower(), **common))]
-    fragment = dialect.fragment_query(name, text, **common)
-    if fragment is not None:
-        found.append(("name", *fragment))
+    frequency = None if name == "sqlite" else _frequencies().share
+    found += [("name", *statement)
+              for statement in dialect.fragment_query(name, text, frequency=frequency, **common)]
     return found
+
+
+class _Shares:
+    """The share of customers holding each of the most common pieces (PostgreSQL's
+    statistics of customer.pieces, the 1,000 most common at the default statistics target),
+    so locate chooses how to read a fragment (db.core.dialect.fragment_query)."""
+
+    def __init__(self, rows: list[tuple[str, float]]):
+        self.of = dict(rows)
+
+    def share(self, lexeme: str) -> float | None:
+        """None: not among the most common, so rarer than all of them."""
+        return self.of.get(lexeme)
+
+
+_shares: dict[str, tuple[float, _Shares]] = {}
+SHARES_TTL = 600.0  # seconds: ANALYZE (autovacuum's, after enough writes) renews the statistics
+
+
+def _frequencies() -> _Shares:
+    store = current()
+    now = time.monotonic()
+    held = _shares.get(store.url)
+    if held is None or now - held[0] > SHARES_TTL:
+        sql = ("SELECT e.lexeme, e.share FROM pg_stats s, unnest(CAST(CAST(s.most_common_elems AS text) AS text[]), "
+               "s.most_common_elem_freqs) AS e(lexeme, share) WHERE s.schemaname = current_schema() "
+               f"AND s.tablename = 'customer' AND s.attname = '{dialect.PIECES_COLUMN}'")
+        rows = [(lexeme, share) for lexeme, share in models.database.execute_sql(sql) if lexeme]
+        held = _shares[store.url] = (now, _Shares(rows))
+    return held[1]
 
 
 def locate(query: str, limit: int = 50, include_stopped: bool = False) -> list[Hit]:

@@ -22,8 +22,9 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 4  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
-# 4: an index of the stopped customers
+SCHEMA_VERSION = 5  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+# 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
+# tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 3
 

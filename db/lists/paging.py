@@ -31,7 +31,9 @@ from typing import NamedTuple
 
 from db.core import clock
 from db.core.models import MAIN_DIMENSION
-from db.lists.plan import conditions, count_in, database, param, plan_of, rows, walk
+from db.core.dialect import anchors_in_one_pass
+from db.core.session import current
+from db.lists.plan import anchor_keys, conditions, count_in, database, param, plan_of, rows, walk
 from db.lists.query import (ANCHOR_STEP, DEFAULT_COLUMNS, NULLABLE_SORTS, PAGE, SCAN_ANCHOR_STEP,
                             Anchors, ListQuery, Row)
 
@@ -87,6 +89,9 @@ def anchors(q: ListQuery, step: int | None = None) -> Anchors:
     """Walk the list once along its index, keeping every `step`-th key (and the count)."""
     plan = plan_of(q)
     step = step or (SCAN_ANCHOR_STEP if plan.scans else ANCHOR_STEP)
+    if anchors_in_one_pass(current().dialect):
+        found, total = anchor_keys(plan, step)
+        return Anchors(q, step, total, (None, *found))
     keys: list = [None]
     while True:
         got = walk(plan, keys[-1], step - 1, 1)

@@ -218,6 +218,32 @@ def count_in(plan: Plan, seg: Segment, key: tuple | None, forward: bool, cap: in
     return database().execute_sql(f"SELECT count(*) FROM ({inner}) AS n", params).fetchone()[0]
 
 
+def anchor_keys(plan: Plan, step: int) -> tuple[list[tuple], int]:
+    """Every `step`-th key of the list in display order (the key of the row just before
+    position step, 2 * step, ...) and the list's count, each segment numbered in one scan
+    of its index by a window (see db.core.dialect.anchors_in_one_pass)."""
+    ascending = not plan.query.descending
+    direction = "ASC" if ascending else "DESC"
+    keys: list[tuple] = []
+    before = 0  # rows of the segments already numbered
+    n = len(plan.key_cols)
+    for seg in plan.display_segments(True):
+        where, params = conditions(plan, seg, None, ascending)
+        order = ", ".join(f"{col} {direction}" for col in seg.cols)
+        cols = ", ".join(f"{col} AS k{i}" for i, col in enumerate(plan.key_cols))
+        # Integer division, not %: the same SQL on both drivers (psycopg2 reads % as a parameter).
+        at = f"w.n + {int(before)}"
+        sql = (f"SELECT * FROM (SELECT {cols}, row_number() OVER (ORDER BY {order}) AS n "
+               f"FROM {plan.source} WHERE {where}) AS w WHERE ({at}) / {int(step)} * {int(step)} = {at} "
+               f"ORDER BY w.n")
+        found = database().execute_sql(sql, params).fetchall()
+        keys += [tuple(row[:n]) for row in found]
+        # Fewer than `step` rows follow the segment's last anchor (or it has none at all).
+        last = tuple(found[-1][:n]) if found else None
+        before += (found[-1][n] if found else 0) + count_in(plan, seg, last, True, step)
+    return keys, before
+
+
 def walk(plan: Plan, key: tuple | None, skip: int, limit: int, forward: bool = True,
           columns=None, ids: bool = False) -> list[tuple]:
     """Up to `limit` rows strictly after `key` (None: from the start) in display order
