@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import string
 import subprocess
 import sys
 import time
@@ -33,23 +34,42 @@ KEY_TIMEOUT = 3.0
 POLL = 0.001
 
 
+_CHOICE = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")
+
+
+def _literal(text: str) -> str:
+    """A pattern for catalog text as it is, but an English plural choice ([record|records]),
+    which matches either word."""
+    pattern, pos = "", 0
+    for choice in _CHOICE.finditer(text):
+        pattern += re.escape(text[pos:choice.start()]) + f"(?:{re.escape(choice[1])}|{re.escape(choice[2])})"
+        pos = choice.end()
+    return pattern + re.escape(text[pos:])
+
+
 def _shown(key: str, number: str = r"\d[\d,]*") -> re.Pattern:
-    """A pattern for catalog message `key` as the English screen shows it: its one value
-    (a count or a query) matched by `number`; a message without one by its first words,
-    since a border line may be cut short."""
+    """A pattern for catalog message `key` as the English screen shows it: a count or a
+    query matched by `number`, a key hint ({go}, {close}...) by any word; a message with
+    no values by its first words, since a border line may be cut short."""
     i18n.set_lang("en")
-    text = i18n.t(key, count="\0", query="\0")
-    if "\0" not in text:
-        return re.compile(re.escape(text[:16]))
-    before, _, after = text.partition("\0")
-    return re.compile(re.escape(before) + number + re.escape(after))
+    template = i18n.CATALOG[key][1]
+    if "{" not in template:
+        return re.compile(re.escape(template[:16]))
+    pattern = ""
+    for literal, name, _, _ in string.Formatter().parse(template):
+        pattern += _literal(literal)
+        if name is not None:
+            pattern += number if name in ("count", "query") else r"\S+"
+    return re.compile(pattern)
 
 
 # The archive screen once its list is counted (status line), the locate box while open (its
 # keys line), and the locate box with an answer.
 COUNTED = _shown("archive.count", r"[1-9][\d,]*")
 LOCATE_OPEN = _shown("locate.keys")
-LOCATE_DONE = re.compile(f"{_shown('locate.count').pattern}|{_shown('locate.none', '.+').pattern}")
+LOCATE_DONE = re.compile("|".join(_shown(key, number).pattern for key, number in (
+    ("locate.count", r"\d[\d,]*"), ("locate.count_more", r"\d[\d,]*"), ("locate.none", ".+"),
+    ("locate.only_stopped", ".+"))))
 MINIMAL = Path(__file__).with_name("minimal_app.py")
 SCREEN_FLOOR = Path(__file__).with_name("screen_floor_app.py")
 LIST_FLOOR = Path(__file__).with_name("list_floor_app.py")
