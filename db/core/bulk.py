@@ -1,0 +1,115 @@
+"""Rows in bulk, the one place where the two databases take them differently.
+
+PostgreSQL gets rows by COPY: one stream of CSV per table through psycopg2's copy_expert,
+one round trip for any number of rows (its executemany is a round trip per row: 26 minutes
+for a million customers). SQLite gets them by executemany, in-process, where a row costs
+no round trip. Either way the rows are an iterable consumed as it is written, so a caller
+can hand a generator and nothing holds all of them.
+
+The set-based statements that use the rows (INSERT ... SELECT, UPDATE ... FROM) are the
+same on both and stay with their callers: `temp_table` loads the rows they join against.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+from typing import Iterable, Iterator, Sequence
+
+import peewee
+
+from db.core import models
+from db.core.session import current
+
+# Rows turned into CSV text per read of the COPY stream.
+COPY_ROWS = 2000
+# Rows a server-side cursor hands over per round trip (`stream`).
+STREAM_ROWS = 5000
+
+
+def _postgres() -> bool:
+    return current().dialect != "sqlite"
+
+
+def insert(table: str, columns: Sequence[str], rows: Iterable[tuple],
+           texts: Sequence[str] = ()) -> None:
+    """Write `rows` (tuples in the order of `columns`) into `table`, in the caller's
+    transaction. `texts`: the columns holding text, where an empty value is the empty
+    string (on PostgreSQL every other column reads an empty value as NULL, which is what
+    None becomes). A driver error becomes peewee's (IntegrityError for a taken key)."""
+    with peewee.__exception_wrapper__:
+        if not _postgres():
+            marks = ", ".join("?" * len(columns))
+            models.database.cursor().executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            return
+        options = "FORMAT csv"
+        if texts:
+            options += f", FORCE_NOT_NULL ({', '.join(texts)})"
+        models.database.cursor().copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})", _CsvStream(rows))
+
+
+def text_columns(model, names: Iterable[str]) -> list[str]:
+    """The column names of those of `model`'s fields `names` that hold text."""
+    fields = model._meta.fields
+    return [fields[n].column_name for n in names
+            if isinstance(fields[n], (peewee.CharField, peewee.TextField))]
+
+
+class _CsvStream:
+    """`rows` as CSV text, read by copy_expert a piece at a time. The csv module writes
+    a row in C; None and "" both come out empty and unquoted, and the COPY's FORCE_NOT_NULL
+    tells them apart by the column. Every value is written as str() writes it, which is
+    PostgreSQL's input form for the types kehu stores (dates and datetimes in ISO form,
+    True / False, integers)."""
+
+    def __init__(self, rows: Iterable[tuple]):
+        self.rows = iter(rows)
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+
+    def read(self, size: int = -1) -> str:
+        buffer = self.buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self.writer.writerows(itertools.islice(self.rows, COPY_ROWS))
+        return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def temp_table(name: str, select: str, columns: Sequence[str], rows: Iterable[tuple],
+               texts: Sequence[str] = (), params: Sequence = ()):
+    """A temporary table `name` shaped by `select` (a SELECT whose columns give the table's
+    names and types; it is run with no rows), holding `rows` in the order of `columns`, for
+    the set statements of the block. Dropped after the block; on PostgreSQL also at the
+    commit (ON COMMIT DROP), so an error cannot leave it behind, and analyzed once loaded,
+    since autovacuum never looks at a temporary table and the planner would guess."""
+    db = models.database
+    on_commit = " ON COMMIT DROP" if _postgres() else ""
+    sql = f"CREATE TEMP TABLE {name}{on_commit} AS {select} LIMIT 0"
+    db.execute_sql(sql.replace("?", db.param), params)
+    insert(name, columns, rows, texts)
+    if _postgres():
+        db.execute_sql(f"ANALYZE {name}")
+    yield name
+    # Not after an error: the caller's rollback takes the table with it (DDL is
+    # transactional on both), and an aborted PostgreSQL transaction would refuse the DROP.
+    db.execute_sql(f"DROP TABLE {name}")
+
+
+def stream(sql: str, params: Sequence = ()) -> Iterator[tuple]:
+    """The rows of a query (written with ? placeholders), inside the caller's transaction,
+    fetched a few thousand at a time: on PostgreSQL through a cursor declared on the
+    server, since psycopg2's ordinary cursor takes the whole result into memory at once
+    (peewee runs psycopg2 in autocommit with its own BEGIN, where psycopg2 refuses its named
+    cursors); SQLite's cursor steps through the result by itself."""
+    db = models.database
+    if not _postgres():
+        yield from db.execute_sql(sql, params)
+        return
+    db.execute_sql(f"DECLARE kehu_stream NO SCROLL CURSOR FOR {sql.replace('?', '%s')}", params)
+    while rows := db.execute_sql(f"FETCH {STREAM_ROWS} FROM kehu_stream").fetchall():
+        yield from rows
+    db.execute_sql("CLOSE kehu_stream")
