@@ -37,7 +37,10 @@ def insert(table: str, columns: Sequence[str], rows: Iterable[tuple],
     """Write `rows` (tuples in the order of `columns`) into `table`, in the caller's
     transaction. `texts`: the columns holding text, where an empty value is the empty
     string (on PostgreSQL every other column reads an empty value as NULL, which is what
-    None becomes). A driver error becomes peewee's (IntegrityError for a taken key)."""
+    None becomes). A driver error becomes peewee's (IntegrityError for a taken key).
+
+    Making the rows must not use the database: on PostgreSQL its connection is busy with
+    the COPY while they are read (a caller that reads as it goes inserts a chunk at a time)."""
     with peewee.__exception_wrapper__:
         if not _postgres():
             marks = ", ".join("?" * len(columns))
@@ -91,12 +94,18 @@ def temp_table(name: str, select: str, columns: Sequence[str], rows: Iterable[tu
     sql = f"CREATE TEMP TABLE {name}{on_commit} AS {select} LIMIT 0"
     db.execute_sql(sql.replace("?", db.param), params)
     insert(name, columns, rows, texts)
-    if _postgres():
-        db.execute_sql(f"ANALYZE {name}")
+    analyze(name)
     yield name
     # Not after an error: the caller's rollback takes the table with it (DDL is
     # transactional on both), and an aborted PostgreSQL transaction would refuse the DROP.
     db.execute_sql(f"DROP TABLE {name}")
+
+
+def analyze(table: str) -> None:
+    """Fresh statistics of a table just loaded, so PostgreSQL's planner joins it by what it
+    holds (autovacuum never looks at a temporary table); SQLite plans by its indexes."""
+    if _postgres():
+        models.database.execute_sql(f"ANALYZE {table}")
 
 
 def stream(sql: str, params: Sequence = ()) -> Iterator[tuple]:
