@@ -14,7 +14,8 @@ import db
 from db.archive import classes, customers, dimensions
 from db.core import clock
 from db.core.errors import ConflictError, RuleError
-from db.core.models import ChangeLog, Customer, Membership, Sale
+from db.core.models import ChangeLog, Customer, Membership, Sale, database
+from db.core.session import current
 from db.lists import batch
 from db.transfer import importer
 from tests.pg import pg_store, pg_url  # noqa: F401 - fixtures
@@ -90,6 +91,16 @@ def _import(tmp_path, name, text, kind="customers", **options):
     return plan
 
 
+def _structure() -> set:
+    """The archive's indexes and foreign keys, as the database describes them."""
+    if current().dialect == "sqlite":
+        return set(database.execute_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall())
+    return set(database.execute_sql(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "UNION SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'").fetchall())
+
+
 def _state() -> dict:
     """Everything the scenario writes, in a form both databases give alike."""
     logs = [(l.action, l.entity, l.entity_code, l.changes, l.who, l.batch.split("-")[0])
@@ -104,10 +115,14 @@ def _state() -> dict:
 
 def test_import_writes_the_history_it_wrote_row_by_row(any_store, tmp_path, fixed_clock):
     _archive()
+    structure = _structure()
     before = ChangeLog.select().count()
     for name, text, kind in (("a.csv", ADDS, "customers"), ("u.csv", UPDATES, "customers"),
                              ("s.csv", SALES, "sales"), ("s2.csv", SALES_UPDATE, "sales")):
         _import(tmp_path, name, text, kind, blank_clears=name == "u.csv")
+    # The adds are most of the archive: they went in with the indexes and keys dropped
+    # (db.core.bulk.indexes_rebuilt), which are all back.
+    assert _structure() == structure
     logs = list(ChangeLog.select().order_by(ChangeLog.id))[before:]
     assert [(l.action, l.entity, l.entity_code, json.loads(l.changes)) for l in logs] == EXPECTED_LOG
     assert {(l.at, l.who) for l in logs} == {(clock.now(), clock.user())}
@@ -155,12 +170,13 @@ def test_an_import_failing_part_way_leaves_the_archive_as_it_was(any_store, tmp_
     path = tmp_path / "a.csv"
     path.write_text(ADDS, encoding="utf-8")
     plan = importer.plan(path)
+    structure = _structure()
     customers.create({"code": "C003", "name": "别人先建的", "short_name": "别人", "class_code": "02"})
     state = _state()
     with pytest.raises(RuleError) as err:
         importer.commit(plan)  # C002 goes in, then C003's code is found taken
     assert err.value.key == "import.changed_since_plan"
-    assert _state() == state
+    assert _state() == state and _structure() == structure
     # Sales: a customer deleted since the preview refuses the whole file (the row-by-row
     # path left that customer's documents out and still wrote their history).
     customers.delete("C003", 1)

@@ -1,7 +1,6 @@
 """Committing an import plan: one transaction, rows streamed in bulk (db.core.bulk) and set-based SQL."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import operator
@@ -142,11 +141,15 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     sqlite = current().dialect == "sqlite"
     before = Customer.select(peewee.fn.MAX(Customer.id)).scalar() or 0
     archive = Customer.select().count()
-    with _bulk_load(table, len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))):
+    # A load that is a large part of the table (an import into a new archive): the tables'
+    # indexes are built again after the inserts rather than kept up row by row.
+    large = len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))
+    with bulk.indexes_rebuilt(table, large):
         _insert_adds(plan, at, who, before, sqlite, report, total)
     if plan.updates:
         _update_customers(plan, at, who, report, total)
-    _write_memberships(plan)
+    with bulk.indexes_rebuilt(Membership._meta.table_name, large and not plan.updates):
+        _write_memberships(plan)
     _log_added(plan, before, at, who)
     _log(plan, "customer", plan.updates, "change")
 
@@ -298,31 +301,6 @@ def _write_memberships(plan: ImportPlan) -> None:
             f"JOIN {customers_table} c ON c.code = t.customer_code WHERE t.class_code <> '' ORDER BY t.pos")
 
 
-@contextlib.contextmanager
-def _bulk_load(table: str, large: bool):
-    """SQLite, a load that is a large part of the table (an import into a new archive):
-    the table's indexes are dropped for the inserts and built again after them, which sorts
-    each index once instead of inserting into eight B-trees row by row. Inside the caller's transaction: an error rolls the drop back with
-    the rows, and a code taken since the plan fails the unique index's rebuild."""
-    if not large or current().dialect != "sqlite":
-        yield
-        return
-    indexes = database.execute_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,)).fetchall()
-    for name, _ in indexes:
-        database.execute_sql(f'DROP INDEX "{name}"')
-    yield
-    # Two sorter threads build each index about 10% sooner.
-    threads = database.execute_sql("PRAGMA threads").fetchone()[0]
-    database.execute_sql("PRAGMA threads = 2")
-    try:
-        for _, sql in indexes:
-            database.execute_sql(sql)
-    finally:
-        database.execute_sql(f"PRAGMA threads = {int(threads)}")
-
-
 def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     at, who = clock.now(), clock.user()
     for spec in plan.new_dimensions:
@@ -380,7 +358,11 @@ def _commit_sales(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     missing = (f"SELECT t.code FROM import_sale t WHERE NOT EXISTS "
                f"(SELECT 1 FROM {customers_table} c WHERE c.code = t.code) ORDER BY t.pos")
     if plan.adds:
-        with bulk.temp_table("import_sale", shape, columns, rows(plan.adds, 0), ["code", "doc_no"]):
+        # Into a new archive: the sale table's indexes and its key to the customers are
+        # built and checked once after the rows (db.core.bulk.indexes_rebuilt).
+        large = len(plan.adds) > BULK_SHARE * (Sale.select().count() + len(plan.adds))
+        with (bulk.temp_table("import_sale", shape, columns, rows(plan.adds, 0), ["code", "doc_no"]),
+              bulk.indexes_rebuilt(table, large)):
             added = database.execute_sql(
                 f"INSERT INTO {table} (customer_id, date, doc_no, amount, cost) "
                 f"SELECT c.id, t.date, t.doc_no, t.amount, t.cost FROM import_sale t "
