@@ -7,7 +7,10 @@ no round trip. Either way the rows are an iterable consumed as it is written, so
 can hand a generator and nothing holds all of them.
 
 The set-based statements that use the rows (INSERT ... SELECT, UPDATE ... FROM) are the
-same on both and stay with their callers: `temp_table` loads the rows they join against.
+same on both and stay with their callers: `temp_table` loads the rows they join against,
+`stream` reads a large result back a few thousand rows at a time, and `indexes_rebuilt`
+builds a table's indexes (and on PostgreSQL checks its foreign keys) once after a load that
+is most of the table.
 """
 from __future__ import annotations
 

@@ -148,8 +148,7 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         _insert_adds(plan, at, who, before, sqlite, report, total)
     if plan.updates:
         _update_customers(plan, at, who, report, total)
-    with bulk.indexes_rebuilt(Membership._meta.table_name, large and not plan.updates):
-        _write_memberships(plan)
+    _write_memberships(plan, large and not plan.updates)
     _log_added(plan, before, at, who)
     _log(plan, "customer", plan.updates, "change")
 
@@ -264,11 +263,12 @@ def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlit
     report(len(plan.adds), total)
 
 
-def _write_memberships(plan: ImportPlan) -> None:
+def _write_memberships(plan: ImportPlan, large: bool) -> None:
     """Each dimension column: replace the customer's class in that dimension (none when the
     cell is empty), set-based through the customer's code: the rows to write go to a
     temporary table, one DELETE takes out the classes the updates replace, one INSERT ...
-    SELECT writes the new ones."""
+    SELECT writes the new ones. `large`: most of the archive is new, and the table's
+    indexes and keys are built once after the rows (db.core.bulk.indexes_rebuilt)."""
     dim_fields = [f for f in plan.fields if f.startswith(DIMENSION_PREFIX)]
     if not dim_fields:
         return
@@ -291,10 +291,12 @@ def _write_memberships(plan: ImportPlan) -> None:
 
     shape = f"SELECT 0 AS pos, dimension_id, customer_code, class_code, 1 = 0 AS replaces FROM {table}"
     columns = ["pos", "dimension_id", "customer_code", "class_code", "replaces"]
-    with bulk.temp_table("import_member", shape, columns, rows(), ["customer_code", "class_code"]):
+    with (bulk.temp_table("import_member", shape, columns, rows(), ["customer_code", "class_code"]),
+          bulk.indexes_rebuilt(table, large)):
+        # Through the customer's id: the unique (customer, dimension) index finds each row.
         database.execute_sql(
-            f"DELETE FROM {table} WHERE (dimension_id, customer_code) IN "
-            "(SELECT dimension_id, customer_code FROM import_member WHERE replaces)")
+            f"DELETE FROM {table} WHERE (customer_id, dimension_id) IN (SELECT c.id, t.dimension_id "
+            f"FROM import_member t JOIN {customers_table} c ON c.code = t.customer_code WHERE t.replaces)")
         database.execute_sql(
             f"INSERT INTO {table} (customer_id, dimension_id, class_code, customer_code) "
             f"SELECT c.id, t.dimension_id, t.class_code, c.code FROM import_member t "
