@@ -224,3 +224,21 @@ def test_a_batch_failing_part_way_leaves_the_archive_as_it_was(any_store, monkey
             batch.apply("region", "华东", [("C001", 2)])
     assert _state() == before
     assert batch.apply("region", "华东", [("C001", 2)]).changed == 1  # no temporary table left behind
+
+
+ODD_TEXTS = ["", "a\rb", "x\r\ny", "\n", "\\.", "\\N", '"q"', "a,b", " lead", "北京\t华联", "\\"]
+
+
+def test_bulk_rows_come_back_as_they_went_in(any_store):
+    """COPY's CSV on PostgreSQL (executemany on SQLite): text with what CSV and COPY treat
+    specially, the empty string beside NULL, dates, booleans and large integers."""
+    from db.core import bulk
+    from db.core.session import writing
+
+    rows = [(i, text, None if i % 2 else dt.date(2024, 2, 29), i % 3 == 0, 10**15 + i)
+            for i, text in enumerate(ODD_TEXTS)]
+    shape = "SELECT 0 AS pos, remark AS text, dev_date AS day, problem AS flag, credit_limit AS big FROM customer"
+    with writing(), bulk.temp_table("odd", shape, ["pos", "text", "day", "flag", "big"], iter(rows), ["text"]):
+        back = list(bulk.stream("SELECT pos, text, day, flag, big FROM odd ORDER BY pos"))
+    fields = Customer._meta.fields
+    assert [(p, t, fields["dev_date"].python_value(d), bool(f), b) for p, t, d, f, b in back] == rows

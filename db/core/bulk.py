@@ -74,7 +74,9 @@ class _CsvStream:
     def __init__(self, rows: Iterable[tuple]):
         self.rows = iter(rows)
         self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        # \r\n ends a line, so the writer quotes a value holding either character (with
+        # "\n" alone it leaves a lone \r bare, which PostgreSQL's CSV refuses).
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
 
     def read(self, size: int = -1) -> str:
         buffer = self.buffer
