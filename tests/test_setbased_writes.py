@@ -242,3 +242,17 @@ def test_bulk_rows_come_back_as_they_went_in(any_store):
         back = list(bulk.stream("SELECT pos, text, day, flag, big FROM odd ORDER BY pos"))
     fields = Customer._meta.fields
     assert [(p, t, fields["dev_date"].python_value(d), bool(f), b) for p, t, d, f, b in back] == rows
+
+
+def test_history_json_is_the_encoders_text():
+    """The import's own writer of {field: [old, new]} gives json's text, character for
+    character, for every kind of value (and hands what it does not know to json)."""
+    from db.transfer.importer.write import _ENCODE, changes_json
+
+    values = ["", 'a"b\\c\n\t\x01\u2028', "北京", 0, -5, 10**20, None, True, False,
+              dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5, 6), 1.5, [1]]
+    for i, old in enumerate(values):
+        for new in values:
+            changes = {f"名{i}": (old, new), 'q"': (new, old)}
+            assert changes_json(changes) == _ENCODE(changes)
+    assert changes_json({}) == "{}"
