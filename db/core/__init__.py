@@ -1,1 +1,2 @@
-"""The bottom layer: models, errors, the clock, drivers, dialect differences, and the session."""
+"""The bottom layer: models, errors, the clock, drivers, the dialect differences (dialect:
+locate; bulk: rows in bulk), and the session."""

@@ -2,8 +2,9 @@
 
 The target is either explicit marks, (code, version) pairs read from the list, or a list
 query (db.lists.paging.ListQuery or Selection: "everything the current class and filter show",
-however many). Targets are written to the BatchRow table in chunks as they stream from the
-list, never held whole in Python; each row is then classified by a few set-based UPDATEs:
+however many). Targets stream from the list into a temporary table (COPY on PostgreSQL), never held whole
+in Python, and go from there into the BatchRow table with their outcome, in one INSERT ...
+SELECT joined to the customers:
 
 - skipped "deleted": the customer no longer exists;
 - skipped "changed": someone changed it since it was marked (its version differs from the
@@ -25,7 +26,7 @@ from typing import Callable, Iterable, Sequence
 
 from peewee import fn
 
-from db.core import clock, dialect, models
+from db.core import bulk, clock, dialect, models
 from db.archive import customers, history
 from db.values.dates import format_date
 from db.core.errors import RuleError
@@ -39,7 +40,7 @@ from db.core.session import current, writing
 FIELDS = ("class_code", "region", "industry", "department", "salesperson", "mgmt_type",
           "credit_grade", "stop_date")
 CHUNK = 5000  # rows updated (and history rows written) between two progress reports
-INSERT_CHUNK = 2000  # targets written per INSERT (3 parameters each; SQLite allows 32,766)
+INSERT_CHUNK = 2000  # targets read from a list query at a time
 KEEP_RUNS = 10
 PAGE = 100
 
@@ -145,19 +146,22 @@ def apply(field: str, raw, target: Marks | ListQuery | Selection, *, since: int 
         who, at = clock.user(), clock.now()
         _forget_old_runs()
         run = BatchRun.create(at=at, who=who, field=field, value=history.plain(value))
-        total = 0
-        insert = (f"INSERT INTO {BatchRow._meta.table_name} (run_id, code, seen_version, outcome, "
-                  "reason) VALUES ")
-        for chunk in _chunks(target, since):
-            # One multi-row INSERT per chunk: neither a model per row (insert_many) nor a
-            # round trip per row (psycopg2's executemany).
-            _sql(insert + ", ".join(["(?, ?, ?, '', '')"] * len(chunk)),
-                 [v for code, version in chunk for v in (run.id, code, version)])
-            total += len(chunk)
-        if not total:
-            raise RuleError("batch.empty")
-        report(0, total)
-        _classify(run.id, field, value, since)
+        # The targets go into a temporary table a chunk at a time (COPY on PostgreSQL,
+        # db.core.bulk; a list query is read between two chunks), and from there into
+        # BatchRow with their outcome, so each result row is written once.
+        shape = f"SELECT 0 AS pos, code, seen_version FROM {BatchRow._meta.table_name}"
+        columns = ["pos", "code", "seen_version"]
+        with bulk.temp_table("batch_target", shape, columns, (), ["code"]):
+            total = 0
+            for chunk in _chunks(target, since):
+                bulk.insert("batch_target", columns,
+                            [(total + i, code, version) for i, (code, version) in enumerate(chunk)], ["code"])
+                total += len(chunk)
+            if not total:
+                raise RuleError("batch.empty")
+            bulk.analyze("batch_target")
+            report(0, total)
+            _classify(run.id, field, value, since)
         changed = _update(run.id, field, value, who, at, report, total)
         BatchRun.update(total=total, changed=changed).where(BatchRun.id == run.id).execute()
     return result(run.id)
@@ -170,25 +174,24 @@ def _sql(sql: str, params: Sequence = ()) -> int:
 
 
 def _classify(run: int, field: str, value, since: int | None) -> None:
-    """Decide every targeted row's outcome in two UPDATEs (each UPDATE of 100,000 rows
-    costs a rewrite of them on PostgreSQL, so the checks share one statement)."""
+    """Write every target of the batch_target table into BatchRow with its outcome, in one
+    INSERT ... SELECT joined to the customers (an UPDATE of 100,000 result rows after
+    inserting them would write each twice)."""
     rows, cust, log = (BatchRow._meta.table_name, models.Customer._meta.table_name,
                        models.ChangeLog._meta.table_name)
     column = getattr(models.Customer, field).column_name
     if current().dialect != "sqlite":
-        # Fresh statistics of the rows just written, so the planner joins them by hash.
-        _sql(f"ANALYZE {rows}")
         # Read committed lets another session change a row between this classification and
         # the update: lock the targeted rows first (SQLite's write lock, taken at BEGIN,
         # already keeps every other writer out).
-        _sql(f"SELECT c.id FROM {cust} c JOIN {rows} b ON b.code = c.code WHERE b.run_id = ? "
-             "ORDER BY c.id FOR UPDATE OF c", [run])
+        _sql(f"SELECT COUNT(*) FROM (SELECT c.id FROM {cust} c WHERE c.code IN "
+             "(SELECT code FROM batch_target) ORDER BY c.id FOR UPDATE) locked")
     stored = models.Customer._meta.fields[field].db_value(value)
-    reasons = [f"WHEN {rows}.seen_version IS NOT NULL AND {rows}.seen_version <> c.version "
-               "THEN 'changed'"]
+    reasons = ["WHEN c.id IS NULL THEN 'deleted'",
+               "WHEN t.seen_version IS NOT NULL AND t.seen_version <> c.version THEN 'changed'"]
     params: list = []
     if since is not None:
-        reasons.append(f"WHEN {rows}.code IN (SELECT l.entity_code FROM {log} l WHERE l.id > ? "
+        reasons.append(f"WHEN t.code IN (SELECT l.entity_code FROM {log} l WHERE l.id > ? "
                        "AND l.entity = 'customer') THEN 'changed'")
         params.append(since)
     if stored is None:
@@ -202,12 +205,11 @@ def _classify(run: int, field: str, value, since: int | None) -> None:
         params.append(stored)
     # Each row's value before the change is kept as text (the history and the result list).
     reason = f"CASE {' '.join(reasons)} ELSE '' END"
-    _sql(f"UPDATE {rows} SET customer_id = c.id, old = CAST(c.{column} AS TEXT), "
-         f"reason = {reason}, outcome = CASE WHEN {reason} = '' THEN 'changed' ELSE 'skipped' END "
-         f"FROM {cust} c WHERE c.code = {rows}.code AND {rows}.run_id = ?", [*params, *params, run])
-    # The rows the join found no customer for.
-    _sql(f"UPDATE {rows} SET outcome = 'skipped', reason = 'deleted' "
-         "WHERE run_id = ? AND customer_id IS NULL", [run])
+    _sql(f"INSERT INTO {rows} (run_id, code, seen_version, customer_id, old, reason, outcome) "
+         f"SELECT ?, t.code, t.seen_version, c.id, CAST(c.{column} AS TEXT), {reason}, "
+         f"CASE WHEN {reason} = '' THEN 'changed' ELSE 'skipped' END "
+         f"FROM batch_target t LEFT JOIN {cust} c ON c.code = t.code ORDER BY t.pos",
+         [run, *params, *params])
 
 
 def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total: int) -> int:

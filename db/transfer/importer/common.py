@@ -142,13 +142,28 @@ CONVERT = {
 
 
 def convert(columns: dict[str, Column], fields: list[str], cells: tuple, line: int,
-             headers: dict[str, str], problems: list[Problem]) -> dict:
+            headers: dict[str, str], problems: list[Problem], memo: dict | None = None) -> dict:
+    """A row's cells converted by their columns' kinds; a refused cell becomes a Problem.
+    With `memo`, a date cell met before is not parsed again (a file of sales names a few
+    hundred dates a million times); the memo holds the value or the refusal."""
     values = {}
     for fld, cell in zip(fields, cells):
         column = columns.get(fld)
         kind = column.kind if column else "text"
         try:
-            values[fld] = CONVERT[kind](cell, fld)
+            if memo is None or kind != "date":
+                values[fld] = CONVERT[kind](cell, fld)
+                continue
+            key = (fld, type(cell), cell)
+            if key not in memo:
+                try:
+                    memo[key] = CONVERT[kind](cell, fld)
+                except RuleError as exc:
+                    memo[key] = exc
+            found = memo[key]
+            if isinstance(found, RuleError):
+                raise found
+            values[fld] = found
         except RuleError as exc:
             problems.append(Problem(line, headers[fld], fld, exc.key, exc.values))
     return values

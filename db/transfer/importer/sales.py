@@ -16,11 +16,12 @@ def plan_sales(path) -> ImportPlan:
         raise RuleError("import.missing_columns", columns=", ".join(result.missing))
     columns, headers = by_field("sales"), result.headers
     seen: dict[tuple, int] = {}
+    memo: dict = {}
     for chunk in chunks(table.rows()):
         converted = []
         for line, cells in chunk:
             problems: list[Problem] = []
-            values = convert(columns, table.fields, cells, line, headers, problems)
+            values = convert(columns, table.fields, cells, line, headers, problems, memo)
             converted.append((line, values, problems))
         codes = list({v.get("customer") for _, v, _ in converted if v.get("customer")})
         ids = dict(Customer.select(Customer.code, Customer.id).where(Customer.code.in_(codes)).tuples())

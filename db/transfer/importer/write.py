@@ -1,22 +1,22 @@
-"""Committing an import plan: one transaction, executemany and set-based SQL."""
+"""Committing an import plan: one transaction, rows streamed in bulk (db.core.bulk) and set-based SQL."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import operator
+from typing import Iterable
 
 import peewee
 
 from db.archive import classes as class_rules
 from db.archive import customers, dimensions, search
-from db.core import clock, dialect
+from db.core import bulk, clock, dialect
 from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
                             Sale, database)
 from db.core.session import current, writing
 from db.values.columns import DIMENSION_PREFIX
-from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, CHUNK, WRITE_CHUNK, ImportPlan,
+from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, WRITE_CHUNK, ImportPlan,
                                          ImportResult, PlannedRow, ProgressFn, chunks, many_objects)
 
 def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | None = None) -> ImportResult:
@@ -44,20 +44,15 @@ def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | No
     return ImportResult(len(plan.adds), len(plan.updates), len(plan.rejected_lines), plan.batch)
 
 
-def _executemany(sql: str, rows: list) -> None:
-    if rows:
-        # peewee's wrapper turns the driver's errors into peewee's (IntegrityError...).
-        with peewee.__exception_wrapper__:
-            database.cursor().executemany(sql.replace("?", database.param), rows)
-
-
 def _log_added(plan: ImportPlan, before: int, at: dt.datetime, who: str) -> None:
     """The history rows of the customers just added, one per customer in the order they
     were inserted, written from their rows (set-based): ADD_LOGGED's values, quoted by SQL
     as db.archive.history writes them (they are required, so never empty, and single-line, so the
     same JSON either way). On SQLite the added rows are those above `before` (the write
-    lock kept everyone else out); elsewhere a chunk of codes per statement, since another
-    session's rows may take ids in between."""
+    lock kept everyone else out); elsewhere those whose codes the import_added table holds,
+    since another session's rows may take ids in between."""
+    if not plan.adds:
+        return
     quoted = " || ', ' || ".join(f"'\"{f}\": [null, ' || {dialect.json_text(f, current().dialect)} || ']'"
                                  for f in ADD_LOGGED)
     stamp = ChangeLog.at.db_value(at)
@@ -67,26 +62,63 @@ def _log_added(plan: ImportPlan, before: int, at: dt.datetime, who: str) -> None
     if current().dialect == "sqlite":
         database.execute_sql(select + "id > ? ORDER BY id", [stamp, who, plan.batch, before])
         return
-    for chunk in chunks([r.code for r in plan.adds], CHUNK):
-        marks = ", ".join("?" * len(chunk))
-        sql = select + f"code IN ({marks}) ORDER BY id"
-        database.execute_sql(sql.replace("?", database.param), [stamp, who, plan.batch, *chunk])
+    shape = f"SELECT code FROM {Customer._meta.table_name}"
+    with bulk.temp_table("import_added", shape, ["code"], ((r.code,) for r in plan.adds), ["code"]):
+        sql = select + "code IN (SELECT code FROM import_added) ORDER BY id"
+        database.execute_sql(sql.replace("?", database.param), [stamp, who, plan.batch])
 
 
-def _log_rows(plan: ImportPlan, entity: str, rows: list[PlannedRow], action: str, code_of=None):
-    at, who = clock.now(), clock.user()
-    table = ChangeLog._meta.table_name
-    sql = f"INSERT INTO {table} (at, who, action, entity, entity_code, changes, batch) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    out = []
-    dumps = json.JSONEncoder(ensure_ascii=False, default=_plain).encode
+LOG_COLUMNS = ("at", "who", "action", "entity", "entity_code", "changes", "batch")
+LOG_TEXTS = LOG_COLUMNS[1:]
+
+
+def _log(plan: ImportPlan, entity: str, rows: Iterable[PlannedRow], action: str, code_of=None) -> None:
+    """One history row per planned row, streamed into the history (db.core.bulk)."""
+    bulk.insert(ChangeLog._meta.table_name, LOG_COLUMNS, _log_rows(plan, entity, rows, action, code_of),
+                LOG_TEXTS)
+
+
+def _log_rows(plan: ImportPlan, entity: str, rows: Iterable[PlannedRow], action: str, code_of=None):
+    # The time as text once: str() of a datetime, what SQLite's driver and the COPY's CSV
+    # would each make of it on every row.
+    at, who = str(clock.now()), clock.user()
     for row in rows:
         if action == "change":
             changes = row.changes
         else:  # as db.archive.customers records an add: the values that say something
             changes = {k: (None, v) for k, v in row.values.items() if v not in ("", None, 0, False)}
-        out.append((at, who, action, entity, code_of(row) if code_of else row.code,
-                    dumps(changes), plan.batch))
-    _executemany(sql, out)
+        yield (at, who, action, entity, code_of(row) if code_of else row.code, changes_json(changes), plan.batch)
+
+
+# How `_ENCODE` (below) quotes a string (the C function json uses when ensure_ascii is off).
+_QUOTE = json.encoder.encode_basestring
+
+
+def changes_json(changes: dict) -> str:
+    """{field: [old, new]} as `_ENCODE` writes it, character for character, for the values
+    an import plans (text, integers, dates, booleans, None) without the encoder's general
+    walk, which was a third of a million-sale commit; anything else goes to the encoder."""
+    parts = []
+    for key, pair in changes.items():
+        if type(key) is not str or type(pair) is not tuple or len(pair) != 2:
+            return _ENCODE(changes)
+        values = []
+        for v in pair:
+            kind = type(v)
+            if kind is str:
+                values.append(_QUOTE(v))
+            elif kind is int:
+                values.append(int.__repr__(v))
+            elif v is None:
+                values.append("null")
+            elif kind is bool:
+                values.append("true" if v else "false")
+            elif kind is dt.date or kind is dt.datetime:
+                values.append(_QUOTE(v.isoformat()))
+            else:
+                return _ENCODE(changes)
+        parts.append(f"{_QUOTE(key)}: [{values[0]}, {values[1]}]")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _plain(value):
@@ -94,6 +126,9 @@ def _plain(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise TypeError(type(value).__name__)
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=_plain).encode
 
 
 def _db(model, name, value):
@@ -106,70 +141,92 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     sqlite = current().dialect == "sqlite"
     before = Customer.select(peewee.fn.MAX(Customer.id)).scalar() or 0
     archive = Customer.select().count()
-    with _bulk_load(table, len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))):
+    # A load that is a large part of the table (an import into a new archive): the tables'
+    # indexes are built again after the inserts rather than kept up row by row.
+    large = len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))
+    with bulk.indexes_rebuilt(table, large):
         _insert_adds(plan, at, who, before, sqlite, report, total)
-    done = len(plan.adds)
-    _check_versions(plan)
-    renamed = []
-    groups: dict[tuple, list] = {}
-    for row in plan.updates:
-        plain = tuple(sorted(k for k in row.changes if not k.startswith(DIMENSION_PREFIX)))
-        groups.setdefault(plain, []).append(row)
-        if "name" in row.changes or "short_name" in row.changes:
-            renamed.append(row.code)
-    search.unindex_codes(renamed)  # by the names they have until the updates below
-    for fields, rows in groups.items():
-        sets = "".join(f"{getattr(Customer, f).column_name} = ?, " for f in fields)
-        sql = (f"UPDATE {table} SET {sets}version = version + 1, modified_by = ?, modified_at = ? "
-               "WHERE code = ? AND version = ?")
-        for chunk in chunks(rows, WRITE_CHUNK):
-            _executemany(sql, [tuple(_db(Customer, f, r.values[f]) for f in fields)
-                               + (who, _db(Customer, "modified_at", at), r.code, r.version) for r in chunk])
-            done += len(chunk)
-            report(done, total)
-    _write_memberships(plan)
-    search.index_codes(renamed)
+    if plan.updates:
+        _update_customers(plan, at, who, report, total)
+    _write_memberships(plan, large and not plan.updates)
     _log_added(plan, before, at, who)
-    _log_rows(plan, "customer", plan.updates, "change")
+    _log(plan, "customer", plan.updates, "change")
+
+
+def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: ProgressFn, total: int) -> None:
+    """The plan's updates, set-based: their codes, versions and new values go to a
+    temporary table, `_check_versions` reads the rows as they are now through it, and one
+    UPDATE ... FROM writes every row whose version is still the one the plan read. Each
+    row sets only the fields it changes (set_<field> says which)."""
+    plain = sorted({f for r in plan.updates for f in r.changes if not f.startswith(DIMENSION_PREFIX)})
+    columns = [getattr(Customer, f).column_name for f in plain]
+    shape = ("SELECT 0 AS pos, code, version" + "".join(f", {c}" for c in columns)
+             + "".join(f", 1 = 0 AS set_{c}" for c in columns) + f" FROM {Customer._meta.table_name}")
+    done = len(plan.adds)
+
+    def rows():
+        for pos, r in enumerate(plan.updates):
+            yield (pos, r.code, r.version, *(_db(Customer, f, r.values[f]) if f in r.changes else None
+                                             for f in plain),
+                   *(f in r.changes for f in plain))
+            if pos % WRITE_CHUNK == 0:
+                report(done + pos, total)
+
+    names = ["pos", "code", "version", *columns, *(f"set_{c}" for c in columns)]
+    with bulk.temp_table("import_update", shape, names, rows(), bulk.text_columns(Customer, ["code", *plain])):
+        _check_versions(plan)
+        renamed = [r.code for r in plan.updates if "name" in r.changes or "short_name" in r.changes]
+        search.unindex_codes(renamed)  # by the names they have until the update below
+        table = Customer._meta.table_name
+        sets = "".join(f"{c} = CASE WHEN t.set_{c} THEN t.{c} ELSE {table}.{c} END, " for c in columns)
+        updated = database.execute_sql(
+            (f"UPDATE {table} SET {sets}version = {table}.version + 1, modified_by = ?, modified_at = ? "
+             f"FROM import_update t WHERE {table}.code = t.code AND {table}.version = t.version"
+             ).replace("?", database.param), (who, _db(Customer, "modified_at", at))).rowcount
+        if updated != len(plan.updates):  # _check_versions holds the rows: cannot happen
+            raise RuleError("import.changed_since_plan", reason=f"{len(plan.updates) - updated} rows")
+        search.index_codes(renamed)
+    report(done + len(plan.updates), total)
 
 
 def _check_versions(plan: ImportPlan) -> None:
-    """The customers to update as they are now, a chunk of codes per query (locked on a
-    server database until the commit, as the card's save holds its row): one changed or
-    deleted since the plan read it is refused as the card refuses it (ConflictError, who and
-    when), and each change's old value becomes the value the update really replaces, for
-    the history."""
+    """The customers to update as they are now, read in one query joined to the
+    import_update table (locked on a server database until the commit, as the card's save
+    holds its row): one changed or deleted since the plan read it is refused as the card
+    refuses it (ConflictError, who and when), and each change's old value becomes the
+    value the update really replaces, for the history."""
     plain = sorted({f for r in plan.updates for f in r.changes if not f.startswith(DIMENSION_PREFIX)})
     dims = sorted({f for r in plan.updates for f in r.changes if f.startswith(DIMENSION_PREFIX)})
-    wanted = [Customer.code, Customer.version, *(getattr(Customer, f) for f in plain)]
-    lock = current().dialect != "sqlite"  # SQLite's write lock, taken at BEGIN, holds the whole file
-    for chunk in chunks(plan.updates):
-        codes = [r.code for r in chunk]
-        query = Customer.select(*wanted).where(Customer.code.in_(codes))
-        now = {r["code"]: r for r in (query.for_update() if lock else query).dicts()}
-        members = {}
-        if dims:
-            for m in (Membership.select(Membership.customer_code, Dimension.code.alias("dim"),
-                                        Membership.class_code)
-                      .join(Dimension).where(Membership.customer_code.in_(codes)).dicts()):
-                members[(m["customer_code"], DIMENSION_PREFIX + m["dim"])] = m["class_code"]
-        for row in chunk:
-            found = now.get(row.code)
-            if found is None or found["version"] != row.version:
-                raise customers.conflict_of(row.code)
-            for fld, (_, new) in row.changes.items():
-                old = members.get((row.code, fld), "") if fld in dims else found[fld]
-                row.changes[fld] = (old, new)
+    table, members = Customer._meta.table_name, Membership._meta.table_name
+    if current().dialect != "sqlite":  # SQLite's write lock, taken at BEGIN, holds the whole file
+        database.execute_sql(f"SELECT COUNT(*) FROM (SELECT c.id FROM {table} c WHERE c.code IN "
+                             "(SELECT code FROM import_update) ORDER BY c.id FOR UPDATE) locked")
+    dim_ids = dict(Dimension.select(Dimension.code, Dimension.id).tuples())
+    joins = "".join(f" LEFT JOIN {members} m{i} ON m{i}.customer_id = c.id AND m{i}.dimension_id = "
+                    f"{int(dim_ids[d[len(DIMENSION_PREFIX):]])}" for i, d in enumerate(dims))
+    picked = "".join(f", c.{getattr(Customer, f).column_name}" for f in plain)
+    picked += "".join(f", m{i}.class_code" for i in range(len(dims)))
+    convert = [Customer._meta.fields[f].python_value for f in plain]
+    query = (f"SELECT c.version{picked} FROM import_update t LEFT JOIN {table} c ON c.code = t.code"
+             f"{joins} ORDER BY t.pos")
+    # The stream first: zip then reads it to its end, which closes its cursor.
+    for found, row in zip(bulk.stream(query), plan.updates):
+        if found[0] != row.version:  # None: deleted
+            raise customers.conflict_of(row.code)
+        now = {f: python(v) for f, python, v in zip(plain, convert, found[1:])}
+        now.update((d, v or "") for d, v in zip(dims, found[1 + len(plain):]))
+        for fld, (_, new) in row.changes.items():
+            row.changes[fld] = (now[fld], new)
 
 
 def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlite: bool,
                  report: ProgressFn, total: int) -> None:
-    """Insert the plan's new customers with executemany, a chunk at a time. Every add has
-    the same fields (`plan.add_fields`: the file's columns and the mnemonic the plan filled
-    in), so a row's tuple is one C-level pick from its cells plus the defaults of the fields
-    the file lacks. On SQLite the ids are given (the next ones after `before`, inside the write
-    lock) so the substring index is written from the same values, without reading the
-    rows back."""
+    """Insert the plan's new customers, streamed (db.core.bulk), a progress report every
+    chunk. Every add has the same fields (`plan.add_fields`: the file's columns and the
+    mnemonic the plan filled in), so a row's tuple is one C-level pick from its cells plus
+    the defaults of the fields the file lacks. On SQLite the ids are given (the next ones
+    after `before`, inside the write lock) so the substring index is written from the same
+    values, without reading the rows back."""
     if not plan.adds:  # (an update-only file may lack the columns every add has)
         return
     names = [f.name for f in Customer._meta.sorted_fields if f.name != "id"]
@@ -181,66 +238,69 @@ def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlit
     # SQLite's driver would turn the datetime into this very text on every row.
     defaults.update(created_by=who, created_at=at.isoformat(" ") if sqlite else at, version=1)
     tail = tuple(defaults[n] for n in rest)
-    columns = ", ".join(by_name[n].column_name for n in (["id"] if sqlite else []) + given + rest)
-    marks = ", ".join("?" * (len(given) + len(rest) + sqlite))
-    insert = f"INSERT INTO {Customer._meta.table_name} ({columns}) VALUES ({marks})"
+    columns = [by_name[n].column_name for n in (["id"] if sqlite else []) + given + rest]
     position = plan.add_fields.index
     pick = operator.itemgetter(*map(position, given))  # at least code and mnemonic: a tuple
     names_of = operator.itemgetter(position("name"), position("short_name"))
-    done = 0
-    for chunk in chunks(plan.adds, WRITE_CHUNK):
-        if sqlite:
+    table = Customer._meta.table_name
+    if sqlite:
+        done = 0
+        for chunk in chunks(plan.adds, WRITE_CHUNK):
             ids = range(before + 1 + done, before + 1 + done + len(chunk))
-            _executemany(insert, [(i, *pick(r.cells), *tail) for i, r in zip(ids, chunk)])
+            bulk.insert(table, columns, [(i, *pick(r.cells), *tail) for i, r in zip(ids, chunk)])
             search.index_many([(i, *names_of(r.cells)) for i, r in zip(ids, chunk)])
-        else:
-            _executemany(insert, [pick(r.cells) + tail for r in chunk])
-        done += len(chunk)
-        report(done, total)
+            done += len(chunk)
+            report(done, total)
+        return
+
+    def rows():
+        for done, r in enumerate(plan.adds, 1):
+            yield pick(r.cells) + tail
+            if done % WRITE_CHUNK == 0:
+                report(done, total)
+
+    bulk.insert(table, columns, rows(), bulk.text_columns(Customer, given + rest))
+    report(len(plan.adds), total)
 
 
-def _write_memberships(plan: ImportPlan) -> None:
+def _write_memberships(plan: ImportPlan, large: bool) -> None:
     """Each dimension column: replace the customer's class in that dimension (none when the
-    cell is empty), set-based through the customer's code."""
+    cell is empty), set-based through the customer's code: the rows to write go to a
+    temporary table, one DELETE takes out the classes the updates replace, one INSERT ...
+    SELECT writes the new ones. `large`: most of the archive is new, and the table's
+    indexes and keys are built once after the rows (db.core.bulk.indexes_rebuilt)."""
     dim_fields = [f for f in plan.fields if f.startswith(DIMENSION_PREFIX)]
     if not dim_fields:
         return
     dim_ids = dict(Dimension.select(Dimension.code, Dimension.id).tuples())
-    table, customers = Membership._meta.table_name, Customer._meta.table_name
-    delete = f"DELETE FROM {table} WHERE dimension_id = ? AND customer_code = ?"
-    insert = (f"INSERT INTO {table} (customer_id, dimension_id, class_code, customer_code) "
-              f"SELECT id, ?, ?, code FROM {customers} WHERE code = ?")
-    for fld in dim_fields:
-        dim_id = dim_ids[fld[len(DIMENSION_PREFIX):]]
-        changed = [r for r in plan.updates if fld in r.changes]
-        _executemany(delete, [(dim_id, r.code) for r in changed])
-        _executemany(insert, [(dim_id, r.values[fld], r.code)
-                              for r in (*plan.adds, *changed) if r.values.get(fld)])
+    table, customers_table = Membership._meta.table_name, Customer._meta.table_name
 
+    def rows():
+        pos = 0
+        for fld in dim_fields:
+            dim_id = dim_ids[fld[len(DIMENSION_PREFIX):]]
+            at = plan.add_fields.index(fld) if plan.adds else None
+            for r in plan.adds:
+                if r.cells[at]:
+                    yield pos, dim_id, r.code, r.cells[at], False
+                    pos += 1
+            for r in plan.updates:
+                if fld in r.changes:
+                    yield pos, dim_id, r.code, r.values[fld] or "", True
+                    pos += 1
 
-@contextlib.contextmanager
-def _bulk_load(table: str, large: bool):
-    """SQLite, a load that is a large part of the table (an import into a new archive):
-    the table's indexes are dropped for the inserts and built again after them, which sorts
-    each index once instead of inserting into eight B-trees row by row. Inside the caller's transaction: an error rolls the drop back with
-    the rows, and a code taken since the plan fails the unique index's rebuild."""
-    if not large or current().dialect != "sqlite":
-        yield
-        return
-    indexes = database.execute_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,)).fetchall()
-    for name, _ in indexes:
-        database.execute_sql(f'DROP INDEX "{name}"')
-    yield
-    # Two sorter threads build each index about 10% sooner.
-    threads = database.execute_sql("PRAGMA threads").fetchone()[0]
-    database.execute_sql("PRAGMA threads = 2")
-    try:
-        for _, sql in indexes:
-            database.execute_sql(sql)
-    finally:
-        database.execute_sql(f"PRAGMA threads = {int(threads)}")
+    shape = f"SELECT 0 AS pos, dimension_id, customer_code, class_code, 1 = 0 AS replaces FROM {table}"
+    columns = ["pos", "dimension_id", "customer_code", "class_code", "replaces"]
+    with (bulk.temp_table("import_member", shape, columns, rows(), ["customer_code", "class_code"]),
+          bulk.indexes_rebuilt(table, large)):
+        # Through the customer's id: the unique (customer, dimension) index finds each row.
+        database.execute_sql(
+            f"DELETE FROM {table} WHERE (customer_id, dimension_id) IN (SELECT c.id, t.dimension_id "
+            f"FROM import_member t JOIN {customers_table} c ON c.code = t.customer_code WHERE t.replaces)")
+        database.execute_sql(
+            f"INSERT INTO {table} (customer_id, dimension_id, class_code, customer_code) "
+            f"SELECT c.id, t.dimension_id, t.class_code, c.code FROM import_member t "
+            f"JOIN {customers_table} c ON c.code = t.customer_code WHERE t.class_code <> '' ORDER BY t.pos")
 
 
 def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
@@ -277,28 +337,51 @@ def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         dim = row.values["dimension"]
         return row.code if dim == MAIN_DIMENSION else f"{dim}:{row.code}"
 
-    _log_rows(plan, "class", plan.adds, "add", code_of)
-    _log_rows(plan, "class", plan.updates, "change", code_of)
+    _log(plan, "class", plan.adds, "add", code_of)
+    _log(plan, "class", plan.updates, "change", code_of)
 
 
 def _commit_sales(plan: ImportPlan, report: ProgressFn, total: int) -> None:
-    table, customers = Sale._meta.table_name, Customer._meta.table_name
-    insert = (f"INSERT INTO {table} (customer_id, date, doc_no, amount, cost) "
-              f"SELECT id, ?, ?, ?, ? FROM {customers} WHERE code = ?")
-    update = (f"UPDATE {table} SET date = ?, amount = ?, cost = ? WHERE doc_no = ? AND "
-              f"customer_id = (SELECT id FROM {customers} WHERE code = ?)")
-    done = 0
-    for chunk in chunks(plan.adds, WRITE_CHUNK):
-        _executemany(insert, [(_db(Sale, "date", r.values["date"]), r.values["doc_no"], r.values["amount"],
-                               r.values["cost"], r.code) for r in chunk])
-        done += len(chunk)
-        report(done, total)
-    _executemany(update, [(_db(Sale, "date", r.values["date"]), r.values["amount"], r.values["cost"],
-                           r.values["doc_no"], r.code) for r in plan.updates])
+    """The plan's documents, set-based: its adds and its updates each go to a temporary
+    table with their customer's code, one INSERT ... SELECT and one UPDATE ... FROM join
+    them to the customers. A customer deleted since the plan is refused, naming it."""
+    table, customers_table = Sale._meta.table_name, Customer._meta.table_name
+    shape = f"SELECT 0 AS pos, c.code, s.date, s.doc_no, s.amount, s.cost FROM {table} s, {customers_table} c"
+    columns = ["pos", "code", "date", "doc_no", "amount", "cost"]
+    date = Sale.date.db_value
+
+    def rows(planned, done):
+        for pos, r in enumerate(planned):
+            v = r.values
+            yield pos, r.code, date(v["date"]), v["doc_no"], v["amount"], v["cost"]
+            if pos % WRITE_CHUNK == 0:
+                report(done + pos, total)
+
+    missing = (f"SELECT t.code FROM import_sale t WHERE NOT EXISTS "
+               f"(SELECT 1 FROM {customers_table} c WHERE c.code = t.code) ORDER BY t.pos")
+    if plan.adds:
+        # Into a new archive: the sale table's indexes and its key to the customers are
+        # built and checked once after the rows (db.core.bulk.indexes_rebuilt).
+        large = len(plan.adds) > BULK_SHARE * (Sale.select().count() + len(plan.adds))
+        with (bulk.temp_table("import_sale", shape, columns, rows(plan.adds, 0), ["code", "doc_no"]),
+              bulk.indexes_rebuilt(table, large)):
+            added = database.execute_sql(
+                f"INSERT INTO {table} (customer_id, date, doc_no, amount, cost) "
+                f"SELECT c.id, t.date, t.doc_no, t.amount, t.cost FROM import_sale t "
+                f"JOIN {customers_table} c ON c.code = t.code ORDER BY t.pos").rowcount
+            if added != len(plan.adds):
+                raise customers.conflict_of(database.execute_sql(missing).fetchone()[0])
+    if plan.updates:
+        with bulk.temp_table("import_sale", shape, columns, rows(plan.updates, len(plan.adds)),
+                             ["code", "doc_no"]):
+            database.execute_sql(
+                f"UPDATE {table} SET date = t.date, amount = t.amount, cost = t.cost "
+                f"FROM import_sale t, {customers_table} c "
+                f"WHERE c.code = t.code AND {table}.customer_id = c.id AND {table}.doc_no = t.doc_no")
     report(total, total)
 
     def code_of(row):
         return f"{row.code}:{row.values['doc_no']}"
 
-    _log_rows(plan, "sale", plan.adds, "add", code_of)
-    _log_rows(plan, "sale", plan.updates, "change", code_of)
+    _log(plan, "sale", plan.adds, "add", code_of)
+    _log(plan, "sale", plan.updates, "change", code_of)
