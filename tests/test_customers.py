@@ -747,3 +747,38 @@ def test_next_code_is_offered_on_a_new_card(archive):
     assert customers.next_code("01002") == "P0101", "past the codes other classes took"
     customers.create(card(code="ZZ", class_code="01002"))
     assert customers.next_code("01002") == "", "nothing to count on"
+
+
+@pytest.mark.parametrize("save", [
+    lambda row: customers.save_card(row.code, {"remark": "mine"}, {}, row.version),
+    lambda row: customers.update(row.code, {"remark": "mine"}, row.version),
+    lambda row: customers.stop(row.code, row.version),
+])
+def test_a_save_returns_the_row_it_wrote_not_a_later_one(archive, monkeypatch, save):
+    """The card takes the returned row as its own (its version is the next save's check): a
+    save that landed right after this one's commit must not be handed back as this one's."""
+    from contextlib import contextmanager
+
+    from db.archive import customers as module
+
+    row = customers.create(card())
+    real = module.writing
+    depth = [0]
+
+    @contextmanager
+    def writing_then_another_save():
+        depth[0] += 1
+        try:
+            with real():
+                yield
+        finally:
+            depth[0] -= 1
+        if depth[0] == 0:  # after the outermost commit: someone else's save lands
+            Customer.update(remark="theirs", version=Customer.version + 1).where(
+                Customer.code == row.code).execute()
+
+    monkeypatch.setattr(module, "writing", writing_then_another_save)
+    saved = save(row)
+    assert saved.version == row.version + 1
+    assert saved.remark != "theirs"
+    assert Customer.get(Customer.code == row.code).version == row.version + 2

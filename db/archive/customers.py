@@ -269,7 +269,7 @@ def update(code: str, values: dict, version: int) -> Customer:
             search.unindex(row.id, row.name, row.short_name)
             search.index(row.id, clean.get("name", row.name), clean.get("short_name", row.short_name))
         history.record("change", ENTITY, code, changes)
-    return get(code)
+        return get(code)
 
 
 def save_card(code: str | None, values: dict, memberships: dict[str, str],
@@ -277,13 +277,17 @@ def save_card(code: str | None, values: dict, memberships: dict[str, str],
     """The card's save, all or nothing: customer `code` (None: a new one) with the typed
     `values`, last read at `version`, and its classes in the typed dimensions (dimension code
     -> class code, "" for none), with their history, in one transaction. A refused class
-    leaves the customer as it was. Returns the saved row."""
+    leaves the customer as it was. Returns the saved row.
+
+    Every save here returns the row read inside its own transaction: read after the commit,
+    it may already be another person's save, whose version the card would then take as its
+    own (ten people saving the same cards showed it)."""
     with writing():
         row = create(values) if code is None else update(code, values, version)
         current = row.version
         for dim, class_code in memberships.items():
             current = dimensions.set_membership(row.code, dim, class_code or None, current)
-    return get(row.code)
+        return get(row.code)
 
 
 def check_delete(row: Customer) -> None:
@@ -317,7 +321,7 @@ def stop(code: str, version: int, on=None) -> Customer:
         if row.stop_date != day:
             _write(row, version, {"stop_date": day})
             history.record("stop", ENTITY, code, {"stop_date": [row.stop_date, day]})
-    return get(code)
+        return get(code)
 
 
 def enable(code: str, version: int) -> Customer:
@@ -327,7 +331,7 @@ def enable(code: str, version: int) -> Customer:
         if row.stop_date is not None:
             _write(row, version, {"stop_date": None})
             history.record("enable", ENTITY, code, {"stop_date": [row.stop_date, None]})
-    return get(code)
+        return get(code)
 
 
 def mnemonic_of(short_name: str) -> str:
