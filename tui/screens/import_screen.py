@@ -200,6 +200,15 @@ def rejected_option(problem) -> Option:
     return Option(line)
 
 
+def unsaved_option(cell: tuple[int, str]) -> Option:
+    line, column = cell
+    text = Text()
+    text.append(pad(t("transfer_ui.line", line=line), 10), style="bold")
+    text.append(pad(visible_text(column), 12), style="dim")
+    text.append(t("transfer_ui.unsaved_cell"))
+    return Option(text)
+
+
 def update_option(plan: ImportPlan, row) -> Option:
     line = Text()
     line.append(pad(t("transfer_ui.line", line=row.line), 10), style="bold")
@@ -259,6 +268,8 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
                                     only_valid=key_of("import.only_valid"), cancel=key_of("import.cancel"))
             yield Static(self._counts(), id="preview-counts")
             options: list[Option] = []
+            section(options, t("transfer_ui.unsaved_head", count=len(plan.unsaved)), plan.unsaved,
+                    unsaved_option)
             section(options, t("transfer_ui.rejected_head", count=len(plan.rejected_lines)),
                     plan.rejected, rejected_option)
             section(options, t("transfer_ui.updates_head", count=len(plan.updates)), plan.updates,
@@ -282,6 +293,8 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
             text.append("\n" + t("transfer_ui.extra", columns=visible_text(", ".join(plan.extra))))
         if plan.missing:
             text.append("\n" + t("transfer_ui.missing", columns=", ".join(plan.missing)), style="yellow")
+        if plan.unsaved:
+            text.append("\n" + t("transfer_ui.unsaved_note", count=len(plan.unsaved)), style="yellow")
         if plan.kind != "sales":
             text.append("\n" + t("transfer_ui.plan_clears" if plan.blank_clears else "transfer_ui.plan_keeps"))
         return text

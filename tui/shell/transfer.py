@@ -59,6 +59,10 @@ def describe(plan) -> list[str]:
                    unchanged=plan.unchanged, rejected=len(plan.rejected_lines)))
     if plan.kind != "sales":
         lines.append(t("transfer.blank_clears" if plan.blank_clears else "transfer.blank_keeps"))
+    for line, column in plan.unsaved[:SHOWN]:
+        lines.append("  " + t("transfer.unsaved_formula", line=line, column=column))
+    if len(plan.unsaved) > SHOWN:
+        lines.append("  " + t("transfer.more", count=len(plan.unsaved) - SHOWN))
     for problem in plan.rejected[:SHOWN]:
         lines.append("  " + t("transfer.rejected_row", line=problem.line, column=problem.column,
                               reason=error_text(problem)))
