@@ -43,6 +43,7 @@ MESSAGES = {
     "batch.outcome.skipped": ("跳过", "Skipped"),
     "batch.reason.deleted": ("已被别人删除", "Deleted by someone else"),
     "batch.reason.changed": ("标记后已被别人修改", "Changed by someone else since it was marked"),
+    "batch.reason.added": ("标记之后才新增, 未修改", "Added after the rows were marked; left as it is"),
     "batch.reason.same": ("原值相同", "Already had this value"),
     "batch.reason.stop_before_dev": ("停用日期早于发展日期", "Stop date before its development date"),
     "batch.old": ("原值", "Was"),
