@@ -11,6 +11,7 @@ MESSAGES = {
     "list.filter_stopped": ("停用条件 {value} 不对", "Stopped condition {value} is not valid"),
     "list.col.class_name": ("分类名称", "Class name"),
     "list.loading": ("…", "…"),
+    "list.stopped_mark": ("停", "⊘"),
     "list.empty.filtered": ("没有符合过滤条件的客户 · {filter} 修改过滤", "No customer matches the filter · {filter} change the filter"),
     "list.empty.not_evaluated": ("尚未评估 · {evaluate} 评估", "Not evaluated yet · {evaluate} evaluate"),
     "list.empty.not_evaluated_short": ("尚未评估", "not evaluated yet"),

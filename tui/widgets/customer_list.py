@@ -41,7 +41,9 @@ from tui.widgets.virtual_list import VirtualList
 
 CACHE_PAGES = 8
 SYNC_BUDGET = 0.001  # seconds: a page read slower than this moves the query's reads to a worker
-GUTTER = 2  # the mark column
+# The mark column: "*" for a marked row, then the stopped mark (one wide character or one
+# narrow one), which says "stopped" where the grey cannot (a monochrome terminal).
+GUTTER = 4  # with a cell between it and the first column
 GAP = 1  # cells between columns
 
 
@@ -407,8 +409,9 @@ class CustomerList(VirtualList):
 
     def render_row(self, index: int, row: Row | None, base: Style) -> tuple[Strip, Style]:
         marked = row is not None and self.selection.is_marked(row.code)
-        style = self.row_style(index, base, marked, *(("stopped",) if row is not None and row.stopped else ()))
-        gutter = Segment(fit("*" if marked else "", GUTTER), style)
+        stopped = row is not None and row.stopped
+        style = self.row_style(index, base, marked, *(("stopped",) if stopped else ()))
+        gutter = Segment(fit(("*" if marked else " ") + (t("list.stopped_mark") if stopped else ""), GUTTER), style)
         if row is None:
             loading = style + self.get_component_rich_style("customer-list--loading")
             return Strip([gutter, Segment(t("list.loading"), loading)]), style
