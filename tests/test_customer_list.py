@@ -216,6 +216,19 @@ async def test_a_stopped_row_has_a_mark_beside_its_grey(small, lang, mark):
         assert cell_len(header[:header.index(t("customer.field.code"))]) == cell_len(stopped[:stopped.index("K0006")])
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_column_title_fits_its_column(lang):
+    """Issue 16 item 38: the English header read `Managemen…`."""
+    from rich.cells import cell_len
+
+    from tui.widgets.customer_list import COLUMN_SPECS
+
+    i18n.set_lang(lang)
+    assert {s.key: s.title for s in COLUMN_SPECS.values() if cell_len(s.title) > s.width} == {}
+    if lang == "en":
+        assert COLUMN_SPECS["mgmt_type"].title == "Mgmt type"
+
+
 async def test_header_titles_line_up_in_cells(small):
     i18n.set_lang("zh")  # double-width titles (conftest sets English back)
     app = ListApp(ListQuery(prefix="01"), ("code", "short_name", "region"))

@@ -10,6 +10,13 @@ MESSAGES = {
     "list.filter_dates": ("发展日期从 {start} 到 {end}: 起始日期晚于截止日期", "Development date from {start} to {end}: the start is after the end"),
     "list.filter_stopped": ("停用条件 {value} 不对", "Stopped condition {value} is not valid"),
     "list.col.class_name": ("分类名称", "Class name"),
+    # Titles of list columns narrower than the field's full name (the card and F4 use that).
+    "list.col.mgmt_type": ("管理类型", "Mgmt type"),
+    "list.col.dev_date": ("发展日期", "Developed"),
+    "list.col.salesperson": ("专管业务员", "Sales rep"),
+    "list.col.contact": ("联系人", "Contact"),
+    "list.col.credit_grade": ("信用等级", "Grade"),
+    "list.col.credit_days": ("信用期限", "Cr. days"),
     "list.loading": ("…", "…"),
     "list.stopped_mark": ("停", "⊘"),
     "list.empty.filtered": ("没有符合过滤条件的客户 · {filter} 修改过滤", "No customer matches the filter · {filter} change the filter"),

@@ -35,7 +35,7 @@ from db.lists.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Sele
 from tui import background
 from tui.commands import key_of
 from tui.head_start import HeadStart
-from tui.i18n import error_text, t
+from tui.i18n import CATALOG, error_text, t
 from tui.widgets.cells import Align, fit, visible_text
 from tui.widgets.virtual_list import VirtualList
 
@@ -54,7 +54,9 @@ class ColumnSpec(NamedTuple):
 
     @property
     def title(self) -> str:
-        return t("list.col.class_name") if self.key == "class_name" else t(f"customer.field.{self.key}")
+        """The column's header: its own short title when the field's name is wider than it."""
+        short = f"list.col.{self.key}"
+        return t(short) if short in CATALOG else t(f"customer.field.{self.key}")
 
 
 COLUMN_SPECS = {spec.key: spec for spec in (
