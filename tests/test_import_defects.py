@@ -302,3 +302,31 @@ async def test_the_preview_names_the_formula_cell(wang, tmp_path):
         rows = app.screen.query_one("#preview-rows")
         texts = [str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count)]
         assert texts[:2] == ["公式没有保存的值 (1)", "第 2 行   税号        公式没有保存的值, 按空值读取"]
+
+
+@pytest.mark.parametrize("lang, header, labels, others", [
+    ("zh", "code,name,short_name,class_code\n", ("客户名称: 王小明 -> 王小明改名", "[所属分类]"), ("name:", "class_code")),
+    ("en", "客户编码,客户名称,客户简称,所属分类码\n", ("Name: 王小明 -> 王小明改名", "[Class]"), ("客户名称", "所属分类码")),
+])
+def test_the_preview_names_fields_in_its_own_language(archive, tmp_path, capsys, lang, header, labels, others):
+    """Issue 16 item 41: the English preview named fields in Chinese (the file's headers),
+    the Chinese one `class_code`."""
+    from tui import cli
+
+    src = write(tmp_path, header + "C000005,王小明改名,王小明,01003\nC9,新,新,09\n")
+    assert cli.main(["--db", str(archive), "--lang", lang, "import", str(src), "--dry-run"]) == 2
+    out = capsys.readouterr().out
+    assert all(label in out for label in labels), out
+    assert not any(other in out for other in others), out
+
+
+def test_the_screen_s_preview_names_fields_in_its_own_language(wang, tmp_path):
+    from tui.i18n import set_lang
+    from tui.screens.import_screen import column_name
+
+    plan = importer.plan(write(tmp_path, "客户编码,客户名称,所属分类码\nC000005,王小明改名,01003\n"))
+    set_lang("en")
+    assert (column_name(plan, "name"), column_name(plan, "class_code")) == ("Name", "Class")
+    set_lang("zh")
+    plan = importer.plan(write(tmp_path, "code,name,class_code\nC000005,王小明改名,01003\n"))
+    assert (column_name(plan, "name"), column_name(plan, "class_code")) == ("客户名称", "所属分类")

@@ -21,6 +21,7 @@ from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
 from tui.widgets.fields import Field
 from tui.widgets.note_area import NoteArea
 from tui.widgets.footer import KehuFooter
@@ -32,6 +33,11 @@ from tui.widgets.performance import performance_text
 LABEL_WIDTH = 14
 # settings.json: whether 保存 (F6) stays on the card instead of going back to the list.
 STAY_SETTING = "stay_on_card"
+
+
+def shown(key: str, value: str) -> str:
+    """A field's value as the card shows it: a management type in the language in force."""
+    return shown_mgmt(value) if key == "mgmt_type" else value
 
 
 def label_text(field) -> str:
@@ -64,7 +70,8 @@ class FieldRow(Horizontal):
                             read_only=self.locked)
             yield area
         else:
-            suggester = SuggestFromList(field.choices, case_sensitive=False) if field.choices else None
+            choices = [shown(field.key, c) for c in field.choices]
+            suggester = SuggestFromList(choices, case_sensitive=False) if choices else None
             yield Field(self.value, id=f"f-{field.key}", max_length=field.max_length or 0,
                         suggester=suggester, disabled=self.locked)
         yield Static("", classes="field-error", id=f"e-{field.key}", markup=False)
@@ -127,8 +134,8 @@ class CardScreen(KehuScreen[str | None]):
                             if field.editable or self.row is not None:
                                 # A saved code never changes (U8): its box is shown disabled.
                                 locked = self.read_only or (field.key == "code" and self.row is not None)
-                                yield FieldRow(field, self.initial.get(field.key, ""), locked,
-                                               self.label_width)
+                                yield FieldRow(field, shown(field.key, self.initial.get(field.key, "")),
+                                               locked, self.label_width)
             with TabPane(t("card.tab_dimensions"), id="tab-dimensions"):
                 with VerticalScroll():
                     yield from self._dimension_rows()
@@ -219,6 +226,9 @@ class CardScreen(KehuScreen[str | None]):
                 continue
             w = widget.first()
             out[field.key] = w.text if isinstance(w, TextArea) else w.value
+        typed = out.get("mgmt_type")
+        if typed is not None:  # shown in the language in force, stored in Chinese
+            out["mgmt_type"] = stored_value(typed.strip(), MGMT_KEYS) or typed
         return out
 
     @property
@@ -234,7 +244,7 @@ class CardScreen(KehuScreen[str | None]):
                 if isinstance(w, TextArea):
                     w.text = value
                 else:
-                    w.value = value
+                    w.value = shown(key, value)
         self.clear_errors()
 
     def clear_errors(self) -> None:
@@ -422,7 +432,8 @@ class CardScreen(KehuScreen[str | None]):
                 if value:
                     focused.value = value
 
-            self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"), BY_KEY["mgmt_type"].choices), picked)
+            self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"),
+                                              tuple(shown_mgmt(c) for c in BY_KEY["mgmt_type"].choices)), picked)
 
     def action_toggle_stop(self) -> None:
         if self.row is None:
