@@ -416,3 +416,37 @@ async def test_a_setting_keeps_the_card_open_after_f6(app):
         assert app.screen.SCREEN_NAME == "archive" and app.screen.listing.current_code == "N0001"
         await press(pilot, "f7", "f4", "escape")  # off again: F6 goes back to the list
         assert config.load_settings()[STAY_SETTING] is False
+
+
+def tree_lines(app) -> list[str]:
+    tree = app.screen.tree
+    return [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]
+
+
+async def test_a_tree_label_too_long_for_the_pane_ends_in_an_ellipsis(app):
+    """Issue 16 item 35: `02 中间商客户 (1110` and `04 政府和社会团体客` were cut bare."""
+    from rich.cells import cell_len
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = [line for line in tree_lines(app) if line.strip()]
+        width = app.screen.tree.scrollable_content_region.width
+        cut = [line for line in lines if line.endswith("…")]
+        assert any("04 政府" in line for line in cut) and any("02 中间商客户" in line for line in cut)
+        assert all(cell_len(line) <= width for line in lines)
+
+
+async def test_the_tree_pane_widens_and_narrows_by_key_and_is_remembered(demo_store):
+    async with make_app(demo_store, start="archive").run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app = pilot.app
+        before = app.screen.tree.outer_size.width
+        await press(pilot, "alt+right", "alt+right")
+        assert app.screen.tree.outer_size.width == before + 8
+        assert config.load_settings()["tree_width"] == before + 8
+        assert any(line.endswith("(1110)") for line in tree_lines(app))
+        await press(pilot, "alt+left")
+        assert app.screen.tree.outer_size.width == before + 4
+    async with make_app(demo_store, start="archive").run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert pilot.app.screen.tree.outer_size.width == before + 4
