@@ -81,7 +81,7 @@ def test_the_shell_keeps_empty_cells_unless_blank_clears(archive, tmp_path, caps
     assert "0 to add, 1 to update" in out and "tax_id" not in out and "税号" not in out
     assert run(archive, "import", str(src), "--blank-clears", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "Empty cells clear the stored values" in out and "税号: 91110000802100433B -> " in out
+    assert "Empty cells clear the stored values" in out and "Tax ID: 91110000802100433B -> " in out
 
 
 def test_the_shell_s_refusal_names_only_valid(archive, tmp_path, capsys):
