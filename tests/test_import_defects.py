@@ -330,3 +330,12 @@ def test_the_screen_s_preview_names_fields_in_its_own_language(wang, tmp_path):
     set_lang("zh")
     plan = importer.plan(write(tmp_path, "code,name,class_code\nC000005,王小明改名,01003\n"))
     assert (column_name(plan, "name"), column_name(plan, "class_code")) == ("客户名称", "所属分类")
+
+
+def test_missing_columns_are_named_in_the_language_in_force(archive, tmp_path, capsys):
+    from tui import cli
+
+    src = write(tmp_path, "客户编码,客户名称\nC000005,王小明改名\n")
+    assert cli.main(["--db", str(archive), "--lang", "zh", "import", str(src), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "客户简称, 所属分类" in out and "short_name" not in out

@@ -292,7 +292,7 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
         if plan.extra:
             text.append("\n" + t("transfer_ui.extra", columns=visible_text(", ".join(plan.extra))))
         if plan.missing:
-            text.append("\n" + t("transfer_ui.missing", columns=", ".join(plan.missing)), style="yellow")
+            text.append("\n" + t("transfer_ui.missing", columns=", ".join(column_name(plan, f) for f in plan.missing)), style="yellow")
         if plan.unsaved:
             text.append("\n" + t("transfer_ui.unsaved_note", count=len(plan.unsaved)), style="yellow")
         if plan.kind != "sales":

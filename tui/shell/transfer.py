@@ -55,7 +55,7 @@ def describe(plan) -> list[str]:
     if plan.extra:
         lines.append(t("transfer.extra", columns=", ".join(plan.extra)))
     if plan.missing:
-        lines.append(t("transfer.missing", columns=", ".join(plan.missing)))
+        lines.append(t("transfer.missing", columns=", ".join(import_field_name(plan.kind, f) for f in plan.missing)))
     lines.append(t("transfer.summary", adds=len(plan.adds), updates=len(plan.updates),
                    unchanged=plan.unchanged, rejected=len(plan.rejected_lines)))
     if plan.kind != "sales":
