@@ -371,3 +371,82 @@ async def test_after_f2_the_status_and_f5_follow_the_class_the_list_shows(app):
         app.screen.switch_dimension("main")
         await settle(pilot)
         assert region_leaf not in status(app) and "全部分类" in status(app)
+
+
+async def test_after_f6_the_cursor_is_on_the_saved_customer(app):
+    """Issue 16 item 39: an edited customer deep in the list, and a new one."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.listing.focus()
+        await press(pilot, "pagedown", "pagedown", "down")
+        code = app.screen.listing.current_code
+        await press(pilot, "f7")
+        app.screen.query_one("#f-phone").value = "010-1"
+        await press(pilot, "f6")
+        assert app.screen.SCREEN_NAME == "archive" and app.screen.listing.current_code == code
+
+
+async def test_a_setting_keeps_the_card_open_after_f6(app):
+    """Issue 16 item 39 (U8 offers it): F4 on the card switches 保存后留在卡片, remembered; F6
+    then saves and stays (a new customer's card becomes its card), Esc goes back to it."""
+    from tui.screens.card import STAY_SETTING
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.tree.select_code("020020002")
+        await settle(pilot)
+        await press(pilot, "f5")
+        await press(pilot, "f4")
+        assert config.load_settings()[STAY_SETTING] is True
+        assert "保存后将留在卡片上" in str(app.screen.query_one("#message").render())
+        await type_text(pilot, "N0001")
+        await press(pilot, "tab")
+        await type_text(pilot, "北京新华联超市有限公司")
+        await press(pilot, "tab")
+        await type_text(pilot, "新华联超市")
+        await press(pilot, "f6")
+        assert isinstance(app.screen, CardScreen) and app.screen.row.code == "N0001"
+        assert app.screen.query_one("#f-code").disabled and "tab-history" in [
+            p.id for p in app.screen.query("TabPane")]
+        assert "已保存 N0001" in str(app.screen.query_one("#message").render())
+        app.screen.query_one("#f-phone").value = "010-2"
+        await press(pilot, "f6")  # checked against the version the first save wrote
+        assert isinstance(app.screen, CardScreen) and customers.get("N0001").phone == "010-2"
+        await press(pilot, "escape")
+        assert app.screen.SCREEN_NAME == "archive" and app.screen.listing.current_code == "N0001"
+        await press(pilot, "f7", "f4", "escape")  # off again: F6 goes back to the list
+        assert config.load_settings()[STAY_SETTING] is False
+
+
+def tree_lines(app) -> list[str]:
+    tree = app.screen.tree
+    return [tree.render_line(y).text.rstrip() for y in range(tree.size.height)]
+
+
+async def test_a_tree_label_too_long_for_the_pane_ends_in_an_ellipsis(app):
+    """Issue 16 item 35: `02 中间商客户 (1110` and `04 政府和社会团体客` were cut bare."""
+    from rich.cells import cell_len
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = [line for line in tree_lines(app) if line.strip()]
+        width = app.screen.tree.scrollable_content_region.width
+        cut = [line for line in lines if line.endswith("…")]
+        assert any("04 政府" in line for line in cut) and any("02 中间商客户" in line for line in cut)
+        assert all(cell_len(line) <= width for line in lines)
+
+
+async def test_the_tree_pane_widens_and_narrows_by_key_and_is_remembered(demo_store):
+    async with make_app(demo_store, start="archive").run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app = pilot.app
+        before = app.screen.tree.outer_size.width
+        await press(pilot, "alt+right", "alt+right")
+        assert app.screen.tree.outer_size.width == before + 8
+        assert config.load_settings()["tree_width"] == before + 8
+        assert any(line.endswith("(1110)") for line in tree_lines(app))
+        await press(pilot, "alt+left")
+        assert app.screen.tree.outer_size.width == before + 4
+    async with make_app(demo_store, start="archive").run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert pilot.app.screen.tree.outer_size.width == before + 4

@@ -87,6 +87,24 @@ def test_whole_list_with_watermark(archive):
     assert err.value.key == "batch.no_watermark"
 
 
+def test_rows_added_after_marking_are_not_counted_as_changed(archive, tmp_path):
+    """Issue 16 item 19: an import after Ctrl+A added rows to the class; they were counted as
+    "changed since marked". Only rows that existed when marked and changed since are; the
+    new ones are left as they are, under their own reason."""
+    from db.transfer import importer
+
+    q = paging.ListQuery(prefix="02")
+    mark = history.watermark()
+    src = tmp_path / "new.csv"
+    src.write_text("客户编码,客户名称,客户简称,所属分类码\nK7,新客户,新客户,02001\n", encoding="utf-8")
+    importer.commit(importer.plan(src))
+    customers.update("K3", {"phone": "1"}, 1)  # changed after marking
+    result = batch.apply("region", "上海", q, since=mark)
+    got = {r.code: r.reason for r in batch.rows(result.run, outcome="skipped")}
+    assert got == {"K3": "changed", "K7": "added"}
+    assert result.skipped == {"changed": 1, "added": 1} and customers.get("K7").region == ""
+
+
 def test_selection_leaves_out_unmarked_rows(archive):
     sel = paging.Selection().with_all(paging.ListQuery(prefix="01")).toggled("K0")
     result = batch.apply("industry", "零售", sel, since=history.watermark())

@@ -318,3 +318,16 @@ async def test_a_new_card_offers_the_next_code_and_typing_replaces_it(card_app):
         assert code.value == "C004" and pilot.app.focused is code
         await type_text(pilot, "X9")
         assert code.value == "X9"
+
+
+async def test_the_english_card_shows_management_types_in_english(seeded):
+    """Issue 16 item 41: the English card showed 一般客户; stored values stay Chinese."""
+    app = make_app(seeded, lang="en", start="archive")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        result = await open_card(pilot, "C002")
+        field = app.screen.query_one("#f-mgmt_type")
+        assert field.value == "general" and not app.screen.dirty
+        field.value = "VIP"
+        await press(pilot, "f6")
+        assert result["code"] == "C002" and customers.get("C002").mgmt_type == "VIP客户"

@@ -131,7 +131,7 @@ def test_import_dry_run_then_only_valid(archive, tmp_path, capsys):
     assert run(archive, "import", str(src), "--dry-run") == 2
     out = capsys.readouterr().out
     assert "1 to add, 0 to update, 1 unchanged, 1 rejected" in out
-    assert "line 3 [所属分类码]" in out and "Columns ignored: 备注栏" in out
+    assert "line 3 [Class]" in out and "Columns ignored: 备注栏" in out
     assert run(archive, "import", str(src)) == 2
     assert "Rows rejected: 1;" in capsys.readouterr().err
     assert run(archive, "import", str(src), "--only-valid") == 0

@@ -12,6 +12,7 @@ from db.lists import paging, query
 from db.core.models import Customer
 from db.lists.query import ListQuery
 from tui import i18n
+from tui.i18n import t
 from tui.widgets import customer_list
 from tui.widgets.cells import fit, visible_text
 from tui.widgets.customer_list import COLUMN_SPECS, CustomerList
@@ -151,12 +152,12 @@ async def test_marks_toggle_and_mark_all_is_symbolic(small):
         lst = app.query_one(CustomerList)
         await pilot.press("space", "space", "up", "space")  # K0001 on; K0002 on, then off
         assert lst.selection.added == {"K0001"}
-        assert lines(app)[1].startswith("* K0001") and lines(app)[2].startswith("  K0002")
+        assert lines(app)[1].startswith("*   K0001") and lines(app)[2].startswith("    K0002")
         lst.mark_all()
         await pilot.press("home", "space")
         assert lst.selection.everything == lst.list_query and lst.selection.removed == {"K0001"}
         assert paging.selection_count(lst.selection) == N - 2
-        assert lines(app)[2].startswith("* K0002")
+        assert lines(app)[2].startswith("*   K0002")
         lst.set_query(ListQuery(prefix="02"))
         await settle(app, pilot)
         assert lst.selection.is_empty() and lst.current_code == "W0001"
@@ -196,6 +197,36 @@ async def test_values_render_literally(small):
         assert "笑脸😀公司" in text
         stopped = app.query_one(CustomerList).render_line(6)
         assert "K0006" in stopped.text and any(seg.style and seg.style.dim for seg in stopped)
+
+
+@pytest.mark.parametrize("lang, mark", [("zh", "停"), ("en", "⊘")])
+async def test_a_stopped_row_has_a_mark_beside_its_grey(small, lang, mark):
+    """Issue 16 item 36: stopped rows differed only by a dimmer grey, which a monochrome
+    terminal does not show. A mark in the gutter says it, after the row's own mark."""
+    i18n.set_lang(lang)
+    app = ListApp(ListQuery(prefix="01", show_stopped=True), ("code", "short_name"))
+    async with app.run_test(size=(60, 12)) as pilot:
+        await settle(app, pilot)
+        lst = app.query_one(CustomerList)
+        stopped, running = lst.render_line(6).text, lst.render_line(5).text
+        assert stopped.startswith(" " + mark) and "K0006" in stopped
+        assert not running.startswith(" " + mark) and "K0005" in running
+        header = lst.render_line(0).text
+        from rich.cells import cell_len
+        assert cell_len(header[:header.index(t("customer.field.code"))]) == cell_len(stopped[:stopped.index("K0006")])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_column_title_fits_its_column(lang):
+    """Issue 16 item 38: the English header read `Managemen…`."""
+    from rich.cells import cell_len
+
+    from tui.widgets.customer_list import COLUMN_SPECS
+
+    i18n.set_lang(lang)
+    assert {s.key: s.title for s in COLUMN_SPECS.values() if cell_len(s.title) > s.width} == {}
+    if lang == "en":
+        assert COLUMN_SPECS["mgmt_type"].title == "Mgmt type"
 
 
 async def test_header_titles_line_up_in_cells(small):

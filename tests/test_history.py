@@ -88,3 +88,28 @@ def test_history_shows_values_as_the_card_does(seeded):
     shown = entry_text(merge).plain
     assert "并入 C002" in shown and "@merged" not in shown and "['C002']" not in shown
     assert "120,000.00" in entry_text(change).plain
+
+
+def test_a_merged_customer_s_rows_are_named_by_their_own_code(seeded, capsys, monkeypatch):
+    """Issue 16 item 24: after a merge, the source's rows (its card kept as "merged", its
+    add) were listed under the target's code with the source's fields."""
+    from db.archive import customers, merge
+    from tui import cli
+    from tui.i18n import set_lang
+    from tui.widgets.history_view import entry_text
+
+    set_lang("zh")
+    customers.create({"code": "KT", "name": "北京华联商厦", "short_name": "华联", "class_code": "01"})
+    customers.create({"code": "KS", "name": "华联商厦北京分店", "short_name": "华联北京", "class_code": "01"})
+    merge.merge("KT", ["KS"])
+    merged = next(e for e in history.for_entity("customer", "KT") if e.action == "merged")
+    screen = entry_text(merged, with_code=True).plain
+    assert "客户 KS" in screen and "客户 KT" not in screen and "已并入 KT" in screen
+    card = entry_text(merged).plain
+    assert "KS 的记录, 已并入本客户" in card
+    monkeypatch.setenv("COLUMNS", "200")
+    db_path = seeded.url
+    seeded.close()
+    assert cli.main(["--db", db_path, "--lang", "zh", "log", "KT"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if "华联商厦北京分店" in line]
+    assert rows and all(" KS " in line and " KT " not in line and "已并入 KT" in line for line in rows)

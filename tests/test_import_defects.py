@@ -81,7 +81,7 @@ def test_the_shell_keeps_empty_cells_unless_blank_clears(archive, tmp_path, caps
     assert "0 to add, 1 to update" in out and "tax_id" not in out and "税号" not in out
     assert run(archive, "import", str(src), "--blank-clears", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "Empty cells clear the stored values" in out and "税号: 91110000802100433B -> " in out
+    assert "Empty cells clear the stored values" in out and "Tax ID: 91110000802100433B -> " in out
 
 
 def test_the_shell_s_refusal_names_only_valid(archive, tmp_path, capsys):
@@ -250,3 +250,92 @@ def test_an_unknown_dimension_is_refused_naming_the_valid_ones(archive, tmp_path
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "There is no dimension nosuch" in err and "main" in err
     assert run(archive, "import", str(src), "--dimension", "main", "--dry-run") == 0
+
+
+def formula_xlsx(tmp_path):
+    """C000005's 税号 a formula Excel never computed (as openpyxl writes it), and a formula
+    whose saved result is an empty text (t="str", not a missing value)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["客户编码", "客户名称", "税号", "Email"])
+    book.active.append(["C000005", "王小明改名", "=A1&A1", "=A1"])
+    good = tmp_path / "raw.xlsx"
+    book.save(good)
+    path = tmp_path / "formula.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="D2"><f>A1</f><v /></c>', b'<c r="D2" t="str"><f>A1</f><v></v></c>')
+                assert b't="str"' in data
+            out.writestr(item, data)
+    return path
+
+
+def test_a_formula_with_no_saved_value_is_named(wang, tmp_path):
+    plan = importer.plan(formula_xlsx(tmp_path))
+    assert plan.unsaved == [(2, "税号")]
+    assert [r.changes for r in plan.updates] == [{"name": ("王小明", "王小明改名")}]
+
+
+def test_the_shell_names_the_formula_cell(archive, tmp_path, capsys):
+    assert run(archive, "import", str(formula_xlsx(tmp_path)), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert ("row 2, column 税号: a formula without a saved value, read as empty; "
+            "open and save the file in Excel first") in out
+
+
+async def test_the_preview_names_the_formula_cell(wang, tmp_path):
+    from tests.ui import make_app, settle
+    from tui.screens.import_screen import ImportPreviewScreen
+
+    app = make_app(wang, start="archive")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ImportPreviewScreen(importer.plan(formula_xlsx(tmp_path))))
+        await settle(pilot)
+        counts = str(app.screen.query_one("#preview-counts").render())
+        assert "1 个单元格的公式没有保存的值, 按空值读取: 请先在 Excel 中打开并保存文件" in counts
+        rows = app.screen.query_one("#preview-rows")
+        texts = [str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count)]
+        assert texts[:2] == ["公式没有保存的值 (1)", "第 2 行   税号        公式没有保存的值, 按空值读取"]
+
+
+@pytest.mark.parametrize("lang, header, labels, others", [
+    ("zh", "code,name,short_name,class_code\n", ("客户名称: 王小明 -> 王小明改名", "[所属分类]"), ("name:", "class_code")),
+    ("en", "客户编码,客户名称,客户简称,所属分类码\n", ("Name: 王小明 -> 王小明改名", "[Class]"), ("客户名称", "所属分类码")),
+])
+def test_the_preview_names_fields_in_its_own_language(archive, tmp_path, capsys, lang, header, labels, others):
+    """Issue 16 item 41: the English preview named fields in Chinese (the file's headers),
+    the Chinese one `class_code`."""
+    from tui import cli
+
+    src = write(tmp_path, header + "C000005,王小明改名,王小明,01003\nC9,新,新,09\n")
+    assert cli.main(["--db", str(archive), "--lang", lang, "import", str(src), "--dry-run"]) == 2
+    out = capsys.readouterr().out
+    assert all(label in out for label in labels), out
+    assert not any(other in out for other in others), out
+
+
+def test_the_screen_s_preview_names_fields_in_its_own_language(wang, tmp_path):
+    from tui.i18n import set_lang
+    from tui.screens.import_screen import column_name
+
+    plan = importer.plan(write(tmp_path, "客户编码,客户名称,所属分类码\nC000005,王小明改名,01003\n"))
+    set_lang("en")
+    assert (column_name(plan, "name"), column_name(plan, "class_code")) == ("Name", "Class")
+    set_lang("zh")
+    plan = importer.plan(write(tmp_path, "code,name,class_code\nC000005,王小明改名,01003\n"))
+    assert (column_name(plan, "name"), column_name(plan, "class_code")) == ("客户名称", "所属分类")
+
+
+def test_missing_columns_are_named_in_the_language_in_force(archive, tmp_path, capsys):
+    from tui import cli
+
+    src = write(tmp_path, "客户编码,客户名称\nC000005,王小明改名\n")
+    assert cli.main(["--db", str(archive), "--lang", "zh", "import", str(src), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "客户简称, 所属分类" in out and "short_name" not in out

@@ -85,6 +85,25 @@ async def test_the_zh_palette_words_textuals_own_commands_and_has_one_quit(seede
         assert app.screen.query_one("CommandInput").placeholder == "搜索命令…"
 
 
+async def test_the_zh_palette_says_no_match_in_chinese(seeded):
+    """Issue 16 item 41: the palette said `No matches found` in zh."""
+    import asyncio
+
+    from textual.command import CommandList
+
+    app = make_app(seeded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"zzqqxx")
+        await asyncio.sleep(0.8)
+        await settle(pilot)
+        results = app.screen.query_one(CommandList)
+        prompts = [str(results.get_option_at_index(i).prompt.renderable)
+                   for i in range(results.option_count)]
+        assert prompts == ["没有找到命令"]
+
+
 def test_zh_help_words_argparses_own_headings_from_the_catalog(capsys):
     import pytest
 

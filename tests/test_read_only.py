@@ -86,3 +86,29 @@ def test_delete_rules(seeded):
         with pytest.raises(RuleError) as err:
             classes.delete("main", code)
         assert err.value.key == key and classes.get("main", code)
+
+
+async def test_read_only_evaluation_says_why_it_cannot_run(ro_path):
+    """Issue 16 item 26: read-only, F6 on 重新评估 answered 档案为只读, 不能修改 under a line
+    saying an evaluation changes no customer. The proposals are kept in the archive (a
+    million of them are paged and counted in SQL, on every worker's own connection), so
+    it cannot run read-only: the screen says so at once, and the refusal says why."""
+    from tests.ui import make_app, press, settle
+    from db.evaluation import rules
+    from tui.i18n import t
+
+    store = db.open_store(ro_path, read_only=True)
+    with pytest.raises(StoreError) as caught:
+        rules.evaluate()
+    assert caught.value.key == "rules.read_only"
+    app = make_app(store, start="archive")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+r")
+        assert app.screen.SCREEN_NAME == "evaluate"
+        why = t("rules.read_only")
+        hint = str(app.screen.query_one("#as-of-hint").render())
+        assert "不修改客户" not in hint and why in hint
+        await press(pilot, "enter")
+        assert str(app.screen.query_one("#message").render()) == "档案为只读, 不能评估 (原因见上)"
+        assert "评估要把建议存入档案" in why

@@ -387,7 +387,8 @@ def test_a_terminated_xlsx_export_leaves_no_temporary_files(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "tui", "--db", str(source), "export", "--all", str(target)],
                             env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while not any(p.name.startswith("openpyxl.") for p in scratch.iterdir()):
+    parts = tmp_path / ".out.xlsx.parts"
+    while not (os.listdir(scratch) or (parts.is_dir() and os.listdir(parts))):
         assert proc.poll() is None and time.monotonic() < deadline, "the export never began"
         time.sleep(0.01)
     proc.send_signal(signal.SIGTERM)
@@ -395,6 +396,37 @@ def test_a_terminated_xlsx_export_leaves_no_temporary_files(tmp_path):
     assert proc.returncode == 130 and "Traceback" not in err
     assert not os.listdir(scratch)
     assert not target.exists() and not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_a_killed_xlsx_export_leaves_nothing_in_the_temp_dir(tmp_path):
+    """SIGKILL runs no handler: openpyxl's sheets streamed to TMPDIR were left there for
+    good. They are written beside the target instead, where the next export removes them."""
+    from db import demo
+
+    source = tmp_path / "big.db"
+    demo.generate(source, 20_000, sales_per_customer=0).close()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"the old export")
+    parts = tmp_path / ".out.xlsx.parts"
+    env = {**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "tui", "--db", str(source), "export", "--all", str(target)]
+    proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (os.listdir(scratch) or (parts.is_dir() and os.listdir(parts))):
+        assert proc.poll() is None and time.monotonic() < deadline, "the export never began"
+        time.sleep(0.01)
+    time.sleep(0.2)  # rows being written
+    proc.kill()
+    proc.wait(timeout=30)
+    assert not os.listdir(scratch)
+    assert target.read_bytes() == b"the old export"
+    done = subprocess.run([*command[:-2], "--columns", "code,name", target.name],
+                          env=env, cwd=tmp_path, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert not os.listdir(scratch) and not parts.exists()
+    assert target.read_bytes()[:2] == b"PK"
 
 
 def test_a_usage_error_echoes_control_characters_escaped(archive, capsys):

@@ -11,7 +11,7 @@ from db.lists import paging
 from db.lists.paging import ListQuery
 from tests.test_customer_list import ListApp, _fill, settle
 from tui import background
-from tui.screens.card import table_row
+from tui.widgets.performance import table_row
 from tui.widgets import customer_list
 from tui.widgets.cells import fit, pad
 from tui.widgets.customer_list import CustomerList

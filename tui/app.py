@@ -174,8 +174,10 @@ class KehuApp(App):
                 yield SystemCommand(both(key), t(f"{key}.help"), command.callback, command.discover)
 
     def action_command_palette(self) -> None:
-        """Textual's palette, its search line in the user's language."""
+        """Textual's palette, its words in the user's language (tui.palette)."""
         from textual.command import CommandPalette
 
+        from tui.palette import KehuPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=t("palette.search"), id="--command-palette"))
+            self.push_screen(KehuPalette(id="--command-palette"))

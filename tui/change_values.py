@@ -44,6 +44,20 @@ def field_name(field: str) -> str:
     return t(key) if key in CATALOG else field
 
 
+def import_field_name(kind: str, field: str) -> str:
+    """A field of an import (of customers, classes or sales) named in the language in force,
+    whatever the file's header called it: a customer's as the card names it."""
+    from db.values.columns import COLUMNS, DIMENSION_PREFIX as IMPORT_DIMENSION
+    from tui.i18n import lang
+
+    if kind == "customers":
+        if field.startswith(IMPORT_DIMENSION):
+            return field_name(DIMENSION_PREFIX + field[len(IMPORT_DIMENSION):])
+        return field_name(field)
+    column = next((c for c in COLUMNS.get(kind, ()) if c.field == field), None)
+    return column.header(lang()) if column else field
+
+
 def _number(kind: str, value) -> str:
     try:
         number = int(value)

@@ -109,7 +109,10 @@ def evaluate(as_of: dt.date | None = None, progress=None) -> Evaluation:
     day = as_of.isoformat()
     step = _stepper(progress, 7)
     if current().read_only:
-        raise StoreError("store.read_only")
+        # Not run in memory: the proposals are paged and counted in SQL by the review, on
+        # other threads' connections (each its own), which a connection's TEMP tables do
+        # not reach; read-only, nothing can keep them.
+        raise StoreError("rules.read_only")
     with models.database.atomic():
         figures(day, since_active)
         step()

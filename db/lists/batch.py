@@ -10,6 +10,8 @@ SELECT joined to the customers:
 - skipped "changed": someone changed it since it was marked (its version differs from the
   marked one, or, for a list query, the history holds a change of it after the watermark
   taken when the rows were marked);
+- skipped "added": (a list query) it was added after the watermark, by the card or an
+  import: the list the user marked did not hold it;
 - skipped "same": it already had the value;
 - skipped by a rule ("stop_before_dev": a stop date before its development date);
 - "changed": updated (version + 1, 变更人, 变更日期) with one history row each, tagged with
@@ -191,9 +193,13 @@ def _classify(run: int, field: str, value, since: int | None) -> None:
                "WHEN t.seen_version IS NOT NULL AND t.seen_version <> c.version THEN 'changed'"]
     params: list = []
     if since is not None:
+        # Added after the marking (its "add" is past the watermark): not in the list marked,
+        # and no change of a marked row; tested first, as its add is also a change after it.
+        reasons.append(f"WHEN t.code IN (SELECT l.entity_code FROM {log} l WHERE l.id > ? "
+                       "AND l.entity = 'customer' AND l.action = 'add') THEN 'added'")
         reasons.append(f"WHEN t.code IN (SELECT l.entity_code FROM {log} l WHERE l.id > ? "
                        "AND l.entity = 'customer') THEN 'changed'")
-        params.append(since)
+        params += [since, since]
     if stored is None:
         reasons.append(f"WHEN c.{column} IS NULL THEN 'same'")
     else:

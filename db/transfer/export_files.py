@@ -7,6 +7,7 @@ import contextlib
 import csv
 import os
 import queue
+import shutil
 import threading
 import unicodedata
 from pathlib import Path
@@ -50,7 +51,7 @@ def display_width(text: str) -> int:
 class Writer:
     """One output file (CSV) or one sheet of a workbook, written row by row."""
 
-    def __init__(self, fmt: str, target: Path, book=None, title: str = ""):
+    def __init__(self, fmt: str, target: Path, book=None, title: str = "", parts: Path | None = None):
         self.fmt = fmt
         self.target = target
         self.by_sql = sql_lines(fmt)
@@ -63,6 +64,7 @@ class Writer:
             self.csv = csv.writer(self.file)
         else:
             self.sheet = book.create_sheet(title)
+            self.parts = parts
 
     def header(self, names: list[str], widths: list[int]) -> None:
         self.width = len(names)
@@ -76,6 +78,7 @@ class Writer:
             self.sheet.column_dimensions[get_column_letter(i)].width = min(
                 MAX_WIDTH, max(display_width(name), width) + 2)
         self.sheet.freeze_panes = "A2"
+        _stream_beside(self.sheet, self.parts)  # its top holds the widths and the frozen row
         self.sheet.append(names)
 
     def lines(self, page: bytes) -> None:
@@ -136,9 +139,26 @@ def width_of(column: Column) -> int:
     return min(MAX_WIDTH - 2, (meta.max_length or 20) if meta else 20, 30)
 
 
+def _stream_beside(sheet, parts: Path) -> None:
+    """Stream a write-only sheet to a file in `parts` rather than openpyxl's own temporary
+    file in TMPDIR, which a killed export (SIGKILL, no handler runs) would leave there for
+    good; in `parts` the next export to the same file removes it. Registered in openpyxl's
+    list of temporary files, so its save and its exit handler remove it as they would theirs."""
+    from openpyxl.worksheet import _writer
+
+    out = str(parts / f"sheet{sheet.parent.worksheets.index(sheet) + 1}.xml")
+    _writer.ALL_TEMP_FILES.append(out)
+    sheet._writer = _writer.WorksheetWriter(sheet, out=out)
+    sheet._writer.write_top()
+
+
 class Output:
     """The files of one export: a workbook (sheets) or CSV files, all renamed into place
-    only when every one is complete."""
+    only when every one is complete.
+
+    A workbook's sheets are streamed to `.<name>.parts/` beside the file while it is made,
+    removed when it is saved or abandoned, and at the start of the next export to that file
+    when a killed export left it behind."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -146,15 +166,18 @@ class Output:
         self.writers: list[Writer] = []
         self.discarded = False
         self.book = None
+        self.parts = path.with_name(f".{path.name}.parts")
         if self.fmt == "xlsx":
             from openpyxl import Workbook
 
+            shutil.rmtree(self.parts, ignore_errors=True)
+            self.parts.mkdir()
             self.book = Workbook(write_only=True)
 
     def sheet(self, kind: str, lang: str, csv_suffix: str = "") -> Writer:
         target = self.path.with_name(f"{self.path.stem}{csv_suffix}{self.path.suffix}")
         title = SHEETS[kind][0] if lang == "zh" else SHEETS[kind][1]
-        writer = Writer(self.fmt, target, self.book, title)
+        writer = Writer(self.fmt, target, self.book, title, self.parts)
         self.writers.append(writer)
         return writer
 
@@ -178,6 +201,7 @@ class Output:
                     w.abandon()
                 if self.book is not None:
                     _remove_sheets(self.book)
+                    shutil.rmtree(self.parts, ignore_errors=True)
                 if exc is None:
                     return False
                 if isinstance(exc, OSError):  # a full disk, mid-way: said as any failed write
@@ -193,6 +217,7 @@ class Output:
                     os.replace(tmp, self.path)
                 finally:
                     tmp.unlink(missing_ok=True)
+                    shutil.rmtree(self.parts, ignore_errors=True)
         except OSError as err:
             raise RuleError("export.cannot_write", path=str(self.path), reason=err.strerror or str(err)) from None
         return False

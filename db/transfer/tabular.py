@@ -11,6 +11,10 @@ Headers are matched to fields through `db.values.columns` (Chinese, English and 
 table reports the headers it does not know and the required fields it lacks, and yields
 each row as a tuple of raw cell values in `fields` order (str from CSV; str, int, float,
 datetime or None from Excel). Converting values is the importer's job.
+
+A workbook cell holding a formula Excel never computed (a file written by a program, not saved
+in Excel) has no value to read: it is read as empty, and the table lists it in `unsaved`
+(line, header) so the import can say which cells those were.
 """
 from __future__ import annotations
 
@@ -49,6 +53,9 @@ class Table:
     missing: list[str] = field(default_factory=list)  # required fields with no column
     header_line: int = 1
     _open_rows: object = None
+    # (line, header) of each cell of a matched column that holds a formula with no saved
+    # value, filled as rows() reads them (each row once, in file order).
+    unsaved: list[tuple[int, str]] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
         """(line number, the matched cells in `fields` order), skipping blank rows."""
@@ -62,6 +69,8 @@ class Table:
         # 100,000-row file is read in about the time the csv module takes.
         pick = operator.itemgetter(*positions)
         single = len(positions) == 1  # itemgetter of one index gives the cell, not a tuple
+        workbook = self.format == "xlsx"
+        self.unsaved.clear()
         for line, cells in self._open_rows():
             if titles is not None and len(cells) > titles and "".join(cells[titles:]).strip():
                 raise RuleError("tabular.too_many_fields", path=str(self.path), line=line,
@@ -73,7 +82,26 @@ class Table:
             # A row whose first cell holds text is not blank: nearly every row, tested
             # without joining all its cells.
             if (type(first) is str and first and not first.isspace()) or not _blank(values):
+                if workbook and UNSAVED in values:
+                    values = self._unsaved(line, values)
                 yield line, values
+
+    def _unsaved(self, line: int, values: tuple) -> tuple:
+        """The row with its unsaved formulas read as empty, each noted in `unsaved`."""
+        for position, value in zip(self.positions, values):
+            if value is UNSAVED:
+                self.unsaved.append((line, self.headers[position]))
+        return tuple(None if v is UNSAVED else v for v in values)
+
+
+class _Unsaved:
+    """The value of a workbook cell whose formula has no saved result."""
+
+    def __repr__(self) -> str:
+        return "UNSAVED"
+
+
+UNSAVED = _Unsaved()
 
 
 def _blank(cells) -> bool:
@@ -81,7 +109,7 @@ def _blank(cells) -> bool:
     try:
         return not "".join(cells).strip()
     except TypeError:  # spreadsheet cells: numbers, dates, None
-        return all(v is None or (isinstance(v, str) and not v.strip()) for v in cells)
+        return all(v is None or v is UNSAVED or (isinstance(v, str) and not v.strip()) for v in cells)
 
 
 def _sniff(path: Path) -> bytes:
@@ -163,7 +191,7 @@ def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[st
     if first is None:
         raise RuleError("tabular.empty", path=str(path))
     header_line, header_cells = first
-    headers = ["" if c is None else str(c).strip() for c in header_cells]
+    headers = ["" if c is None or c is UNSAVED else str(c).strip() for c in header_cells]
     known = {}
     for column in columns:
         for name in column.names():
@@ -251,7 +279,7 @@ def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
         try:
             ws = load_workbook(path, read_only=True, data_only=True)[title]
             try:
-                yield from enumerate(ws.iter_rows(values_only=True), 1)
+                yield from _sheet_rows(ws)
             finally:
                 ws.parent.close()
         except (ParseError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
@@ -259,6 +287,37 @@ def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
 
     book.close()
     return rows, "xlsx", "", title
+
+
+def _sheet_rows(ws):
+    """(row number, its values) of a read-only sheet, as iter_rows(values_only=True) gives
+    them, but with UNSAVED for a formula with no saved result (iter_rows gives None, the
+    same as an empty cell). Rows the sheet does not hold are left out: they are blank.
+
+    openpyxl's own sheet parser reads the cells, told (by overriding parse_cell) to keep
+    that one distinction its data_only mode drops."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            # A formula whose result is an empty text is saved as t="str" with an empty value.
+            if (cell["value"] is None and element.get("t") != "str"
+                    and element.find(FORMULA_TAG) is not None):
+                cell["value"] = UNSAVED
+            return cell
+
+    book = ws.parent
+    with ws._get_source() as src:
+        parser = Parser(src, ws._shared_strings, data_only=True, epoch=book.epoch,
+                        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for number, cells in parser.parse():
+            if not cells:
+                continue
+            values = [None] * max(c["column"] for c in cells)
+            for c in cells:
+                values[c["column"] - 1] = c["value"]
+            yield number, tuple(values)
 
 
 def _damaged(path: Path, exc: Exception) -> RuleError:

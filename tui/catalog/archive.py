@@ -5,6 +5,8 @@ MESSAGES = {
     "archive.locate": ("定位", "Locate"),
     "archive.columns": ("栏目", "Columns"),
     "archive.sort": ("排序", "Sort"),
+    "archive.tree_wider": ("分类树加宽", "Widen the class tree"),
+    "archive.tree_narrower": ("分类树变窄", "Narrow the class tree"),
     "archive.show_stopped": ("显示停用", "Show stopped"),
     "archive.read_only": ("[只读]", "[read-only]"),
     "archive.count": ("记录数 {count}", "{count} [record|records]"),

@@ -35,6 +35,8 @@ MESSAGES = {
     "rules.not_number": ("{rule} 应为整数, {text} 不对", "{rule} is a whole number; {text} is not"),
     "rules.range": ("{rule} 为 {value}, 应在 {min} 到 {max} 之间", "{rule} is {value}; it must be between {min} and {max}"),
     "rules.order": ("{lower} ({lower_value}) 不能大于 {upper} ({upper_value})", "{lower} ({lower_value}) cannot be above {upper} ({upper_value})"),
+    "rules.read_only": ("档案为只读: 评估要把建议存入档案, 供逐条审阅和应用, 所以不能在只读时评估; 以可写方式打开档案后再评估",
+                        "The archive is read-only: an evaluation keeps its proposals in the archive, to review and apply, so it cannot run read-only; open the archive writable to evaluate"),
     "rules.run_unknown": ("评估 {run} 已不存在, 请重新评估", "Evaluation {run} no longer exists; evaluate again"),
     "rules.key.history.new_months": ("新客户期间(月)", "New customer period (months)"),
     "rules.key.history.active_months": ("活跃期间(月)", "Active period (months)"),

@@ -38,6 +38,7 @@ MESSAGES = {
     "rules_ui.as_of_hint": ("各期间按此日期往前推算 (默认今天); {start} 开始评估, 评估只生成建议, 不修改客户",
                             "Periods count back from this date (default today); {start} starts. An evaluation only proposes: no customer changes"),
     "rules_ui.rules_in_force": ("使用的规则 ({rules} 修改):", "Rules in force ({rules} changes them):"),
+    "rules_ui.read_only_start": ("档案为只读, 不能评估 (原因见上)", "The archive is read-only: no evaluation (why: above)"),
     "rules_ui.running": ("正在评估…", "Evaluating…"),
     "rules_ui.no_run": ("还没有评估结果, 请先评估", "No evaluation yet: evaluate first"),
     # Review screen

@@ -51,6 +51,8 @@ MESSAGES = {
     "transfer.missing": ("缺少的必需栏目 (新增的行会被拒绝): {columns}", "Required columns missing (rows to add are rejected): {columns}"),
     "transfer.summary": ("新增 {adds}, 修改 {updates}, 不变 {unchanged}, 拒绝 {rejected} 行", "{adds} to add, {updates} to update, {unchanged} unchanged, {rejected} rejected"),
     "transfer.rejected_row": ("第 {line} 行 [{column}]: {reason}", "line {line} [{column}]: {reason}"),
+    "transfer.unsaved_formula": ("第 {line} 行 [{column}]: 公式没有保存的值, 按空值读取; 请先在 Excel 中打开并保存文件",
+                                 "row {line}, column {column}: a formula without a saved value, read as empty; open and save the file in Excel first"),
     "transfer.changed_row": ("第 {line} 行 {code}: {changes}", "line {line} {code}: {changes}"),
     "transfer.more": ("... 另有 {count} 条", "... and {count} more"),
     "transfer.dry_run": ("试运行: 没有写入任何数据", "Dry run: nothing was written"),

@@ -7,6 +7,7 @@ MESSAGES = {
     "cmd.help": ("帮助", "Help"),
     "cmd.quit": ("退出", "Quit"),
     "palette.search": ("搜索命令…", "Search for commands…"),
+    "palette.no_matches": ("没有找到命令", "No matches found"),
     "palette.theme": ("主题", "Theme"),
     "palette.theme.help": ("更换界面的颜色主题", "Change the current theme"),
     "palette.keys": ("按键面板", "Keys"),

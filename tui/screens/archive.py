@@ -31,6 +31,11 @@ from tui.widgets.locate_box import LocateBox
 
 
 MAX_MERGE = 20
+# settings.json: the tree pane's width in cells, set by Alt+Right / Alt+Left (else the
+# stylesheet's 30%); changed TREE_STEP cells a press, never under TREE_MIN, nor so wide
+# that the list keeps fewer than LIST_MIN cells.
+TREE_WIDTH = "tree_width"
+TREE_STEP, TREE_MIN, LIST_MIN = 4, 16, 30
 
 
 class ArchiveScreen(KehuScreen):
@@ -56,6 +61,8 @@ class ArchiveScreen(KehuScreen):
         Command("archive.merge", "alt+m", "merge", "archive.merge"),
         Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
         Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
+        Command("archive.tree_wider", "alt+right", "tree_width(1)", "archive.tree_wider", show=False),
+        Command("archive.tree_narrower", "alt+left", "tree_width(-1)", "archive.tree_narrower", show=False),
         *NAV,  # evaluate, health check, statistics, rules
     )
     BINDINGS = bindings(ACTIONS)
@@ -84,6 +91,9 @@ class ArchiveScreen(KehuScreen):
 
     def on_mount(self) -> None:
         self.title_line()
+        width = config.load_settings().get(TREE_WIDTH)
+        if isinstance(width, int):
+            self._set_tree_width(width)
         listing = self.query_one(CustomerList)
         listing.set_columns(self.columns)
         # The count taken while the app started serves the first archive only: any later
@@ -289,6 +299,20 @@ class ArchiveScreen(KehuScreen):
             self.notify(error_text(exc), severity="error")
             return
         self.listing.reload()
+
+    def action_tree_width(self, step: int) -> None:
+        """Widen (1) or narrow (-1) the tree pane, remembered for the next start."""
+        width = self._set_tree_width(self.tree.outer_size.width + step * TREE_STEP)
+        problem = config.save_setting(TREE_WIDTH, width)
+        if problem:
+            self.notify(problem, severity="warning")
+
+    def _set_tree_width(self, width: int) -> int:
+        """The tree pane `width` cells wide (kept within bounds for the screen); returns it."""
+        width = max(TREE_MIN, min(width, self.app.size.width - LIST_MIN))
+        styles = self.tree.styles
+        styles.width, styles.max_width, styles.min_width = width, None, None
+        return width
 
     def action_toggle_stopped(self) -> None:
         self.apply(show_stopped=not self.query_state.show_stopped)

@@ -13,24 +13,31 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
-from db.archive import customers, dimensions, history, sales
+from db.archive import customers, dimensions, history
 from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.core.models import MAIN_DIMENSION
-from db.values.money import format_money
-from tui import background
+from tui import background, config
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.widgets.cells import pad
+from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
 from tui.widgets.fields import Field
 from tui.widgets.note_area import NoteArea
 from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
+from tui.widgets.performance import performance_text
 
 
 # The label column is never narrower than this, which Chinese labels fit (所属分类 *).
 LABEL_WIDTH = 14
+# settings.json: whether 保存 (F6) stays on the card instead of going back to the list.
+STAY_SETTING = "stay_on_card"
+
+
+def shown(key: str, value: str) -> str:
+    """A field's value as the card shows it: a management type in the language in force."""
+    return shown_mgmt(value) if key == "mgmt_type" else value
 
 
 def label_text(field) -> str:
@@ -63,7 +70,8 @@ class FieldRow(Horizontal):
                             read_only=self.locked)
             yield area
         else:
-            suggester = SuggestFromList(field.choices, case_sensitive=False) if field.choices else None
+            choices = [shown(field.key, c) for c in field.choices]
+            suggester = SuggestFromList(choices, case_sensitive=False) if choices else None
             yield Field(self.value, id=f"f-{field.key}", max_length=field.max_length or 0,
                         suggester=suggester, disabled=self.locked)
         yield Static("", classes="field-error", id=f"e-{field.key}", markup=False)
@@ -76,6 +84,7 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.save", "f6,ctrl+s", "save", "cmd.save", priority=True),
         Command("card.save_new", "ctrl+n", "save(True)", "card.save_new", priority=True),
         Command("card.copy", "ctrl+d", "copy", "card.copy", priority=True),
+        Command("card.stay", "f4", "toggle_stay", "card.stay", show=False),
         Command("card.cancel", "escape", "cancel", "cmd.cancel"),
         Command("card.pick", "f2", "pick", "card.pick"),
         Command("card.stop", "ctrl+t", "toggle_stop", "card.stop_enable", priority=True),
@@ -125,8 +134,8 @@ class CardScreen(KehuScreen[str | None]):
                             if field.editable or self.row is not None:
                                 # A saved code never changes (U8): its box is shown disabled.
                                 locked = self.read_only or (field.key == "code" and self.row is not None)
-                                yield FieldRow(field, self.initial.get(field.key, ""), locked,
-                                               self.label_width)
+                                yield FieldRow(field, shown(field.key, self.initial.get(field.key, "")),
+                                               locked, self.label_width)
             with TabPane(t("card.tab_dimensions"), id="tab-dimensions"):
                 with VerticalScroll():
                     yield from self._dimension_rows()
@@ -217,6 +226,9 @@ class CardScreen(KehuScreen[str | None]):
                 continue
             w = widget.first()
             out[field.key] = w.text if isinstance(w, TextArea) else w.value
+        typed = out.get("mgmt_type")
+        if typed is not None:  # shown in the language in force, stored in Chinese
+            out["mgmt_type"] = stored_value(typed.strip(), MGMT_KEYS) or typed
         return out
 
     @property
@@ -232,7 +244,7 @@ class CardScreen(KehuScreen[str | None]):
                 if isinstance(w, TextArea):
                     w.text = value
                 else:
-                    w.value = value
+                    w.value = shown(key, value)
         self.clear_errors()
 
     def clear_errors(self) -> None:
@@ -299,8 +311,27 @@ class CardScreen(KehuScreen[str | None]):
         if and_new:
             self._restart(customers.blank(saved.class_code))
             self.say(t("card.saved_new", code=saved.code))
+        elif config.load_settings().get(STAY_SETTING):
+            await self._become(saved.code)
+            self.say(t("card.saved_stay", code=saved.code, back=key_of("card.cancel")))
         else:
             self.dismiss(saved.code)
+
+    async def _become(self, code: str) -> None:
+        """The card of customer `code` as saved (a new one now has its code locked, its sales
+        and its history): the next save is checked against the version just written."""
+        self.row = customers.get(code)
+        self.code = code
+        self.initial = customers.as_form(self.row)
+        await self.recompose()
+        self._show_title()
+        self.query_one("#f-name").focus()
+
+    def action_toggle_stay(self) -> None:
+        """U8's choice: after 保存 stay on the card, or go back to the list (the default)."""
+        stay = not config.load_settings().get(STAY_SETTING)
+        problem = config.save_setting(STAY_SETTING, stay)
+        self.say(problem or t("card.stay_on" if stay else "card.stay_off", toggle=key_of("card.stay")))
 
     def _reload_answer(self, reload: bool | None) -> None:
         """After a conflict: reload the row as it is now; what was typed stays in the
@@ -401,7 +432,8 @@ class CardScreen(KehuScreen[str | None]):
                 if value:
                     focused.value = value
 
-            self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"), BY_KEY["mgmt_type"].choices), picked)
+            self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"),
+                                              tuple(shown_mgmt(c) for c in BY_KEY["mgmt_type"].choices)), picked)
 
     def action_toggle_stop(self) -> None:
         if self.row is None:
@@ -459,39 +491,3 @@ async def _handled(node) -> None:
     if node.call_later(lambda: done.done() or done.set_result(None)):
         while not done.done() and node.is_running:
             await asyncio.wait({done}, timeout=0.05)
-
-
-def performance_text(code: str) -> Text:
-    """业绩: this year, last year, last 12 months, orders, first and last purchase, the
-    latest orders (db.archive.sales.performance, as of today)."""
-    perf = sales.performance(code)
-    text = Text()
-    text.append(t("card.sales_as_of", date=str(perf.as_of)) + "\n\n", style="bold")
-    heads = (t("card.sales_period"), t("card.sales_amount"), t("card.sales_cost"),
-             t("card.sales_profit"), t("card.sales_orders"))
-    rows = [(t("card.sales_this_year"), perf.this_year), (t("card.sales_last_year"), perf.last_year),
-            (t("card.sales_12_months"), perf.last_12_months), (t("card.sales_all"), perf.all_time)]
-    widths = (12, 16, 16, 16, 8)
-    text.append(table_row(heads, widths) + "\n", style="bold")
-    for label, totals in rows:
-        cells = (label, format_money(totals.amount), format_money(totals.cost),
-                 format_money(totals.profit), str(totals.orders))
-        text.append(table_row(cells, widths) + "\n")
-    text.append("\n" + t("card.sales_first_last", first=str(perf.first_date or "—"),
-                         last=str(perf.last_date or "—")) + "\n\n")
-    if perf.recent:
-        text.append(t("card.sales_recent") + "\n", style="bold")
-        for sale in perf.recent:
-            text.append(f"{sale.date}  ")
-            text.append(table_row((sale.doc_no, format_money(sale.amount), format_money(sale.profit)),
-                                  (16, 16, 16)) + "\n")
-    else:
-        text.append(t("card.sales_none"))
-    return text
-
-
-def table_row(cells, widths) -> str:
-    """The first cell a label (left-aligned), the rest numbers (right-aligned), each in its
-    width of terminal cells with at least a space between."""
-    return "".join(pad(c, w - 1) + " " if i == 0 else " " + pad(c, w - 1, "right")
-                   for i, (c, w) in enumerate(zip(cells, widths)))

@@ -9,6 +9,7 @@ from textual.widgets import Label, ProgressBar, Static
 
 from db import RuleError
 from db.core import clock
+from db.core.session import current
 from db.evaluation import rules, parameters
 from db.values.dates import format_date, parse_date
 from db.core.models import EvaluationRun
@@ -50,8 +51,11 @@ class EvaluateScreen(KehuScreen):
             with Horizontal(classes="as-of-row"):
                 yield Label(t("rules_ui.as_of") + " *", classes="as-of-label")
                 yield Field(format_date(clock.today()), id="f-as_of", max_length=20)
-            yield Static(t("rules_ui.as_of_hint", start=key_of("evaluate.start")), id="as-of-hint",
-                         markup=False)
+            # Read-only, the hint says at once why no evaluation can run (not that one
+            # changes no customer, over a refusal that says nothing can be changed).
+            hint = (t("rules.read_only") if current().read_only
+                    else t("rules_ui.as_of_hint", start=key_of("evaluate.start")))
+            yield Static(hint, id="as-of-hint", markup=False)
             yield ProgressBar(total=1, show_eta=False, id="progress")
             yield Static("", id="message", markup=False)
             yield Static(self._rules_text(), id="rules-in-force")
@@ -76,6 +80,9 @@ class EvaluateScreen(KehuScreen):
 
     def action_start(self) -> None:
         if self.running:
+            return
+        if current().read_only:  # the hint above says why
+            self.say(t("rules_ui.read_only_start"))
             return
         try:
             as_of = parse_date(self.query_one("#f-as_of", Field).value, field="as_of",

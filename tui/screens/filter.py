@@ -37,7 +37,7 @@ def shown_stopped(stored: str) -> str:
     return t(STOPPED_KEYS[stored]) if stored in STOPPED_KEYS else stored
 
 
-def _stored(typed: str, keys: dict[str, str]) -> str | None:
+def stored_value(typed: str, keys: dict[str, str]) -> str | None:
     """The stored value `typed` names in the language in force (or is), None if none."""
     folded = typed.casefold()
     for stored, key in keys.items():
@@ -98,13 +98,13 @@ class FilterScreen(KehuModal[Filter | None]):
         dev_from = parse_date(value.pop("dev_from"), field="dev_from", label="filter.dev_from")
         dev_to = parse_date(value.pop("dev_to"), field="dev_to", label="filter.dev_to")
         if value["mgmt_type"]:
-            stored = _stored(value["mgmt_type"], MGMT_KEYS)
+            stored = stored_value(value["mgmt_type"], MGMT_KEYS)
             if stored is None:
                 raise RuleError("customer.choice", field="mgmt_type", label="customer.field.mgmt_type",
                                 text=value["mgmt_type"], choices=" / ".join(t(k) for k in MGMT_KEYS.values()))
             value["mgmt_type"] = stored
         if value["stopped"]:
-            value["stopped"] = _stored(value["stopped"], STOPPED_KEYS) or value["stopped"]
+            value["stopped"] = stored_value(value["stopped"], STOPPED_KEYS) or value["stopped"]
         return Filter(dev_from=dev_from, dev_to=dev_to, **value)
 
     def fill(self, f: Filter) -> None:

@@ -23,6 +23,7 @@ from db.transfer.importer import ImportPlan, ImportResult
 from db.values.money import format_money, format_percent
 from tui import background
 from tui.commands import Command, bindings, key_of, keys_of
+from tui.change_values import import_field_name
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuModal
 from tui.widgets.cells import visible_text
@@ -185,19 +186,27 @@ def shown_value(fld: str, value) -> str:
 
 
 def column_name(plan: ImportPlan, fld: str) -> str:
-    """A field as the file names it, or as the card does when the file has no column for it
-    (the mnemonic that follows a changed short name)."""
-    if fld in plan.headers:
-        return visible_text(plan.headers[fld])
-    return t(f"customer.field.{fld}") if fld in fields_meta.BY_KEY else fld
+    """A field named in the language in force (a customer's as the card names it), not as
+    the file's header calls it: an English screen showed 客户名称, a Chinese one class_code."""
+    return import_field_name(plan.kind, fld)
 
 
-def rejected_option(problem) -> Option:
+def rejected_option(plan: ImportPlan, problem) -> Option:
     line = Text()
     line.append(pad(t("transfer_ui.line", line=problem.line), 10), style="bold")
-    line.append(pad(visible_text(problem.column), 12), style="dim")
+    column = column_name(plan, problem.field) if problem.field else visible_text(problem.column)
+    line.append(pad(column, 12), style="dim")
     line.append(visible_text(error_text(problem)))
     return Option(line)
+
+
+def unsaved_option(cell: tuple[int, str]) -> Option:
+    line, column = cell
+    text = Text()
+    text.append(pad(t("transfer_ui.line", line=line), 10), style="bold")
+    text.append(pad(visible_text(column), 12), style="dim")
+    text.append(t("transfer_ui.unsaved_cell"))
+    return Option(text)
 
 
 def update_option(plan: ImportPlan, row) -> Option:
@@ -259,8 +268,10 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
                                     only_valid=key_of("import.only_valid"), cancel=key_of("import.cancel"))
             yield Static(self._counts(), id="preview-counts")
             options: list[Option] = []
+            section(options, t("transfer_ui.unsaved_head", count=len(plan.unsaved)), plan.unsaved,
+                    unsaved_option)
             section(options, t("transfer_ui.rejected_head", count=len(plan.rejected_lines)),
-                    plan.rejected, rejected_option)
+                    plan.rejected, lambda problem: rejected_option(plan, problem))
             section(options, t("transfer_ui.updates_head", count=len(plan.updates)), plan.updates,
                     lambda row: update_option(plan, row))
             section(options, t("transfer_ui.adds_head", count=len(plan.adds)), plan.adds, add_option)
@@ -281,7 +292,9 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
         if plan.extra:
             text.append("\n" + t("transfer_ui.extra", columns=visible_text(", ".join(plan.extra))))
         if plan.missing:
-            text.append("\n" + t("transfer_ui.missing", columns=", ".join(plan.missing)), style="yellow")
+            text.append("\n" + t("transfer_ui.missing", columns=", ".join(column_name(plan, f) for f in plan.missing)), style="yellow")
+        if plan.unsaved:
+            text.append("\n" + t("transfer_ui.unsaved_note", count=len(plan.unsaved)), style="yellow")
         if plan.kind != "sales":
             text.append("\n" + t("transfer_ui.plan_clears" if plan.blank_clears else "transfer_ui.plan_keeps"))
         return text

@@ -34,8 +34,8 @@ def describe(entry) -> str:
     from tui.change_values import field_name, merged_codes, values_text
 
     parts = []
-    if entry.origin:
-        parts.append(t("history.origin", code=entry.origin))
+    if entry.origin:  # the row is the merged customer's, its code in the code column
+        parts.append(t("history.now_in", code=entry.code))
     merged = merged_codes(entry.changes)
     if merged:
         parts.append(t("history.merged", codes=merged))
@@ -46,6 +46,13 @@ def describe(entry) -> str:
     if entry.batch:
         parts.append(t("history.batch", batch=entry.batch))
     return "; ".join(parts)
+
+
+def owner(entry) -> str:
+    """The code of the customer a row belongs to: a merged customer's rows are filed under
+    the code it was merged into (so the target's history holds them) but show its own
+    fields, and are named by its own code."""
+    return entry.origin or entry.code
 
 
 def run_log(args, store) -> int:
@@ -72,7 +79,7 @@ def run_log(args, store) -> int:
     headers = [t("history.at"), t("history.who"), t("history.action"), t("history.code"),
                t("history.changes")]
     rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.who, _label("history.action", e.action),
-             e.code if e.entity == "customer" else f"{_label('history.entity', e.entity)} {e.code}",
+             owner(e) if e.entity == "customer" else f"{_label('history.entity', e.entity)} {e.code}",
              describe(e)] for e in entries]
     for line in plain.table(headers, rows, shrink=(4, 1, 3)):
         print(line)

@@ -45,6 +45,7 @@ def _show(value) -> str:
 def describe(plan) -> list[str]:
     """The plan as lines: what was read, columns ignored or missing, the counts, every
     rejected row with its reason, and the changed fields of rows to update."""
+    from tui.change_values import import_field_name
     from tui.i18n import error_text
 
     sheet = f" [{plan.sheet}]" if plan.sheet else ""
@@ -54,18 +55,23 @@ def describe(plan) -> list[str]:
     if plan.extra:
         lines.append(t("transfer.extra", columns=", ".join(plan.extra)))
     if plan.missing:
-        lines.append(t("transfer.missing", columns=", ".join(plan.missing)))
+        lines.append(t("transfer.missing", columns=", ".join(import_field_name(plan.kind, f) for f in plan.missing)))
     lines.append(t("transfer.summary", adds=len(plan.adds), updates=len(plan.updates),
                    unchanged=plan.unchanged, rejected=len(plan.rejected_lines)))
     if plan.kind != "sales":
         lines.append(t("transfer.blank_clears" if plan.blank_clears else "transfer.blank_keeps"))
+    for line, column in plan.unsaved[:SHOWN]:
+        lines.append("  " + t("transfer.unsaved_formula", line=line, column=column))
+    if len(plan.unsaved) > SHOWN:
+        lines.append("  " + t("transfer.more", count=len(plan.unsaved) - SHOWN))
     for problem in plan.rejected[:SHOWN]:
-        lines.append("  " + t("transfer.rejected_row", line=problem.line, column=problem.column,
+        column = import_field_name(plan.kind, problem.field) if problem.field else problem.column
+        lines.append("  " + t("transfer.rejected_row", line=problem.line, column=column,
                               reason=error_text(problem)))
     if len(plan.rejected) > SHOWN:
         lines.append("  " + t("transfer.more", count=len(plan.rejected) - SHOWN))
     for row in plan.updates[:SHOWN]:
-        changes = "; ".join(f"{plan.headers.get(f, f)}: {_show(old)} -> {_show(new)}"
+        changes = "; ".join(f"{import_field_name(plan.kind, f)}: {_show(old)} -> {_show(new)}"
                             for f, (old, new) in row.changes.items())
         lines.append("  " + t("transfer.changed_row", line=row.line, code=row.code, changes=changes))
     if len(plan.updates) > SHOWN:

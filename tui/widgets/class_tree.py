@@ -65,6 +65,18 @@ class ClassTree(Tree[ClassNode | None]):
     def on_mount(self) -> None:
         self.reload()
 
+    def render_label(self, node: TreeNode, base_style, style) -> Text:
+        """The label cut to the room its line leaves, ending in "…" when cut (by cells: a
+        Chinese character takes two), not cut bare at the pane's edge."""
+        label = super().render_label(node, base_style, style)
+        depth, up = 0, node.parent
+        while up is not None:
+            depth, up = depth + 1, up.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if 0 < room < label.cell_len:
+            label.truncate(room, overflow="ellipsis")
+        return label
+
     # -- loading -----------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:

@@ -35,13 +35,15 @@ from db.lists.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Sele
 from tui import background
 from tui.commands import key_of
 from tui.head_start import HeadStart
-from tui.i18n import error_text, t
+from tui.i18n import CATALOG, error_text, t
 from tui.widgets.cells import Align, fit, visible_text
 from tui.widgets.virtual_list import VirtualList
 
 CACHE_PAGES = 8
 SYNC_BUDGET = 0.001  # seconds: a page read slower than this moves the query's reads to a worker
-GUTTER = 2  # the mark column
+# The mark column: "*" for a marked row, then the stopped mark (one wide character or one
+# narrow one), which says "stopped" where the grey cannot (a monochrome terminal).
+GUTTER = 4  # with a cell between it and the first column
 GAP = 1  # cells between columns
 
 
@@ -52,7 +54,9 @@ class ColumnSpec(NamedTuple):
 
     @property
     def title(self) -> str:
-        return t("list.col.class_name") if self.key == "class_name" else t(f"customer.field.{self.key}")
+        """The column's header: its own short title when the field's name is wider than it."""
+        short = f"list.col.{self.key}"
+        return t(short) if short in CATALOG else t(f"customer.field.{self.key}")
 
 
 COLUMN_SPECS = {spec.key: spec for spec in (
@@ -407,8 +411,9 @@ class CustomerList(VirtualList):
 
     def render_row(self, index: int, row: Row | None, base: Style) -> tuple[Strip, Style]:
         marked = row is not None and self.selection.is_marked(row.code)
-        style = self.row_style(index, base, marked, *(("stopped",) if row is not None and row.stopped else ()))
-        gutter = Segment(fit("*" if marked else "", GUTTER), style)
+        stopped = row is not None and row.stopped
+        style = self.row_style(index, base, marked, *(("stopped",) if stopped else ()))
+        gutter = Segment(fit(("*" if marked else " ") + (t("list.stopped_mark") if stopped else ""), GUTTER), style)
         if row is None:
             loading = style + self.get_component_rich_style("customer-list--loading")
             return Strip([gutter, Segment(t("list.loading"), loading)]), style

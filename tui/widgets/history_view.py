@@ -21,9 +21,15 @@ def entry_text(entry: Entry, *, with_code: bool = False) -> Text:
     line.append("  ")
     action = f"history.action.{entry.action}"
     line.append(t(action) if action in CATALOG else entry.action, style="bold")
+    # A merged customer's rows are filed under the code it was merged into but hold its own
+    # fields: they are named by its own code.
     if with_code:
         kind = f"history.entity.{entry.entity}"
-        line.append("  " + (t(kind) if kind in CATALOG else entry.entity) + " " + entry.code)
+        line.append("  " + (t(kind) if kind in CATALOG else entry.entity) + " " + (entry.origin or entry.code))
+        if entry.origin:
+            line.append("\n    " + t("history.now_in", code=entry.code))
+    elif entry.origin:
+        line.append("\n    " + t("history.record_of", code=entry.origin))
     merged = merged_codes(entry.changes)
     if merged:
         line.append("\n    " + t("history.merged", codes=merged))

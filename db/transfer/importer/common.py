@@ -93,6 +93,9 @@ class ImportPlan:
     add_fields: list[str] = field(default_factory=list)  # customers: the fields of an add's cells
     batch: str = ""
     blank_clears: bool = False  # an update's empty cell clears the stored value (else keeps it)
+    # (line, header) of the workbook cells whose formula has no saved value, read as empty:
+    # the table's own list, filled as the planner reads the rows.
+    unsaved: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def rejected_lines(self) -> list[int]:
@@ -194,7 +197,7 @@ def new_plan(table: Table, kind: str, dimension: str, columns: list[Column]) -> 
     headers = {f: table.headers[i] for f, i in zip(table.fields, table.positions)}
     return ImportPlan(table.path, kind, dimension, table.format, table.encoding, table.sheet,
                       list(table.fields), headers, list(table.extra), list(table.missing),
-                      batch=f"import-{clock.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}")
+                      unsaved=table.unsaved, batch=f"import-{clock.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}")
 
 
 def chunks(rows: Iterable, size: int | None = None):
