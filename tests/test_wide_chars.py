@@ -84,3 +84,23 @@ async def test_the_locate_hint_reads_whole_at_80x24(demo_store):
         await settle(pilot)
         await press(pilot, "slash")
         assert "名称或简称中的任意字" in "\n".join(_lines(app))
+
+
+@pytest.mark.parametrize("x", [30, 22, 40])
+async def test_a_partial_update_inside_a_run_paints_it(x):
+    """A dirty span that starts right of the pane's edge, inside the dialog's one strip:
+    the update writes the dialog's cells there (Textual's own ends would skip the strip)."""
+    import re
+
+    from textual.geometry import Region
+
+    text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ"
+    app = Crossing(text)
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        compositor = app.screen._compositor
+        compositor._dirty_regions.clear()
+        compositor._dirty_regions.add(Region(x, 2, 8, 1))
+        update = compositor.render_partial_update()
+        written = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", update.render_segments(app.console))
+        assert text[x:x + 8] in written

@@ -9,7 +9,9 @@ the tree / list border beneath the dialog (Textualize/textual#6357, open in 8.2.
 `install()` replaces Compositor._render_chops with one that cuts a widget's line only where
 the widget beneath differs: a run of pieces one widget wins goes in as one strip, and the
 other pieces of the run are claimed by an empty strip so that no widget below paints them.
-The output is the same cells as before except for the characters no longer split.
+A partial update is told where each strip really ends (render_partial_update), so a span
+that starts inside a run still paints it from there. The output is the same cells as
+before except for the characters no longer split.
 Written against Textual 8.2.8 (pinned); tests/test_wide_chars.py fails if the compositor
 changes under it.
 """
@@ -20,8 +22,9 @@ from textual.geometry import Region
 from textual.strip import Strip
 
 _CLAIMED = Strip([], 0)
-# Textual's own, for the tests to compare with (taken before install() can replace it).
+# Textual's own, for the tests to compare with (taken before install() can replace them).
 TEXTUALS = Compositor._render_chops
+TEXTUALS_PARTIAL = Compositor.render_partial_update
 
 
 def _render_chops(self, crop: Region, is_rendered_line):
@@ -57,5 +60,22 @@ def _render_chops(self, crop: Region, is_rendered_line):
     return chops
 
 
+def _ends(line: dict, cuts: list[int]) -> list[int]:
+    """Where each piece of a line ends: a strip at its own length (a run's strip reaches
+    past the next cut, an empty claim ends where it starts), an unpainted one at the next cut."""
+    return [cut + strip.cell_length if strip is not None else following
+            for (cut, strip), following in zip(line.items(), cuts[1:])]
+
+
+def render_partial_update(self):
+    update = TEXTUALS_PARTIAL(self)
+    if update is not None:
+        # Textual takes every piece to end at the next cut; a run's strip goes on past it,
+        # and a dirty span starting inside the run would skip it.
+        update.chop_ends = [_ends(line, cuts) for line, cuts in zip(update.chops, self.cuts)]
+    return update
+
+
 def install() -> None:
     Compositor._render_chops = _render_chops
+    Compositor.render_partial_update = render_partial_update
