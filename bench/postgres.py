@@ -31,9 +31,15 @@ def _admin(url: str, *statements: str) -> None:
 
 def scratch(url: str, suffix: str) -> str:
     """The URL of an empty database named after the benchmark's with `suffix`, made anew."""
-    name = f"{urlsplit(url).path.lstrip('/')}_{suffix}"
+    made = _with_database(url, f"{urlsplit(url).path.lstrip('/')}_{suffix}")
+    _recreate(made)
+    return made
+
+
+def _recreate(url: str) -> None:
+    """Drop the database `url` names (whoever is connected) and create it empty."""
+    name = urlsplit(url).path.lstrip("/")
     _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-    return _with_database(url, name)
 
 
 def drop(url: str) -> None:
@@ -62,8 +68,7 @@ def ensure_archive(url: str, source, fingerprint: str, kehu: list[str]) -> None:
     otherwise the database is made anew and the SQLite archive `source` copied into it."""
     if built_from(url) == fingerprint:
         return
-    name = urlsplit(url).path.lstrip("/")
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    _recreate(url)
     print(f"copying {source} to {url} (once) ...", flush=True)
     subprocess.run([*kehu, "copy", str(source), url], check=True)
 

@@ -13,6 +13,7 @@ target is written as a new file beside it and renamed into place when complete.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ import peewee
 from db import schema
 from db.archive import search
 from db.archive.dimensions import DERIVED
-from db.core import dialect, models, session
+from db.core import bulk, models, session
 from db.core.errors import StoreError
 from db.core.models import MAIN_DIMENSION, SCHEMA_VERSION, CustomerClass, Dimension, SchemaInfo
 from db.core.session import Store, masked, translate_errors
@@ -294,32 +295,25 @@ def _load_postgres(src: Store, store: Store, progress: Progress | None) -> Copie
         names = ", ".join(f'"{t}"' for t in tables)
         db.execute_sql(f"TRUNCATE {names}")  # the rows of the fresh open, replaced by the source's
         db.execute_sql("SET LOCAL maintenance_work_mem = '1GB'")
-        indexes, keys = _pg_indexes(db, tables), _pg_foreign_keys(db, tables)
-        for table, name, _ in keys:
-            db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-        for name, _ in indexes:
-            db.execute_sql(f'DROP INDEX "{name}"')
         cursor = db.cursor()
-        for model in MODELS:
-            sql = f'COPY "{model._meta.table_name}" ({_quoted(model)}) FROM STDIN'
+        with _indexes_rebuilt() as rebuilt:
+            for model in MODELS:
+                sql = f'COPY "{model._meta.table_name}" ({_quoted(model)}) FROM STDIN'
 
-            def load(done, model=model, sql=sql) -> None:
-                # copy_expert pulls the chunks itself, through _CopyText's read()
-                stream = _CopyText(_streamed(src, model, progress, done))
-                try:
-                    cursor.copy_expert(sql, stream, size=1 << 20)
-                except Exception:
-                    if stream.failure is not None:
-                        raise stream.failure from None
-                    raise
+                def load(done, model=model, sql=sql) -> None:
+                    # copy_expert pulls the chunks itself, through _CopyText's read()
+                    stream = _CopyText(_streamed(src, model, progress, done))
+                    try:
+                        cursor.copy_expert(sql, stream, size=1 << 20)
+                    except Exception:
+                        if stream.failure is not None:
+                            raise stream.failure from None
+                        raise
 
-            _timed(copied, model, load)
-        started = time.perf_counter()
-        for _, definition in indexes:
-            db.execute_sql(definition)
-        for table, name, definition in keys:
-            db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-        copied.steps["indexes"] = time.perf_counter() - started
+                _timed(copied, model, load)
+            started = time.perf_counter()
+            rebuilt.close()
+            copied.steps["indexes"] = time.perf_counter() - started
         for model in MODELS:
             pk = model._meta.primary_key
             if isinstance(pk, peewee.AutoField):
@@ -361,25 +355,17 @@ def _streamed(src: Store, model, progress: Progress | None, done: list[int]) -> 
             progress(table, done[0], max(total, done[0]))
 
 
-def _pg_indexes(db, tables: list[str]) -> list[tuple[str, str]]:
-    """(name, CREATE INDEX statement) of every index of these tables but those a constraint
-    owns (the primary keys)."""
-    return list(db.execute_sql(
-        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-        "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
-        "ORDER BY i.relname", (tables,)))
-
-
-def _pg_foreign_keys(db, tables: list[str]) -> list[tuple[str, str, str]]:
-    """(table, name, definition) of every foreign key of these tables."""
-    return list(db.execute_sql(
-        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-        "JOIN pg_class t ON t.oid = c.conrelid "
-        "WHERE c.contype = 'f' AND t.relname = ANY(%s) "
-        "AND t.relnamespace = current_schema()::regnamespace ORDER BY t.relname, c.conname",
-        (tables,)))
+@contextlib.contextmanager
+def _indexes_rebuilt():
+    """Every table's indexes (and on PostgreSQL its foreign keys) dropped for the load and
+    made again once after it (db.core.bulk.indexes_rebuilt), which `close()` on the stack
+    yielded does, so the caller can time it. Entered referencing tables first, so a foreign
+    key goes before the index it rests on; left in the reverse order, so that index is back
+    before the key is checked again."""
+    with contextlib.ExitStack() as stack:
+        for model in reversed(MODELS):
+            stack.enter_context(bulk.indexes_rebuilt(model._meta.table_name, large=True))
+        yield stack
 
 
 def _into_sqlite(src: Store, path: Path, progress: Progress | None) -> Copied:
@@ -394,26 +380,22 @@ def _into_sqlite(src: Store, path: Path, progress: Progress | None) -> Copied:
             conn.execute("PRAGMA journal_mode = MEMORY")
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA foreign_keys = OFF")  # the source's rows are consistent already
-            tables = tuple(m._meta.table_name for m in MODELS)
             with store.writing():
                 for model in reversed(MODELS):  # the rows of the fresh open, replaced
                     conn.execute(f'DELETE FROM "{model._meta.table_name}"')
-                indexes = dialect.sqlite_indexes(conn, tables)
-                for sql in indexes:
-                    dialect.drop_sqlite_index(conn, sql)
-                for model in MODELS:
-                    marks = ", ".join("?" * len(_columns(model)))
-                    insert = f'INSERT INTO "{model._meta.table_name}" ({_quoted(model)}) VALUES ({marks})'
+                with _indexes_rebuilt() as rebuilt:
+                    for model in MODELS:
+                        marks = ", ".join("?" * len(_columns(model)))
+                        insert = f'INSERT INTO "{model._meta.table_name}" ({_quoted(model)}) VALUES ({marks})'
 
-                    def load(done, model=model, insert=insert) -> None:
-                        for rows in _streamed(src, model, progress, done):
-                            conn.executemany(insert, rows)
+                        def load(done, model=model, insert=insert) -> None:
+                            for rows in _streamed(src, model, progress, done):
+                                conn.executemany(insert, rows)
 
-                    _timed(copied, model, load)
-                started = time.perf_counter()
-                for sql in indexes:
-                    conn.execute(sql)
-                copied.steps["indexes"] = time.perf_counter() - started
+                        _timed(copied, model, load)
+                    started = time.perf_counter()
+                    rebuilt.close()
+                    copied.steps["indexes"] = time.perf_counter() - started
                 started = time.perf_counter()
                 search.rebuild()
                 copied.steps["locate index"] = time.perf_counter() - started
