@@ -312,7 +312,9 @@ def test_a_real_read_only_directory(archive, tmp_path):
     path = folder / "t.db"
     path.write_bytes(archive.read_bytes())
     folder.chmod(0o555)
-    for parent in [tmp_path, *tmp_path.parents]:
+    # The checkout too: the shell lists its own package to find its commands, and a clone in
+    # a directory made by mktemp -d (mode 700) is closed to nobody.
+    for parent in [tmp_path, *tmp_path.parents, ROOT, *ROOT.parents]:
         parent.chmod(parent.stat().st_mode | 0o005)
     code = ("import os, sys; from tui import cli; cli.build_parser(); "
             "import db.archive.search, db.archive.customers, db.archive.classes, db.archive.dimensions, "
