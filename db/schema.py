@@ -39,6 +39,7 @@ def prepare(store, notice=None) -> None:
     # Only a new or older archive needs these: an open of a current one (every start of the
     # app and of the shell) does without importing them.
     from db.core import dialect
+    from db import upgrades
     from db.archive import dimensions, search
 
     with store.writing():
@@ -47,10 +48,14 @@ def prepare(store, notice=None) -> None:
             # a rebuild of every name's pieces (SQLite), the pieces column written on every
             # row and indexed (PostgreSQL): long on a large archive
             notice("store.upgrading_index", path=store.url)
+        if found is not None:
+            upgrades.add_missing_columns(store)
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)
         if found is not None and found < 3 and store.dialect == "sqlite":
             search.rebuild()  # version 2's locate index kept a copy of every name
+        if found is not None:
+            upgrades.run_steps(store, found)
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
         SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[SchemaInfo.key], update={SchemaInfo.value: str(SCHEMA_VERSION)}).execute()

@@ -1,0 +1,65 @@
+"""db.upgrades: an archive of an older version gains the columns its tables lack, with their
+defaults, on both databases, and runs each later version's step once."""
+import sqlite3
+
+import pytest
+
+import db
+from db import upgrades
+from db.archive import classes, customers
+from db.core.models import SCHEMA_VERSION, Customer, SchemaInfo
+from tests.pg import admin_sql, pg_url  # noqa: F401 (a fixture)
+
+
+def _add_one():
+    classes.add("main", "01", "批发")
+    customers.create({"code": "C1", "name": "北京华联", "short_name": "华联", "class_code": "01"})
+
+
+def test_a_missing_column_comes_back_with_its_default_on_sqlite(tmp_path):
+    path = str(tmp_path / "old.db")
+    store = db.open_store(path)
+    _add_one()
+    store.close()
+    con = sqlite3.connect(path)
+    con.executescript("ALTER TABLE customer DROP COLUMN remark;"
+                      f"UPDATE schema_info SET value = '{SCHEMA_VERSION - 1}' WHERE key = 'schema_version';")
+    con.close()
+    db.open_store(path)
+    assert Customer.get(Customer.code == "C1").remark == ""
+    assert SchemaInfo.get_by_id("schema_version").value == str(SCHEMA_VERSION)
+
+
+def test_a_missing_column_comes_back_with_its_default_on_postgresql(pg_url):  # noqa: F811
+    store = db.open_store(pg_url)
+    _add_one()
+    store.close()
+    admin_sql("ALTER TABLE customer DROP COLUMN problem; ALTER TABLE customer DROP COLUMN credit_days;"
+              f"UPDATE schema_info SET value = '{SCHEMA_VERSION - 1}' WHERE key = 'schema_version'")
+    db.open_store(pg_url)
+    row = Customer.get(Customer.code == "C1")
+    assert (row.problem, row.credit_days) == (False, 0)
+
+
+def test_each_later_versions_step_runs_once(tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(upgrades, "STEPS", [(SCHEMA_VERSION - 1, lambda s: ran.append("old")),
+                                           (SCHEMA_VERSION, lambda s: ran.append("new"))])
+    path = str(tmp_path / "old.db")
+    db.open_store(path).close()
+    con = sqlite3.connect(path)
+    con.execute(f"UPDATE schema_info SET value = '{SCHEMA_VERSION - 1}' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    db.open_store(path).close()
+    db.open_store(path)
+    assert ran == ["new"]
+
+
+def test_a_new_not_null_column_without_a_default_is_a_programming_error():
+    from peewee import CharField
+    field = CharField()
+    field.bind(Customer, "nothing")
+    field.default = None
+    with pytest.raises(ValueError, match="needs a default"):
+        upgrades._add_column(type("S", (), {"dialect": "sqlite"})(), "customer", field)
