@@ -395,9 +395,33 @@ def test_a_terminated_xlsx_export_leaves_no_temporary_files(tmp_path):
         time.sleep(0.01)
     proc.send_signal(signal.SIGTERM)
     err = proc.communicate(timeout=30)[1].decode()
-    assert proc.returncode == 130 and "Traceback" not in err
+    assert proc.returncode == 130 and "Traceback" not in err, err
     assert not os.listdir(scratch)
     assert not target.exists() and not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_an_interrupted_sheet_is_removed_though_its_writer_cannot_close(tmp_path, monkeypatch):
+    """SIGTERM lands inside openpyxl's row writer one time in a few: its generator is dead,
+    its close raised StopIteration, the export exited 1 with a traceback and left its parts."""
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from db.transfer import export_files
+
+    close = WriteOnlyWorksheet.close
+
+    def dead_writer(sheet):  # as the dead generator ends it: closed, then StopIteration
+        close(sheet)
+        raise StopIteration
+
+    out = export_files.open_output(tmp_path / "out.xlsx")
+    with pytest.raises(KeyboardInterrupt):
+        with out:
+            writer = out.sheet("customers", "en")
+            writer.header(["code"], [10])
+            writer.rows([["C1"]])
+            monkeypatch.setattr(WriteOnlyWorksheet, "close", dead_writer)
+            raise KeyboardInterrupt
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
 
 
 def test_a_killed_xlsx_export_leaves_nothing_in_the_temp_dir(tmp_path):

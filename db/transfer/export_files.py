@@ -229,9 +229,13 @@ def _remove_sheets(book) -> None:
     for sheet in book.worksheets:
         if sheet._writer is None:  # nothing written to it, nothing to remove
             continue
-        with contextlib.suppress(OSError, ValueError):
+        # A sheet interrupted mid-row (SIGTERM, Ctrl-C) has a dead writer generator, whose
+        # close raises StopIteration or RuntimeError: closing only releases its file handle,
+        # so whatever it raises, the file is removed next.
+        with contextlib.suppress(Exception):
             if not sheet.closed:
                 sheet.close()
+        with contextlib.suppress(OSError):
             sheet._writer.cleanup()
 
 
