@@ -99,6 +99,7 @@ def _customer_rows(source, table: list[str]):
     """The file's header as table columns (the file is kehu's own export, headed in
     Chinese) with the table's columns the file lacks added at the end, and its rows padded
     with empty text for them."""
+    from db.values import collation
     from db.values.columns import COLUMNS
     from db.core.models import Customer
 
@@ -106,9 +107,13 @@ def _customer_rows(source, table: list[str]):
     rows = csv.reader(f)
     by_header = {c.zh: getattr(Customer, c.field).column_name for c in COLUMNS["customers"]}
     columns = [by_header[h] for h in next(rows)]
-    pad = tuple("" for c in table if c not in columns)
-    columns += [c for c in table if c not in columns]
-    return f, columns, ((*r, *pad) for r in rows)
+    # The names' sort keys, which kehu's import makes on every row, made here too.
+    keys = list(collation.KEY_COLUMNS.values())  # name_key, short_key
+    name_at, short_at = columns.index("name"), columns.index("short_name")
+    pad = tuple("" for c in table if c not in columns and c not in keys)
+    columns += keys + [c for c in table if c not in columns and c not in keys]
+    key = collation.key
+    return f, columns, ((*r, key(r[name_at]), key(r[short_at]), *pad) for r in rows)
 
 
 def _pg_text(field):

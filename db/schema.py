@@ -43,10 +43,9 @@ def prepare(store, notice=None) -> None:
     from db.archive import dimensions, search
 
     with store.writing():
-        if found is not None and notice is not None and (
-                found < 3 and store.dialect == "sqlite" or found < 5 and store.dialect != "sqlite"):
-            # a rebuild of every name's pieces (SQLite), the pieces column written on every
-            # row and indexed (PostgreSQL): long on a large archive
+        if found is not None and notice is not None and found < 6:
+            # every row rewritten and its indexes rebuilt: the names' sort keys (6), the
+            # pieces column (PostgreSQL, 5), every name's pieces (SQLite, 3): long at 1M
             notice("store.upgrading_index", path=store.url)
         if found is not None:
             upgrades.add_missing_columns(store)
@@ -54,8 +53,7 @@ def prepare(store, notice=None) -> None:
         dialect.install(store)
         if found is not None and found < 3 and store.dialect == "sqlite":
             search.rebuild()  # version 2's locate index kept a copy of every name
-        if found is not None:
-            upgrades.run_steps(store, found)
+        rewritten = upgrades.run_steps(store, found) if found is not None else set()
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
         SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[SchemaInfo.key], update={SchemaInfo.value: str(SCHEMA_VERSION)}).execute()
@@ -69,6 +67,7 @@ def prepare(store, notice=None) -> None:
                 position=0,
             )
         dimensions.ensure_derived()
+    upgrades.vacuum(store, rewritten)
 
 
 def _has_foreign_tables() -> bool:

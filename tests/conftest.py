@@ -9,6 +9,7 @@ import db
 from db.archive import classes, search
 from db.core import clock
 from db.core.models import Customer
+from db.values import collation
 from tui import i18n
 
 FIXED_NOW = dt.datetime(2026, 11, 23, 9, 30, 0)
@@ -54,8 +55,8 @@ def store(tmp_path):
 def add_customer(code: str, class_code: str, name: str | None = None, **fields) -> Customer:
     """A bare customer row, for rules about classes that need customers to exist, in the
     locate index as every customer is (its entry is taken out by the names it was given)."""
-    row = Customer.create(code=code, name=name or f"客户{code}", short_name=name or f"客户{code}",
-                          class_code=class_code, **fields)
+    names = {"name": name or f"客户{code}", "short_name": name or f"客户{code}"}
+    row = Customer.create(code=code, **names, **collation.keys_of(names), class_code=class_code, **fields)
     search.index(row.id, row.name, row.short_name)
     return row
 

@@ -234,5 +234,5 @@ def test_upgrading_an_older_archive_is_said_before_the_answer(tmp_path, capsys):
     _version_2_archive(path)
     assert cli.main(["--lang", "en", "--db", path, "find", "超市"]) == 0
     captured = capsys.readouterr()
-    assert captured.err == f"kehu: Upgrading the locate index of {path} (once only; half a minute to three minutes at a million customers)…\n"
+    assert captured.err == f"kehu: Upgrading the indexes of {path} (once only; half a minute to three minutes at a million customers)…\n"
     assert "C1" in captured.out

@@ -219,8 +219,25 @@ def test_generate_makes_a_consistent_archive(tmp_path):
 
         assert search.locate("王", limit=5)
         assert store.database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        _sorted_by_pinyin()
     finally:
         store.close()
+
+
+def _sorted_by_pinyin():
+    """Every customer carries the sort keys of its names: the name sorts are in pinyin order."""
+    from db.lists import paging
+    from db.values import collation
+
+    for sort in ("name", "short_name"):
+        shown = [r.values[sort] for r in paging.after(paging.ListQuery(sort=sort), None, 300, columns=(sort,))]
+        assert shown == sorted(shown, key=collation.key) and len(shown) == 300
+    stale = Customer.select().where((Customer.name_key == "") | (Customer.short_key == "")).count()
+    assert stale == 0
+
+
+def test_the_fixture_demo_sorts_names_by_pinyin(built):
+    _sorted_by_pinyin()
 
 
 def test_generate_is_deterministic(tmp_path):

@@ -63,3 +63,51 @@ def test_a_new_not_null_column_without_a_default_is_a_programming_error():
     field.default = None
     with pytest.raises(ValueError, match="needs a default"):
         upgrades._add_column(type("S", (), {"dialect": "sqlite"})(), "customer", field)
+
+
+NAMES = [("C1", "万洋商贸", "万洋"), ("C2", "三亚旅游", "三亚"), ("C3", "丁佳琪", "丁佳琪"),
+         ("C4", "阿里巴巴", "阿里"), ("C5", "北京华联", "华联")]
+
+
+def _version_5_archive(url) -> str:
+    """An archive as version 5 left it: no sort keys, the lists' name index on the name."""
+    store = db.open_store(url)
+    classes.add("main", "01", "批发")
+    for code, name, short in NAMES:
+        customers.create({"code": code, "name": name, "short_name": short, "class_code": "01"})
+    store.close()
+    return ("DROP INDEX customer_name_key_code_class_code_stop_date;"
+            "DROP INDEX customer_short_key_code_class_code_stop_date;"
+            "ALTER TABLE customer DROP COLUMN name_key; ALTER TABLE customer DROP COLUMN short_key;"
+            "CREATE INDEX customer_name_code_class_code_stop_date ON customer (name, code, class_code, stop_date);"
+            "UPDATE schema_info SET value = '5' WHERE key = 'schema_version'")
+
+
+def _sorted_codes(sort):
+    from db.lists import paging
+
+    return [r.code for r in paging.after(paging.ListQuery(sort=sort), None, 10)]
+
+
+def _checked():
+    assert _sorted_codes("name") == ["C4", "C5", "C3", "C2", "C1"]  # a, bei, ding, san, wan
+    assert _sorted_codes("short_name") == ["C4", "C3", "C5", "C2", "C1"]  # a, ding, hua, san, wan
+    assert Customer.get(Customer.code == "C5").name_key == "bei3 jing1 hua2 lian2 "
+
+
+def test_a_version_5_sqlite_archive_gets_the_sort_keys(tmp_path):
+    path = str(tmp_path / "v5.db")
+    con = sqlite3.connect(path)
+    con.executescript(_version_5_archive(path))
+    con.close()
+    store = db.open_store(path)
+    _checked()
+    indexes = {n for (n,) in store.database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "customer_name_code_class_code_stop_date" not in indexes
+    assert "customer_name_key_code_class_code_stop_date" in indexes
+
+
+def test_a_version_5_postgresql_archive_gets_the_sort_keys(pg_url):  # noqa: F811
+    admin_sql(_version_5_archive(pg_url))
+    db.open_store(pg_url)
+    _checked()

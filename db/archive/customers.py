@@ -19,6 +19,7 @@ from db.archive import dimensions, history, search
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
+from db.values import collation
 from db.values.mnemonic import initials
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
 from db.values.money import format_money, format_percent
@@ -238,8 +239,8 @@ def create(values: dict) -> Customer:
             clean["mnemonic"] = mnemonic_of(clean["short_name"])
         who, at = clock.user(), clock.now()
         try:
-            row = Customer.create(**clean, created_by=who, created_at=at, modified_by=who,
-                                  modified_at=at, version=1)
+            row = Customer.create(**clean, **collation.keys_of(clean), created_by=who, created_at=at,
+                                  modified_by=who, modified_at=at, version=1)
         except peewee.IntegrityError:
             # Another session inserted the same code between our check and our insert
             # (PostgreSQL; SQLite's write lock taken at BEGIN rules that out).
@@ -362,8 +363,8 @@ def _write(row: Customer, version: int, new: dict) -> None:
     """UPDATE ... WHERE id AND version, stamping who and when. The version in the WHERE clause
     is what stops a lost update on a database whose isolation lets two sessions read the
     same version (PostgreSQL at read committed)."""
-    updated = (Customer.update(**new, version=version + 1, modified_by=clock.user(),
-                               modified_at=clock.now())
+    updated = (Customer.update(**new, **collation.keys_of(new), version=version + 1,
+                               modified_by=clock.user(), modified_at=clock.now())
                .where(Customer.id == row.id, Customer.version == version).execute())
     if updated != 1:
         raise conflict_of(row.code)

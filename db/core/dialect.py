@@ -44,7 +44,7 @@ MAX_CODE_POINT = 0x10FFFF
 # column). Names keep the database's collation. `.ci/postgres.sh` makes its test cluster
 # with the C locale as well.
 C_COLLATED = ((models.Customer, "code"), (models.Customer, "class_code"),
-              (models.Customer, "mnemonic"), (models.CustomerClass, "code"),
+              (models.Customer, "mnemonic"), (models.Customer, "name_key"), (models.Customer, "short_key"), (models.CustomerClass, "code"),
               (models.Membership, "class_code"), (models.Membership, "customer_code"),
               (models.Proposal, "customer_code"))
 

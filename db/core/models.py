@@ -22,11 +22,13 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 5  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 6  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
-# tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id
-# The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 3
+# tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
+# 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by
+# The oldest version this one reads as it is, read-only (a writable open upgrades it first):
+# a list sorted by name reads the sort keys of version 6.
+READABLE_SINCE = 6
 
 database = DatabaseProxy()
 
@@ -92,6 +94,10 @@ class Customer(BaseModel):
     code = CharField(max_length=20, unique=True)
     name = CharField(max_length=98)
     short_name = CharField(max_length=60)
+    # Pinyin sort keys of name and short_name (db.values.collation), written with them: the
+    # lists sorted by name page by these. At most 8 characters per character of the name.
+    name_key = CharField(max_length=800, default="")
+    short_key = CharField(max_length=480, default="")
     mnemonic = CharField(max_length=60, default="", index=True)
     class_code = CharField(max_length=12)
     region = CharField(max_length=60, default="")
@@ -136,8 +142,8 @@ class Customer(BaseModel):
         indexes = (
             (("class_code", "code", "stop_date"), False),
             (("code", "class_code", "stop_date"), False),
-            (("short_name", "code", "class_code", "stop_date"), False),
-            (("name", "code", "class_code", "stop_date"), False),
+            (("short_key", "code", "class_code", "stop_date"), False),
+            (("name_key", "code", "class_code", "stop_date"), False),
             (("dev_date", "code", "class_code", "stop_date"), False),
             (("region", "code", "class_code", "stop_date"), False),
         )

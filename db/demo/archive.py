@@ -17,6 +17,7 @@ from pathlib import Path
 from db.demo import parts as parts
 from db.archive import search
 from db.core import dialect
+from db.values import collation
 from db.values.coding import CodingScheme
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, SchemaInfo
@@ -158,8 +159,8 @@ def build(path, folder: Path = FIXTURES) -> Store:
                     _hundredths(r["discount_rate"]), r["payment_terms"], r["dev_date"] or None,
                     r["stop_date"] or None, r["mgmt_type"], r["problem"] == "1", r["remark"],
                     r["created_by"], r["created_at"] or SETUP_AT, r["modified_by"],
-                    r["modified_at"] or None, 1))
-            _insert(Customer, CUSTOMER_COLUMNS + ["version"], customers)
+                    r["modified_at"] or None, 1, collation.key(r["name"]), collation.key(r["short_name"])))
+            _insert(Customer, CUSTOMER_COLUMNS + KEYED_TAIL, customers)
             ids = dict(Customer.select(Customer.code, Customer.id).tuples())
             leaves = {code: _leaves(dim) for code, dim in dims.items()}
             members = []
@@ -201,7 +202,9 @@ FIRST_DAY = dt.date(2015, 1, 1)  # development dates run from here to DEMO_TODAY
 SALES_FROM = dt.date(2022, 1, 1)
 STOPPED_SHARE = 0.03
 BATCH = 50_000
-GENERATED_COLUMNS = ["id"] + CUSTOMER_COLUMNS + ["version"]
+# After the row's own columns: its version and the names' sort keys (db.values.collation).
+KEYED_TAIL = ["version", "name_key", "short_key"]
+GENERATED_COLUMNS = ["id"] + CUSTOMER_COLUMNS + KEYED_TAIL
 
 
 def _pool(items, weights, scale: int = 1000) -> list:
@@ -216,8 +219,10 @@ def _customer_batches(n: int, rng: random.Random, leaves: list[str], dims: dict[
     a time, as (customers, memberships).
 
     Composed from parts whose strings and initials are computed once: per customer this is
-    a few dozen random picks and string joins, no pinyin and no date arithmetic."""
+    a few dozen random picks and string joins, no date arithmetic, and pinyin only as the
+    names' sort keys (a str.translate each)."""
     rnd, bits = rng.random, rng.getrandbits
+    sort_key = collation.key
     leaf_pool = _pool([(code, *parts.leaf_spec(code)) for code in leaves], [parts.leaf_weight(c) for c in leaves])
     places = parts.places()
     place_pool = _pool(places, [p.weight for p in places])
@@ -281,6 +286,7 @@ def _customer_batches(n: int, rng: random.Random, leaves: list[str], dims: dict[
             days[dev], stop, mgmt, int(rnd() < 0.01), remark, operators[i % len(operators)],
             days[dev] + times[i % len(times)], operators[(i + 1) % len(operators)] if edited else "",
             days[min(dev + 30, n_days - 1)] + times[(i + 3) % len(times)] if edited else None, 1,
+            sort_key(name), sort_key(short),
         ))
         members.append((i, region_dim, region_codes[place.province], code))
         members.append((i, ownership_dim, ownership, code))

@@ -8,7 +8,8 @@ from db.archive.classes import HIGH
 from db.core import clock, models
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION
-from db.lists.query import COLUMNS, DATE_COLUMNS, NULLABLE_SORTS, SMALL_CLASS, ListQuery, Row, as_date
+from db.lists.query import (COLUMNS, DATE_COLUMNS, NULLABLE_SORTS, SMALL_CLASS, SORT_COLUMNS, ListQuery, Row,
+                            as_date)
 
 class Segment(NamedTuple):
     where: str  # "" or the segment's own condition
@@ -123,7 +124,7 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     elif q.sort == "code":
         key_cols = ("c.code",)
     else:
-        key_cols = (f"c.{q.sort}", "c.code")
+        key_cols = (f"c.{SORT_COLUMNS.get(q.sort, q.sort)}", "c.code")
     if q.sort in NULLABLE_SORTS:
         segments = [Segment(f"{key_cols[0]} IS NULL", key_cols[1:], True),
                     Segment(f"{key_cols[0]} IS NOT NULL", key_cols, False)]

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION
+from db.values.collation import KEY_COLUMNS
 
 ANCHOR_STEP = 1000
 # A list that scans its index for a class's rows pays for every skipped entry of other
@@ -20,6 +21,8 @@ SMALL_CLASS = 2000
 
 SORTS = ("class", "code", "short_name", "name", "dev_date", "region")
 NULLABLE_SORTS = frozenset({"dev_date"})
+# The column a sort pages by, where it is not the sort's own: names by their pinyin keys.
+SORT_COLUMNS = KEY_COLUMNS
 STOPPED_CHOICES = ("", "only", "not")
 
 # The columns a list may show (F4 栏目), as SQL over `c` (customer) and `k` (its class).

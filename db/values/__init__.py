@@ -1,1 +1,1 @@
-"""Values and their rules: fields, columns, coding schemes, dates, money, mnemonics."""
+"""Values and their rules: fields, columns, coding schemes, dates, money, mnemonics, sort keys."""

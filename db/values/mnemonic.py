@@ -18,7 +18,7 @@ SURNAMES = {"曾": "z", "单": "s", "解": "x", "仇": "q", "区": "o", "查": "
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
-def _reads_as_surname(text: str) -> bool:
+def reads_as_surname(text: str) -> bool:
     """Whether the first character of `text` should take its surname reading.
 
     Only when the whole text has the shape of a person's name, 2 to 4 Chinese characters
@@ -43,7 +43,7 @@ def initials(text: str) -> str:
     # NFKC folds full-width letters and digits typed with a Chinese IME into ASCII ones.
     text = unicodedata.normalize("NFKC", text or "").strip()
     head = ""
-    if _reads_as_surname(text):
+    if reads_as_surname(text):
         head, text = SURNAMES[text[0]], text[1:]
     # Imported here, for start-up time: pypinyin loads its dictionaries on import, which the
     # app's first screen and `kehu find` should not pay; the first mnemonic does.

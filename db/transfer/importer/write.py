@@ -15,6 +15,7 @@ from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
                             Sale, database)
 from db.core.session import current, writing
+from db.values import collation
 from db.values.columns import DIMENSION_PREFIX
 from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, WRITE_CHUNK, ImportPlan,
                                          ImportResult, PlannedRow, ProgressFn, chunks, many_objects)
@@ -159,21 +160,27 @@ def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: Progr
     UPDATE ... FROM writes every row whose version is still the one the plan read. Each
     row sets only the fields it changes (set_<field> says which)."""
     plain = sorted({f for r in plan.updates for f in r.changes if not f.startswith(DIMENSION_PREFIX)})
-    columns = [getattr(Customer, f).column_name for f in plain]
+    # A changed name's sort key is set with it (db.values.collation).
+    keyed = [f for f in plain if f in collation.KEY_COLUMNS]
+    columns = [getattr(Customer, f).column_name for f in plain] + [collation.KEY_COLUMNS[f] for f in keyed]
     shape = ("SELECT 0 AS pos, code, version" + "".join(f", {c}" for c in columns)
              + "".join(f", 1 = 0 AS set_{c}" for c in columns) + f" FROM {Customer._meta.table_name}")
     done = len(plan.adds)
+    key = collation.key
 
     def rows():
         for pos, r in enumerate(plan.updates):
-            yield (pos, r.code, r.version, *(_db(Customer, f, r.values[f]) if f in r.changes else None
-                                             for f in plain),
-                   *(f in r.changes for f in plain))
+            changed = r.changes
+            yield (pos, r.code, r.version,
+                   *(_db(Customer, f, r.values[f]) if f in changed else None for f in plain),
+                   *(key(r.values[f]) if f in changed else None for f in keyed),
+                   *(f in changed for f in plain), *(f in changed for f in keyed))
             if pos % WRITE_CHUNK == 0:
                 report(done + pos, total)
 
     names = ["pos", "code", "version", *columns, *(f"set_{c}" for c in columns)]
-    with bulk.temp_table("import_update", shape, names, rows(), bulk.text_columns(Customer, ["code", *plain])):
+    texts = bulk.text_columns(Customer, ["code", *plain, *(collation.KEY_COLUMNS[f] for f in keyed)])
+    with bulk.temp_table("import_update", shape, names, rows(), texts):
         _check_versions(plan)
         renamed = [r.code for r in plan.updates if "name" in r.changes or "short_name" in r.changes]
         search.unindex_codes(renamed)  # by the names they have until the update below
@@ -229,25 +236,32 @@ def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlit
     values, without reading the rows back."""
     if not plan.adds:  # (an update-only file may lack the columns every add has)
         return
+    keys = list(collation.KEY_COLUMNS.values())  # made here from the names, not kept in the plan
     names = [f.name for f in Customer._meta.sorted_fields if f.name != "id"]
     given = [n for n in names if n in plan.add_fields]
-    rest = [n for n in names if n not in given]
+    rest = [n for n in names if n not in given and n not in keys]
     by_name = Customer._meta.fields
     defaults = {n: by_name[n].default() if callable(by_name[n].default) else by_name[n].default
                 for n in rest}
     # SQLite's driver would turn the datetime into this very text on every row.
     defaults.update(created_by=who, created_at=at.isoformat(" ") if sqlite else at, version=1)
     tail = tuple(defaults[n] for n in rest)
-    columns = [by_name[n].column_name for n in (["id"] if sqlite else []) + given + rest]
+    columns = [by_name[n].column_name for n in (["id"] if sqlite else []) + given + keys + rest]
     position = plan.add_fields.index
     pick = operator.itemgetter(*map(position, given))  # at least code and mnemonic: a tuple
     names_of = operator.itemgetter(position("name"), position("short_name"))
+    key = collation.key
+
+    def keyed(cells: tuple) -> tuple:
+        name, short = names_of(cells)
+        return pick(cells) + (key(name), key(short))
+
     table = Customer._meta.table_name
     if sqlite:
         done = 0
         for chunk in chunks(plan.adds, WRITE_CHUNK):
             ids = range(before + 1 + done, before + 1 + done + len(chunk))
-            bulk.insert(table, columns, [(i, *pick(r.cells), *tail) for i, r in zip(ids, chunk)])
+            bulk.insert(table, columns, [(i, *keyed(r.cells), *tail) for i, r in zip(ids, chunk)])
             search.index_many([(i, *names_of(r.cells)) for i, r in zip(ids, chunk)])
             done += len(chunk)
             report(done, total)
@@ -255,11 +269,11 @@ def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlit
 
     def rows():
         for done, r in enumerate(plan.adds, 1):
-            yield pick(r.cells) + tail
+            yield keyed(r.cells) + tail
             if done % WRITE_CHUNK == 0:
                 report(done, total)
 
-    bulk.insert(table, columns, rows(), bulk.text_columns(Customer, given + rest))
+    bulk.insert(table, columns, rows(), bulk.text_columns(Customer, given + keys + rest))
     report(len(plan.adds), total)
 
 
