@@ -120,24 +120,41 @@ def pg_functions() -> str:
     column requires: ICU's root collation classifies and lower-cases the characters whatever
     the database's locale, and the numerals ICU does not count as alphanumeric are named, so
     the characters kept are `searchable`'s. The tsvector literal is written by hand: the
-    characters kept are letters and digits, never a quote or a backslash."""
+    characters kept are letters and digits, never a quote or a backslash.
+
+    PL/pgSQL, not SQL functions: a SQL function whose body is a query is not inlined, and
+    each call planned and ran its subqueries (string_agg over generate_series, the names
+    folded once in a sub-select) at 183 us a customer; the loop and local variables take
+    27 us, which every write of a name pays (an import of 100,000 customers: 18 s of its
+    commit went here), and so does every UPDATE of a row, which recomputes the column."""
     keep = "[^[:alnum:]" + _numerals() + "]"
     return f"""
 CREATE OR REPLACE FUNCTION kehu_chars(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 RETURN regexp_replace(lower(t COLLATE "und-x-icu"), '{keep}', '', 'g');
 CREATE OR REPLACE FUNCTION kehu_piece_list(t text, base integer) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-RETURN (SELECT string_agg('''' || substr(t, i, 1) || ''':' || (base + i) || CASE WHEN i < length(t)
-                          THEN ' ''' || substr(t, i, 2) || ''':' || (base + i) ELSE '' END, ' ' ORDER BY i)
-        FROM generate_series(1, length(t)) AS i);
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
+DECLARE
+    listed text := '';
+    n integer := length(t);
+BEGIN
+    FOR i IN 1..n LOOP
+        listed := listed || '''' || substr(t, i, 1) || ''':' || (base + i) || ' ';
+        IF i < n THEN
+            listed := listed || '''' || substr(t, i, 2) || ''':' || (base + i) || ' ';
+        END IF;
+    END LOOP;
+    RETURN listed;
+END $$;
 CREATE OR REPLACE FUNCTION kehu_pieces(name text, short_name text) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN (SELECT CAST(concat_ws(' ', kehu_piece_list(n, 0),
-                              CASE WHEN strpos(n, s) = 0 THEN kehu_piece_list(s, length(n) + 1) END)
-                    AS tsvector)
-        FROM (SELECT COALESCE(kehu_chars(name), '') AS n,
-                     COALESCE(kehu_chars(short_name), '') AS s) AS f);
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    n text := COALESCE(kehu_chars(name), '');
+    s text := COALESCE(kehu_chars(short_name), '');
+BEGIN
+    RETURN CAST(kehu_piece_list(n, 0) || CASE WHEN strpos(n, s) = 0 THEN kehu_piece_list(s, length(n) + 1)
+                                              ELSE '' END AS tsvector);
+END $$;
 """
 
 
