@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from db.core.errors import RuleError
 from db.core.models import database
 from db.core.session import current
-from db.transfer.export_sql import convert_rows, csv_bytes, kind_of
+from db.transfer.export_sql import PAGE, convert_rows, csv_bytes, kind_of
 from db.values import fields as fields_meta
 from db.values.columns import SHEETS, Column
 
@@ -36,7 +36,8 @@ def _format_of(path: Path) -> str:
 
 
 def sql_lines(fmt: str) -> bool:
-    """Whether SQLite makes the CSV lines; PostgreSQL's rows go through the csv module."""
+    """Whether SQLite makes the CSV lines (PostgreSQL's come from a COPY, or as rows through
+    the csv module)."""
     return fmt == "csv" and current().dialect == "sqlite"
 
 
@@ -55,6 +56,7 @@ class Writer:
         self.fmt = fmt
         self.target = target
         self.by_sql = sql_lines(fmt)
+        self.by_copy = fmt == "csv" and current().dialect != "sqlite"  # Writer.copy
         self.width = 0
         if fmt == "csv":
             self.tmp = target.with_name(f".{target.name}.tmp")
@@ -86,6 +88,15 @@ class Writer:
         # The header went through the text layer: flushed first, so it comes first.
         self.file.flush()
         self.file.buffer.write(csv_bytes(page, self.width))
+
+    def copy(self, sql: str, done: int, total: int, progress: ProgressFn | None) -> int:
+        """The rows of a COPY .. TO STDOUT (FORMAT csv) (export_sql.copy_sql) written into the
+        file as they come, counted; `done` rows were written before them."""
+        self.file.flush()  # the header went through the text layer
+        sink = _CopySink(self.file.buffer, done, total, progress)
+        database.connection().cursor().copy_expert(sql, sink)
+        sink.flush()
+        return sink.rows
 
     def rows(self, rows: Iterable) -> None:
         if self.fmt == "csv":
@@ -124,6 +135,31 @@ class Writer:
         if self.fmt == "csv":
             self.file.close()
             self.tmp.unlink(missing_ok=True)
+
+
+class _CopySink:
+    """Where psycopg2 writes a COPY's output: one row a call (PQgetCopyData's unit), ending
+    in "\n", made to end in "\r\n" as csv.writer's lines do (a line break inside a quoted
+    cell stays as it is, as csv.writer leaves it); written a page at a time."""
+
+    def __init__(self, out, done: int, total: int, progress: ProgressFn | None):
+        self.out, self.done, self.total, self.progress = out, done, total, progress
+        self.rows = 0
+        self.pending: list[bytes] = []
+
+    def write(self, row: bytes) -> None:
+        self.pending.append(row[:-1])
+        self.rows += 1
+        if self.rows % PAGE == 0:
+            self.flush()
+            if self.progress:
+                self.progress(self.done + self.rows, self.total)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.pending.append(b"")
+            self.out.write(b"\r\n".join(self.pending))
+            self.pending.clear()
 
 
 def width_of(column: Column) -> int:

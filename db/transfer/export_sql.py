@@ -173,6 +173,54 @@ def csv_bytes(page: bytes, width: int) -> bytes:
     return b"".join(out).replace(_SEP, between).replace(_END, b"\r\n")
 
 
+# ---------------------------------------------------------------- CSV made by PostgreSQL (COPY)
+
+# On PostgreSQL the rows of a whole table come out of one COPY .. TO STDOUT (FORMAT csv):
+# the server writes the CSV, quoting as csv.writer does, at about ten times the rate of
+# fetching the rows into Python and writing them with the csv module (1,000,000 customers:
+# 26 s by rows). Each cell is made the text converters would give; an empty text becomes
+# NULL, which COPY writes empty and unquoted as csv.writer writes "" (COPY quotes an empty
+# string). Export_files.Writer.copy ends each line with "\r\n" as csv.writer does.
+
+
+def _pg_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def pg_text(expr: str, kind: str, lang: str) -> str:
+    if kind == "money":
+        return (f"CASE WHEN {expr} < 0 THEN '-' ELSE '' END || (abs({expr}) / 100) || '.' "
+                f"|| lpad(mod(abs({expr}), 100)::text, 2, '0')")
+    if kind == "percent":  # as _sqlite_text: format_percent's 1250 -> "12.5", 1205 -> "12.05"
+        value = f"COALESCE({expr}, 0)"
+        part = f"mod(mod({value}, 100) + 100, 100)"  # mod, not %: the SQL is bound by psycopg2
+        whole = f"(({value} - {part}) / 100)"
+        return (f"CASE WHEN {part} = 0 THEN {whole}::text WHEN mod({part}, 10) = 0 THEN {whole} || '.' || "
+                f"({part} / 10) ELSE {whole} || '.' || substr(({part} + 100)::text, 2) END")
+    if kind == "flag":
+        yes, no = _yes_no(lang)
+        return f"CASE WHEN {expr} THEN {_pg_literal(yes)} ELSE {_pg_literal(no)} END"
+    if kind == "date":  # not by the server's DateStyle, which may be another
+        return f"to_char({expr}, 'YYYY-MM-DD')"
+    if kind == "datetime":  # str(datetime): the microseconds only when there are some
+        return (f"CASE WHEN {expr} = date_trunc('second', {expr}) THEN to_char({expr}, 'YYYY-MM-DD HH24:MI:SS') "
+                f"ELSE to_char({expr}, 'YYYY-MM-DD HH24:MI:SS.US') END")
+    if kind == "int":
+        return expr
+    return f"NULLIF({expr}, '')"
+
+
+def copy_sql(select: str, params: list) -> str:
+    """The COPY of `select` as CSV, its parameters bound into its text (COPY takes none)."""
+    bound = database.connection().cursor().mogrify(select, params).decode()
+    return f"COPY ({bound}) TO STDOUT WITH (FORMAT csv)"
+
+
+def archive_customer_copy(columns: list[Column], dims: list[Dimension], lang: str,
+                          class_dim: Dimension | None = None) -> str:
+    """Every customer in code order, as one COPY (PostgreSQL)."""
+    select, params = _customer_select("code", columns, dims, None, class_dim, copy_lang=lang)
+    return copy_sql(f"{select} ORDER BY c.code", params)
 
 
 # ---------------------------------------------------------------- customer rows
@@ -185,7 +233,7 @@ def typed_dimensions() -> list[Dimension]:
 
 def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
                      line_lang: str | None, class_dim: Dimension | None = None,
-                     by_page: bool = False) -> tuple[str, list]:
+                     by_page: bool = False, copy_lang: str | None = None) -> tuple[str, list]:
     """SELECT of the customer's `key` column (as k), then its columns plus one class column
     per dimension (a LEFT JOIN on the (customer, dimension) unique index each): as values, or
     with `line_lang` as one CSV line in that language (csv_line), as line.
@@ -193,7 +241,8 @@ def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
     `class_dim` is the dimension whose class the class_code and class_name columns hold, as
     the list shows it (a list's export passes it; the whole archive's has no class_name).
     `by_page` limits the rows to the ids of a table page_ids (key, value), which the caller
-    defines, each with its place as j.key (a list's page, list_pages)."""
+    defines, each with its place as j.key (a list's page, list_pages). With `copy_lang` the
+    cells are the texts a CSV in that language shows, for a COPY (PostgreSQL, pg_text)."""
     table = Customer._meta.table_name
     p = database.param
     joins, params = [], []
@@ -220,8 +269,11 @@ def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
     if line_lang:
         line, line_params = csv_line(cells, line_lang)
         parts, params = [f"{line} AS line"], line_params + params
-    else:
-        parts = [expr for expr, _ in cells]
+        return f"SELECT c.{key} AS k, {', '.join(parts)} FROM {source} {' '.join(joins)}", params
+    if copy_lang:  # no key column: the COPY writes every column it selects
+        parts = [pg_text(expr, kind, copy_lang) for expr, kind in cells]
+        return f"SELECT {', '.join(parts)} FROM {source} {' '.join(joins)}", params
+    parts = [expr for expr, _ in cells]
     return f"SELECT c.{key} AS k, {', '.join(parts)} FROM {source} {' '.join(joins)}", params
 
 

@@ -2,7 +2,7 @@
 
 Rows are read by keyset pages (never the whole table) and written as they come: a CSV in
 UTF-8 with a BOM so Excel opens Chinese correctly, its lines made by SQLite (see csv_line)
-or, on PostgreSQL, by the csv module; a workbook through openpyxl's write-only mode, with a
+or, on PostgreSQL, by a COPY (a list's rows, in the list's order, by the csv module); a workbook through openpyxl's write-only mode, with a
 header row, column widths, and dates as real date cells. The file is written beside its
 target and renamed into place at the end, so a failed export never leaves half a file under
 the name asked for.
@@ -23,8 +23,9 @@ from db.archive import classes as class_rules
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
 from db.transfer.export_files import ProgressFn, Writer, formats, open_output, width_of, write_pages
-from db.transfer.export_sql import (archive_customer_pages, converters, csv_line, keyset_pages,
-                                    kind_of, list_pages, typed_dimensions)
+from db.transfer.export_sql import (archive_customer_copy, archive_customer_pages, converters, copy_sql,
+                                    csv_line, keyset_pages, kind_of, list_pages, pg_text,
+                                    typed_dimensions)
 from db.values.columns import CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, Column
 
 __all__ = ["ExportResult", "customer_columns", "export_archive", "export_list", "formats"]
@@ -56,6 +57,8 @@ def _write_customers(writer: Writer, pages: Iterator[tuple[int, object]], column
     headers = [c.header(lang) for c in columns] + [d.name_zh if lang == "zh" else d.name_en for d in dims]
     kinds = [kind_of(c) for c in columns] + ["text"] * len(dims)
     writer.header(headers, [width_of(c) for c in columns] + [12] * len(dims))
+    if writer.by_copy:  # `pages` is the COPY's SQL (export_sql.archive_customer_copy)
+        return writer.copy(pages, 0, total, progress)
     return write_pages(writer, pages, converters(kinds, writer.fmt, lang), 0, total, progress)
 
 
@@ -82,11 +85,13 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
         line_lang = lang if writer.by_sql else None
         if query is None:
             total = Customer.select().count()
-            pages = archive_customer_pages(chosen, [], line_lang, class_dim)
+            pages = (archive_customer_copy(chosen, [], lang, class_dim) if writer.by_copy
+                     else archive_customer_pages(chosen, [], line_lang, class_dim))
         else:
             from db.lists import paging
 
             total = paging.count(query)
+            writer.by_copy = False  # a list's order and pages are the list's: its rows are read
             pages = list_pages(query, chosen, [], line_lang, class_dim)
         written = _write_customers(writer, pages, chosen, [], lang, total, progress)
         if not written:
@@ -105,7 +110,8 @@ def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None
     total = customers + sales_total
     with open_output(path) as out:
         writer = out.sheet("customers", lang)
-        pages = archive_customer_pages(columns, dims, lang if writer.by_sql else None)
+        pages = (archive_customer_copy(columns, dims, lang) if writer.by_copy
+                 else archive_customer_pages(columns, dims, lang if writer.by_sql else None))
         written = _write_customers(writer, pages, columns, dims, lang, total, progress)
         classes = _write_classes(out.sheet("classes", lang, "-classes"), lang)
         sales = _write_sales(out.sheet("sales", lang, "-sales"), lang, written, total, progress)
@@ -141,6 +147,10 @@ def _write_sales(writer: Writer, lang: str, done: int, total: int, progress: Pro
     else:
         parts, params = ", ".join(e for e, _ in cells), []
     sale, customer = Sale._meta.table_name, Customer._meta.table_name
-    select = f"SELECT s.id AS k, {parts} FROM {sale} s JOIN {customer} c ON c.id = s.customer_id"
+    source = f"FROM {sale} s JOIN {customer} c ON c.id = s.customer_id"
+    if writer.by_copy:
+        texts = ", ".join(pg_text(expr, kind, lang) for expr, kind in cells)
+        return writer.copy(copy_sql(f"SELECT {texts} {source} ORDER BY s.id", []), done, total, progress)
+    select = f"SELECT s.id AS k, {parts} {source}"
     return write_pages(writer, keyset_pages(select, params, "s.id", writer.by_sql), convert,
                        done, total, progress)
