@@ -48,6 +48,8 @@ def prepare(store, notice=None) -> None:
             # a rebuild of every name's pieces (SQLite), the pieces column written on every
             # row and indexed (PostgreSQL): long on a large archive
             notice("store.upgrading_index", path=store.url)
+        elif found is not None and found < 7 and notice is not None:
+            notice("store.upgrading_subrecords", path=store.url)  # a million of each kind written
         if found is not None:
             upgrades.add_missing_columns(store)
         models.database.create_tables(models.ALL_MODELS, safe=True)

@@ -15,9 +15,20 @@ from peewee import SQL, Entity, NodeList
 
 from db.core import models
 
+
+
+def _subrecords_from_card(store) -> None:
+    """7: the card's single fields (联系人, 电话, 手机, Email, 地址, 邮编, 发货地址, 开户银行,
+    银行账号) become the default contact, office and ship-to addresses and bank account; the
+    customer row keeps them as the defaults' copy."""
+    from db.archive import subrecords
+
+    subrecords.seed_from_card()
+
+
 # (version, step): run on an archive older than `version`, after the columns are added. A
 # version whose change is only new tables, columns or indexes needs no step.
-STEPS: list[tuple[int, Callable[[object], None]]] = []
+STEPS: list[tuple[int, Callable[[object], None]]] = [(7, _subrecords_from_card)]
 
 
 def run_steps(store, found: int) -> None:
