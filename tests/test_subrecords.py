@@ -249,3 +249,18 @@ def test_the_upgrade_on_postgresql(pg_url):  # noqa: F811
     _as_previous_schema(admin_sql)
     db.open_store(pg_url)
     _check_upgraded()
+
+
+def test_an_import_keeps_the_defaults_in_step(one, tmp_path):
+    from db.transfer import importer
+
+    subrecords.add("C1", "contacts", {"name": "张三", "title": "经理"})
+    path = tmp_path / "in.csv"
+    path.write_text("客户编码,客户名称,客户简称,所属分类,联系人,手机,发货地址\n"
+                    "C1,客户C1,客户C1,01,张三丰,13900000001,\n"
+                    "C9,新客户,新客户,01,钱七,,港口 1 号\n", encoding="utf-8")
+    importer.commit(importer.plan(str(path)))
+    contact = subrecords.default("C1", "contacts")
+    assert (contact.name, contact.mobile, contact.title, contact.version) == ("张三丰", "13900000001", "经理", 2)
+    assert subrecords.default("C9", "contacts").name == "钱七"
+    assert subrecords.default("C9", "addresses", "收货").address == "港口 1 号"

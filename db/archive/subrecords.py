@@ -299,10 +299,35 @@ def follow_card(customer_id: int, new: dict) -> None:
             model.create(customer=customer_id, is_default=True, version=1, **extra, **values)
 
 
-def seed_from_card() -> None:
-    """Make every customer's default records from the copies on its row (set-based, one
-    INSERT .. SELECT per kind): the upgrade of an archive from before the sub-records, and
-    the demo. Customers that already have a default of a kind are left alone."""
+def sync_from_card(condition=None) -> None:
+    """The defaults of the customers `condition` selects (a peewee expression on Customer;
+    None: all) take the copies on their rows, set-based (an import writes the customer rows
+    in bulk): a default that differs is overwritten (its version raised), a missing one is
+    made (`seed_from_card`)."""
+    db = Customer._meta.database
+    table = Customer._meta.table_name
+    chosen = Customer.select(Customer.id)
+    chosen, params = (chosen if condition is None else chosen.where(condition)).sql()
+    for (kind, group), columns in MIRROR.items():
+        model = MODELS[kind]
+        sub = model._meta.table_name
+        sets = ", ".join(f"{f} = (SELECT c.{c} FROM {table} c WHERE c.id = {sub}.customer_id)"
+                         for f, c in columns.items())
+        differs = " OR ".join(f"c.{c} <> {sub}.{f}" for f, c in columns.items())
+        grouped = f" AND {sub}.{GROUP_BY[kind]} = {db.param}" if GROUP_BY[kind] else ""
+        db.execute_sql(
+            f"UPDATE {sub} SET {sets}, version = version + 1 WHERE {sub}.is_default{grouped}"
+            f" AND {sub}.customer_id IN ({chosen}) AND EXISTS (SELECT 1 FROM {table} c"
+            f" WHERE c.id = {sub}.customer_id AND ({differs}))",
+            ([group] if GROUP_BY[kind] else []) + list(params))
+    seed_from_card(condition)
+
+
+def seed_from_card(condition=None) -> None:
+    """Make the default records of every customer (of those `condition` selects) from the
+    copies on its row, set-based (one INSERT .. SELECT per kind): the upgrade of an archive
+    from before the sub-records, and the demo. Customers that already have a default of a
+    kind are left alone."""
     for (kind, group), columns in MIRROR.items():
         model = MODELS[kind]
         fields = [getattr(model, f) for f in columns]
@@ -326,6 +351,8 @@ def seed_from_card() -> None:
         for source in sources:
             anything = (source != "") if anything is None else (anything | (source != ""))
         query = Customer.select(*select).where(anything, ~fn.EXISTS(has_default))
+        if condition is not None:
+            query = query.where(condition)
         model.insert_from(query, target).execute()
 
 
