@@ -40,6 +40,14 @@ MESSAGES = {
     "sub.address_kind.收货": ("收货", "ship-to"),
     "sub.address_kind.开票": ("开票", "bill-to"),
     "sub.address_kind.办公": ("办公", "office"),
+    # the tabs
+    "sub.make_default": ("设为默认", "Make default"),
+    "sub.close": ("关闭表单", "Close the form"),
+    "sub.none": ("还没有{kind}: {add} 增加", "No {kind} yet: {add} adds one"),
+    "sub.saved": ("{kind}已保存", "{kind}: saved"),
+    "sub.deleted_one": ("{kind}已删除一条", "{kind}: one deleted"),
+    "sub.confirm_delete": ("删除{kind} {name}?", "Delete {name} from {kind}?"),
+    "sub.now_default": ("{name} 现为默认{which}", "{name} is now the default {which}"),
     # refusals
     "sub.cnaps": ("{label} {text} 不对: 联行号为 12 位数字", "{label} {text} is not valid: a CNAPS code is 12 digits"),
     "sub.empty": ("{label}: 什么也没填, 没有保存", "{label}: nothing was typed; nothing saved"),
