@@ -18,7 +18,7 @@ from db.archive import classes, history
 from db.lists import paging
 from db.core.models import MAIN_DIMENSION
 from db.lists.query import Filter, ListQuery
-from tui import config
+from tui import clipboard, config
 from tui.commands import Command, bindings, key_of
 from tui.head_start import opening_columns, opening_query
 from tui.i18n import error_text, name_of, t
@@ -61,6 +61,7 @@ class ArchiveScreen(KehuScreen):
         Command("archive.merge", "alt+m", "merge", "archive.merge"),
         Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
         Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
+        Command("archive.copy", "ctrl+c", "clip", "clip.list", show=False),
         Command("archive.tree_wider", "alt+right", "tree_width(1)", "archive.tree_wider", show=False),
         Command("archive.tree_narrower", "alt+left", "tree_width(-1)", "archive.tree_narrower", show=False),
         *NAV,  # evaluate, health check, statistics, rules
@@ -387,6 +388,11 @@ class ArchiveScreen(KehuScreen):
 
     def action_mark(self) -> None:
         self.listing.action_toggle_mark()
+
+    def action_clip(self) -> None:
+        """OSC 52: the marked rows, or the code under the cursor (tui.clipboard)."""
+        text, severity = clipboard.copy_list(self.app, self.listing)
+        self.notify(text, severity=severity)
 
     def action_open(self) -> None:
         self.listing.action_select()

@@ -16,7 +16,7 @@ from db.archive import customers, dimensions, history
 from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.values.subfields import KINDS, MIRRORED
 from db.core.models import MAIN_DIMENSION
-from tui import background, config
+from tui import background, clipboard, config
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
@@ -46,6 +46,8 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.pick", "f2", "pick", "card.pick"),
         Command("card.stop", "ctrl+t", "toggle_stop", "card.stop_enable", priority=True),
         Command("card.delete", "ctrl+delete,ctrl+r", "delete", "cmd.delete", priority=True),
+        Command("card.copy_invoice", "f9", "clip('invoice')", "clip.invoice", show=False),
+        Command("card.copy_contact", "f3", "clip('contact')", "clip.contact", show=False),
         Command("card.tab1", "alt+1", "tab(0)", "card.tab_basic", show=False),
         Command("card.tab2", "alt+2", "tab(1)", "card.tab_contact", show=False),
         Command("card.tab3", "alt+3", "tab(2)", "card.tab_credit", show=False),
@@ -451,6 +453,12 @@ class CardScreen(KehuScreen[str | None]):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.refresh_bindings()
+
+    def action_clip(self, what: str) -> None:
+        """OSC 52: the default invoice details (four lines) or contact (tui.clipboard)."""
+        code = self.row.code if self.row else None
+        text = code and getattr(clipboard, f"{what}_text")(code)
+        self.say(clipboard.copy(self.app, text, what))
 
     def on_sub_record_pane_changed(self, event: SubRecordPane.Changed) -> None:
         """A sub-record was written: the next save is checked against the customer's new
