@@ -74,7 +74,7 @@ def copy(app, text: str | None, what: str) -> str:
     if not text:
         return t(f"clip.nothing_{what}")
     app.copy_to_clipboard(text)
-    return t("clip.done", what=t(f"clip.what_{what}"), lines=text.count("\n") + 1)
+    return t("clip.done", what=t(f"clip.what_{what}"), count=text.count("\n") + 1)
 
 
 def copy_list(app, listing) -> tuple[str, str]:

@@ -52,7 +52,7 @@ MESSAGES = {
     "clip.list": ("复制到剪贴板", "Copy to the clipboard"),
     "clip.invoice": ("复制开票信息", "Copy the invoice details"),
     "clip.contact": ("复制默认联系人", "Copy the default contact"),
-    "clip.done": ("已复制{what} ({lines} 行) 到剪贴板", "Copied {what} ({lines} lines) to the clipboard"),
+    "clip.done": ("已复制{what} ({count} 行) 到剪贴板", "Copied {what} ({count} [line|lines]) to the clipboard"),
     "clip.what_invoice": ("开票信息", "the invoice details"),
     "clip.what_contact": ("默认联系人", "the default contact"),
     "clip.what_code": ("客户编码", "the code"),
