@@ -264,3 +264,39 @@ def test_an_import_keeps_the_defaults_in_step(one, tmp_path):
     assert (contact.name, contact.mobile, contact.title, contact.version) == ("张三丰", "13900000001", "经理", 2)
     assert subrecords.default("C9", "contacts").name == "钱七"
     assert subrecords.default("C9", "addresses", "收货").address == "港口 1 号"
+
+
+def test_a_merge_moves_the_sources_records_and_keeps_the_targets_defaults(one):
+    from db.archive import merge
+
+    subrecords.add("C1", "contacts", {"name": "张三"})
+    _customer("C2", contact="李四", mobile="13900000002", bank="建行", bank_account="622")
+    subrecords.add("C2", "invoices", {"title": "客户C2有限公司"})
+    subrecords.add("C2", "addresses", {"kind": "开票", "address": "财务部"})
+    merge.merge("C1", ["C2"])
+    contacts = subrecords.records("C1", "contacts")
+    assert [(c.name, c.is_default) for c in contacts] == [("张三", True), ("李四", False)]
+    # Kinds the target had no default of take the source's, and the target's copy follows.
+    assert subrecords.default("C1", "banks").bank == "建行"
+    assert subrecords.default("C1", "invoices").title == "客户C2有限公司"
+    assert subrecords.default("C1", "addresses", "开票").address == "财务部"
+    row = Customer.get(Customer.code == "C1")
+    assert (row.contact, row.mobile, row.bank, row.bank_account) == ("张三", "", "建行", "622")
+
+
+def test_a_merge_that_picks_the_sources_contact_writes_the_targets_default(one):
+    from db.archive import merge
+
+    subrecords.add("C1", "contacts", {"name": "张三", "title": "经理"})
+    _customer("C2", contact="李四", mobile="13900000002")
+    merge.merge("C1", ["C2"], {"contact": "C2", "mobile": "C2"})
+    # Every copied contact field taken from C2: C2's contact becomes the default, whole.
+    assert [(c.name, c.title, c.is_default) for c in subrecords.records("C1", "contacts")] == [
+        ("张三", "经理", False), ("李四", "", True)]
+    assert (Customer.get(Customer.code == "C1").contact, Customer.get(Customer.code == "C1").mobile) == (
+        "李四", "13900000002")
+    # A value typed on the merge's card goes to the default it copies.
+    _customer("C3", contact="王五")
+    merge.merge("C1", ["C3"], {"contact": "赵六"})
+    assert [(c.name, c.is_default) for c in subrecords.records("C1", "contacts")] == [
+        ("张三", False), ("赵六", True), ("王五", False)]

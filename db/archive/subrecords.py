@@ -299,6 +299,47 @@ def follow_card(customer_id: int, new: dict) -> None:
             model.create(customer=customer_id, is_default=True, version=1, **extra, **values)
 
 
+def merge_into(target_id: int, sources: dict[str, int], picked: dict, chosen: dict) -> None:
+    """并户: every record of the sources (code -> id, in the order given) moves to the target,
+    in the merge's transaction. A source's default stays the default where the target has none
+    of its kind (the first source wins), or where the user took every copied field of that
+    kind from that source (`chosen`: field -> the code picked, or a typed value); other picked
+    card fields (`picked`: customer column -> value) go to the target's defaults, and the
+    target's copies follow the defaults it has now."""
+    for kind, model in MODELS.items():
+        group_of = (lambda r: getattr(r, GROUP_BY[kind])) if GROUP_BY[kind] else (lambda r: None)
+        held = {group_of(r): r for r in model.select().where(model.customer == target_id,
+                                                             model.is_default == True)}  # noqa: E712
+        for code, source in sources.items():
+            for record in model.select().where(model.customer == source).order_by(model.id):
+                group = group_of(record)
+                stays = record.is_default and (group not in held or _taken_whole(
+                    MIRROR.get((kind, group), {}).values(), code, chosen, target_id, source))
+                if stays and group in held:
+                    _clear_defaults(model, [held[group]])
+                if stays:
+                    held[group] = record
+                    picked = {c: v for c, v in picked.items()
+                              if c not in MIRROR.get((kind, group), {}).values()}
+                model.update(customer=target_id, is_default=stays, version=model.version + 1).where(
+                    model.id == record.id).execute()
+    follow_card(target_id, picked)
+    row = Customer.get_by_id(target_id)
+    for (kind, group), columns in MIRROR.items():
+        row = _mirror(row, kind, group)
+
+
+def _taken_whole(columns, code: str, chosen: dict, target_id: int, source_id: int) -> bool:
+    """Whether the merge took every copied field of a default from source `code`: each one
+    picked from it, or not picked and the same on both (a merge offers only differences)."""
+    columns = list(columns)
+    if not any(chosen.get(c) == code for c in columns):
+        return False
+    both = {row.id: row for row in Customer.select().where(Customer.id.in_([target_id, source_id]))}
+    return all(chosen.get(c) == code or (c not in chosen and getattr(both[target_id], c)
+                                         == getattr(both[source_id], c)) for c in columns)
+
+
 def sync_from_card(condition=None) -> None:
     """The defaults of the customers `condition` selects (a peewee expression on Customer;
     None: all) take the copies on their rows, set-based (an import writes the customer rows
