@@ -300,3 +300,18 @@ def test_a_merge_that_picks_the_sources_contact_writes_the_targets_default(one):
     merge.merge("C1", ["C3"], {"contact": "赵六"})
     assert [(c.name, c.is_default) for c in subrecords.records("C1", "contacts")] == [
         ("张三", False), ("赵六", True), ("王五", False)]
+
+
+def test_the_demo_holds_records_a_person_would_believe(demo_store):
+    from db.core.models import BankAccount, InvoiceInfo
+
+    for kind, model in subrecords.MODELS.items():
+        for record in model.select():
+            subrecords.validate(kind, subrecords.as_form(kind, record))  # every one passes the rules
+    assert [c.name for c in subrecords.records("C000355", "contacts")] == ["蒋玉兰"]
+    assert subrecords.default("C000355", "addresses", "开票") is None  # for the walk-through
+    invoice = subrecords.default("C000355", "invoices")
+    assert (invoice.title, invoice.tax_id) == ("北京华联综合超市股份有限公司", "91110105013311094W")
+    assert BankAccount.select().where(BankAccount.cnaps != "").count() > 2000
+    assert InvoiceInfo.select().count() > 2000
+    assert Contact.select().where(Contact.is_default == False).count() > 500  # noqa: E712

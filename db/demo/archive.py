@@ -16,6 +16,7 @@ from pathlib import Path
 
 from db.demo import parts as parts
 from db.archive import search, subrecords
+from db.demo import subrecords as demo_subrecords
 from db.core import dialect
 from db.values.coding import CodingScheme
 from db.core.errors import RuleError
@@ -173,6 +174,7 @@ def build(path, folder: Path = FIXTURES) -> Store:
                     ((_id(ids, r["customer_code"]), r["date"], r["doc_no"], _hundredths(r["amount"]),
                       _hundredths(r["cost"])) for r in _rows("sales.csv", folder)))
             subrecords.seed_from_card()
+            demo_subrecords.enrich()
             search.rebuild()
             SchemaInfo.create(key=PLANTED, value="fixtures")
     except BaseException:

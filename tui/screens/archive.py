@@ -18,7 +18,7 @@ from db.archive import classes, history
 from db.lists import paging
 from db.core.models import MAIN_DIMENSION
 from db.lists.query import Filter, ListQuery
-from tui import clipboard, config
+from tui import config
 from tui.commands import Command, bindings, key_of
 from tui.head_start import opening_columns, opening_query
 from tui.i18n import error_text, name_of, t
@@ -391,6 +391,8 @@ class ArchiveScreen(KehuScreen):
 
     def action_clip(self) -> None:
         """OSC 52: the marked rows, or the code under the cursor (tui.clipboard)."""
+        from tui import clipboard  # with the card's fields: not paid for at the start
+
         text, severity = clipboard.copy_list(self.app, self.listing)
         self.notify(text, severity=severity)
 
