@@ -315,3 +315,28 @@ def test_the_demo_holds_records_a_person_would_believe(demo_store):
     assert BankAccount.select().where(BankAccount.cnaps != "").count() > 2000
     assert InvoiceInfo.select().count() > 2000
     assert Contact.select().where(Contact.is_default == False).count() > 500  # noqa: E712
+
+
+def test_batch_modify_sets_the_default_contacts_name(one):
+    from db.lists import batch
+
+    subrecords.add("C1", "contacts", {"name": "张三", "mobile": "13800138000"})
+    _customer("C2")
+    row1, row2 = (Customer.get(Customer.code == c) for c in ("C1", "C2"))
+    batch.apply("contact", "客服中心", [("C1", row1.version), ("C2", row2.version)])
+    c1 = subrecords.default("C1", "contacts")
+    assert (c1.name, c1.mobile) == ("客服中心", "13800138000")
+    assert subrecords.default("C2", "contacts").name == "客服中心"
+
+
+def test_locate_finds_a_customer_by_a_contacts_name_or_mobile(one):
+    from db.archive import search
+
+    subrecords.add("C1", "contacts", {"name": "欧阳娜娜", "mobile": "13911112222"})
+    subrecords.add("C1", "contacts", {"name": "钱多多"})
+    (hit,) = search.locate("欧阳娜娜")
+    assert (hit.code, hit.matched, hit.contact) == ("C1", "contact", "欧阳娜娜")
+    (hit,) = search.locate("139 1111 2222")
+    assert (hit.code, hit.matched) == ("C1", "contact")
+    assert search.locate("客户C1")[0].matched == "name"  # its own name first, once
+    assert len(search.locate("C1")) == 1

@@ -314,7 +314,8 @@ class Contact(SubRecord):
     remark = CharField(max_length=200, default="")
 
     class Meta:
-        indexes = ((("customer", "id"), False),)
+        # name and mobile: locate finds a customer by a contact's full name or mobile number
+        indexes = ((("customer", "id"), False), (("name",), False), (("mobile",), False))
 
 
 class Address(SubRecord):

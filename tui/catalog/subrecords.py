@@ -64,6 +64,7 @@ MESSAGES = {
     "clip.too_many": ("选中了 {count} 行, 最多复制 {max} 行; 更多请用输出 (Ctrl+E)",
                       "{count} rows are marked; at most {max} can be copied; export more (Ctrl+E)"),
     "clip.class_name": ("分类名称", "Class name"),
+    "sub.found_by_contact": ("[联系人 {name}]", "[contact {name}]"),
     # refusals
     "sub.cnaps": ("{label} {text} 不对: 联行号为 12 位数字", "{label} {text} is not valid: a CNAPS code is 12 digits"),
     "sub.empty": ("{label}: 什么也没填, 没有保存", "{label}: nothing was typed; nothing saved"),
