@@ -364,11 +364,12 @@ def sync_from_card(condition=None) -> None:
     seed_from_card(condition)
 
 
-def seed_from_card(condition=None) -> None:
+def seed_from_card(condition=None, fresh: bool = False) -> None:
     """Make the default records of every customer (of those `condition` selects) from the
     copies on its row, set-based (one INSERT .. SELECT per kind): the upgrade of an archive
     from before the sub-records, and the demo. Customers that already have a default of a
-    kind are left alone."""
+    kind are left alone; `fresh`: the tables are new and empty, so none has one (and the
+    upgrade builds their indexes after the load, so there is none to look that up by)."""
     for (kind, group), columns in MIRROR.items():
         model = MODELS[kind]
         fields = [getattr(model, f) for f in columns]
@@ -391,7 +392,7 @@ def seed_from_card(condition=None) -> None:
         anything = None
         for source in sources:
             anything = (source != "") if anything is None else (anything | (source != ""))
-        query = Customer.select(*select).where(anything, ~fn.EXISTS(has_default))
+        query = Customer.select(*select).where(anything if fresh else anything & ~fn.EXISTS(has_default))
         if condition is not None:
             query = query.where(condition)
         model.insert_from(query, target).execute()
