@@ -72,8 +72,8 @@ MESSAGES = {
     "sub.unknown_kind": ("没有子表 {kind}", "there is no sub-record kind {kind}"),
     "sub.changed": ("{code} 的{label}已被他人修改, 请刷新后再改", "{label} of {code} was changed by someone else; refresh and try again"),
     "sub.deleted": ("{code} 的这条{label}已被删除", "this entry of {label} of {code} was deleted"),
-    "store.upgrading_subrecords": ("正在把 {path} 卡片上的联系人、地址、银行移入子表 (只此一次; 百万客户约需半分钟)…",
-                                   "Moving the card's contact, address and bank fields of {path} into their lists (once only; about half a minute for a million customers)…"),
+    "store.upgrading_subrecords": ("正在把 {path} 卡片上的联系人、地址、银行移入子表 (只此一次; 百万客户约需半分钟到一分钟)…",
+                                   "Moving the card's contact, address and bank fields of {path} into their lists (once only; half a minute to a minute for a million customers)…"),
     # history
     "history.action.contacts.add": ("增加联系人", "Add contact"),
     "history.action.contacts.change": ("修改联系人", "Change contact"),
