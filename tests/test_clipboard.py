@@ -85,3 +85,4 @@ async def test_too_many_marked_rows_are_refused_in_one_line(app, monkeypatch):
         await press(pilot, "ctrl+a")
         await press(pilot, "ctrl+c")
         assert texts == []
+        assert "Ctrl+E" in clipboard.copy_list(pilot.app, pilot.app.screen.listing)[0]

@@ -9,6 +9,7 @@ from db.archive import customers, subrecords
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension
 from db.lists.paging import Selection, selected_codes, selection_count
 from db import RuleError
+from tui.commands import key_of
 from tui.i18n import error_text, t
 
 # A terminal takes an OSC 52 text of some ten to a hundred kilobytes: more rows than this go
@@ -40,7 +41,7 @@ def rows_text(selection: Selection, columns: tuple[str, ...]) -> str:
     RuleError of clip.too_many above MAX_ROWS)."""
     total = selection_count(selection)
     if total > MAX_ROWS:
-        raise RuleError("clip.too_many", count=total, max=MAX_ROWS)
+        raise RuleError("clip.too_many", count=total, max=MAX_ROWS, export=key_of("archive.export"))
     lines = ["\t".join(_header(key) for key in columns)]
     for codes in selected_codes(selection):
         rows = {row.code: row for row in Customer.select().where(Customer.code.in_(codes))}

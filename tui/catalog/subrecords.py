@@ -61,8 +61,8 @@ MESSAGES = {
     "clip.nothing_contact": ("没有默认联系人可复制", "No default contact to copy"),
     "clip.nothing_code": ("没有客户可复制", "No customer to copy"),
     "clip.nothing_rows": ("没有选中的行", "No rows marked"),
-    "clip.too_many": ("选中了 {count} 行, 最多复制 {max} 行; 更多请用输出 (Ctrl+E)",
-                      "{count} rows are marked; at most {max} can be copied; export more (Ctrl+E)"),
+    "clip.too_many": ("选中了 {count} 行, 最多复制 {max} 行; 更多请用输出 ({export})",
+                      "{count} rows are marked; at most {max} can be copied; export more ({export})"),
     "clip.class_name": ("分类名称", "Class name"),
     "sub.found_by_contact": ("[联系人 {name}]", "[contact {name}]"),
     # refusals
