@@ -47,6 +47,8 @@ def prepare(store, notice=None) -> None:
             # every row rewritten and its indexes rebuilt: the names' sort keys (6), the
             # pieces column (PostgreSQL, 5), every name's pieces (SQLite, 3): long at 1M
             notice("store.upgrading_index", path=store.url)
+        elif found is not None and found < 7 and notice is not None:
+            notice("store.upgrading_subrecords", path=store.url)  # a million of each kind written
         if found is not None:
             upgrades.add_missing_columns(store)
         models.database.create_tables(models.ALL_MODELS, safe=True)

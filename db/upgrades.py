@@ -19,6 +19,20 @@ from db.core import bulk, models
 from db.values import collation
 
 
+def _subrecords_from_card(store) -> None:
+    """7: the card's single fields (联系人, 电话, 手机, Email, 地址, 邮编, 发货地址, 开户银行,
+    银行账号) become the default contact, office and ship-to addresses and bank account; the
+    customer row keeps them as the defaults' copy."""
+    from db.archive import subrecords
+
+    with contextlib.ExitStack() as loading:
+        # New tables filled with up to a million rows each: their indexes (and PostgreSQL's
+        # foreign keys) are built once after the load instead of row by row.
+        for model in subrecords.MODELS.values():
+            loading.enter_context(bulk.indexes_rebuilt(model._meta.table_name, True))
+        subrecords.seed_from_card(fresh=True)
+
+
 def sort_keys(store) -> set[str]:
     """Version 6: every customer's name_key and short_key, which the name sorts page by, and
     the name indexes they replace dropped. The keys are made in Python (pypinyin's table):
@@ -53,7 +67,7 @@ def sort_keys(store) -> set[str]:
 # (version, step): run on an archive older than `version`, after the columns are added; a step
 # returns the tables whose every row it rewrote. A version whose change is only new tables,
 # columns or indexes needs no step.
-STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys)]
+STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card)]
 
 
 def run_steps(store, found: int) -> set[str]:

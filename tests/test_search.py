@@ -45,7 +45,7 @@ def test_hit_carries_the_listed_fields(archive):
     assert hit == search.Hit(id=hit.id, code="C002", short_name="王小明", name="王小明",
                              class_code="01", region="北京", phone="010-1234", mnemonic="wxm",
                              matched="code")
-    assert list(search.Hit.__dataclass_fields__)[:-1] == list(HIT_COLUMNS)
+    assert list(search.Hit.__dataclass_fields__)[:-2] == list(HIT_COLUMNS)  # then matched, contact
 
 
 def test_code_prefix_in_code_order(archive):

@@ -181,10 +181,12 @@ def test_a_version_3_archive_gets_the_index_of_stopped_customers(tmp_path):
 
 
 def test_a_version_3_archive_opened_read_only_asks_for_one_writable_open(tmp_path):
-    """Version 6's lists sorted by name read sort keys an older archive lacks."""
+    """Read-only, an archive older than version 7 is refused: the card would look for the
+    sub-records' tables, a list sorted by name for the sort keys of 6."""
     path = str(tmp_path / "v3.db")
     _version_3_archive(path)
-    assert refused("store.read_only_old", path, read_only=True).values == {"found": 3, "supported": SCHEMA_VERSION}
+    err = refused("store.read_only_old", path, read_only=True)
+    assert err.values == {"found": 3, "supported": SCHEMA_VERSION}
     con = sqlite3.connect(path)
     assert con.execute("SELECT value FROM schema_info").fetchone() == ("3",)  # left as it was
     con.close()

@@ -41,7 +41,10 @@ def field_name(field: str) -> str:
             return code
         return name_of(dim)
     key = f"customer.field.{field}"
-    return t(key) if key in CATALOG else field
+    if key in CATALOG:
+        return t(key)
+    # A sub-record's field ("contacts.mobile") or the record it names ("contacts").
+    return t(f"sub.{field}") if f"sub.{field}" in CATALOG else field
 
 
 def import_field_name(kind: str, field: str) -> str:

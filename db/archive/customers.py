@@ -15,7 +15,7 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import dimensions, history, search
+from db.archive import dimensions, history, search, subrecords
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
@@ -246,6 +246,7 @@ def create(values: dict) -> Customer:
             # (PostgreSQL; SQLite's write lock taken at BEGIN rules that out).
             raise BY_KEY["code"].refuse("customer.code_taken", code=clean["code"]) from None
         search.index(row.id, row.name, row.short_name)
+        subrecords.follow_card(row.id, clean)
         history.record("add", ENTITY, row.code,
                        {k: [None, v] for k, v in clean.items() if v not in ("", None, 0, False)})
     return row
@@ -266,6 +267,7 @@ def update(code: str, values: dict, version: int) -> Customer:
         if not changes:
             return row
         _write(row, version, {k: new for k, (_, new) in changes.items()})
+        subrecords.follow_card(row.id, {k: new for k, (_, new) in changes.items()})
         if any(k in changes for k in NAME_FIELDS):
             search.unindex(row.id, row.name, row.short_name)
             search.index(row.id, clean.get("name", row.name), clean.get("short_name", row.short_name))

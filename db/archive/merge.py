@@ -1,7 +1,9 @@
 """并户 Merge customers: one or more source customers become the target, in one transaction.
 
 The target keeps its code. For each field where the customers differ the user picks the
-value to keep (`differences` lists them); sales records move to the target; a class in
+value to keep (`differences` lists them); sales records move to the target, and so do the
+sources' contacts, addresses, banks and invoice details (db.archive.subrecords.merge_into:
+both kept, the target's defaults first); a class in
 another dimension moves when the target has none there; the sources' history is re-pointed
 to the target's code, each row keeping the code it was written for (history.ORIGIN), and a
 "merge" row records the sources and every field's before and after; the sources' cards are
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.archive import customers, history, search
+from db.archive import customers, history, search, subrecords
 from db.core import models
 from db.archive.customers import ENTITY, NAME_FIELDS
 from db.core.errors import ConflictError, RuleError
@@ -94,6 +96,8 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
         else:  # the target still changes (it gains the sources): its version moves on
             customers._write(keep, keep.version, {})
         Sale.update(customer=keep.id).where(Sale.customer.in_(source_ids)).execute()
+        subrecords.merge_into(keep.id, {c: rows[c].id for c in codes},
+                              {k: new for k, (_, new) in changes.items()}, choices)
         _move_memberships(keep, [rows[c] for c in codes])
         # Each source's card as it was, then its whole history, becomes the target's.
         history.record_many("merged", ENTITY, (

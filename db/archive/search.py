@@ -31,7 +31,8 @@ class Hit:
     region: str
     phone: str
     mnemonic: str
-    matched: str  # "code", "mnemonic" or "name"
+    matched: str  # "code", "mnemonic", "name" or "contact"
+    contact: str = ""  # matched "contact": the contact person's name
 
 
 def _dialect() -> str:
@@ -200,7 +201,30 @@ def _matches(query: str, limit: int, include_stopped: bool) -> list[Hit]:
                 hits.append(Hit(*row, matched=kind))
         if len(hits) >= limit:
             break
+    if len(hits) < limit:
+        for hit in _contact_matches(query, limit, include_stopped):
+            if hit.id not in seen:
+                seen.add(hit.id)
+                hits.append(hit)
     return hits[:limit]
+
+
+def _contact_matches(query: str, limit: int, include_stopped: bool) -> list[Hit]:
+    """Customers one of whose contacts has `query` as full name or mobile number (typed with
+    blanks or +86 too): two indexed equalities (contact.name, contact.mobile)."""
+    from db.core.models import Contact, Customer
+
+    text = _clean(query)
+    mobile = text.replace(" ", "").replace("-", "").removeprefix("+86")
+    if not text:
+        return []
+    columns = [getattr(Customer, c) for c in dialect.HIT_COLUMNS]
+    found = (Customer.select(*columns, Contact.name).join(Contact, on=(Contact.customer == Customer.id))
+             .where((Contact.name == text) | (Contact.mobile == mobile)))
+    if not include_stopped:
+        found = found.where(Customer.stop_date.is_null() | (Customer.stop_date > clock.today()))
+    rows = found.order_by(Customer.code).limit(limit).tuples()
+    return [Hit(*row[:-1], matched="contact", contact=row[-1]) for row in rows]
 
 
 def find(query: str, limit: int = 50) -> list[Hit]:

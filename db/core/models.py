@@ -22,13 +22,14 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 6  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 7  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
-# 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by
-# The oldest version this one reads as it is, read-only (a writable open upgrades it first):
-# a list sorted by name reads the sort keys of version 6.
-READABLE_SINCE = 6
+# 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
+# sub-records (contact, address, bank_account, invoice_info), filled from the card's single
+# fields (db.upgrades)
+# The oldest version this one reads as it is, read-only (a writable open upgrades it first).
+READABLE_SINCE = 7  # the card reads the sub-record tables of 7, a list sorted by name the keys of 6
 
 database = DatabaseProxy()
 
@@ -295,5 +296,79 @@ class BatchRow(BaseModel):
         indexes = ((("run", "id"), False), (("run", "code"), True))
 
 
+class SubRecord(BaseModel):
+    """A record of one of the card's lists (db.values.subfields): the customer's, with its own
+    version (checked on every write) and whether it is the default of its kind."""
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, on_delete="CASCADE", index=False)
+    is_default = BooleanField(default=False)
+    version = IntegerField(default=1)
+
+
+class Contact(SubRecord):
+    """联系人: one of a customer's contact people."""
+
+    name = CharField(max_length=40, default="")
+    title = CharField(max_length=40, default="")
+    department = CharField(max_length=60, default="")
+    mobile = CharField(max_length=11, default="")
+    phone = CharField(max_length=40, default="")
+    email = CharField(max_length=100, default="")
+    birthday = DateField(null=True)
+    remark = CharField(max_length=200, default="")
+
+    class Meta:
+        # name and mobile: locate finds a customer by a contact's full name or mobile number
+        indexes = ((("customer", "id"), False), (("name",), False), (("mobile",), False))
+
+
+class Address(SubRecord):
+    """地址: where goods go (收货), where invoices go (开票), the office (办公)."""
+
+    kind = CharField(max_length=4, default="收货")
+    address = CharField(max_length=200, default="")
+    region = CharField(max_length=60, default="")
+    postcode = CharField(max_length=6, default="")
+    contact = CharField(max_length=40, default="")
+    phone = CharField(max_length=40, default="")
+
+    class Meta:
+        indexes = ((("customer", "id"), False),)
+
+
+class BankAccount(SubRecord):
+    """银行: a bank account of the customer, with its 联行号 (CNAPS code, 12 digits)."""
+
+    bank = CharField(max_length=60, default="")
+    account = CharField(max_length=40, default="")
+    account_name = CharField(max_length=98, default="")
+    cnaps = CharField(max_length=12, default="")
+    currency = CharField(max_length=20, default="人民币")
+
+    class Meta:
+        indexes = ((("customer", "id"), False),)
+
+
+class InvoiceInfo(SubRecord):
+    """开票信息: the four lines of a VAT invoice made out to the customer."""
+
+    title = CharField(max_length=98, default="")
+    tax_id = CharField(max_length=18, default="")
+    address_phone = CharField(max_length=200, default="")
+    bank_account = CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = ((("customer", "id"), False),)
+
+
+# At most one default per customer (per kind of address): the database holds the rule, so
+# two sessions making different records the default cannot both succeed.
+for _model, _columns in ((Contact, ("customer",)), (Address, ("customer", "kind")),
+                         (BankAccount, ("customer",)), (InvoiceInfo, ("customer",))):
+    _model.add_index(_model.index(*(getattr(_model, c) for c in _columns), unique=True,
+                                  name=f"{_model._meta.table_name}_default")
+                     .where(_model.is_default == True))  # noqa: E712
+
 ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog,
-              EvaluationRun, Proposal, BatchRun, BatchRow]
+              EvaluationRun, Proposal, BatchRun, BatchRow, Contact, Address, BankAccount, InvoiceInfo]

@@ -15,7 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from db.demo import parts as parts
-from db.archive import search
+from db.archive import search, subrecords
+from db.demo import subrecords as demo_subrecords
 from db.core import dialect
 from db.values import collation
 from db.values.coding import CodingScheme
@@ -173,6 +174,8 @@ def build(path, folder: Path = FIXTURES) -> Store:
             _insert(Sale, ["customer", "date", "doc_no", "amount", "cost"],
                     ((_id(ids, r["customer_code"]), r["date"], r["doc_no"], _hundredths(r["amount"]),
                       _hundredths(r["cost"])) for r in _rows("sales.csv", folder)))
+            subrecords.seed_from_card()
+            demo_subrecords.enrich()
             search.rebuild()
             SchemaInfo.create(key=PLANTED, value="fixtures")
     except BaseException:
@@ -403,6 +406,7 @@ def generate(path, n: int, sales_per_customer: int = 5, seed: int = 20261123,
                 conn.execute(_sales_sql(sales_per_customer))
             for sql in indexes:
                 conn.execute(sql)
+            subrecords.seed_from_card()
             search.rebuild()
     except BaseException:
         store.close()

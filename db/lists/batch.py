@@ -29,18 +29,20 @@ from typing import Callable, Iterable, Sequence
 from peewee import fn
 
 from db.core import bulk, clock, dialect, models
-from db.archive import customers, history
+from db.archive import customers, history, subrecords
 from db.values.dates import format_date
 from db.core.errors import RuleError
 from db.values.fields import BY_KEY
+from db.values.subfields import MIRRORED
 from db.core.models import BatchRow, BatchRun
 from db.lists.paging import Selection, selected_codes
 from db.lists.query import ListQuery
 from db.core.session import current, writing
 
 # The fields 批改 may set (U8's batch modify offers the classification and contact fields).
+# 联系人 is the default contact's name: the contact records follow (db.archive.subrecords).
 FIELDS = ("class_code", "region", "industry", "department", "salesperson", "mgmt_type",
-          "credit_grade", "stop_date")
+          "credit_grade", "stop_date", "contact")
 CHUNK = 5000  # rows updated (and history rows written) between two progress reports
 INSERT_CHUNK = 2000  # targets read from a list query at a time
 KEEP_RUNS = 10
@@ -242,6 +244,10 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
                         "run_id = ? AND outcome = 'changed' AND id >= ? AND id < ?)",
                         [stored, who, stamp, run, start, end])
         _sql(log, [stamp, who, customers.ENTITY, head, tail, tag(run), run, start, end])
+        if field in MIRRORED:
+            subrecords.sync_from_card(models.Customer.id.in_(BatchRow.select(BatchRow.customer_id).where(
+                BatchRow.run == run, BatchRow.outcome == "changed", BatchRow.id >= start,
+                BatchRow.id < end)))
         done = min(total, done + CHUNK)
         report(done, total)
     return changed

@@ -61,6 +61,7 @@ class ArchiveScreen(KehuScreen):
         Command("archive.merge", "alt+m", "merge", "archive.merge"),
         Command("archive.import", "ctrl+l", "import_file", "transfer_ui.import"),
         Command("archive.export", "ctrl+e", "export_file", "transfer_ui.export"),
+        Command("archive.copy", "ctrl+c", "clip", "clip.list", show=False),
         Command("archive.tree_wider", "alt+right", "tree_width(1)", "archive.tree_wider", show=False),
         Command("archive.tree_narrower", "alt+left", "tree_width(-1)", "archive.tree_narrower", show=False),
         *NAV,  # evaluate, health check, statistics, rules
@@ -387,6 +388,13 @@ class ArchiveScreen(KehuScreen):
 
     def action_mark(self) -> None:
         self.listing.action_toggle_mark()
+
+    def action_clip(self) -> None:
+        """OSC 52: the marked rows, or the code under the cursor (tui.clipboard)."""
+        from tui import clipboard  # with the card's fields: not paid for at the start
+
+        text, severity = clipboard.copy_list(self.app, self.listing)
+        self.notify(text, severity=severity)
 
     def action_open(self) -> None:
         self.listing.action_select()

@@ -9,72 +9,29 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.suggester import SuggestFromList
-from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
 from db.archive import customers, dimensions, history
 from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
+from db.values.subfields import KINDS, MIRRORED
 from db.core.models import MAIN_DIMENSION
-from tui import background, config
+from tui import background, clipboard, config
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
+from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_text, shown
 from tui.widgets.fields import Field
-from tui.widgets.note_area import NoteArea
 from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
+from tui.widgets.subrecord_pane import SubRecordPane
 from tui.widgets.performance import performance_text
 
 
-# The label column is never narrower than this, which Chinese labels fit (所属分类 *).
-LABEL_WIDTH = 14
 # settings.json: whether 保存 (F6) stays on the card instead of going back to the list.
 STAY_SETTING = "stay_on_card"
-
-
-def shown(key: str, value: str) -> str:
-    """A field's value as the card shows it: a management type in the language in force."""
-    return shown_mgmt(value) if key == "mgmt_type" else value
-
-
-def label_text(field) -> str:
-    return t(field.label) + (" *" if field.required else "")
-
-
-def field_label(text: str, width: int, required: bool = False) -> Label:
-    label = Label(text, classes="field-label" + (" required" if required else ""))
-    label.styles.width = width
-    return label
-
-
-class FieldRow(Horizontal):
-    """Label, input, and the refusal beside it (shown only when there is one)."""
-
-    def __init__(self, field, value: str, locked: bool, label_width: int = LABEL_WIDTH) -> None:
-        super().__init__(classes="field-row", id=f"row-{field.key}")
-        self.field = field
-        self.value = value
-        self.locked = locked
-        self.label_width = label_width
-
-    def compose(self) -> ComposeResult:
-        field = self.field
-        yield field_label(label_text(field), self.label_width, field.required)
-        if not field.editable:
-            yield Static(Text(self.value), classes="auto-value")
-        elif field.multiline:
-            area = NoteArea(self.value, id=f"f-{field.key}", soft_wrap=True, show_line_numbers=False,
-                            read_only=self.locked)
-            yield area
-        else:
-            choices = [shown(field.key, c) for c in field.choices]
-            suggester = SuggestFromList(choices, case_sensitive=False) if choices else None
-            yield Field(self.value, id=f"f-{field.key}", max_length=field.max_length or 0,
-                        suggester=suggester, disabled=self.locked)
-        yield Static("", classes="field-error", id=f"e-{field.key}", markup=False)
 
 
 class CardScreen(KehuScreen[str | None]):
@@ -89,6 +46,8 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.pick", "f2", "pick", "card.pick"),
         Command("card.stop", "ctrl+t", "toggle_stop", "card.stop_enable", priority=True),
         Command("card.delete", "ctrl+delete,ctrl+r", "delete", "cmd.delete", priority=True),
+        Command("card.copy_invoice", "f9", "clip('invoice')", "clip.invoice", show=False),
+        Command("card.copy_contact", "f3", "clip('contact')", "clip.contact", show=False),
         Command("card.tab1", "alt+1", "tab(0)", "card.tab_basic", show=False),
         Command("card.tab2", "alt+2", "tab(1)", "card.tab_contact", show=False),
         Command("card.tab3", "alt+3", "tab(2)", "card.tab_credit", show=False),
@@ -114,6 +73,9 @@ class CardScreen(KehuScreen[str | None]):
         # Keys typed before the card can take them, in order (None once they are handed on).
         self.held: list[events.Key] | None = []
         self.passing: events.Key | None = None
+
+    def all_commands(self):
+        return super().all_commands() + SubRecordPane.ACTIONS  # the sub-record tabs' keys
 
     @property
     def read_only(self) -> bool:
@@ -147,6 +109,9 @@ class CardScreen(KehuScreen[str | None]):
                     with VerticalScroll():
                         yield Static(history_text(history.for_entity("customer", self.row.code)),
                                      id="history")
+                for kind in KINDS:  # after the tabs U8 has, so Alt+1..7 stay where they were
+                    with TabPane(t(f"sub.kind.{kind}"), id=f"tab-{kind}"):
+                        yield SubRecordPane(self.row.code, kind, self.read_only, self.label_width)
         yield Static("", id="message", markup=False)
         yield KehuFooter()
 
@@ -279,6 +244,10 @@ class CardScreen(KehuScreen[str | None]):
     # -- actions ---------------------------------------------------------------------------
 
     async def action_save(self, and_new: bool = False) -> None:
+        for node in self.focused.ancestors_with_self if self.focused else ():
+            if isinstance(node, SubRecordPane) and node.editing is not None:
+                await node.save()  # F6 in a sub-record's form saves that record
+                return
         values = self.values()
         existing = self.row
         errors = customers.validate_all(values, existing=existing)
@@ -401,7 +370,9 @@ class CardScreen(KehuScreen[str | None]):
         self.query_one(TabbedContent).active = f"tab-{panes[index]}"
         pane = self.query_one(f"#tab-{panes[index]}")
         inputs = [w for w in pane.query("Field, TextArea") if not w.disabled]
-        if inputs:
+        if pane.query(SubRecordPane):
+            pane.query_one(SubRecordPane).focus_first()
+        elif inputs:
             inputs[0].focus()
 
     def action_next_tab(self, step: int) -> None:
@@ -482,6 +453,19 @@ class CardScreen(KehuScreen[str | None]):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.refresh_bindings()
+
+    def action_clip(self, what: str) -> None:
+        """OSC 52: the default invoice details (four lines) or contact (tui.clipboard)."""
+        code = self.row.code if self.row else None
+        text = code and getattr(clipboard, f"{what}_text")(code)
+        self.say(clipboard.copy(self.app, text, what))
+
+    def on_sub_record_pane_changed(self, event: SubRecordPane.Changed) -> None:
+        """A sub-record was written: the next save is checked against the customer's new
+        version, and the copied fields show the new defaults (unless typed over meanwhile)."""
+        self.row, fresh, typed = event.customer, customers.as_form(event.customer), self.values()
+        self.fill({k: fresh[k] for k in MIRRORED if typed.get(k) == self.initial.get(k)})
+        self.initial.update({k: fresh[k] for k in MIRRORED})
 
 
 async def _handled(node) -> None:

@@ -53,6 +53,8 @@ def hit_line(hit: Hit) -> Text:
     line.append(" ")
     line.append(pad(hit.class_code, 10), style="dim")
     line.append(pad(hit.name, 40).rstrip())
+    if hit.matched == "contact":  # found by a contact's name or mobile, not by its own names
+        line.append("  " + t("sub.found_by_contact", name=hit.contact), style="italic")
     return line
 
 

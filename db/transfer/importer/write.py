@@ -9,7 +9,7 @@ from typing import Iterable
 import peewee
 
 from db.archive import classes as class_rules
-from db.archive import customers, dimensions, search
+from db.archive import customers, dimensions, search, subrecords
 from db.core import bulk, clock, dialect
 from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
@@ -17,6 +17,7 @@ from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, 
 from db.core.session import current, writing
 from db.values import collation
 from db.values.columns import DIMENSION_PREFIX
+from db.values.subfields import MIRRORED
 from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, WRITE_CHUNK, ImportPlan,
                                          ImportResult, PlannedRow, ProgressFn, chunks, many_objects)
 
@@ -149,9 +150,20 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         _insert_adds(plan, at, who, before, sqlite, report, total)
     if plan.updates:
         _update_customers(plan, at, who, report, total)
+    _follow_card(plan, before)
     _write_memberships(plan, large and not plan.updates)
     _log_added(plan, before, at, who)
     _log(plan, "customer", plan.updates, "change")
+
+
+def _follow_card(plan: ImportPlan, before: int) -> None:
+    """The default contacts, addresses and banks take the card fields the import wrote
+    (db.archive.subrecords keeps the customer row as their copy)."""
+    if plan.adds:
+        subrecords.seed_from_card(Customer.id > before)
+    codes = [r.code for r in plan.updates if any(f in MIRRORED for f in r.changes)]
+    for start in range(0, len(codes), WRITE_CHUNK):
+        subrecords.sync_from_card(Customer.code.in_(codes[start:start + WRITE_CHUNK]))
 
 
 def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: ProgressFn, total: int) -> None:
