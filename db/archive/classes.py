@@ -201,7 +201,7 @@ def mark_parent(dim_id: int, code: str) -> None:
 def add(dim_code: str, code: str, name: str, remark: str = "") -> ClassNode:
     """Add a class. Its parent is its code cut at the previous level and must exist."""
     code = (code or "").strip()
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         if dim.derived:
             raise RuleError("dimension.derived", dimension=dim.name_zh)
@@ -251,7 +251,7 @@ def _log_code(dim: Dimension, code: str) -> str:
 
 def update(dim_code: str, code: str, name: str, remark: str, version: int) -> ClassNode:
     """Change a class's name and remark; its code never changes after saving."""
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
         if row is None:
@@ -290,7 +290,7 @@ def check_delete(dim_code: str, code: str, is_leaf: bool) -> None:
 
 def delete(dim_code: str, code: str, version: int | None = None) -> None:
     """Delete a class that has neither children nor customers; the parent may become a leaf."""
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
         if row is None:
@@ -323,7 +323,7 @@ def set_scheme(dim_code: str, text: str, criteria: list[str]) -> Dimension:
     """
     new = CodingScheme.parse(text)
     criteria = [(c or "").strip() for c in criteria][: new.levels]
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         old = scheme_of(dim)
         used = classes_per_level(dim)

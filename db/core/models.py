@@ -22,9 +22,10 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 5  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 7  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
-# tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id
+# tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
+# 7: operators, their scopes and the team settings (db.archive.operators)
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 3
 
@@ -289,5 +290,37 @@ class BatchRow(BaseModel):
         indexes = ((("run", "id"), False), (("run", "code"), True))
 
 
+class Operator(BaseModel):
+    """操作员: a login (the OS user on SQLite, the database role on PostgreSQL), its role
+    (admin, editor, approver, viewer) and, with OperatorScope, the customers it may see.
+    `own_customers` (专管业务员): only customers whose salesperson is this operator's name."""
+
+    login = CharField(primary_key=True, max_length=63)
+    name = CharField(max_length=40, default="")
+    department = CharField(max_length=60, default="")
+    role = CharField(max_length=10, default="viewer")
+    own_customers = BooleanField(default=False)
+    version = IntegerField(default=1)
+
+
+class OperatorScope(BaseModel):
+    """One piece of an operator's data permission: a class subtree of a dimension
+    (kind "class", `dimension`, `value` the class code) or a department (kind "department")."""
+
+    id = AutoField()
+    operator = ForeignKeyField(Operator, field=Operator.login, column_name="login",
+                               on_delete="CASCADE")
+    kind = CharField(max_length=12)
+    dimension = CharField(max_length=20, default="")
+    value = CharField(max_length=60)
+
+
+class TeamSetting(BaseModel):
+    """An archive setting of team work: what an unknown login may do (db.archive.operators)."""
+
+    key = CharField(primary_key=True, max_length=40)
+    value = TextField()
+
+
 ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog,
-              EvaluationRun, Proposal, BatchRun, BatchRow]
+              EvaluationRun, Proposal, BatchRun, BatchRow, Operator, OperatorScope, TeamSetting]
