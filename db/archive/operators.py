@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from db.archive import history
 from db.core import clock, models
 from db.core.errors import RuleError, StoreError
-from db.core.models import MAIN_DIMENSION, Operator, OperatorScope, TeamSetting
+from db.core.models import (MAIN_DIMENSION, CustomerClass, Dimension, Operator, OperatorScope,
+                            TeamSetting)
 from db.core.session import Store, current, writing
 
 ROLES = ("admin", "editor", "approver", "viewer")
@@ -182,11 +183,11 @@ def _check(login_name: str, role: str, scope: Scope) -> None:
         raise RuleError("team.bad_login", field="login", login=login_name, max=LOGIN_MAX)
     if role not in ROLES:
         raise RuleError("team.bad_role", field="role", role=role, roles=", ".join(ROLES))
-    from db.archive import classes  # the class look-up; classes needs nothing of this module
-
     for dim, code in scope.classes:
-        node = classes.get(dim, code)
-        if node is None:
+        # Read here rather than through db.archive.classes, whose counts read the scope.
+        known = (CustomerClass.select().join(Dimension)
+                 .where(Dimension.code == dim, CustomerClass.code == code).exists())
+        if not known:
             raise RuleError("team.bad_class", field="scope", dimension=dim, code=code)
 
 
