@@ -30,6 +30,7 @@ ANALYSIS_SCREENS = {
     "health": ("tui.screens.health", "HealthScreen"),
     "statistics": ("tui.screens.statistics", "StatisticsScreen"),
     "operators": ("tui.screens.operators", "OperatorsScreen"),
+    "requests": ("tui.screens.requests", "RequestsScreen"),
 }
 
 

@@ -23,13 +23,21 @@ ENTITY = "customer"
 DIMENSION_PREFIX = "dimension:"
 
 
+# Rows that change no field: a request filed (the card keeps its values until approved).
+# A rejection's "reason" is no field either; its approval status is (see db.archive.approval).
+UNCHANGED = ("request",)
+
+
 class Blame(NamedTuple):
-    """The last change of one field: its entry (who, when, batch) and how it was made."""
+    """The last change of one field: its entry (who, when, batch), how it was made, and for
+    an approved request who asked for it (`asked_by`, `asked_at`)."""
 
     field: str
     value: object  # the value that change set (storage units, as written)
     entry: history.Entry
     source: str  # save, import, batch, merge, evaluate, request
+    asked_by: str = ""
+    asked_at: dt.datetime | None = None
 
 
 def source_of(entry: history.Entry) -> str:
@@ -65,12 +73,17 @@ def blame(code: str) -> list[Blame]:
     the dimensions; a field no row names (written before history was kept) is absent.
     A field's last change being a delete or a merge-away says the row is gone."""
     found: dict[str, Blame] = {}
+    asked: dict[str, tuple[str, dt.datetime]] = {}  # request tag -> who filed it, when
+    for entry in reversed(list(_entries(code))):
+        if entry.action == "request":
+            asked[entry.batch] = (entry.who, entry.at)
     for entry in _entries(code):
-        if entry.origin:
+        if entry.origin or entry.action in UNCHANGED:
             continue
         for field, (_, new) in _own(entry).items():
-            if field not in found:
-                found[field] = Blame(field, new, entry, source_of(entry))
+            if field not in found and field != "reason":
+                by, at = asked.get(entry.batch, ("", None))
+                found[field] = Blame(field, new, entry, source_of(entry), by, at)
     order = {f.key: i for i, f in enumerate(EDITABLE)}
     return sorted(found.values(), key=lambda b: (order.get(b.field, len(order)), b.field))
 
@@ -111,7 +124,7 @@ def _undone(code: str, later) -> dict | None:
     for entry in _entries(code):
         if not later(entry):
             break
-        if entry.origin:
+        if entry.origin or entry.action in UNCHANGED:
             continue
         if entry.action == "add":
             state = None
@@ -121,6 +134,7 @@ def _undone(code: str, later) -> dict | None:
         elif state is not None:
             state.update({k: old for k, (old, _) in _own(entry).items()})
     if state is not None:
+        fields = {f.key for f in EDITABLE}
         state = {k: v for k, v in state.items()
-                 if v is not None or not (k in DERIVED or k.startswith(DIMENSION_PREFIX))}
+                 if k in fields or (v is not None and (k in DERIVED or k.startswith(DIMENSION_PREFIX)))}
     return state

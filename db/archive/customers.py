@@ -15,7 +15,7 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import dimensions, history, scope, search
+from db.archive import approval, dimensions, history, scope, search
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
@@ -251,6 +251,8 @@ def create(values: dict) -> Customer:
         search.index(row.id, row.name, row.short_name)
         history.record("add", ENTITY, row.code,
                        {k: [None, v] for k, v in clean.items() if v not in ("", None, 0, False)})
+        if approval.applies():
+            approval.file_new(row.code)  # 待审核 until an approver approves it
     return row
 
 
@@ -266,8 +268,9 @@ def update(code: str, values: dict, version: int) -> Customer:
         clean["mnemonic"] = mnemonic_after(row.mnemonic, row.short_name,
                                            clean.get("mnemonic", row.mnemonic), clean.get("short_name"))
         changes = {k: [getattr(row, k), v] for k, v in clean.items() if getattr(row, k) != v}
+        changes = approval.hold(code, changes)  # held fields wait for an approver
         if not changes:
-            return row
+            return get(code)
         scope.check_values({k: new for k, (_, new) in changes.items()})
         _write(row, version, {k: new for k, (_, new) in changes.items()})
         scope.check(row)  # as written: a change may not move it out of the scope

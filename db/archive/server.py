@@ -9,12 +9,13 @@ an admin who is no superuser can still grant to the operators they add.
 """
 from __future__ import annotations
 
-from db.core.models import (BatchRow, BatchRun, ChangeLog, Customer, Membership, Operator, Sale)
+from db.core.models import (BatchRow, BatchRun, ChangeLog, ChangeRequest, Customer, Membership,
+                            Operator, Sale)
 from db.core.session import current
 
 # The tables an editor's work writes: customers, their sub-records, the history, batch runs.
 CUSTOMER_TABLES = tuple(m._meta.table_name for m in (Customer, Membership, Sale, ChangeLog,
-                                                     BatchRun, BatchRow))
+                                                     BatchRun, BatchRow, ChangeRequest))
 
 
 def ident(name: str) -> str:

@@ -25,7 +25,7 @@ from peewee import (
 SCHEMA_VERSION = 7  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
-# 7: operators, their scopes and the team settings (db.archive.operators)
+# 7: operators, their scopes and the team settings (db.archive.operators), change requests
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 3
 
@@ -322,5 +322,24 @@ class TeamSetting(BaseModel):
     value = TextField()
 
 
+class ChangeRequest(BaseModel):
+    """客户申请: a new customer waiting for approval (kind "new": the customer exists, marked
+    pending) or a change of chosen fields (kind "change": `changes` JSON {field: [old, new]},
+    the card keeping its values until approved). `status`: pending, approved, rejected;
+    who asked and when, who decided and when (db.archive.approval)."""
+
+    id = AutoField()
+    kind = CharField(max_length=10)
+    customer_code = CharField(max_length=20, index=True)
+    changes = TextField(default="{}")
+    status = CharField(max_length=10, default="pending", index=True)
+    requested_by = CharField(max_length=63)
+    requested_at = DateTimeField()
+    decided_by = CharField(max_length=63, default="")
+    decided_at = DateTimeField(null=True)
+    reason = TextField(default="")
+
+
 ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog,
-              EvaluationRun, Proposal, BatchRun, BatchRow, Operator, OperatorScope, TeamSetting]
+              EvaluationRun, Proposal, BatchRun, BatchRow, Operator, OperatorScope, TeamSetting,
+              ChangeRequest]

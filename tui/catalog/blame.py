@@ -14,5 +14,6 @@ MESSAGES = {
     "blame.source.batch": ("批改", "batch modify"),
     "blame.source.merge": ("并户", "merge"),
     "blame.source.evaluate": ("评估", "evaluation"),
-    "blame.source.request": ("审核通过", "approved request"),
+    "blame.source.request": ("审核", "request"),
+    "blame.asked": ("({who} {at} 申请)", "(asked by {who} {at})"),
 }

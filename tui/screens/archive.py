@@ -66,6 +66,7 @@ class ArchiveScreen(KehuScreen):
         Command("archive.tree_narrower", "alt+left", "tree_width(-1)", "archive.tree_narrower", show=False),
         *NAV,  # evaluate, health check, statistics, rules
         Command("archive.operators", "alt+o", "app.go('operators')", "ops.cmd", show=False),
+        Command("archive.requests", "alt+r", "app.go('requests')", "requests.cmd", show=False),
     )
     BINDINGS = bindings(ACTIONS)
     # The actions that change the archive: on a read-only archive they leave the footer (their

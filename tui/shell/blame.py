@@ -47,7 +47,10 @@ def texts(code: str, values: dict) -> dict[str, str]:
 
 def _how(item) -> str:
     how = t(f"blame.source.{item.source}")
-    return f"{how} {item.entry.batch}" if item.entry.batch else how
+    how = f"{how} {item.entry.batch}" if item.entry.batch else how
+    if item.asked_by:
+        how += " " + t("blame.asked", who=item.asked_by, at=item.asked_at.strftime("%Y-%m-%d %H:%M"))
+    return how
 
 
 def run_blame(args, store) -> int:
@@ -62,7 +65,9 @@ def run_blame(args, store) -> int:
     if args.json:
         print(json.dumps([{"field": b.field, "value": b.value, "who": b.entry.who,
                            "at": b.entry.at.isoformat(sep=" "), "action": b.entry.action,
-                           "source": b.source, "batch": b.entry.batch, "entry": b.entry.id}
+                           "source": b.source, "batch": b.entry.batch, "entry": b.entry.id,
+                           "asked_by": b.asked_by,
+                           "asked_at": b.asked_at.isoformat(sep=" ") if b.asked_at else None}
                           for b in items], ensure_ascii=False, indent=2, default=str))
         return 0
     shown = texts(code, {b.field: b.value for b in items})

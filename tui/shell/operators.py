@@ -11,7 +11,7 @@ from tui.shell import plain
 
 def register(subparsers) -> None:
     ops = subparsers.add_parser("operators", help=t("ops.help"))
-    verbs = ops.add_subparsers(dest="verb", required=True, metavar="list|add|set|remove|unknown")
+    verbs = ops.add_subparsers(dest="verb", required=True, metavar="list|add|set|remove|unknown|approval")
     listing = verbs.add_parser("list", help=t("ops.help_list"))
     listing.add_argument("--json", action="store_true", help=t("lookup.help_json"))
     for verb in ("add", "set"):
@@ -33,6 +33,9 @@ def register(subparsers) -> None:
     remove.add_argument("login")
     unknown = verbs.add_parser("unknown", help=t("ops.help_unknown"))
     unknown.add_argument("policy", choices=("viewer", "refuse"))
+    approval = verbs.add_parser("approval", help=t("requests.help_approval"))
+    approval.add_argument("state", choices=("on", "off"))
+    approval.add_argument("--fields", help="name,tax_id,class_code,credit_limit,credit_days")
     ops.set_defaults(run=run_operators)
 
 
@@ -104,6 +107,11 @@ def run_operators(args, store) -> int:
         return 0
     if args.verb == "remove":
         operators.remove(args.login.strip())
+        return 0
+    if args.verb == "approval":
+        from db.archive import approval
+
+        approval.set_approval(args.state == "on", args.fields.split(",") if args.fields else None)
         return 0
     operators.set_unknown(args.policy)
     return 0
