@@ -194,3 +194,18 @@ def test_scope_on_postgresql_and_row_level_security(pg_roles, tmp_path, monkeypa
     clock.act_as(None)
     if session._current is not None:
         session._current.close()
+
+
+def test_statistics_count_only_the_scope(demo_store, monkeypatch):
+    from db.evaluation import stats
+
+    monkeypatch.setenv("LOGNAME", "boss")
+    expected = _team("boss", "lisi", "wang")
+    every = {s.code: s.customers for s in stats.by_class("main")}
+    monkeypatch.setenv("LOGNAME", "lisi")
+    operators._forget()
+    mine = {s.code: s.customers for s in stats.by_class("main")}
+    assert mine["02"] == len(expected) < every["02"] and mine["01"] == 0
+    assert sum(s.customers for s in stats.by_mgmt_type()) == len(expected)
+    region = stats.by_class("region")
+    assert sum(s.customers for s in region) == len(expected)  # the unclassified row included
