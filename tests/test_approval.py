@@ -178,3 +178,55 @@ def test_shell_requests(demo_store, monkeypatch, capsys):
     out = capsys.readouterr().out
     approved = next(line for line in out.splitlines() if line.startswith("审核"))
     assert "已通过" in approved and "zhangsan" in approved and "lisi" in approved
+
+
+def test_two_approvers_at_once_on_postgresql(pg_url, pg_roles, monkeypatch):  # noqa: F811
+    """Approver A takes the request and, before committing, approver B (another process,
+    another role) tries the same: B waits on A's row lock, then finds it decided and is told."""
+    import subprocess
+    import sys
+    import time
+
+    import db
+    from db.archive import classes
+    from db.core import clock, session
+    from tests.conftest import SEED_CLASSES
+
+    store = db.open_store(pg_url)
+    for code, name in SEED_CLASSES:
+        classes.add("main", code, name)
+    editor, first, second = pg_roles("lisi"), pg_roles("za"), pg_roles("zb")
+    operators.add(operators.login(), "张总")
+    operators.add(editor, "李四", role="editor")
+    operators.add(first, "张三", role="approver")
+    operators.add(second, "王五", role="approver")
+    approval.set_approval(True)
+    store.close()
+    db.open_store(role_url(editor))
+    customers.create({"code": "N1", "name": "北京新华联", "short_name": "新华联", "class_code": "01"})
+    request = approval.requests()[0].id
+    session._current.close()
+    db.open_store(role_url(first))
+    other = []
+    take = approval._take
+
+    def take_then_wait(*args, **kwargs):
+        row = take(*args, **kwargs)
+        other.append(subprocess.Popen(
+            [sys.executable, "-m", "tui", "--db", role_url(second), "--lang", "en", "requests",
+             "--approve", str(request)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        time.sleep(2.0)
+        assert other[0].poll() is None  # B waits for A's transaction
+        return row
+
+    monkeypatch.setattr(approval, "_take", take_then_wait)
+    try:
+        approval.approve(request)
+        _, err = other[0].communicate(timeout=60)
+        assert other[0].returncode == 2
+        assert f"already decided by {first}" in err and err.count("\n") == 1
+        assert ChangeRequest.get_by_id(request).decided_by == first
+    finally:
+        clock.act_as(None)
+        if session._current is not None:
+            session._current.close()
