@@ -17,7 +17,7 @@ from db.archive import classes, customers, history, operators
 from db.core import clock
 from db.evaluation import parameters
 from tests.conftest import SEED_CLASSES
-from tests.pg import PG_URL, admin_sql, pg_store, pg_url  # noqa: F401 (fixtures)
+from tests.pg import PG_URL, admin_sql, fresh_schema, pg_store, pg_url  # noqa: F401 (fixtures)
 from tui import cli
 
 NEW = {"code": "K1", "name": "北京华联", "short_name": "华联", "class_code": "01"}
@@ -162,6 +162,8 @@ def pg_roles(pg_url):  # noqa: F811
     for name in made:
         admin_sql(f'DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \'{name}\') THEN '
                   f'EXECUTE \'DROP OWNED BY "{name}"\'; EXECUTE \'DROP ROLE "{name}"\'; END IF; END $$')
+    # No archive with policies and sales is left for a test that reuses the schema as it finds it.
+    fresh_schema()
 
 
 def test_postgresql_roles_follow_operators(pg_store, pg_roles, monkeypatch):  # noqa: F811

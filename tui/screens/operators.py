@@ -39,7 +39,7 @@ def scope_from(classes: str, departments: str, own: str) -> operators.Scope:
 class OperatorForm(KehuModal[bool]):
     """Add (no operator given) or change one operator."""
 
-    CSS_PATH = "operators.tcss"
+    CSS_PATH = "operator_form.tcss"
     ACTIONS = (
         Command("operators.save", "f6,ctrl+s", "save", "cmd.save"),
         Command("operators.cancel", "escape", "cancel", "cmd.cancel"),

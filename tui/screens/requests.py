@@ -22,7 +22,7 @@ from tui.who import who_line
 class ReasonPrompt(KehuModal[str | None]):
     """The reason of a rejection: Enter rejects with it, Esc goes back."""
 
-    CSS_PATH = "requests.tcss"
+    CSS_PATH = "request.tcss"
     ACTIONS = (Command("requests.reason_cancel", "escape", "cancel", "cmd.cancel"),)
     BINDINGS = bindings(ACTIONS)
 
@@ -45,7 +45,7 @@ class ReasonPrompt(KehuModal[str | None]):
 class RequestScreen(KehuModal[bool]):
     """One request: what it asks, who asked and when; Y approves, N rejects with a reason."""
 
-    CSS_PATH = "requests.tcss"
+    CSS_PATH = "request.tcss"
     ACTIONS = (
         Command("requests.approve", "y", "approve", "history.action.approve"),
         Command("requests.reject", "n", "reject", "history.action.reject"),
