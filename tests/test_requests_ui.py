@@ -84,3 +84,18 @@ async def reason_asked(pilot):
 @pytest.mark.parametrize("state", [queue_shown, change_shown, reason_asked], ids=lambda f: f.__name__)
 def test_requests_snapshots(snap_compare, queue, size, state):
     assert snap_compare(make_app(queue, start="archive"), terminal_size=size, run_before=state)
+
+
+async def test_a_pending_customer_is_marked_in_the_list(queue):
+    app = make_app(queue, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.tree.select_code("020010001")
+        await settle(pilot)
+        listing = app.screen.listing
+        last = listing.count - 1  # N1 sorts after every C code: the class's last row
+        listing.row_at(last)
+        await settle(pilot)
+        assert listing.row_at(last).code == "N1" and "N1" in listing._waiting
+        strip, _ = listing.render_row(last, listing.row_at(last), listing.rich_style)
+        assert strip.text.startswith(" 待")

@@ -17,7 +17,7 @@ MESSAGES = {
     "request.customer_changed": ("客户 {code} 刚被别人修改, 请再审核一次", "Customer {code} was just changed by someone else; approve again"),
     "request.bad_field": ("没有字段 {name}", "No field {name}"),
     "request.pending_customer": ("客户 {code} 待审核, 审核通过后才能导入销售", "Customer {code} is pending approval; its sales can be imported once approved"),
-    "request.pending_mark": ("待审", "pend"),
+    "request.pending_mark": ("待", "◷"),
     "requests.help": ("审核: 待审核的新增和变更申请", "approval: pending new customers and change requests"),
     "requests.help_approve": ("通过申请 ID", "approve request ID"),
     "requests.help_reject": ("退回申请 ID (要写 --reason)", "reject request ID (with --reason)"),
