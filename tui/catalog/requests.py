@@ -38,7 +38,7 @@ MESSAGES = {
     "requests.cmd": ("审核", "Approval queue"),
     "requests.detail_keys": ("{yes} 通过  {no} 退回  {back} 返回", "{yes} approve  {no} reject  {back} back"),
     "requests.reason_title": ("退回原因", "Reason for rejecting"),
-    "requests.reason_keys": ("Enter 退回  Esc 放弃", "Enter reject  Esc cancel"),
+    "requests.reason_keys": ("{ok} 退回  {cancel} 放弃", "{ok} reject  {cancel} cancel"),
     "requests.new_customer": ("新增客户 {code} {name}", "New customer {code} {name}"),
     "requests.asked": ("{who} 于 {at} 申请", "asked by {who} at {at}"),
 }

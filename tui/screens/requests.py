@@ -23,19 +23,24 @@ class ReasonPrompt(KehuModal[str | None]):
     """The reason of a rejection: Enter rejects with it, Esc goes back."""
 
     CSS_PATH = "request.tcss"
-    ACTIONS = (Command("requests.reason_cancel", "escape", "cancel", "cmd.cancel"),)
+    ACTIONS = (
+        # priority: the field would take Enter as its own submit
+        Command("requests.reason_ok", "enter", "ok", "history.action.reject", priority=True),
+        Command("requests.reason_cancel", "escape", "cancel", "cmd.cancel"),
+    )
     BINDINGS = bindings(ACTIONS)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box") as box:
             box.border_title = t("requests.reason_title")
-            box.border_subtitle = t("requests.reason_keys")
+            box.border_subtitle = t("requests.reason_keys", ok=key_of("requests.reason_ok"),
+                                    cancel=key_of("requests.reason_cancel"))
             yield Field("", id="reason", max_length=200)
 
     def on_mount(self) -> None:
         self.query_one("#reason", Field).focus()
 
-    def on_input_submitted(self) -> None:
+    def action_ok(self) -> None:
         self.dismiss(self.query_one("#reason", Field).value)
 
     def action_cancel(self) -> None:
