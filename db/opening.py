@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 import peewee
 
 from db import schema
+from db.archive import operators
 from db.core import session
 from db.core.errors import StoreError
 from db.core.session import Store, first_line, masked, translate_errors
@@ -134,6 +135,7 @@ def open_store(target: str | None = None, *, create: bool = True, read_only: boo
                 raise StoreError("store.cannot_open", path=masked(target), reason=first_line(exc, target)) from None
             if prepare:
                 schema.prepare(store, notice)
+                operators.admit(store)
     except BaseException:
         store.close()
         raise

@@ -29,6 +29,8 @@ ANALYSIS_SCREENS = {
     "evaluate": ("tui.screens.evaluate", "EvaluateScreen"),
     "health": ("tui.screens.health", "HealthScreen"),
     "statistics": ("tui.screens.statistics", "StatisticsScreen"),
+    "operators": ("tui.screens.operators", "OperatorsScreen"),
+    "requests": ("tui.screens.requests", "RequestsScreen"),
 }
 
 

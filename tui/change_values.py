@@ -87,6 +87,8 @@ def values_text(entity: str, code: str, changes: dict) -> dict[str, tuple[str, s
         if dim is not None:
             name = names.get(dim, {}).get(value)
             return f"{value} {name}" if name else str(value)
+        if field == "approval" and f"request.status.{value}" in CATALOG:  # db.archive.approval.STATUS
+            return t(f"request.status.{value}")
         if entity == "rule" and code in SPEC:
             return format_rule(code, value)
         spec = BY_KEY.get(field) if entity == "customer" else None

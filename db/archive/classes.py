@@ -11,7 +11,7 @@ from typing import Collection, NamedTuple
 from peewee import SQL, fn
 
 from db.core import clock
-from db.archive import history
+from db.archive import history, scope
 from db.values.coding import CodingScheme
 from db.core.errors import ConflictError, RuleError
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
@@ -53,16 +53,21 @@ def criteria_of(dim: Dimension) -> list[str]:
     return dim.criteria.split("\n") if dim.criteria else []
 
 
-def _members(dim: Dimension):
-    """(table, class column, filter) holding this dimension's customers."""
+def _members(dim: Dimension, scoped: bool = False):
+    """(table, class column, filter) holding this dimension's customers; `scoped`: those in
+    the operator's scope only (db.archive.scope), what the tree's counts show. The rules of
+    classes (a class holding customers is no parent, no deletion) count every customer."""
+    inside = scope.ids() if scoped else None
     if dim.code == MAIN_DIMENSION:
-        return Customer, Customer.class_code, True
-    return Membership, Membership.class_code, Membership.dimension == dim.id
+        return Customer, Customer.class_code, True if inside is None else Customer.id.in_(inside)
+    where = Membership.dimension == dim.id
+    return Membership, Membership.class_code, where if inside is None else where & Membership.customer.in_(inside)
 
 
-def customers_under(dim: Dimension, code: str) -> int:
-    """Customers of the class `code` and all its sub-classes ("" = the whole dimension)."""
-    table, column, where = _members(dim)
+def customers_under(dim: Dimension, code: str, scoped: bool = True) -> int:
+    """Customers of the class `code` and all its sub-classes ("" = the whole dimension), in
+    the operator's scope unless not `scoped` (a rule's count)."""
+    table, column, where = _members(dim, scoped)
     query = table.select().where(where)
     if code:
         query = query.where(column >= code, column < code + HIGH)
@@ -117,7 +122,7 @@ def _counts_by_prefix(dim: Dimension, parent: str, length: int) -> dict[str, int
     index scan instead of one count per child. COUNT(*), not COUNT(id): PostgreSQL's class
     indexes do not hold the id, so counting ids reads all the rows (a sequential scan, 870 ms
     for a class of 383,000, 180 ms counted from the index alone)."""
-    table, column, where = _members(dim)
+    table, column, where = _members(dim, scoped=True)
     head = fn.SUBSTR(column, 1, length)
     query = table.select(head.alias("head"), fn.COUNT(SQL("*")).alias("n")).where(where)
     if parent:
@@ -201,7 +206,7 @@ def mark_parent(dim_id: int, code: str) -> None:
 def add(dim_code: str, code: str, name: str, remark: str = "") -> ClassNode:
     """Add a class. Its parent is its code cut at the previous level and must exist."""
     code = (code or "").strip()
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         if dim.derived:
             raise RuleError("dimension.derived", dimension=dim.name_zh)
@@ -221,7 +226,7 @@ def add(dim_code: str, code: str, name: str, remark: str = "") -> ClassNode:
                 raise RuleError("class.parent_missing", field="code", code=code, parent=parent)
             if holds_customers(dim, parent):
                 raise RuleError("class.parent_has_customers", field="code", parent=parent,
-                                count=customers_under(dim, parent))
+                                count=customers_under(dim, parent, scoped=False))
         if CustomerClass.select().where(
                 CustomerClass.dimension == dim.id, CustomerClass.code == code).exists():
             raise RuleError("class.code_taken", field="code", code=code)
@@ -251,7 +256,7 @@ def _log_code(dim: Dimension, code: str) -> str:
 
 def update(dim_code: str, code: str, name: str, remark: str, version: int) -> ClassNode:
     """Change a class's name and remark; its code never changes after saving."""
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
         if row is None:
@@ -283,14 +288,14 @@ def check_delete(dim_code: str, code: str, is_leaf: bool) -> None:
     and again inside the delete."""
     if not is_leaf:
         raise RuleError("class.delete_has_children", code=code)
-    count = customers_under(dimension(dim_code), code)
+    count = customers_under(dimension(dim_code), code, scoped=False)
     if count:
         raise RuleError("class.delete_has_customers", code=code, count=count)
 
 
 def delete(dim_code: str, code: str, version: int | None = None) -> None:
     """Delete a class that has neither children nor customers; the parent may become a leaf."""
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
         if row is None:
@@ -323,7 +328,7 @@ def set_scheme(dim_code: str, text: str, criteria: list[str]) -> Dimension:
     """
     new = CodingScheme.parse(text)
     criteria = [(c or "").strip() for c in criteria][: new.levels]
-    with writing():
+    with writing("archive"):
         dim = dimension(dim_code)
         old = scheme_of(dim)
         used = classes_per_level(dim)

@@ -15,7 +15,7 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import dimensions, history, search, subrecords
+from db.archive import approval, dimensions, history, scope, search, subrecords
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
@@ -33,7 +33,9 @@ NAME_FIELDS = ("name", "short_name")
 
 
 def get(code: str) -> Customer | None:
-    return Customer.get_or_none(Customer.code == code)
+    """Customer `code`; None also when it lies outside the operator's scope (db.archive.scope)."""
+    row = Customer.get_or_none(Customer.code == code)
+    return row if row is None or scope.sees(row.id) else None
 
 
 def values_in_use(key: str, limit: int = 500) -> list[str]:
@@ -237,6 +239,7 @@ def create(values: dict) -> Customer:
         clean = validate(values)
         if not clean["mnemonic"]:
             clean["mnemonic"] = mnemonic_of(clean["short_name"])
+        scope.check_values(clean)
         who, at = clock.user(), clock.now()
         try:
             row = Customer.create(**clean, **collation.keys_of(clean), created_by=who, created_at=at,
@@ -245,10 +248,13 @@ def create(values: dict) -> Customer:
             # Another session inserted the same code between our check and our insert
             # (PostgreSQL; SQLite's write lock taken at BEGIN rules that out).
             raise BY_KEY["code"].refuse("customer.code_taken", code=clean["code"]) from None
+        scope.check(row)  # as written: a new customer must land inside the scope
         search.index(row.id, row.name, row.short_name)
         subrecords.follow_card(row.id, clean)
         history.record("add", ENTITY, row.code,
                        {k: [None, v] for k, v in clean.items() if v not in ("", None, 0, False)})
+        if approval.applies():
+            approval.file_new(row.code)  # 待审核 until an approver approves it
     return row
 
 
@@ -264,9 +270,12 @@ def update(code: str, values: dict, version: int) -> Customer:
         clean["mnemonic"] = mnemonic_after(row.mnemonic, row.short_name,
                                            clean.get("mnemonic", row.mnemonic), clean.get("short_name"))
         changes = {k: [getattr(row, k), v] for k, v in clean.items() if getattr(row, k) != v}
+        changes = approval.hold(code, changes)  # held fields wait for an approver
         if not changes:
-            return row
+            return get(code)
+        scope.check_values({k: new for k, (_, new) in changes.items()})
         _write(row, version, {k: new for k, (_, new) in changes.items()})
+        scope.check(row)  # as written: a change may not move it out of the scope
         subrecords.follow_card(row.id, {k: new for k, (_, new) in changes.items()})
         if any(k in changes for k in NAME_FIELDS):
             search.unindex(row.id, row.name, row.short_name)
@@ -352,10 +361,13 @@ def mnemonic_after(old: str, old_short: str, mnemonic: str, short_name: str | No
 
 
 def _current(code: str, version: int) -> Customer:
-    """The row as it is now, refused when it is gone or no longer at `version`."""
-    row = get(code)
+    """The row as it is now, refused when it is gone, no longer at `version`, or outside
+    the operator's scope."""
+    row = Customer.get_or_none(Customer.code == code)
     if row is None:
+        scope.refuse_hidden(code)  # PostgreSQL's row-level security hides it: not deleted
         raise ConflictError("conflict.deleted", code=code)
+    scope.check(row)
     if row.version != version:
         raise conflict_of(code, row)
     return row

@@ -62,7 +62,7 @@ def create(code: str, name_zh: str, name_en: str = "", scheme: str = "2-3-4",
     lines = [(c or "").strip() for c in (criteria or [])][: parsed.levels]
     if any("\n" in c for c in lines):
         raise RuleError("dimension_criteria.newline", field="criteria")
-    with writing():
+    with writing("archive"):
         if Dimension.select().where(Dimension.code == code).exists():
             raise RuleError("dimension_code.taken", field="code", code=code)
         if Dimension.select().where(Dimension.name_zh == names[0]).exists():

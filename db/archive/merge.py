@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.archive import customers, history, search, subrecords
+from db.archive import customers, history, scope, search, subrecords
 from db.core import models
 from db.archive.customers import ENTITY, NAME_FIELDS
 from db.core.errors import ConflictError, RuleError
@@ -49,7 +49,9 @@ def _load(codes: list[str]) -> dict[str, Customer]:
     found = {c.code: c for c in Customer.select().where(Customer.code.in_(codes))}
     for code in codes:
         if code not in found:
+            scope.refuse_hidden(code)
             raise ConflictError("conflict.deleted", code=code)
+        scope.check(found[code])  # every customer merged, and the one kept, in scope
     return found
 
 
@@ -95,6 +97,7 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
             customers._write(keep, keep.version, {k: new for k, (_, new) in changes.items()})
         else:  # the target still changes (it gains the sources): its version moves on
             customers._write(keep, keep.version, {})
+        scope.check(keep)  # the values taken may not move it out of the scope
         Sale.update(customer=keep.id).where(Sale.customer.in_(source_ids)).execute()
         subrecords.merge_into(keep.id, {c: rows[c].id for c in codes},
                               {k: new for k, (_, new) in changes.items()}, choices)

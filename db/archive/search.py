@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from db.archive import scope
 from db.core import clock, dialect, models
 from db.core.dialect import FTS_TABLE, pieces, short_pieces
 from db.core.session import current
@@ -144,7 +145,13 @@ def statements(query: str, limit: int = 50, include_stopped: bool = False) -> li
     frequency = None if name == "sqlite" else _frequencies().share
     found += [("name", *statement)
               for statement in dialect.fragment_query(name, text, frequency=frequency, **common)]
-    return found
+    inside = scope.condition("c")
+    if inside is None:
+        return found
+    # The operator's data permission, inside each statement before its ORDER BY (each has
+    # one, and a LIMIT as its last parameter), so the limit counts only rows in scope.
+    return [(kind, sql.replace(" ORDER BY ", f" AND {inside[0]} ORDER BY ", 1),
+             params[:-1] + inside[1] + params[-1:]) for kind, sql, params in found]
 
 
 class _Shares:

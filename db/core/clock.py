@@ -8,6 +8,9 @@ import getpass
 import os
 
 _fixed: dt.datetime | None = None
+# The login the history records instead of the OS user: the database role on a PostgreSQL
+# archive with operators (db.archive.operators.admit), the login its permissions key on.
+_acting: str | None = None
 
 
 def fix(moment: dt.datetime | None) -> None:
@@ -29,8 +32,17 @@ def today() -> dt.date:
     return now().date()
 
 
+def act_as(login: str | None) -> None:
+    """Record `login` as the user from now on (None: the operating-system user again)."""
+    global _acting
+    _acting = login
+
+
 def user() -> str:
-    """The operating-system user, recorded as 建档人 / 变更人 and in the history."""
+    """The operating-system user (or the login acted as), recorded as 建档人 / 变更人 and in
+    the history."""
+    if _acting is not None:
+        return _acting
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers: still record something honest

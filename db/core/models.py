@@ -22,14 +22,16 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 7  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 8  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
 # sub-records (contact, address, bank_account, invoice_info), filled from the card's single
-# fields (db.upgrades)
+# fields (db.upgrades); 8: operators, their scopes and the team settings (db.archive.operators),
+# change requests
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 7  # the card reads the sub-record tables of 7, a list sorted by name the keys of 6
+READABLE_SINCE = 8  # the operators of 8 are read on every open, the sub-records of 7 by the
+# card, the sort keys of 6 by a list sorted by name
 
 database = DatabaseProxy()
 
@@ -370,5 +372,57 @@ for _model, _columns in ((Contact, ("customer",)), (Address, ("customer", "kind"
                                   name=f"{_model._meta.table_name}_default")
                      .where(_model.is_default == True))  # noqa: E712
 
+
+class Operator(BaseModel):
+    """操作员: a login (the OS user on SQLite, the database role on PostgreSQL), its role
+    (admin, editor, approver, viewer) and, with OperatorScope, the customers it may see.
+    `own_customers` (专管业务员): only customers whose salesperson is this operator's name."""
+
+    login = CharField(primary_key=True, max_length=63)
+    name = CharField(max_length=40, default="")
+    department = CharField(max_length=60, default="")
+    role = CharField(max_length=10, default="viewer")
+    own_customers = BooleanField(default=False)
+    version = IntegerField(default=1)
+
+
+class OperatorScope(BaseModel):
+    """One piece of an operator's data permission: a class subtree of a dimension
+    (kind "class", `dimension`, `value` the class code) or a department (kind "department")."""
+
+    id = AutoField()
+    operator = ForeignKeyField(Operator, field=Operator.login, column_name="login",
+                               on_delete="CASCADE")
+    kind = CharField(max_length=12)
+    dimension = CharField(max_length=20, default="")
+    value = CharField(max_length=60)
+
+
+class TeamSetting(BaseModel):
+    """An archive setting of team work: what an unknown login may do (db.archive.operators)."""
+
+    key = CharField(primary_key=True, max_length=40)
+    value = TextField()
+
+
+class ChangeRequest(BaseModel):
+    """客户申请: a new customer waiting for approval (kind "new": the customer exists, marked
+    pending) or a change of chosen fields (kind "change": `changes` JSON {field: [old, new]},
+    the card keeping its values until approved). `status`: pending, approved, rejected;
+    who asked and when, who decided and when (db.archive.approval)."""
+
+    id = AutoField()
+    kind = CharField(max_length=10)
+    customer_code = CharField(max_length=20, index=True)
+    changes = TextField(default="{}")
+    status = CharField(max_length=10, default="pending", index=True)
+    requested_by = CharField(max_length=63)
+    requested_at = DateTimeField()
+    decided_by = CharField(max_length=63, default="")
+    decided_at = DateTimeField(null=True)
+    reason = TextField(default="")
+
+
 ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog,
-              EvaluationRun, Proposal, BatchRun, BatchRow, Contact, Address, BankAccount, InvoiceInfo]
+              EvaluationRun, Proposal, BatchRun, BatchRow, Contact, Address, BankAccount, InvoiceInfo,
+              Operator, OperatorScope, TeamSetting, ChangeRequest]

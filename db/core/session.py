@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +26,10 @@ class Store:
     read_only: bool = False
     dialect: str = "sqlite"
     path: Path | None = None
+    # Called at the start of every write transaction with what it writes ("customer",
+    # "archive", "approve", "operators"): db.archive.operators refuses a role that may not
+    # (db.opening sets it; the core cannot import the archive layer).
+    guard: Callable[[str], None] | None = None
 
     def close(self) -> None:
         global _current
@@ -34,8 +39,8 @@ class Store:
             _current = None
 
     @contextlib.contextmanager
-    def writing(self):
-        """A write transaction. SQLite takes the write lock at BEGIN (IMMEDIATE), so two
+    def writing(self, what: str = "customer"):
+        """A write transaction of `what` (see `guard`). SQLite takes the write lock at BEGIN (IMMEDIATE), so two
         processes queue on the busy timeout instead of failing half-way through a save; a
         lock still held after it, or a file that turned read-only, is a StoreError and the
         transaction is rolled back."""
@@ -44,6 +49,8 @@ class Store:
         atomic = self.database.atomic("IMMEDIATE") if self.dialect == "sqlite" else self.database.atomic()
         with translate_errors(self.url):
             with atomic:
+                if self.guard is not None:
+                    self.guard(what)
                 yield
 
 
@@ -53,9 +60,9 @@ def current() -> Store:
     return _current
 
 
-def writing():
-    """A write transaction on the current store (see Store.writing)."""
-    return current().writing()
+def writing(what: str = "customer"):
+    """A write transaction of `what` on the current store (see Store.writing)."""
+    return current().writing(what)
 
 
 def reading():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from db.archive import approval
 from db.archive.dimensions import HISTORY, PROFIT, SCALE
 from db.archive.sales import months_before
 from db.core import models
@@ -120,7 +121,9 @@ def targets(rules: Rules, as_of: str, since_new: str, since_active: str, cutoff:
         " c.mgmt_type AS mgmt_now, COALESCE(f.amount, 0) AS amount, COALESCE(f.cost, 0) AS cost,"
         " COALESCE(f.orders, 0) AS orders, f.first_date AS first_date, f.last_date AS last_date, "
         + ", ".join(select) +
-        " FROM customer c LEFT JOIN eval_fig f ON f.customer_id = c.id", params)
+        " FROM customer c LEFT JOIN eval_fig f ON f.customer_id = c.id"
+        # a new customer waiting for approval is not in the archive yet
+        f" WHERE NOT {approval.pending_sql('c.code')}", params)
 
 
 def propose(run_id: int, step) -> None:

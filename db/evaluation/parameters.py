@@ -118,7 +118,7 @@ def set_rule(key: str, value) -> Rules:
     if not low <= new <= high:
         raise RuleError("rules.range", field=key, rule=key, value=format_rule(key, new),
                         min=format_rule(key, low), max=format_rule(key, high))
-    with writing():
+    with writing("archive"):
         values = _stored()
         old = values[key]
         values[key] = new

@@ -119,7 +119,7 @@ def evaluate(as_of: dt.date | None = None, progress=None) -> Evaluation:
         cutoff = vip_cutoff(rules, day)
         targets(rules, day, since_new, since_active, cutoff)
         step()
-    with writing():
+    with writing("archive"):
         who = clock.user()
         # Created before the old runs go, so the highest id survives and SQLite never hands
         # an id out twice: a review screen still holding an old run id finds it gone.
@@ -278,7 +278,7 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
     transaction. A proposal whose current value is no longer its `from` (or whose customer
     is gone) is marked stale and skipped. Each changed customer gets version + 1 and one
     history row (action "evaluate")."""
-    with writing():
+    with writing("archive"):
         run = run_of(run_id)
         if run.applied_at is not None:
             return Applied(0, _statuses(run_id).get("stale", 0), 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from peewee import Case, fn
 
-from db.archive import classes
+from db.archive import classes, scope
 from db.core import clock
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Membership, Sale
 from db.archive.sales import months_before
@@ -69,6 +69,7 @@ def by_class(dim_code: str = MAIN_DIMENSION, level: int = 1, parent: str | None 
     head = fn.SUBSTR(column, 1, length).alias("head")
 
     def within(query):
+        query = scope.narrowed(query, Customer.id if main else Membership.customer)
         if not main:
             query = query.where(Membership.dimension == dim.id)
         if parent:
@@ -95,23 +96,23 @@ def by_class(dim_code: str = MAIN_DIMENSION, level: int = 1, parent: str | None 
 def _unclassified(dim_id: int, as_of: dt.date) -> ClassStat:
     held = Membership.select(Membership.id).where(
         Membership.customer == Customer.id, Membership.dimension == dim_id)
-    count = Customer.select().where(~fn.EXISTS(held)).count()
+    count = scope.narrowed(Customer.select().where(~fn.EXISTS(held))).count()
     sums = per_customer(as_of)
-    m12, total = (Customer.select(fn.COALESCE(fn.SUM(sums.c.m12), 0),
-                                  fn.COALESCE(fn.SUM(sums.c.total), 0))
-                  .join(sums, on=(sums.c.cid == Customer.id))
-                  .where(~fn.EXISTS(held)).tuples().get())
+    m12, total = scope.narrowed(Customer.select(fn.COALESCE(fn.SUM(sums.c.m12), 0),
+                                                fn.COALESCE(fn.SUM(sums.c.total), 0))
+                                .join(sums, on=(sums.c.cid == Customer.id))
+                                .where(~fn.EXISTS(held))).tuples().get()
     return ClassStat("", "", True, count, int(m12), int(total))
 
 
 def by_mgmt_type(as_of: dt.date | None = None) -> list[TypeStat]:
     """Customers and 12-month sales per management type, largest group first."""
     as_of = as_of or clock.today()
-    counts = dict(Customer.select(Customer.mgmt_type, fn.COUNT(Customer.id))
+    counts = dict(scope.narrowed(Customer.select(Customer.mgmt_type, fn.COUNT(Customer.id)))
                   .group_by(Customer.mgmt_type).tuples())
     sums = per_customer(as_of)
-    amounts = dict(Customer.select(Customer.mgmt_type, fn.COALESCE(fn.SUM(sums.c.m12), 0))
-                   .join(sums, on=(sums.c.cid == Customer.id))
+    amounts = dict(scope.narrowed(Customer.select(Customer.mgmt_type, fn.COALESCE(fn.SUM(sums.c.m12), 0))
+                                  .join(sums, on=(sums.c.cid == Customer.id)))
                    .group_by(Customer.mgmt_type).tuples())
     stats = [TypeStat(kind, n, int(amounts.get(kind, 0))) for kind, n in counts.items()]
     return sorted(stats, key=lambda s: (-s.customers, s.mgmt_type))

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 from peewee import fn
 
 from db.core import bulk, clock, dialect, models
-from db.archive import customers, history, subrecords
+from db.archive import customers, history, scope, subrecords
 from db.values.dates import format_date
 from db.core.errors import RuleError
 from db.values.fields import BY_KEY
@@ -145,6 +145,7 @@ def apply(field: str, raw, target: Marks | ListQuery | Selection, *, since: int 
     (and once when the targets are written, with done 0). Raises RuleError for a bad value
     or an empty target, StoreError when read-only; nothing is written then."""
     value = validate_value(field, raw)
+    scope.check_value(field, value)
     report = progress or (lambda done, total: None)
     with writing():
         who, at = clock.user(), clock.now()
@@ -191,9 +192,16 @@ def _classify(run: int, field: str, value, since: int | None) -> None:
         _sql(f"SELECT COUNT(*) FROM (SELECT c.id FROM {cust} c WHERE c.code IN "
              "(SELECT code FROM batch_target) ORDER BY c.id FOR UPDATE) locked")
     stored = models.Customer._meta.fields[field].db_value(value)
-    reasons = ["WHEN c.id IS NULL THEN 'deleted'",
-               "WHEN t.seen_version IS NOT NULL AND t.seen_version <> c.version THEN 'changed'"]
+    reasons = ["WHEN c.id IS NULL THEN 'deleted'"]
     params: list = []
+    hidden = scope.hidden_sql("t.code")
+    if hidden is not None:  # hidden by the server's row-level security, not deleted
+        reasons.insert(0, f"WHEN c.id IS NULL AND {hidden} THEN 'scope'")
+    inside = scope.condition("c")
+    if inside is not None:  # marked by number, or seen before the scope narrowed: not theirs
+        reasons.append(f"WHEN NOT {inside[0]} THEN 'scope'")
+        params += inside[1]
+    reasons.append("WHEN t.seen_version IS NOT NULL AND t.seen_version <> c.version THEN 'changed'")
     if since is not None:
         # Added after the marking (its "add" is past the watermark): not in the list marked,
         # and no change of a marked row; tested first, as its add is also a change after it.

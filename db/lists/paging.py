@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 from typing import NamedTuple
 
+from db.archive import scope
 from db.core import clock
 from db.core.models import MAIN_DIMENSION
 from db.core.dialect import anchors_in_one_pass
@@ -39,7 +40,8 @@ from db.lists.query import (ANCHOR_STEP, DEFAULT_COLUMNS, NULLABLE_SORTS, PAGE, 
 
 def count(q: ListQuery) -> int:
     """How many customers the list shows (an index scan at worst: run it off the UI thread)."""
-    if q.dimension == MAIN_DIMENSION and not q.prefix and q.filter.is_empty():
+    if (q.dimension == MAIN_DIMENSION and not q.prefix and q.filter.is_empty()
+            and scope.condition() is None):
         # Every customer (the list the archive opens on): the table's count less the stopped
         # ones, from the index of those, instead of testing a million index entries.
         all_of_them = database().execute_sql("SELECT count(*) FROM customer").fetchone()[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from db.archive import scope
 from db.archive.classes import HIGH
 from db.core import clock, models
 from db.core.errors import RuleError
@@ -102,6 +103,10 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
             params.append(q.prefix)
         else:
             class_range = (q.prefix, q.prefix + HIGH)
+    inside = scope.condition("c")  # the operator's data permission (None: everything)
+    if inside is not None:
+        where.append(inside[0])
+        params += inside[1]
     stop, stop_params = stop_condition(q)
     if stop:
         where.append(stop)

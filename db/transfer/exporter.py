@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from db.archive import classes as class_rules
+from db.archive import classes as class_rules, operators, scope
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
 from db.transfer.export_files import ProgressFn, Writer, formats, open_output, width_of, write_pages
@@ -83,6 +83,12 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
     with open_output(path) as out:
         writer = out.sheet("customers", lang)
         line_lang = lang if writer.by_sql else None
+        if query is None and scope.condition() is not None:
+            # An operator who sees part of the archive exports it through the list, whose
+            # plan holds the scope (every customer in code order, stopped ones too).
+            from db.lists.query import ListQuery
+
+            query = ListQuery(sort="code", show_stopped=True)
         if query is None:
             total = Customer.select().count()
             pages = (archive_customer_copy(chosen, [], lang, class_dim) if writer.by_copy
@@ -102,6 +108,8 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
 def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None) -> ExportResult:
     """Export the whole archive: customers (every column, a column per typed dimension),
     classes of every typed dimension, and sales. `progress(done, total)` counts all rows."""
+    if scope.condition() is not None:
+        raise RuleError("team.whole_archive", who=operators.me().login, admins=operators.admins())
     start = time.perf_counter()
     dims = typed_dimensions()
     columns = list(COLUMNS["customers"])

@@ -28,6 +28,7 @@ from tui.widgets.class_tree import ClassTree
 from tui.widgets.customer_list import CustomerList
 from tui.widgets.footer import KehuFooter
 from tui.widgets.locate_box import LocateBox
+from tui.who import who_line
 
 
 MAX_MERGE = 20
@@ -65,6 +66,8 @@ class ArchiveScreen(KehuScreen):
         Command("archive.tree_wider", "alt+right", "tree_width(1)", "archive.tree_wider", show=False),
         Command("archive.tree_narrower", "alt+left", "tree_width(-1)", "archive.tree_narrower", show=False),
         *NAV,  # evaluate, health check, statistics, rules
+        Command("archive.operators", "alt+o", "app.go('operators')", "ops.cmd", show=False),
+        Command("archive.requests", "alt+r", "app.go('requests')", "requests.cmd", show=False),
     )
     BINDINGS = bindings(ACTIONS)
     # The actions that change the archive: on a read-only archive they leave the footer (their
@@ -125,6 +128,9 @@ class ArchiveScreen(KehuScreen):
                                    name=name_of(dim)))
         if store.read_only:
             title.append("  " + t("archive.read_only"), style="bold")
+        who = who_line()
+        if who:
+            title.append("  ·  " + who)
         self.query_one("#title", Static).update(title)
 
     def shown_class(self):

@@ -20,6 +20,7 @@ def register(subparsers) -> None:
     show = subparsers.add_parser("show", help=t("lookup.help_show"))
     show.add_argument("code")
     show.add_argument("--json", action="store_true", help=t("lookup.help_json"))
+    show.add_argument("--as-of", help=t("blame.help_as_of"))
     show.set_defaults(run=run_show)
 
     tree = subparsers.add_parser("tree", help=t("lookup.help_tree"))
@@ -64,6 +65,9 @@ def run_show(args, store) -> int:
     from db.archive import customers, dimensions
     from db.values.fields import TABS, on_tab, tab_label
 
+    if args.as_of:
+        from tui.shell.blame import run_show_as_of
+        return run_show_as_of(args)
     row = customers.get(args.code.strip())
     if row is None:
         _err(t("lookup.no_customer", code=args.code))

@@ -29,6 +29,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from db import StoreError
+from db.archive import approval
 from db.archive.dimensions import DERIVED
 from db.lists import paging
 from db.lists.paging import DEFAULT_COLUMNS, PAGE, Anchors, ListQuery, Row, Selection
@@ -85,6 +86,11 @@ def cell_text(key: str, value) -> str:
 
 class CustomerList(VirtualList):
     """A page-by-page list of the customers of a `ListQuery`."""
+
+    # Whether approval is on (read at each restart of the list), and the codes of the rows
+    # read so far that are new customers waiting for it (marked like stopped ones).
+    _approval = False
+    _waiting: frozenset | set = frozenset()
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
@@ -225,6 +231,7 @@ class CustomerList(VirtualList):
     def _restart(self, keep: str | None, head: HeadStart | None = None) -> None:
         self._generation += 1
         self._pages.clear()
+        self._approval, self._waiting = approval.enabled(), set()
         self._pending.clear()
         self._anchors = None
         self._counted = False
@@ -370,6 +377,8 @@ class CustomerList(VirtualList):
 
     def _keep(self, number: int, rows: list[Row]) -> None:
         self._pages[number] = rows
+        if self._approval:  # 待审核: new customers waiting for an approver, marked
+            self._waiting |= approval.pending_codes(r.code for r in rows)
         # never fewer pages than one screen spans, or drawing it would evict its own rows
         while len(self._pages) > max(CACHE_PAGES, self._body_height // PAGE + 3):
             self._pages.popitem(last=False)
@@ -413,7 +422,9 @@ class CustomerList(VirtualList):
         marked = row is not None and self.selection.is_marked(row.code)
         stopped = row is not None and row.stopped
         style = self.row_style(index, base, marked, *(("stopped",) if stopped else ()))
-        gutter = Segment(fit(("*" if marked else " ") + (t("list.stopped_mark") if stopped else ""), GUTTER), style)
+        waiting = row is not None and row.code in self._waiting
+        sign = t("list.stopped_mark") if stopped else t("request.pending_mark") if waiting else ""
+        gutter = Segment(fit(("*" if marked else " ") + sign, GUTTER), style)
         if row is None:
             loading = style + self.get_component_rich_style("customer-list--loading")
             return Strip([gutter, Segment(t("list.loading"), loading)]), style

@@ -64,7 +64,7 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
             if (parent is not None and dim is not None and (dim_code, parent) not in new_children
                     and known[parent][2]):
                 raise RuleError("class.parent_has_customers", field="code", parent=parent,
-                                count=class_rules.customers_under(dim, parent))
+                                count=class_rules.customers_under(dim, parent, scoped=False))
             # The classification screen's own rule: a sibling's name, in the archive or earlier in the file.
             names = children.setdefault(parent, {})
             name = class_rules.check_name(dim, parent, values.get("name"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from db.archive import classes as class_rules
+from db.archive import classes as class_rules, scope
 from db.archive.customers import mnemonic_after, mnemonic_of
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, Dimension, Membership
@@ -193,6 +193,8 @@ class CustomerPlanner:
         for fld, dim in (*checked, *self.dim_fields.items()):
             refuse_classes(cleaned[fields.index(fld)], fld,
                            lambda code, dim=dim: self._class_problem(dim, code), refuse)
+        for i, fld, exc in scope.refusals(fields, cleaned, olds):  # the operator's data permission
+            refuse(i, fld, exc)
         if "stop_date" in fields:
             devs = cleaned[fields.index("dev_date")] if "dev_date" in fields else None
             refuse_early_stops(cleaned[fields.index("stop_date")], devs, olds, refuse,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from db.core.errors import RuleError
+from db.archive import approval
 from db.core.models import MAIN_DIMENSION, Customer, Sale
 from db.values.columns import COLUMNS, SHEETS, by_field
 from db.transfer.tabular import open_table
@@ -25,6 +26,7 @@ def plan_sales(path) -> ImportPlan:
             converted.append((line, values, problems))
         codes = list({v.get("customer") for _, v, _ in converted if v.get("customer")})
         ids = dict(Customer.select(Customer.code, Customer.id).where(Customer.code.in_(codes)).tuples())
+        pending = approval.pending_codes(ids)  # new customers not approved yet take no sales
         docs = {(r["customer"], r["doc_no"]): r for r in Sale.select(
             Sale.customer, Sale.doc_no, Sale.date, Sale.amount, Sale.cost)
             .where(Sale.customer.in_(list(ids.values()))).dicts()} if ids else {}
@@ -37,6 +39,8 @@ def plan_sales(path) -> ImportPlan:
                 problems.append(Problem(line, headers["date"], "date", "import.required", {"field_name": "date"}))
             if code and code not in ids:
                 problems.append(Problem(line, headers["customer"], "customer", "import.customer_unknown", {"code": code}))
+            elif code in pending:
+                problems.append(Problem(line, headers["customer"], "customer", "request.pending_customer", {"code": code}))
             if code and doc:
                 first = seen.setdefault((code, doc), line)
                 if first != line:

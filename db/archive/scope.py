@@ -1,0 +1,206 @@
+"""数据权限: the customers the working operator may see and touch (db.archive.operators'
+Scope), as one SQL condition every read adds (the list, its counts, the tree's counts,
+locate and find, show, export) and as the check every write makes of the rows it changes.
+
+A scope narrows by each kind it names: the customer's class (main, `class_code`) or its class
+in another dimension (membership) lies under one of the scope's classes, AND its department
+is one of the scope's, AND (专管业务员) its salesperson is the operator. An admin, an
+operator without a scope, and everyone on an archive without operators see everything: the
+condition is then None and the queries are exactly as they were.
+
+On PostgreSQL the server applies the same rule to the same rows by itself (row-level
+security, db.archive.server), so this condition only repeats it there; on SQLite it is the
+rule (the file's permissions are the boundary, see the README).
+"""
+from __future__ import annotations
+
+from db.core import models
+from db.core.errors import RuleError
+from db.core.models import MAIN_DIMENSION, Customer, Dimension
+from db.archive import operators
+
+# Above every character a class code holds (letters and digits): [code, code + HIGH) is the
+# class and its sub-classes, as db.archive.classes ranges them.
+HIGH = "~"
+
+
+def condition(alias: str = "c") -> tuple[str, list] | None:
+    """The WHERE condition (SQL over customer `alias`, params) of the rows in scope, None
+    when the operator sees everything."""
+    me = operators.me()
+    if me.sees_everything:
+        return None
+    p = models.database.param
+    parts, params = [], []
+    scope = me.scope
+    if scope.classes:
+        ors = []
+        for dim, code in scope.classes:
+            if dim == MAIN_DIMENSION:
+                ors.append(f"({alias}.class_code >= {p} AND {alias}.class_code < {p})")
+                params += [code, code + HIGH]
+            else:
+                dim_row = Dimension.get_or_none(Dimension.code == dim)
+                ors.append(f"{alias}.id IN (SELECT sm.customer_id FROM membership sm WHERE "
+                           f"sm.dimension_id = {p} AND sm.class_code >= {p} AND sm.class_code < {p})")
+                params += [dim_row.id if dim_row else -1, code, code + HIGH]
+        parts.append("(" + " OR ".join(ors) + ")")
+    if scope.departments:
+        parts.append(f"{alias}.department IN ({', '.join([p] * len(scope.departments))})")
+        params += list(scope.departments)
+    if scope.own:
+        parts.append(f"{alias}.salesperson = {p}")
+        params.append(me.name or me.login)
+    return "(" + " AND ".join(parts) + ")", params
+
+
+def ids():
+    """The ids in scope as a peewee subquery (`Customer.id.in_(ids())`), None when all."""
+    found = condition("sc")
+    if found is None:
+        return None
+    from peewee import SQL
+
+    sql, params = found
+    return SQL(f"(SELECT sc.id FROM {Customer._meta.table_name} sc WHERE {sql})", params)
+
+
+def narrowed(query, column=None):
+    """A peewee query of customers (or of rows keyed to them by `column`, a customer id
+    column) kept to the rows in scope."""
+    inside = ids()
+    if inside is None:
+        return query
+    return query.where((column or Customer.id).in_(inside))
+
+
+def sees(customer_id: int) -> bool:
+    found = condition()
+    if found is None:
+        return True
+    sql, params = found
+    p = models.database.param
+    return models.database.execute_sql(
+        f"SELECT 1 FROM {Customer._meta.table_name} c WHERE c.id = {p} AND {sql}",
+        [customer_id, *params]).fetchone() is not None
+
+
+def hidden_sql(code_expr: str) -> str | None:
+    """SQL true when the customer of code `code_expr` exists but the server's row-level
+    security hides it from this role (PostgreSQL, a scope in force): where a row read
+    finds nothing, it tells "outside your scope" from "deleted". None where nothing hides."""
+    if models.database.param == "?" or operators.me().sees_everything:
+        return None
+    return f"kehu_customer_exists({code_expr})"
+
+
+def hidden(code: str) -> bool:
+    sql = hidden_sql(models.database.param)
+    return bool(sql and models.database.execute_sql(f"SELECT {sql}", [code]).fetchone()[0])
+
+
+def refuse_hidden(code: str) -> None:
+    """Refuse as outside the scope a customer the server hides (see hidden_sql)."""
+    if hidden(code):
+        me = operators.me()
+        raise RuleError("team.out_of_scope", code=code, who=me.login, reason=reason(),
+                        admins=operators.admins() or me.login)
+
+
+def reason() -> str:
+    """The scope as the refusal words it: 02 / 部门 华北销售部 / 专管."""
+    scope = operators.me().scope
+    parts = [code if dim == MAIN_DIMENSION else f"{dim}:{code}" for dim, code in scope.classes]
+    parts += list(scope.departments)
+    if scope.own:
+        parts.append(operators.me().name or operators.me().login)
+    return " / ".join(parts)
+
+
+def check(customer: Customer) -> None:
+    """Refuse a change to `customer` (as it is, or as it was just written inside the write
+    transaction) that lies outside the operator's scope: one line, naming whom to ask."""
+    if not sees(customer.id):
+        me = operators.me()
+        raise RuleError("team.out_of_scope", code=customer.code, who=me.login, reason=reason(),
+                        admins=operators.admins() or me.login)
+
+
+def check_value(field: str, value) -> None:
+    """Refuse setting `field` to `value` on customers (a batch modify) when that takes them
+    out of the scope: a class outside every main class of it, another department, another
+    salesperson (专管)."""
+    me = operators.me()
+    if me.sees_everything:
+        return
+    if _value_outside(field, value, me):
+        text = "" if value is None else str(value)
+        raise RuleError("team.value_out_of_scope", field=field, value=text, who=me.login,
+                        reason=reason(), admins=operators.admins() or me.login)
+
+
+def _value_outside(field: str, value, me) -> bool:
+    main = [code for dim, code in me.scope.classes if dim == MAIN_DIMENSION]
+    text = "" if value is None else str(value)
+    return bool((field == "class_code" and main and not any(text.startswith(c) for c in main))
+                or (field == "department" and me.scope.departments and text not in me.scope.departments)
+                or (field == "salesperson" and me.scope.own and text != (me.name or me.login)))
+
+
+def refusals(fields: list[str], cleaned: list[list], olds: list[dict | None]):
+    """(row index, field, RuleError) of the import rows outside the scope, for one chunk of
+    a file (`cleaned` by column, `olds` the stored rows the rows update, None for a new
+    one): a stored customer outside it, or a value (class, department, salesperson) that
+    would put the row outside it; a new row without the column takes the empty default."""
+    me = operators.me()
+    if me.sees_everything:
+        return
+    found = condition()
+    ids = [old["id"] for old in olds if old is not None]
+    visible = set()
+    if ids:
+        p = models.database.param
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            visible.update(r[0] for r in models.database.execute_sql(
+                f"SELECT c.id FROM {Customer._meta.table_name} c WHERE c.id IN "
+                f"({', '.join([p] * len(part))}) AND {found[0]}", [*part, *found[1]]))
+    admins = operators.admins() or me.login
+    hide = hidden_sql("code")
+    codes = cleaned[fields.index("code")] if hide and "code" in fields else []
+    named = [c for c, old in zip(codes, olds) if old is None and isinstance(c, str)]
+    hidden_codes = set()
+    if named:
+        p = models.database.param
+        hidden_codes = {r[0] for r in models.database.execute_sql(
+            f"SELECT code FROM unnest(CAST({p} AS text[])) AS t(code) WHERE {hide}", [named])}
+    for i, old in enumerate(olds):
+        if old is None and codes and codes[i] in hidden_codes:
+            yield i, "code", RuleError("team.out_of_scope", field="code", code=codes[i],
+                                       who=me.login, reason=reason(), admins=admins)
+            continue
+        if old is not None and old["id"] not in visible:
+            yield i, "code", RuleError("team.out_of_scope", field="code", code=old["code"],
+                                       who=me.login, reason=reason(), admins=admins)
+            continue
+        for field in ("class_code", "department", "salesperson"):
+            if field in fields:
+                value = cleaned[fields.index(field)][i]
+                if isinstance(value, RuleError):
+                    continue
+            elif old is None:
+                value = ""
+            else:
+                continue
+            if _value_outside(field, value, me):
+                yield i, field, RuleError("team.value_out_of_scope", field=field, value=str(value),
+                                          who=me.login, reason=reason(), admins=admins)
+                break
+
+
+def check_values(values: dict) -> None:
+    """check_value of each scope field a card's save sets (before it is written: on
+    PostgreSQL the server would refuse the row with an error of its own)."""
+    for field in ("class_code", "department", "salesperson"):
+        if field in values:
+            check_value(field, values[field])

@@ -1,0 +1,125 @@
+"""PostgreSQL as the guard of a shared archive: each operator is a database role of its
+own, granted what its kehu role may do, so a person who connects with psql can do no more
+than kehu lets them.
+
+Privileges by role: everyone reads every table (row-level security, db.archive.policies,
+narrows the customer tables to the operator's scope); an editor or approver also writes the
+customer tables and the history; an admin everything, passing it on (WITH GRANT OPTION) so
+an admin who is no superuser can still grant to the operators they add.
+"""
+from __future__ import annotations
+
+from db.core.models import (Address, BankAccount, BatchRow, BatchRun, ChangeLog, ChangeRequest, Contact,
+                            Customer, InvoiceInfo, Membership, Operator, Sale)
+from db.core.session import current
+
+# The card's lists (contacts, addresses, banks, invoice details): rows of one customer each.
+SUBRECORD_TABLES = tuple(m._meta.table_name for m in (Contact, Address, BankAccount, InvoiceInfo))
+# The tables an editor's work writes: customers, their sub-records, the history, batch runs.
+CUSTOMER_TABLES = tuple(m._meta.table_name for m in (Customer, Membership, Sale, ChangeLog,
+                                                     BatchRun, BatchRow, ChangeRequest)) + SUBRECORD_TABLES
+
+
+def ident(name: str) -> str:
+    """A role or table name quoted for SQL (logins are checked to be letters, digits and
+    _-. by db.archive.operators, so this only guards the quoting itself)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql(text: str, params=()) -> list:
+    cursor = current().database.execute_sql(text, params)
+    return cursor.fetchall() if cursor.description else []
+
+
+def role_exists(login: str) -> bool:
+    return bool(_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)))
+
+
+def sync_role(login: str, removed: bool = False) -> None:
+    """Make the database role `login` hold what its operator row allows, inside the caller's
+    transaction (roles and grants are transactional): created LOGIN when missing; on removal
+    it keeps existing (it may be in other databases: roles are the cluster's) but loses
+    every privilege here."""
+    install_policies()
+    role = ident(login)
+    if login == _sql("SELECT current_user")[0][0]:
+        return  # the role doing the granting keeps what it has (the owner, a superuser)
+    if not role_exists(login):
+        if removed:
+            return
+        _sql(f"CREATE ROLE {role} LOGIN")
+    _sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
+    _sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}")
+    if removed:
+        return
+    kind = Operator.get(Operator.login == login).role
+    _sql(f"GRANT USAGE ON SCHEMA public TO {role}")
+    if kind == "admin":
+        _sql(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role} WITH GRANT OPTION")
+        _sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role} WITH GRANT OPTION")
+        return
+    _sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+    if kind in ("editor", "approver"):
+        _sql(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(CUSTOMER_TABLES)} TO {role}")
+        _sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+
+
+# Row-level security: the customer tables show each role only the customers in its
+# operator's scope (the rule of db.archive.scope, written in SQL once more). Everyone sees
+# everything on an archive without operators, an admin or an operator without a scope
+# always, and a login that is no operator when the archive lets it look up ("unknown").
+# Run as their owner, these functions read the operator tables and the memberships past
+# the policies, so a policy never calls itself.
+POLICY_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION kehu_sees_all(who name) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT NOT EXISTS (SELECT 1 FROM operator)
+      OR EXISTS (SELECT 1 FROM operator o WHERE o.login = who AND (o.role = 'admin' OR
+                 (NOT o.own_customers AND NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = o.login))))
+      OR (NOT EXISTS (SELECT 1 FROM operator o WHERE o.login = who)
+          AND COALESCE((SELECT value FROM team_setting WHERE key = 'unknown'), 'viewer') = 'viewer')
+$$;
+CREATE OR REPLACE FUNCTION kehu_customer_exists(wanted text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM customer WHERE code = wanted)
+$$;
+CREATE OR REPLACE FUNCTION kehu_member_of(cid integer, dim text, prefix text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM membership m JOIN dimension d ON d.id = m.dimension_id
+                 WHERE m.customer_id = cid AND d.code = dim
+                   AND left(m.class_code, length(prefix)) = prefix)
+$$;
+"""
+# The customer row's own test: each kind the scope names narrows; current_user is the role
+# asking (the functions above are told it: inside them it is their owner).
+CUSTOMER_POLICY = """
+(SELECT kehu_sees_all(current_user))
+OR (EXISTS (SELECT 1 FROM operator o WHERE o.login = current_user)
+    AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'))
+         OR EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'
+                    AND CASE WHEN s.dimension = 'main' THEN left(class_code, length(s.value)) = s.value
+                             ELSE kehu_member_of(id, s.dimension, s.value) END))
+    AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
+         OR department IN (SELECT s.value FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
+    AND ((SELECT NOT o.own_customers FROM operator o WHERE o.login = current_user)
+         OR salesperson = (SELECT CASE WHEN o.name = '' THEN o.login ELSE o.name END
+                           FROM operator o WHERE o.login = current_user)))
+"""
+# The tables keyed to a customer: their rows follow the customer's (read through the
+# customer table, so through its policy).
+KEYED_TABLES = (Membership._meta.table_name, Sale._meta.table_name) + SUBRECORD_TABLES
+
+
+def install_policies() -> None:
+    """Create (again) the functions and policies, inside the caller's transaction: run
+    whenever an operator is added or changed, so an archive always has the current ones."""
+    _sql(POLICY_FUNCTIONS)
+    customer = Customer._meta.table_name
+    _sql(f"ALTER TABLE {customer} ENABLE ROW LEVEL SECURITY")
+    _sql(f"DROP POLICY IF EXISTS kehu_scope ON {customer}")
+    _sql(f"CREATE POLICY kehu_scope ON {customer} USING ({CUSTOMER_POLICY})")
+    for table in KEYED_TABLES:
+        _sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        _sql(f"DROP POLICY IF EXISTS kehu_scope ON {table}")
+        _sql(f"CREATE POLICY kehu_scope ON {table} USING ((SELECT kehu_sees_all(current_user)) "
+             f"OR customer_id IN (SELECT id FROM {customer}))")

@@ -1,0 +1,211 @@
+"""Data permissions (db.archive.scope) on the demo archive, on SQLite and on PostgreSQL: an
+editor whose scope is class 02 and department 华北销售部 sees exactly those customers in the
+list and its count, the tree's counts, locate and find, show, and an export; a change, a
+batch modify, a merge and an import row outside it are refused with one line. On
+PostgreSQL the server does the same by row-level security: psql as that role counts the
+same rows and cannot write outside them."""
+from __future__ import annotations
+
+import pytest
+
+import db
+from db import RuleError
+from db.archive import classes, customers, merge, operators, scope, search
+from db.core import clock, session
+from db.core.models import Customer, Membership, Sale
+from db.lists import batch, paging
+from db.lists.query import Filter, ListQuery
+from db.transfer import exporter, importer
+from tests.conftest import FIXED_NOW
+from tests.pg import PG_URL, fresh_schema, needs_pg, pg_url  # noqa: F401 (fixture)
+from tests.test_operators import pg_roles, role_url  # noqa: F401 (fixture)
+from tui import cli
+
+SCOPE = operators.Scope(classes=(("main", "02"),), departments=("华北销售部",))
+
+
+def _in_scope():
+    """The codes of the customers class 02 and department 华北销售部 hold, read past every scope."""
+    return {c.code for c in Customer.select(Customer.code).where(
+        Customer.class_code.startswith("02"), Customer.department == "华北销售部")}
+
+
+OUTSIDE = []  # a customer of class 01 (outside the scope), read by the admin
+
+
+def _team(admin: str, editor: str, viewer: str) -> set[str]:
+    operators.add(admin, "张总")
+    operators.add(editor, "李四", "华北销售部", "editor", SCOPE)
+    operators.add(viewer, "王五", role="viewer", scope=operators.Scope(own=True))
+    row = Customer.select().where(Customer.class_code.startswith("01")).first()
+    OUTSIDE[:] = [(row.code, row.version)]
+    return _in_scope()
+
+
+def _sees_only(expected: set[str], tmp_path) -> None:
+    """What the editor sees, through every read."""
+    every = ListQuery(show_stopped=True, sort="code")
+    assert paging.count(every) == len(expected)
+    assert {r.code for r in paging.fetch(every, 0, 10_000)} == expected
+    active = {c.code for c in Customer.select().where(Customer.code.in_(list(expected)))
+              if not customers.is_stopped(c)}
+    assert paging.count(ListQuery()) == len(active)
+    assert paging.count(ListQuery(prefix="01", show_stopped=True)) == 0
+    region = ListQuery(dimension="region", show_stopped=True, sort="code")
+    assert {r.code for r in paging.fetch(region, 0, 10_000)} <= expected
+    tree = {n.code: n.customers for n in classes.children("main", None)}
+    assert tree.get("02") == len(expected) and tree.get("01", 0) == 0
+    assert classes.customers_under(classes.dimension("main"), "") == len(expected)
+    hits = search.find("华", limit=1000) + search.find("C00", limit=1000) + search.find("bj", limit=1000)
+    assert hits and {h.code for h in hits} <= expected
+    assert customers.get(OUTSIDE[0][0]) is None
+    assert customers.get(sorted(expected)[0]) is not None
+    result = exporter.export_list(tmp_path / "mine.csv", ListQuery(show_stopped=True))
+    assert result.customers == len(expected)
+    assert exporter.export_list(tmp_path / "all.csv").customers == len(expected)
+    with pytest.raises(RuleError, match="team.whole_archive"):
+        exporter.export_archive(tmp_path / "whole.xlsx")
+
+
+def _writes_refused(expected: set[str], tmp_path) -> None:
+    outside, outside_version = OUTSIDE[0]
+    mine = Customer.get(Customer.code == sorted(expected)[0])
+    with pytest.raises(RuleError) as err:
+        customers.update(outside, {"region": "北京"}, outside_version)
+    assert err.value.key == "team.out_of_scope" and err.value.values["admins"].startswith("张总")
+    with pytest.raises(RuleError, match="team.value_out_of_scope"):  # moving it out of scope
+        customers.update(mine.code, {"department": "华东销售部"}, mine.version)
+    leaf01, leaf02 = classes.leaves()[0][0], next(c for c, _ in classes.leaves() if c.startswith("02"))
+    with pytest.raises(RuleError, match="team.value_out_of_scope"):
+        customers.create({"code": "N1", "name": "新客户一", "short_name": "新一", "class_code": leaf01,
+                          "department": "华北销售部"})
+    customers.create({"code": "N2", "name": "新客户二", "short_name": "新二", "class_code": leaf02,
+                      "department": "华北销售部"})
+    expected.add("N2")
+    assert customers.update(mine.code, {"region": "天津"}, mine.version).region == "天津"
+    # batch modify: a marked row outside the scope is skipped as such; a value leaving it refused
+    result = batch.apply("mgmt_type", "重要客户", [(mine.code, mine.version + 1), (outside, outside_version)])
+    assert (result.changed, {r.code: r.reason for r in batch.rows(result.run, "skipped")}) == (1, {outside: "scope"})
+    with pytest.raises(RuleError, match="team.value_out_of_scope"):
+        batch.apply("department", "华东销售部", [("N2", 1)])
+    with pytest.raises(RuleError, match="team.out_of_scope"):
+        merge.merge("N2", [outside])
+    # import: each row outside the scope refused with its reason, the rest planned
+    path = tmp_path / "c.csv"
+    path.write_text("客户编码,客户名称,客户简称,所属分类码,分管部门,所属地区\n"
+                    f"{outside},,,,,上海\nN3,新客户三,新三,{leaf02},华北销售部,\n"
+                    f"N4,新客户四,新四,{leaf02},华东销售部,\nN5,新客户五,新五,{leaf01},华北销售部,\n",
+                    encoding="utf-8")
+    plan = importer.plan(path)
+    # (on PostgreSQL the hidden row reads as a new one, so its empty required cells are refused too)
+    refused = {(p.line, p.field, p.key) for p in plan.rejected if p.key.startswith("team.")}
+    assert refused == {(2, "code", "team.out_of_scope"), (4, "department", "team.value_out_of_scope"),
+                       (5, "class_code", "team.value_out_of_scope")}
+    assert [r.code for r in plan.adds] == ["N3"]
+
+
+def test_scope_on_sqlite(demo_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "boss")
+    expected = _team("boss", "lisi", "wang")
+    assert paging.count(ListQuery(show_stopped=True)) == Customer.select().count()  # the admin: all
+    monkeypatch.setenv("LOGNAME", "lisi")
+    operators._forget()
+    assert 0 < len(expected) < Customer.select().count()
+    _sees_only(expected, tmp_path)
+    _writes_refused(expected, tmp_path)
+
+
+def test_own_customers_and_departments_narrow_each_other(demo_store, monkeypatch):
+    seller = Customer.select().where(Customer.salesperson != "").first().salesperson
+    monkeypatch.setenv("LOGNAME", "boss")
+    operators.add("boss")
+    operators.add("seller", seller, role="viewer", scope=operators.Scope(own=True))
+    monkeypatch.setenv("LOGNAME", "seller")
+    operators._forget()
+    theirs = {c.code for c in Customer.select().where(Customer.salesperson == seller)}
+    assert {r.code for r in paging.fetch(ListQuery(show_stopped=True), 0, 10_000)} == theirs
+    assert paging.count(ListQuery(show_stopped=True, filter=Filter(salesperson="nobody"))) == 0
+    with pytest.raises(RuleError, match="team.cannot.customer"):  # a viewer, in scope or not
+        code = sorted(theirs)[0]
+        customers.update(code, {"region": "x"}, customers.get(code).version)
+
+
+def test_shell_as_the_editor(demo_store, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("LOGNAME", "boss")
+    expected = _team("boss", "lisi", "wang")
+    url = demo_store.url
+    demo_store.close()
+    monkeypatch.setenv("LOGNAME", "lisi")
+    assert cli.main(["--db", url, "tree", "--json"]) == 0
+    import json
+
+    tree = {n["code"]: n["customers"] for n in json.loads(capsys.readouterr().out)}
+    assert tree["02"] == len(expected) and tree["01"] == 0
+    outside = Customer.select().where(Customer.class_code.startswith("01")).first().code
+    assert cli.main(["--db", url, "show", outside]) == 1
+    assert cli.main(["--db", url, "find", outside]) == 1
+    assert cli.main(["--db", url, "export", str(tmp_path / "x.csv"), "--all"]) == 2
+    assert "export the list" in capsys.readouterr().err
+
+
+# ---- PostgreSQL: the same, and the server itself
+
+
+@needs_pg
+def test_scope_on_postgresql_and_row_level_security(pg_roles, tmp_path, monkeypatch):  # noqa: F811
+    import psycopg2
+
+    from db import demo
+
+    fresh_schema()
+    clock.fix(FIXED_NOW)
+    demo.build(PG_URL).close()
+    store = db.open_store(PG_URL)
+    admin = operators.login()
+    editor, viewer = pg_roles("lisi"), pg_roles("wang")
+    expected = _team(admin, editor, viewer)
+    store.close()
+    # psql as the editor's role counts exactly its customers, and their rows of the tables keyed to them
+    conn = psycopg2.connect(role_url(editor))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM customer")
+            assert cursor.fetchone()[0] == len(expected)
+            cursor.execute("SELECT count(*) FROM membership")
+            members = cursor.fetchone()[0]
+            cursor.execute("SELECT count(DISTINCT customer_id) FROM sale")
+            sold = cursor.fetchone()[0]
+            # outside the scope the server writes nothing, whatever the client
+            cursor.execute("UPDATE customer SET region = 'x' WHERE class_code LIKE '01%'")
+            assert cursor.rowcount == 0
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cursor.execute("INSERT INTO customer (code, name, short_name, class_code, department)"
+                               " SELECT 'X9', 'x', 'x', class_code, '华东销售部' FROM customer LIMIT 1")
+        conn.rollback()
+    finally:
+        conn.close()
+    store = db.open_store(role_url(editor))
+    assert operators.me().role == "editor"
+    assert members == Membership.select().count() and members > 0
+    assert sold == Sale.select(Sale.customer).distinct().count()
+    _sees_only(expected, tmp_path)
+    _writes_refused(expected, tmp_path)
+    store.close()
+    clock.act_as(None)
+    if session._current is not None:
+        session._current.close()
+
+
+def test_statistics_count_only_the_scope(demo_store, monkeypatch):
+    from db.evaluation import stats
+
+    monkeypatch.setenv("LOGNAME", "boss")
+    expected = _team("boss", "lisi", "wang")
+    every = {s.code: s.customers for s in stats.by_class("main")}
+    monkeypatch.setenv("LOGNAME", "lisi")
+    operators._forget()
+    mine = {s.code: s.customers for s in stats.by_class("main")}
+    assert mine["02"] == len(expected) < every["02"] and mine["01"] == 0
+    assert sum(s.customers for s in stats.by_mgmt_type()) == len(expected)
+    region = stats.by_class("region")
+    assert sum(s.customers for s in region) == len(expected)  # the unclassified row included
