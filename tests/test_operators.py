@@ -204,14 +204,14 @@ def test_an_older_archive_gains_the_operator_tables(store, tmp_path):
     url = store.url
     for table in ("operator_scope", "operator", "team_setting"):
         store.database.execute_sql(f"DROP TABLE {table}")
-    SchemaInfo.update(value="5").where(SchemaInfo.key == "schema_version").execute()
+    SchemaInfo.update(value="7").where(SchemaInfo.key == "schema_version").execute()  # before operators
     store.close()
-    # read-only, it has no operators: everyone may look up, as before
-    old = db.open_store(url, read_only=True)
-    assert operators.me().role == "admin" and operators.operators() == []
-    old.close()
+    with pytest.raises(db.StoreError) as err:  # read-only, it asks for one writable open
+        db.open_store(url, read_only=True)
+    assert err.value.key == "store.read_only_old"
     upgraded = db.open_store(url)
-    assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == str(SCHEMA_VERSION) == "7"
+    assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == str(SCHEMA_VERSION) == "8"
+    assert operators.me().role == "admin" and operators.operators() == []  # no operators: as before
     operators.add("kehu-test")
     assert operators.me().known
     upgraded.close()
