@@ -80,9 +80,13 @@ def describe(plan) -> list[str]:
 
 
 def run_import(args, store) -> int:
+    from db.archive import dimensions
     from db.transfer import importer
 
-    plan = importer.plan(args.file, kind=args.kind, dimension=args.dimension,
+    # A dimension named by its name is taken by its key; one not there yet goes as typed
+    # (a class import creates it, the others refuse it naming those there are).
+    named = dimensions.named(args.dimension)
+    plan = importer.plan(args.file, kind=args.kind, dimension=named.code if named else args.dimension,
                          blank_clears=args.blank_clears)
     for line in describe(plan):
         print(line)
@@ -123,11 +127,11 @@ def run_export(args, store) -> int:
 def list_query(dimension: str, class_code: str, filter_text: str, stopped: bool):
     """The ListQuery of `kehu export`: a class (and its sub-classes) of a dimension, and
     filter conditions written field=value,field=value (the keys of db.lists.paging.Filter)."""
-    from db.archive import classes
+    from db.archive import classes, dimensions
     from db.core.errors import RuleError
     from db.lists.query import Filter, ListQuery
 
-    dim = classes.dimension(dimension)
+    dim = dimensions.resolve(dimension)
     if class_code and classes.get(dim.code, class_code) is None:
         raise RuleError("export.class_unknown", code=class_code, dimension=dim.name_zh)
     conditions = {}
