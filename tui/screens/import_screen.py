@@ -61,7 +61,8 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
     """Which file, and what it holds; Enter reads it (in a thread) and returns the plan."""
 
     CSS_PATH = "transfer.tcss"
-    KINDS = importer.KINDS
+    # None first: the kind told by the file's titles (importer.kinds), unless one is chosen.
+    KINDS = (None, *importer.KINDS)
     ACTIONS = (
         Command("import.read", "enter,f6", "read", "transfer_ui.import", priority=True),
         Command("import.complete", "tab", "complete", "transfer_ui.complete", show=False, priority=True),
@@ -89,10 +90,10 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
                 yield Label("")
                 yield Static(listing_line(self.initial), id="import-files")
                 yield Label(t("transfer_ui.kind"))
-                yield OptionList(*(t(f"transfer_ui.kind.{k}") for k in self.KINDS), id="import-kind")
+                yield OptionList(*(t(f"transfer_ui.kind.{k or 'auto'}") for k in self.KINDS), id="import-kind")
                 yield Label(t("transfer_ui.dimension"))
-                yield OptionList(*(name_of(d) for d in self.dims), id="import-dimension",
-                                 disabled=True)
+                # A file told by its titles may be a class file: its dimension is asked too.
+                yield OptionList(*(name_of(d) for d in self.dims), id="import-dimension")
                 yield Label(t("transfer_ui.blanks"))
                 yield Static(self._blanks_text(), id="import-blanks", markup=False)
             yield Static("", id="import-message", markup=False)
@@ -108,10 +109,10 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
 
     @on(OptionList.OptionHighlighted, "#import-kind")
     def _kind_moved(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one("#import-dimension").disabled = self.kind != "classes"
+        self.query_one("#import-dimension").disabled = self.kind not in (None, "classes")
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> str | None:
         index = self.query_one("#import-kind", OptionList).highlighted
         return self.KINDS[index or 0]
 
