@@ -27,7 +27,9 @@ def register(subparsers) -> None:
     exp.add_argument("--class", dest="class_code", default="", help=t("transfer.help_class"))
     exp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
     exp.add_argument("--filter", default="", help=t("transfer.help_filter"))
-    exp.add_argument("--columns", default="", help=t("transfer.help_columns"))
+    chosen = exp.add_mutually_exclusive_group()
+    chosen.add_argument("--columns", default="", help=t("transfer.help_columns"))
+    chosen.add_argument("--u8", action="store_true", help=t("transfer.help_u8"))
     exp.add_argument("--stopped", action="store_true", help=t("transfer.help_stopped"))
     exp.add_argument("--all", action="store_true", help=t("transfer.help_all"))
     exp.set_defaults(run=run_export)
@@ -117,7 +119,7 @@ def run_export(args, store) -> int:
         return 0
     query = list_query(args.dimension, args.class_code, args.filter, args.stopped)
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] or None
-    result = exporter.export_list(args.file, query, columns, lang=_lang())
+    result = exporter.export_list(args.file, query, columns, lang=_lang(), u8=args.u8)
     if not result.customers:
         _err(t("transfer.no_rows"))
         return 1
