@@ -57,8 +57,9 @@ def listing_line(value: str) -> Text:
     return line
 
 
-class ImportPromptScreen(KehuModal[ImportPlan | None]):
-    """Which file, and what it holds; Enter reads it (in a thread) and returns the plan."""
+class ImportPromptScreen(KehuModal[object]):
+    """Which file, and what it holds; Enter reads it (in a thread) and returns the plan (an
+    ArchivePlan for a whole-archive export)."""
 
     CSS_PATH = "transfer.tcss"
     # None first: the kind told by the file's titles (importer.kinds), unless one is chosen.
@@ -151,11 +152,16 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
         self._say(t("transfer_ui.reading", name=path.name))
         self._plan(path, self.kind, self.dimension, self.blank_clears)
 
-    def _plan(self, path: Path, kind: str, dimension: str, blank_clears: bool) -> None:
+    def _plan(self, path: Path, kind: str | None, dimension: str, blank_clears: bool) -> None:
+        from db.transfer import restore
+
+        def read():
+            # A whole-archive export gives every part's plan (restore_screen previews it).
+            return (restore.restore(path, kinds=(kind,) if kind else (), blank_clears=blank_clears)
+                    or importer.plan(path, kind, dimension, blank_clears=blank_clears))
+
         # Every refusal and read error becomes one line.
-        background.start(self, "import-plan",
-                         lambda: importer.plan(path, kind, dimension, blank_clears=blank_clears),
-                         self.dismiss, self._failed)
+        background.start(self, "import-plan", read, self.dismiss, self._failed)
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False
@@ -394,22 +400,3 @@ class ImportSummaryScreen(KehuModal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def start_import(archive) -> None:
-    """Prompt, preview, commit, summary; the archive's tree and list reread at the end."""
-    app = archive.app
-
-    def planned(plan: ImportPlan | None) -> None:
-        if plan is not None:
-            app.push_screen(ImportPreviewScreen(plan), committed)
-
-    def committed(outcome: tuple[ImportResult, float] | None) -> None:
-        if outcome is not None:
-            app.push_screen(ImportSummaryScreen(*outcome), closed)
-
-    def closed(_: None) -> None:
-        archive.tree.reload()
-        archive.listing.reload()
-
-    app.push_screen(ImportPromptScreen(), planned)

@@ -83,6 +83,35 @@ def describe(plan) -> list[str]:
 
 
 def run_import(args, store) -> int:
+    """A whole-archive export (db.transfer.restore): every part planned and written in order
+    in one transaction, each part's preview printed, then kept or rolled back; any other
+    file, one table (run_table)."""
+    from db.transfer import restore
+
+    result = restore.restore(args.file, kinds=(args.kind,) if args.kind else (),
+                             blank_clears=args.blank_clears, commit=not args.dry_run,
+                             only_valid=args.only_valid)
+    if result is None:
+        return run_table(args)
+    for plan in result.plans:
+        for line in describe(plan):
+            print(line)
+    if args.dry_run:
+        print(t("transfer.dry_run"))
+        return 2 if result.rejected else (0 if result.writes else 1)
+    if not result.committed:
+        _err(t("transfer.has_rejected", count=result.rejected))
+        return 2
+    if not result.writes:
+        _err(t("transfer.nothing"))
+        return 1
+    for done in result.results:
+        print(t("transfer.done", added=done.added, updated=done.updated, skipped=done.skipped,
+                batch=done.batch))
+    return 0
+
+
+def run_table(args) -> int:
     from db.archive import dimensions
     from db.transfer import importer
 
