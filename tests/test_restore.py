@@ -124,6 +124,15 @@ def test_all_or_nothing(source, tmp_path, capsys):
     assert _counts(target)[1] == 3000
 
 
+def test_the_first_file_of_a_csv_export_brings_the_others(source, tmp_path, capsys):
+    _export(source, tmp_path / "all.csv")
+    target = str(tmp_path / "t.db")
+    assert cli.main(["import", str(tmp_path / "all.csv"), "--db", target]) == 0
+    assert _counts(target) == _counts(source)
+    # Its other files, named alone, are single tables
+    assert restore.restore(tmp_path / "all-sales.csv") is None
+
+
 def test_two_files_of_one_kind_are_refused(source, tmp_path, capsys):
     _export(source, tmp_path / "all.csv")
     shutil.copyfile(tmp_path / "all-classes.csv", tmp_path / "more-classes.csv")

@@ -46,6 +46,8 @@ PARTS: tuple[Part, ...] = (
     Part("sales", "-sales"),
 )
 
+PARTS_BY_KIND = {p.kind: p for p in PARTS}
+
 
 @dataclass
 class ArchivePlan:
@@ -104,10 +106,20 @@ def _csv_parts(path: Path, files: list[Path]) -> list[tuple[Part, Path]]:
     return [(p, found[p.kind]) for p in PARTS if p.kind in found]
 
 
+def _siblings(path: Path) -> list[tuple[Part, Path]] | None:
+    """The files of a CSV `--all` export named by its first (name.csv beside name-classes.csv
+    and name-sales.csv); None when no other part's file is beside it."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return None
+    beside = [(p, path.with_name(f"{path.stem}{p.csv_suffix}{path.suffix}")) for p in PARTS]
+    found = [(p, f) for p, f in beside if f.is_file()]
+    return found if len(found) > 1 and (PARTS_BY_KIND["customers"], path) in found else None
+
+
 @contextlib.contextmanager
 def sources(path: str | Path):
     """[(part, file)] of a whole-archive export at `path`; None when it is a single table
-    (a CSV, or a workbook with one part's sheet). A zip's CSVs are read from a temporary
+    (a CSV with no other part's file beside it, or a workbook with one part's sheet). A zip's CSVs are read from a temporary
     folder, removed after."""
     path = Path(path).expanduser()
     if path.is_dir():
@@ -119,7 +131,7 @@ def sources(path: str | Path):
     except OSError:
         zipped = False  # the table reader says why it cannot be read
     if not zipped:
-        yield None
+        yield _siblings(path)
         return
     sheets = _workbook_sheets(path)
     if sheets is not None:
