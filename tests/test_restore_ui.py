@@ -52,8 +52,8 @@ async def test_one_preview_of_every_sheet_then_one_import(exported, store):
         await settle(pilot)
         screen = await _preview(pilot, "all.xlsx")
         counts = _text(screen, "#preview-counts")
-        for words in ("Classes [Classes] 113 rows: Add 113", "Customers [Customers] 3000 rows: Add 3000",
-                      "Sales records [Sales] 35836 rows: Add 35836"):
+        for words in ("Classes · Classes · 113 rows: Add 113", "Customers · Customers · 3000 rows: Add 3000",
+                      "Sales records · Sales · 35836 rows: Add 35836"):
             assert words in counts, counts
         assert Customer.select().count() == 0  # the preview wrote nothing
         await press(pilot, "enter")
@@ -73,7 +73,7 @@ async def test_rejected_rows_stop_enter_and_f8_imports_the_rest(exported, store)
         await settle(pilot)
         screen = await _preview(pilot, str(exported))
         counts = _text(screen, "#preview-counts")
-        assert "Sales records [all-sales.csv]" in counts and "Rejected 1" in counts
+        assert "Sales records · all-sales.csv ·" in counts and "Rejected 1" in counts
         listed = rows_of(screen)
         assert "Sales records · Rejected rows (1)" in listed and "NOBODY" in listed
         await press(pilot, "enter")

@@ -150,16 +150,14 @@ def sources(path: str | Path):
         yield _csv_parts(path, files) or None
 
 
-def run(found: list[tuple[Part, Path]], path: Path, *, kinds: tuple[str, ...] = (),
-        blank_clears: bool = False, commit: bool = False, only_valid: bool = False) -> ArchivePlan:
+def run(found: list[tuple[Part, Path]], path: Path, *, blank_clears: bool = False,
+        commit: bool = False, only_valid: bool = False) -> ArchivePlan:
     """Plan (and write, in order) every part of `found`, in one transaction; kept only with
     `commit` when no part has rejected rows (or `only_valid`), else rolled back."""
     result = ArchivePlan(path)
     try:
         with writing():
             for part, file in found:
-                if kinds and part.kind not in kinds:
-                    continue
                 plan = importer.plan(file, part.kind, MAIN_DIMENSION, blank_clears=blank_clears)
                 result.plans.append(plan)
                 if plan.writes:
@@ -177,9 +175,10 @@ def restore(path: str | Path, *, kinds: tuple[str, ...] = (), blank_clears: bool
             commit: bool = False, only_valid: bool = False) -> ArchivePlan | None:
     """`run` on the whole-archive export at `path`; None when it is a single table."""
     with sources(path) as found:
-        if not found:
+        found = [(part, file) for part, file in found or () if not kinds or part.kind in kinds]
+        if not found:  # not an archive, or none of the kinds asked for is in it
             return None
-        return run(found, Path(path), kinds=kinds, blank_clears=blank_clears, commit=commit,
+        return run(found, Path(path), blank_clears=blank_clears, commit=commit,
                    only_valid=only_valid)
 
 

@@ -9,6 +9,6 @@ MESSAGES = {
     "transfer.help_u8": ("U8 客户档案列表的栏目与标题 (客户编码, 客户名称, ... 备注)",
                          "the columns of U8's customer list, under U8's titles (客户编码, 客户名称, ... 备注)"),
     "restore_ui.title": ("导入整个档案: {name}", "Import the whole archive: {name}"),
-    "restore_ui.part": ("{kind} [{sheet}] {rows} 行: ", "{kind} [{sheet}] {rows} [row|rows]: "),
+    "restore_ui.part": ("{kind} · {sheet} · {rows} 行: ", "{kind} · {sheet} · {rows} [row|rows]: "),
     "transfer_ui.kind.auto": ("按标题判断", "Told by its titles"),
 }
