@@ -78,9 +78,19 @@ def test_find_bad_usage(archive, capsys):
 
 def test_find_narrow_terminal_clips(archive, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "30")
+    monkeypatch.setattr(plain, "on_terminal", lambda: True)
     assert run(archive, "find", "华联") == 0
     out = capsys.readouterr().out.splitlines()
     assert all(plain.width(line) <= 30 for line in out[1:])
+    assert any(plain.ELLIPSIS in line for line in out[1:])
+
+
+def test_find_piped_is_never_cut(archive, capsys, monkeypatch):
+    """Issue 21 item 3: cutting to the width is for a terminal; piped lines are whole."""
+    monkeypatch.setenv("COLUMNS", "30")
+    assert run(archive, "find", "华联") == 0
+    out = capsys.readouterr().out
+    assert plain.ELLIPSIS not in out and "010-12345678" in out
 
 
 def test_show_card_grouped(archive, capsys):

@@ -42,14 +42,27 @@ class Parser(argparse.ArgumentParser):
         super().error(plain.message(message))
 
 
+def _global_options(parser: argparse.ArgumentParser, default=None) -> None:
+    """The options every command takes: on the main parser, and again on each sub-command's
+    with SUPPRESS as default, so that `kehu find 华联 --db FILE` reads as `kehu --db FILE
+    find 华联` and an option not given after the sub-command leaves the one given before."""
+    flag = {} if default is None else {"default": default}
+    for names, kwargs in (
+            (("--db",), {"help": t("cli.help_db")}),
+            (("--lang",), {"choices": i18n.LANGS, "help": t("cli.help_lang")}),
+            (("--read-only",), {"action": "store_true", "help": t("cli.help_read_only")})):
+        try:
+            parser.add_argument(*names, **kwargs, **flag)
+        except argparse.ArgumentError:  # the command words it its own way (kehu demo --db)
+            pass
+
+
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     """The `kehu` parser; without `commands`, only the options of the full-screen app."""
     parser = Parser(prog="kehu", description=f"kehu 客户: {t('cli.description')}",
                     exit_on_error=commands)
-    parser.add_argument("--db", help=t("cli.help_db"))
+    _global_options(parser)
     parser.add_argument("--demo", action="store_true", help=t("cli.help_demo"))
-    parser.add_argument("--lang", choices=i18n.LANGS, help=t("cli.help_lang"))
-    parser.add_argument("--read-only", action="store_true", help=t("cli.help_read_only"))
     if not commands:
         parser.set_defaults(command=None)
         return parser
@@ -57,6 +70,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     from tui.shell import register_all
 
     register_all(sub)
+    for command in sub.choices.values():
+        _global_options(command, default=argparse.SUPPRESS)
     return parser
 
 

@@ -43,6 +43,26 @@ def all_dimensions() -> list[Dimension]:
     return list(Dimension.select().order_by(Dimension.position, Dimension.id))
 
 
+def named(text: str) -> Dimension | None:
+    """The dimension `text` names: its code (region), its Chinese name (地区分类) or its
+    English name (Region, in any case), as a tree prints its title; None when none does."""
+    wanted = (text or "").strip()
+    folded = wanted.casefold()
+    for dim in all_dimensions():
+        if wanted in (dim.code, dim.name_zh) or (dim.name_en and folded == dim.name_en.casefold()):
+            return dim
+    return None
+
+
+def resolve(text: str) -> Dimension:
+    """The dimension `text` names (see named); refused with every valid one listed."""
+    dim = named(text)
+    if dim is None:
+        known = "; ".join(f"{d.code} {d.name_zh} {d.name_en}".strip() for d in all_dimensions())
+        raise RuleError("dimension.unknown_named", dimension=text, known=known)
+    return dim
+
+
 def create(code: str, name_zh: str, name_en: str = "", scheme: str = "2-3-4",
            criteria: list[str] | None = None) -> Dimension:
     """Add a typed dimension. The code names it in commands and files (lower-case letters,

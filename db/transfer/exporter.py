@@ -26,7 +26,8 @@ from db.transfer.export_files import ProgressFn, Writer, formats, open_output, w
 from db.transfer.export_sql import (archive_customer_copy, archive_customer_pages, converters, copy_sql,
                                     csv_line, keyset_pages, kind_of, list_pages, pg_text,
                                     typed_dimensions)
-from db.values.columns import CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, Column
+from db.values.columns import (CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, Column,
+                               u8_customer_columns)
 
 __all__ = ["ExportResult", "customer_columns", "export_archive", "export_list", "formats"]
 
@@ -66,14 +67,18 @@ def _write_customers(writer: Writer, pages: Iterator[tuple[int, object]], column
 
 
 def export_list(path, query=None, columns: list[str] | None = None, *, lang: str = "zh",
-                progress: ProgressFn | None = None) -> ExportResult:
+                progress: ProgressFn | None = None, u8: bool = False) -> ExportResult:
     """Export the customers of a list (a db.lists.paging.ListQuery: class, filter, sort; None:
-    every customer in code order) with `columns` (field keys; None: all) to `path`.
+    every customer in code order) with `columns` (field keys; None: all) to `path`; `u8`:
+    the columns of U8's own customer list under its titles instead (columns.U8_CUSTOMER_TITLES).
 
     `progress(done, total)` is called after each page. Returns the rows written; with none,
     no file is written (paths is empty)."""
     start = time.perf_counter()
-    chosen = customer_columns(columns)
+    if u8:
+        chosen, lang = u8_customer_columns(), "zh"
+    else:
+        chosen = customer_columns(columns)
     class_dim = class_rules.dimension(query.dimension if query is not None else MAIN_DIMENSION)
     if class_dim.code != MAIN_DIMENSION:
         # The list's class column holds the class in its own dimension: headed by that

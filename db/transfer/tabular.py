@@ -159,39 +159,47 @@ def detect_encoding(path: Path) -> str:
     raise RuleError("tabular.not_spreadsheet", path=str(path))
 
 
-def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[str, ...] = (),
-               extra_columns: dict[str, str] | None = None) -> Table:
-    """Open `path` and match its header row to `columns`.
-
-    `sheet_names`: in a workbook, the first sheet whose name is one of these is read (else
-    the first sheet). `extra_columns` maps more normalized headers to field names (for
-    example a dimension's name to "dim:<code>"), for columns known only at run time.
-    """
-    path = Path(path)
+def _opened(path: Path, sheet_names: tuple[str, ...]):
+    """(opener of the rows, format, encoding, sheet) of the file at `path`, told by its bytes."""
     head = _sniff(path)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise RuleError("tabular.empty", path=str(path))
     if head.startswith(ZIP_MAGIC):
-        opener, fmt, encoding, sheet = _xlsx_rows(path, sheet_names)
-    elif head.startswith(OLE_MAGIC):
+        return _xlsx_rows(path, sheet_names)
+    if head.startswith(OLE_MAGIC):
         raise RuleError("tabular.xls", path=str(path))
-    elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
         # Named a workbook but holding text: a CSV saved under the wrong name, or junk.
         raise RuleError("tabular.not_spreadsheet", path=str(path))
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
         # Excel's "Unicode text": readable, but not what kehu reads; saying so beats "binary".
         raise RuleError("tabular.utf16", path=str(path))
-    else:
-        encoding = detect_encoding(path)
-        opener, fmt, sheet = _csv_rows(path, encoding), "csv", ""
+    encoding = detect_encoding(path)
+    return _csv_rows(path, encoding), "csv", encoding, ""
+
+
+def _header(path: Path, opener) -> tuple[int, list[str]]:
+    """(line, titles) of the header: the first row with something in it."""
     reader = opener()
-    # The header is the first row with something in it; Table.rows skips blank rows after it.
     first = next((row for row in reader if not _blank(row[1])), None)
     reader.close()
     if first is None:
         raise RuleError("tabular.empty", path=str(path))
     header_line, header_cells = first
-    headers = ["" if c is None or c is UNSAVED else str(c).strip() for c in header_cells]
+    return header_line, ["" if c is None or c is UNSAVED else str(c).strip() for c in header_cells]
+
+
+def header_of(path: str | Path, *, sheet_names: tuple[str, ...] = ()) -> list[str]:
+    """The titles of the file's header row (of the sheet open_table would read)."""
+    path = Path(path)
+    opener = _opened(path, sheet_names)[0]
+    return _header(path, opener)[1]
+
+
+def matched(headers: list[str], columns: list[Column],
+            extra_columns: dict[str, str] | None = None) -> tuple[list[str], list[int], list[str]]:
+    """(fields, their positions, the titles matched to none) of a header row: each title
+    taken by the first column one of whose names it is, a field once."""
     known = {}
     for column in columns:
         for name in column.names():
@@ -208,7 +216,22 @@ def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[st
         seen.add(fld)
         fields.append(fld)
         positions.append(index)
-    missing = [c.field for c in columns if c.required and c.field not in seen]
+    return fields, positions, extra
+
+
+def open_table(path: str | Path, columns: list[Column], *, sheet_names: tuple[str, ...] = (),
+               extra_columns: dict[str, str] | None = None) -> Table:
+    """Open `path` and match its header row to `columns`.
+
+    `sheet_names`: in a workbook, the first sheet whose name is one of these is read (else
+    the first sheet). `extra_columns` maps more normalized headers to field names (for
+    example a dimension's name to "dim:<code>"), for columns known only at run time.
+    """
+    path = Path(path)
+    opener, fmt, encoding, sheet = _opened(path, sheet_names)
+    header_line, headers = _header(path, opener)
+    fields, positions, extra = matched(headers, columns, extra_columns)
+    missing = [c.field for c in columns if c.required and c.field not in fields]
     if not fields:
         # Not one header is known: most likely not a table of this kind at all.
         raise RuleError("tabular.no_known_columns", path=str(path), headers=", ".join(h for h in headers if h)[:200])

@@ -65,7 +65,7 @@ CUSTOMER_COLUMNS: list[Column] = [
     C("contact", "联系人", "Contact", ("ccusperson",)),
     C("ship_address", "发货地址", "Shipping address", ("到货地址", "cshipaddress")),
     C("department", "分管部门", "Department", ("部门", "cdepcode")),
-    C("salesperson", "专管业务员", "Salesperson", ("业务员", "cpersoncode")),
+    C("salesperson", "专管业务员", "Salesperson", ("专营业务员", "业务员", "cpersoncode")),
     # 信用
     C("credit_grade", "信用等级", "Credit grade", ("ccreditrank",)),
     C("credit_limit", "信用额度", "Credit limit", ("icuscreline",)),
@@ -105,6 +105,27 @@ SALE_COLUMNS: list[Column] = [
 ]
 
 COLUMNS = {"customers": CUSTOMER_COLUMNS, "classes": CLASS_COLUMNS, "sales": SALE_COLUMNS}
+
+# The titles of a customer file saved from U8's 客户档案 list, in its order: what `kehu export
+# --u8` writes, and (each a name of its column above) what an import reads without renaming.
+U8_CUSTOMER_TITLES = (
+    ("code", "客户编码"), ("name", "客户名称"), ("short_name", "客户简称"),
+    ("class_code", "所属分类码"), ("region", "所属地区码"), ("tax_id", "税号"),
+    ("legal_person", "法人"), ("bank", "开户银行"), ("bank_account", "银行账号"),
+    ("address", "地址"), ("postcode", "邮政编码"), ("contact", "联系人"), ("phone", "电话"),
+    ("mobile", "手机"), ("salesperson", "专营业务员"), ("department", "分管部门"),
+    ("dev_date", "发展日期"), ("stop_date", "停用日期"), ("credit_grade", "信用等级"),
+    ("credit_limit", "信用额度"), ("credit_days", "信用期限"), ("discount_rate", "扣率"),
+    ("payment_terms", "付款条件"), ("remark", "备注"),
+)
+
+
+def u8_customer_columns() -> list[Column]:
+    """The customer columns of U8's list, each headed (in Chinese) by U8's own title."""
+    from dataclasses import replace
+
+    known = {c.field: c for c in CUSTOMER_COLUMNS}
+    return [replace(known[fld], zh=title) for fld, title in U8_CUSTOMER_TITLES]
 
 # The name of a customer's class: a column of the archive's list, and so of a list's export,
 # but not of the customer (the class table holds it); an import leaves it alone.

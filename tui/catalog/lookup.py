@@ -7,7 +7,7 @@ MESSAGES = {
     "lookup.help_json": ("以 JSON 输出", "print JSON"),
     "lookup.help_show": ("显示一个客户的完整档案", "show one customer's whole card"),
     "lookup.help_tree": ("显示分类树及各分类的客户数", "show the classification tree with customer counts"),
-    "lookup.help_dimension": ("分类维度编码 (默认 main, 即客户分类)", "dimension code (default main: the customer classes)"),
+    "lookup.help_dimension": ("分类维度: 编码、中文名或英文名 (默认 main, 即客户分类)", "dimension: its key, Chinese or English name (default main: the customer classes)"),
     "lookup.bad_query": ("请给出要查找的内容, --limit 至少为 1", "Give something to look for; --limit is at least 1"),
     "lookup.none": ("没有找到 {query}", "Nothing matches {query}"),
     "lookup.no_customer": ("没有客户 {code}", "No customer {code}"),

@@ -329,7 +329,7 @@ class ArchiveScreen(KehuScreen):
         self.listing.reload()
 
     def action_import_file(self) -> None:
-        from tui.screens.import_screen import start_import
+        from tui.screens.import_flow import start_import
 
         if not self._read_only():
             start_import(self)

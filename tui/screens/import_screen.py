@@ -57,11 +57,13 @@ def listing_line(value: str) -> Text:
     return line
 
 
-class ImportPromptScreen(KehuModal[ImportPlan | None]):
-    """Which file, and what it holds; Enter reads it (in a thread) and returns the plan."""
+class ImportPromptScreen(KehuModal[object]):
+    """Which file, and what it holds; Enter reads it (in a thread) and returns the plan (an
+    ArchivePlan for a whole-archive export)."""
 
     CSS_PATH = "transfer.tcss"
-    KINDS = importer.KINDS
+    # None first: the kind told by the file's titles (importer.kinds), unless one is chosen.
+    KINDS = (None, *importer.KINDS)
     ACTIONS = (
         Command("import.read", "enter,f6", "read", "transfer_ui.import", priority=True),
         Command("import.complete", "tab", "complete", "transfer_ui.complete", show=False, priority=True),
@@ -89,10 +91,10 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
                 yield Label("")
                 yield Static(listing_line(self.initial), id="import-files")
                 yield Label(t("transfer_ui.kind"))
-                yield OptionList(*(t(f"transfer_ui.kind.{k}") for k in self.KINDS), id="import-kind")
+                yield OptionList(*(t(f"transfer_ui.kind.{k or 'auto'}") for k in self.KINDS), id="import-kind")
                 yield Label(t("transfer_ui.dimension"))
-                yield OptionList(*(name_of(d) for d in self.dims), id="import-dimension",
-                                 disabled=True)
+                # A file told by its titles may be a class file: its dimension is asked too.
+                yield OptionList(*(name_of(d) for d in self.dims), id="import-dimension")
                 yield Label(t("transfer_ui.blanks"))
                 yield Static(self._blanks_text(), id="import-blanks", markup=False)
             yield Static("", id="import-message", markup=False)
@@ -108,10 +110,10 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
 
     @on(OptionList.OptionHighlighted, "#import-kind")
     def _kind_moved(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one("#import-dimension").disabled = self.kind != "classes"
+        self.query_one("#import-dimension").disabled = self.kind not in (None, "classes")
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> str | None:
         index = self.query_one("#import-kind", OptionList).highlighted
         return self.KINDS[index or 0]
 
@@ -150,11 +152,16 @@ class ImportPromptScreen(KehuModal[ImportPlan | None]):
         self._say(t("transfer_ui.reading", name=path.name))
         self._plan(path, self.kind, self.dimension, self.blank_clears)
 
-    def _plan(self, path: Path, kind: str, dimension: str, blank_clears: bool) -> None:
+    def _plan(self, path: Path, kind: str | None, dimension: str, blank_clears: bool) -> None:
+        from db.transfer import restore
+
+        def read():
+            # A whole-archive export gives every part's plan (restore_screen previews it).
+            return (restore.restore(path, kinds=(kind,) if kind else (), blank_clears=blank_clears)
+                    or importer.plan(path, kind, dimension, blank_clears=blank_clears))
+
         # Every refusal and read error becomes one line.
-        background.start(self, "import-plan",
-                         lambda: importer.plan(path, kind, dimension, blank_clears=blank_clears),
-                         self.dismiss, self._failed)
+        background.start(self, "import-plan", read, self.dismiss, self._failed)
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False
@@ -393,22 +400,3 @@ class ImportSummaryScreen(KehuModal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def start_import(archive) -> None:
-    """Prompt, preview, commit, summary; the archive's tree and list reread at the end."""
-    app = archive.app
-
-    def planned(plan: ImportPlan | None) -> None:
-        if plan is not None:
-            app.push_screen(ImportPreviewScreen(plan), committed)
-
-    def committed(outcome: tuple[ImportResult, float] | None) -> None:
-        if outcome is not None:
-            app.push_screen(ImportSummaryScreen(*outcome), closed)
-
-    def closed(_: None) -> None:
-        archive.tree.reload()
-        archive.listing.reload()
-
-    app.push_screen(ImportPromptScreen(), planned)

@@ -1,7 +1,6 @@
 """`kehu log [CODE]`: the history (操作日志), newest first, of one customer or the archive."""
 from __future__ import annotations
 
-import json
 import sys
 
 from tui.i18n import CATALOG, t
@@ -48,6 +47,20 @@ def describe(entry) -> str:
     return "; ".join(parts)
 
 
+def _json_changes(entry) -> dict:
+    """{field: [old, new]}: a customer's money and rates in yuan and percent, as `kehu show
+    --json` gives them (the history keeps fen and hundredths)."""
+    from db.values.fields import BY_KEY
+
+    def value(field: str, stored):
+        known = BY_KEY.get(field) if entry.entity == "customer" else None
+        if known is None or known.kind not in ("money", "percent"):
+            return stored
+        return plain.json_value(known.kind, stored)
+
+    return {k: [value(k, v) for v in pair] for k, pair in entry.changes.items()}
+
+
 def owner(entry) -> str:
     """The code of the customer a row belongs to: a merged customer's rows are filed under
     the code it was merged into (so the target's history holds them) but show its own
@@ -67,11 +80,10 @@ def run_log(args, store) -> int:
     entries = history.recent(who=args.who, since=since, until=until, limit=args.limit,
                              entity=args.entity, code=(args.code or "").strip() or None)
     if args.json:
-        print(json.dumps([{"id": e.id, "at": e.at.isoformat(sep=" "), "who": e.who,
-                           "action": e.action, "entity": e.entity, "code": e.code,
-                           "origin": e.origin, "batch": e.batch,
-                           "changes": {k: list(v) for k, v in e.changes.items()}}
-                          for e in entries], ensure_ascii=False, indent=2))
+        plain.dump_json([{"id": e.id, "at": e.at.isoformat(), "who": e.who,
+                          "action": e.action, "entity": e.entity, "code": e.code,
+                          "origin": e.origin, "batch": e.batch, "changes": _json_changes(e)}
+                         for e in entries])
         return 0 if entries else 1
     if not entries:
         print(f"kehu: {t('log.none')}", file=sys.stderr)

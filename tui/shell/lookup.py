@@ -3,7 +3,6 @@
 so a look-up starts in a fraction of a second."""
 from __future__ import annotations
 
-import json
 import sys
 
 from tui.i18n import name_of, t
@@ -34,7 +33,7 @@ def _err(message: str) -> None:
 
 
 def _dump(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    plain.dump_json(data)
 
 
 def run_find(args, store) -> int:
@@ -75,7 +74,8 @@ def run_show(args, store) -> int:
     form = customers.as_form(row)
     member = dimensions.memberships(row.code)
     if args.json:
-        data = {tab: {f.key: form[f.key] for f in on_tab(tab)} for tab in TABS}
+        data = {tab: {f.key: plain.json_value(f.kind, getattr(row, f.key)) for f in on_tab(tab)}
+                for tab in TABS}
         data["dimensions"] = {dim: {"class_code": code, "class_name": name}
                               for dim, (code, name) in member.items()}
         _dump(data)
@@ -94,9 +94,9 @@ def run_show(args, store) -> int:
 
 
 def run_tree(args, store) -> int:
-    from db.archive import classes
+    from db.archive import classes, dimensions
 
-    dim = classes.dimension(args.dimension)
+    dim = dimensions.resolve(args.dimension)
     nodes = []
 
     def walk(parent: str | None, depth: int) -> None:
@@ -116,8 +116,10 @@ def run_tree(args, store) -> int:
     total = classes.customers_under(dim, "")
     print(plain.bold(plain.safe(f"{dim.name_zh} {dim.name_en}  {dim.scheme}  ({plain.number(total)})")))
     labels = [("  " * depth + f"{n.code} {plain.safe(n.name)}", n.customers) for depth, n in nodes]
-    room = plain.terminal_width() - 11
-    label_width = min(room, max(plain.width(label) for label, _ in labels))
+    label_width = max(plain.width(label) for label, _ in labels)
+    columns = plain.terminal_width()
+    if columns is not None:  # on a terminal the labels give way to the counts
+        label_width = min(columns - 11, label_width)
     for label, count in labels:
         print(f"{plain.pad(plain.clip(label, label_width), label_width)}  {plain.number(count):>9}")
     return 0

@@ -10,6 +10,8 @@ not with NO_COLOR).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -86,8 +88,15 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(0, columns - width(text))
 
 
-def terminal_width() -> int:
-    return shutil.get_terminal_size((100, 24)).columns
+def on_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def terminal_width() -> int | None:
+    """The columns output may take: the terminal's, or None (no limit) when standard output
+    is not a terminal: piped or redirected output is read by a program or kept in a file,
+    and a cut line there is lost data, not a tidier screen."""
+    return shutil.get_terminal_size((100, 24)).columns if on_terminal() else None
 
 
 def styled(stream=None) -> bool:
@@ -101,7 +110,8 @@ def bold(text: str) -> str:
 
 def table(headers: list[str], rows: list[list], *, shrink: tuple[int, ...] = (),
           total: int | None = None) -> list[str]:
-    """Lines of an aligned table at most `total` columns wide (default: the terminal's).
+    """Lines of an aligned table at most `total` columns wide (default: the terminal's; no
+    limit when not on a terminal).
 
     When it does not fit, the columns listed in `shrink` (indexes) give up width, widest
     first, down to 4 columns; their values (and headers) are clipped with an ellipsis."""
@@ -109,7 +119,7 @@ def table(headers: list[str], rows: list[list], *, shrink: tuple[int, ...] = (),
     cells = [[safe(v) for v in row] for row in rows]
     widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
     floor = [min(widths[i], 4) for i in range(len(headers))]
-    excess = sum(widths) + len(GAP) * (len(widths) - 1) - total
+    excess = 0 if total is None else sum(widths) + len(GAP) * (len(widths) - 1) - total
     while excess > 0:
         candidates = [i for i in shrink if widths[i] > floor[i]]
         if not candidates:
@@ -131,13 +141,36 @@ def table(headers: list[str], rows: list[list], *, shrink: tuple[int, ...] = (),
 
 
 def fields(pairs: list[tuple[str, str]], indent: str = "  ") -> list[str]:
-    """label  value lines, labels padded to one width, values clipped to the terminal."""
+    """label  value lines, labels padded to one width, values clipped to the terminal (whole
+    when not on one)."""
     if not pairs:
         return []
     label_width = max(width(label) for label, _ in pairs)
-    room = max(10, terminal_width() - len(indent) - label_width - len(GAP))
+    columns = terminal_width()
+    room = None if columns is None else max(10, columns - len(indent) - label_width - len(GAP))
     lines = []
     for label, value in pairs:
         text = safe(value)
-        lines.append(f"{indent}{pad(label, label_width)}{GAP}{clip(text, room)}".rstrip())
+        text = text if room is None else clip(text, room)
+        lines.append(f"{indent}{pad(label, label_width)}{GAP}{text}".rstrip())
     return lines
+
+
+def json_value(kind: str, value):
+    """A stored card value as `--json` gives it: money in yuan and rates in percent as JSON
+    numbers (kept as integer fen and hundredths), counts as numbers, flags as booleans, dates
+    as ISO strings; an empty text as "", any other empty value as null."""
+    if value is None:
+        return "" if kind in ("text", "class", "choice") else None
+    if kind in ("money", "percent") and isinstance(value, int):
+        whole, cents = divmod(value, 100)
+        return whole if not cents else value / 100  # exact: |fen| < 2**53 (db.values.money)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def dump_json(data) -> None:
+    """`data` printed as JSON, Chinese as it is; a date met anywhere as its ISO string."""
+    print(json.dumps(data, ensure_ascii=False, indent=2,
+                     default=lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v)))

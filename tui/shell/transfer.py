@@ -17,7 +17,8 @@ def register(subparsers) -> None:
     imp.add_argument("--dry-run", action="store_true", help=t("transfer.help_dry_run"))
     imp.add_argument("--only-valid", action="store_true", help=t("transfer.help_only_valid"))
     imp.add_argument("--blank-clears", action="store_true", help=t("transfer.help_blank_clears"))
-    imp.add_argument("--kind", choices=("customers", "classes", "sales"), default="customers")
+    imp.add_argument("--kind", choices=("customers", "classes", "sales"), default=None,
+                     help=t("transfer.help_kind"))
     imp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
     imp.set_defaults(run=run_import, creates_db=True)
 
@@ -26,7 +27,9 @@ def register(subparsers) -> None:
     exp.add_argument("--class", dest="class_code", default="", help=t("transfer.help_class"))
     exp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
     exp.add_argument("--filter", default="", help=t("transfer.help_filter"))
-    exp.add_argument("--columns", default="", help=t("transfer.help_columns"))
+    chosen = exp.add_mutually_exclusive_group()
+    chosen.add_argument("--columns", default="", help=t("transfer.help_columns"))
+    chosen.add_argument("--u8", action="store_true", help=t("transfer.help_u8"))
     exp.add_argument("--stopped", action="store_true", help=t("transfer.help_stopped"))
     exp.add_argument("--all", action="store_true", help=t("transfer.help_all"))
     exp.set_defaults(run=run_export)
@@ -80,9 +83,42 @@ def describe(plan) -> list[str]:
 
 
 def run_import(args, store) -> int:
+    """A whole-archive export (db.transfer.restore): every part planned and written in order
+    in one transaction, each part's preview printed, then kept or rolled back; any other
+    file, one table (run_table)."""
+    from db.transfer import restore
+
+    result = restore.restore(args.file, kinds=(args.kind,) if args.kind else (),
+                             blank_clears=args.blank_clears, commit=not args.dry_run,
+                             only_valid=args.only_valid)
+    if result is None:
+        return run_table(args)
+    for plan in result.plans:
+        for line in describe(plan):
+            print(line)
+    if args.dry_run:
+        print(t("transfer.dry_run"))
+        return 2 if result.rejected else (0 if result.writes else 1)
+    if not result.committed:
+        _err(t("transfer.has_rejected", count=result.rejected))
+        return 2
+    if not result.writes:
+        _err(t("transfer.nothing"))
+        return 1
+    for done in result.results:
+        print(t("transfer.done", added=done.added, updated=done.updated, skipped=done.skipped,
+                batch=done.batch))
+    return 0
+
+
+def run_table(args) -> int:
+    from db.archive import dimensions
     from db.transfer import importer
 
-    plan = importer.plan(args.file, kind=args.kind, dimension=args.dimension,
+    # A dimension named by its name is taken by its key; one not there yet goes as typed
+    # (a class import creates it, the others refuse it naming those there are).
+    named = dimensions.named(args.dimension)
+    plan = importer.plan(args.file, kind=args.kind, dimension=named.code if named else args.dimension,
                          blank_clears=args.blank_clears)
     for line in describe(plan):
         print(line)
@@ -112,7 +148,7 @@ def run_export(args, store) -> int:
         return 0
     query = list_query(args.dimension, args.class_code, args.filter, args.stopped)
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] or None
-    result = exporter.export_list(args.file, query, columns, lang=_lang())
+    result = exporter.export_list(args.file, query, columns, lang=_lang(), u8=args.u8)
     if not result.customers:
         _err(t("transfer.no_rows"))
         return 1
@@ -123,11 +159,11 @@ def run_export(args, store) -> int:
 def list_query(dimension: str, class_code: str, filter_text: str, stopped: bool):
     """The ListQuery of `kehu export`: a class (and its sub-classes) of a dimension, and
     filter conditions written field=value,field=value (the keys of db.lists.paging.Filter)."""
-    from db.archive import classes
+    from db.archive import classes, dimensions
     from db.core.errors import RuleError
     from db.lists.query import Filter, ListQuery
 
-    dim = classes.dimension(dimension)
+    dim = dimensions.resolve(dimension)
     if class_code and classes.get(dim.code, class_code) is None:
         raise RuleError("export.class_unknown", code=class_code, dimension=dim.name_zh)
     conditions = {}

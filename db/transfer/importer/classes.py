@@ -28,7 +28,12 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
             result.rejected.extend(problems)
         else:
             rows.append((line, values))
-    rows.sort(key=lambda r: (r[1]["dimension"], len(r[1]["code"]), r[1]["code"]))
+    # Dimensions in the order the file meets them, so those it creates take the positions
+    # (the order of the tree's F2, of an export's columns) the file's archive gave them.
+    first_line: dict[str, int] = {}
+    for line, values in rows:
+        first_line.setdefault(values["dimension"], line)
+    rows.sort(key=lambda r: (first_line[r[1]["dimension"]], len(r[1]["code"]), r[1]["code"]))
     dims: dict[str, tuple | None] = {}  # code -> _dimension_context
     seen: dict[tuple, int] = {}
     new_children: set[tuple] = set()

@@ -13,6 +13,7 @@ from db.transfer.tabular import open_table
 from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_problem, clean_column,
                                                  refuse_classes, refuse_early_stops, refuse_missing,
                                                  refuse_repeated)
+from db.transfer.importer.kinds import dimension_titles
 from db.transfer.importer.common import (ImportPlan, PlannedRow, Problem, cell_text, chunks,
                                          new_plan)
 
@@ -28,12 +29,8 @@ class CustomerPlanner:
         self.classes = class_map(self.main)
         self.dims = {d.code: d for d in Dimension.select().where(
             Dimension.code != MAIN_DIMENSION, Dimension.derived == False)}  # noqa: E712
-        extra = {}
-        for d in self.dims.values():
-            for name in (d.name_zh, d.name_en, d.code):
-                extra[name] = DIMENSION_PREFIX + d.code
         self.table = open_table(path, COLUMNS["customers"], sheet_names=SHEETS["customers"],
-                                extra_columns=extra)
+                                extra_columns=dimension_titles(self.dims.values()))
         if "code" not in self.table.fields:
             raise RuleError("import.missing_columns", columns="code")
         self.plan = new_plan(self.table, "customers", MAIN_DIMENSION, COLUMNS["customers"])

@@ -8,15 +8,19 @@ from db.core.models import MAIN_DIMENSION, Dimension
 from db.transfer.importer.classes import plan_classes
 from db.transfer.importer.common import KINDS, ImportPlan, many_objects
 from db.transfer.importer.customers import CustomerPlanner
+from db.transfer.importer.kinds import detect
 from db.transfer.importer.sales import plan_sales
 
 
-def plan(path: str | Path, kind: str = "customers", dimension: str = MAIN_DIMENSION, *,
+def plan(path: str | Path, kind: str | None = None, dimension: str = MAIN_DIMENSION, *,
          blank_clears: bool = False) -> ImportPlan:
-    """What importing `path` would do; reads the archive, writes nothing.
+    """What importing `path` would do; reads the archive, writes nothing. The kind, when
+    not given, is told by the file's titles (importer.kinds).
 
     An empty cell of a row that updates a customer or a class keeps the stored value, unless
     `blank_clears` (then it clears it, to the field's default)."""
+    if kind is None:
+        kind = detect(path)
     if kind not in KINDS:
         raise RuleError("import.bad_kind", kind=kind)
     if kind != "classes":
