@@ -15,7 +15,7 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import dimensions, history, search
+from db.archive import dimensions, duplicates, history, search
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
@@ -203,6 +203,10 @@ def _store_check(field, value, existing: Customer | None) -> None:
         row = (CustomerClass.select(CustomerClass.is_leaf).join(Dimension)
                .where(Dimension.code == MAIN_DIMENSION, CustomerClass.code == value).first())
         refusal = class_refusal(field.key, field.label, value, None if row is None else row.is_leaf)
+        if refusal is not None:
+            raise refusal
+    elif field.key == "tax_id" and value:
+        refusal = duplicates.tax_id_refusal(value, existing.code if existing else "")
         if refusal is not None:
             raise refusal
 

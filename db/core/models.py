@@ -22,9 +22,10 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 5  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 7  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
-# tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id
+# tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
+# 7: the duplicate check's indexes on tax id, mobile and the phone's last digits (db.archive.duplicates)
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 3
 
