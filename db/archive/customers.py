@@ -277,11 +277,12 @@ def update(code: str, values: dict, version: int) -> Customer:
 
 
 def save_card(code: str | None, values: dict, memberships: dict[str, str],
-              version: int | None = None) -> Customer:
+              version: int | None = None, duplicates_seen: str = "") -> Customer:
     """The card's save, all or nothing: customer `code` (None: a new one) with the typed
     `values`, last read at `version`, and its classes in the typed dimensions (dimension code
     -> class code, "" for none), with their history, in one transaction. A refused class
-    leaves the customer as it was. Returns the saved row.
+    leaves the customer as it was. Returns the saved row. `duplicates_seen` names the likely
+    duplicates the card showed and the user saved past (查重), kept in the history.
 
     Every save here returns the row read inside its own transaction: read after the commit,
     it may already be another person's save, whose version the card would then take as its
@@ -291,6 +292,8 @@ def save_card(code: str | None, values: dict, memberships: dict[str, str],
         current = row.version
         for dim, class_code in memberships.items():
             current = dimensions.set_membership(row.code, dim, class_code or None, current)
+        if duplicates_seen:
+            history.record("duplicate", ENTITY, row.code, {"duplicates": [None, duplicates_seen]})
         return get(row.code)
 
 

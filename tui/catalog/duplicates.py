@@ -16,5 +16,7 @@ MESSAGES = {
     "dup.none": ("没有与 {query} 可能重复的客户", "No customer looks like a duplicate of {query}"),
     "dup.score": ("相似度", "Score"),
     "dup.reasons": ("原因", "Reasons"),
+    "dup.panel_title": ("可能重复 {count} 个: Enter 打开, F6 再次保存则仍然保存", "{count} likely duplicates: Enter opens one, F6 again saves anyway"),
+    "history.action.duplicate": ("查重后仍保存", "Saved past duplicates"),
     "dup.stopped": ("停用", "stopped"),
 }

@@ -22,6 +22,7 @@ from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
+from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
 from tui.widgets.note_area import NoteArea
 from tui.widgets.footer import KehuFooter
@@ -147,6 +148,7 @@ class CardScreen(KehuScreen[str | None]):
                     with VerticalScroll():
                         yield Static(history_text(history.for_entity("customer", self.row.code)),
                                      id="history")
+        yield DuplicatePanel()
         yield Static("", id="message", markup=False)
         yield KehuFooter()
 
@@ -285,6 +287,9 @@ class CardScreen(KehuScreen[str | None]):
         if errors:
             self.show_errors(errors)
             return
+        panel = self.query_one(DuplicatePanel)  # 查重: candidates first, saved past on a second save
+        if not await panel.gate(values, existing and self.initial, existing.code if existing else ""):
+            return
         changed = {dim: code for dim, code in self.dimension_values().items()
                    if code != self.initial_dims.get(dim, "")}
         # On a thread: a save may wait for another session's lock (up to the store's busy
@@ -295,7 +300,7 @@ class CardScreen(KehuScreen[str | None]):
         try:
             saved = await background.run(customers.save_card, existing.code if existing else None,
                                          values, changed, existing.version if existing else None,
-                                         urgent=True)
+                                         panel.reason, urgent=True)
         except ConflictError as exc:
             self.say(error_text(exc))
             self.app.push_screen(ConfirmScreen(error_text(exc) + "\n" + t("card.ask_reload")),
@@ -363,6 +368,7 @@ class CardScreen(KehuScreen[str | None]):
                 tabs.remove_pane(pane)
         self.query_one("#f-code", Field).disabled = False
         self.fill(values)
+        self.query_one(DuplicatePanel).hide()
         self._show_title()
         self.query_one(TabbedContent).active = "tab-basic"
         self._focus_code()
