@@ -50,11 +50,11 @@ async def test_a_changed_watched_field_asks_again(demo_store):
         await new_card(pilot)
         await press(pilot, "f6")
         assert panel(pilot.app).display
-        pilot.app.screen.query_one("#f-name").value = "北京华联综合超市二店"
+        pilot.app.screen.query_one("#f-name").value = "北京华联综合超市总店"
         await press(pilot, "f6")
         assert customers.get("C900001") is None, "the new name is checked first"
         await press(pilot, "f6")
-        assert customers.get("C900001").name == "北京华联综合超市二店"
+        assert customers.get("C900001").name == "北京华联综合超市总店"
 
 
 async def test_a_card_like_no_other_saves_at_once(demo_store):

@@ -238,3 +238,18 @@ def test_an_archive_of_the_previous_version_gains_the_indexes(tmp_path):
     assert {"customer_tax_id", "customer_mobile", "customer_phone_tail"} <= names
     assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == "7"
     store.close()
+
+
+def test_numbered_names_are_kept_apart():
+    assert compare(Card.of("上海第一人民医院"), Card.of("上海第二人民医院")) == (0, [])
+    assert compare(Card.of("华联超市一分店"), Card.of("华联超市二分店")) == (0, [])
+
+
+def test_a_person_s_name_alone_scores_low():
+    assert compare(Card.of("张涛"), Card.of("张涛")) == (likeness.SHORT_SCORE, ["name"])
+    assert compare(Card.of("张涛", mobile="13912345678"), Card.of("张涛", mobile="13912345678"))[0] == 95
+
+
+def test_two_shops_of_one_trade_are_not_alike_by_their_trade_alone():
+    assert compare(Card.of("上海联华电器销售有限公司"), Card.of("上海华盛电器销售有限公司")) == (0, [])
+    assert compare(Card.of("北京华联综合超市"), Card.of("北京华联综和百货超市"))[0] >= likeness.NAME_FLOOR

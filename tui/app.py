@@ -29,6 +29,7 @@ ANALYSIS_SCREENS = {
     "evaluate": ("tui.screens.evaluate", "EvaluateScreen"),
     "health": ("tui.screens.health", "HealthScreen"),
     "statistics": ("tui.screens.statistics", "StatisticsScreen"),
+    "duplicates": ("tui.screens.duplicates", "DuplicatesScreen"),
 }
 
 

@@ -192,6 +192,11 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
             errors.append(exc)
         else:
             clean[field.key] = value
+    if store_checks and clean.get("tax_id"):
+        refusal = duplicates.tax_id_refusal(clean["tax_id"], existing,
+                                            clean.get("stop_date", existing and existing.stop_date))
+        if refusal is not None:
+            errors.append(refusal)
     return clean, errors
 
 
@@ -203,10 +208,6 @@ def _store_check(field, value, existing: Customer | None) -> None:
         row = (CustomerClass.select(CustomerClass.is_leaf).join(Dimension)
                .where(Dimension.code == MAIN_DIMENSION, CustomerClass.code == value).first())
         refusal = class_refusal(field.key, field.label, value, None if row is None else row.is_leaf)
-        if refusal is not None:
-            raise refusal
-    elif field.key == "tax_id" and value:
-        refusal = duplicates.tax_id_refusal(value, existing.code if existing else "")
         if refusal is not None:
             raise refusal
 

@@ -114,8 +114,8 @@ def _rows(card: likeness.Card, short_name: str) -> dict[int, tuple]:
     """Every row an index look-up finds for `card`, by id."""
     rows: dict[int, tuple] = {}
 
-    def take(query) -> None:
-        for row in query.limit(PER_KEY).tuples():
+    def take(query, limit: int | None = PER_KEY) -> None:
+        for row in query.limit(limit).tuples():
             rows.setdefault(row[0], row)
 
     select = Customer.select(*_COLUMNS)
@@ -130,7 +130,11 @@ def _rows(card: likeness.Card, short_name: str) -> dict[int, tuple]:
             take(select.where(SQL(expression, [digits[-TAIL:]])))
     core = card.name.core
     ids = set()
-    for fragment in {core, core[:3], core[-3:]} if len(core) >= 2 else ():
+    place = card.name.place
+    # With the place first: at a million customers the same core is in many cities, and the
+    # first PER_KEY of a bare core may all be elsewhere.
+    fragments = {core, core[:3], core[-3:], place + core, place + core[:3]} if len(core) >= 2 else set()
+    for fragment in fragments:
         ids |= {hit.id for hit in search.locate(fragment, PER_KEY, include_stopped=True)}
     # Short names are mostly a place and two characters (北京华联, bjhl): the typed short
     # name's initials, and those of the name's place and first two characters of its core.
@@ -139,7 +143,7 @@ def _rows(card: likeness.Card, short_name: str) -> dict[int, tuple]:
         take(select.where(Customer.mnemonic == sound))
     missing = ids - rows.keys()
     if missing:
-        take(select.where(Customer.id.in_(sorted(missing))))
+        take(select.where(Customer.id.in_(sorted(missing))), None)  # as many as locate found
     return rows
 
 
@@ -158,12 +162,17 @@ def allow_same_tax_id(allowed: bool) -> None:
             history.record("change", "rule", SAME_TAX_ID_RULE, {"value": [int(old), int(new)]})
 
 
-def tax_id_refusal(tax_id: str, own_code: str = "") -> RuleError | None:
-    """Why `tax_id` cannot be saved on customer `own_code` ("" a new one): another customer
-    not stopped already has it, and the archive's rule does not allow that. None: it can."""
-    if not tax_id or same_tax_id_allowed():
-        return None
+def tax_id_refusal(tax_id: str, existing: Customer | None = None,
+                   stop_date: dt.date | None = None) -> RuleError | None:
+    """Why `tax_id` cannot be saved on customer `existing` (None: a new one) stopped from
+    `stop_date`: another customer not stopped already has it, and the archive's rule does
+    not allow that. None: it can (a stopped customer may share it: one of the two is gone)."""
     today = clock.today()
+    if not tax_id or _stopped(stop_date, today) or same_tax_id_allowed():
+        return None
+    if existing is not None and existing.tax_id == tax_id:
+        return None  # kept as it was: saving a card never fails on what it already had
+    own_code = existing.code if existing is not None else ""
     other = (Customer.select(Customer.code, Customer.name)
              .where(Customer.tax_id == tax_id, Customer.code != own_code,
                     Customer.stop_date.is_null() | (Customer.stop_date > today))

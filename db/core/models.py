@@ -25,7 +25,8 @@ from peewee import (
 SCHEMA_VERSION = 7  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
-# 7: the duplicate check's indexes on tax id, mobile and the phone's last digits (db.archive.duplicates)
+# 7: the duplicate check's indexes on tax id, mobile and the phone's last digits (db.archive.duplicates),
+# and not_duplicate, the pairs marked "not a duplicate"
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 3
 
@@ -290,5 +291,19 @@ class BatchRow(BaseModel):
         indexes = ((("run", "id"), False), (("run", "code"), True))
 
 
+class NotDuplicate(BaseModel):
+    """A pair of customers a person marked "not a duplicate" (查重): never proposed again.
+    The codes are kept in order (code_a < code_b), so a pair has one row."""
+
+    id = AutoField()
+    code_a = CharField(max_length=20)
+    code_b = CharField(max_length=20)
+    who = CharField(max_length=40, default="")
+    at = DateTimeField(default=dt.datetime.now)
+
+    class Meta:
+        indexes = ((("code_a", "code_b"), True),)
+
+
 ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog,
-              EvaluationRun, Proposal, BatchRun, BatchRow]
+              EvaluationRun, Proposal, BatchRun, BatchRow, NotDuplicate]

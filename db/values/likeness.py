@@ -38,6 +38,7 @@ BONUS = 5
 NAME_FLOOR = 75  # a name ratio below this is no reason at all
 OTHER_PLACE = 0.6  # the name's weight when the two names start with different places
 DEFAULT_MIN_SCORE = 80
+SHORT_CORE, SHORT_SCORE = 3, 80  # a core this short (a person's name) scores at most this by name
 
 # Longest first, so 股份有限公司 goes whole, before 有限公司 could leave 股份 behind.
 LEGAL_FORMS = sorted(("股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团有限公司", "集团公司",
@@ -75,12 +76,13 @@ def places() -> frozenset[str]:
             code, name = match.groups()
             # The province (2 digits) or a prefecture (4 digits ending 00, not 0000).
             if len(code) == 2 or (len(code) == 4 and code.endswith("00") and code != "0000"):
-                name = re.sub(r"\[[^\]]*\]", "", name)
-                if len(name) >= 2 and name not in ("市辖区", "县", "省直辖县级行政区划"):
-                    found.add(name)
-                    short = _short_place(name)
-                    if len(short) >= 2:
-                        found.add(short)
+                # "[-1980]旅大市,[1981-]大连市": each name the code had, with its years.
+                for each in re.sub(r"\[[^\]]*\]", "", name).split(","):
+                    if len(each) >= 2 and each not in ("市辖区", "县", "省直辖县级行政区划"):
+                        found.add(each)
+                        short = _short_place(each)
+                        if len(short) >= 2:
+                            found.add(short)
     return frozenset(found)
 
 
@@ -92,29 +94,41 @@ def _short_place(name: str) -> str:
 
 
 @functools.cache
-def _longest_place() -> int:
-    return max(len(p) for p in places())
+def _places_by_head() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Place names by their first two characters, longest first, each with its short form."""
+    heads: dict[str, list[str]] = {}
+    for place in places():
+        heads.setdefault(place[:2], []).append(place)
+    return {head: tuple((p, _short_place(p)) for p in sorted(names, key=len, reverse=True))
+            for head, names in heads.items()}
 
 
 def _leading_place(text: str) -> tuple[str, str]:
     """(place, rest) for the longest place name `text` starts with, the place in its short
     form; ("", text) when it starts with none or nothing would be left."""
-    known = places()
-    for size in range(min(_longest_place(), len(text) - 1), 1, -1):
-        head = text[:size]
-        if head in known and text[size:] not in PLACE_SUFFIXES:
-            return _short_place(head), text[size:]
+    for place, short in _places_by_head().get(text[:2], ()):
+        if text.startswith(place) and len(text) > len(place) and text[len(place):] not in PLACE_SUFFIXES:
+            return short, text[len(place):]
     return "", text
 
 
+# One or more legal forms ending the text, matched on the reversed text: an alternation
+# anchored at the start, far quicker than a lazy match of the head (a million names).
+_FORMS_REVERSED = re.compile("(?:%s)+" % "|".join(re.escape(f[::-1]) for f in LEGAL_FORMS))
+
+
 def _strip_forms(text: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for form in LEGAL_FORMS:
-            if text.endswith(form) and len(text) > len(form):
-                text, changed = text[: -len(form)], True
-                break
+    match = _FORMS_REVERSED.match(text[::-1])
+    if match is None or match.end() >= len(text):
+        return text if match is None else _strip_shorter(text)
+    return text[: len(text) - match.end()]
+
+
+def _strip_shorter(text: str) -> str:
+    """`text` is legal forms alone (有限公司): take off one fewer form, so something is left."""
+    for form in LEGAL_FORMS:
+        if text.endswith(form) and len(text) > len(form):
+            return _strip_forms(text[: -len(form)])
     return text
 
 
@@ -164,11 +178,34 @@ def numbers_of(phone: str, mobile: str = "") -> frozenset[str]:
     landline as "area-subscriber" ("-subscriber" without an area code). A phone field may
     hold several numbers (010-65123456 / 65123457, "13912345678；010-..."), split on
     separators that are not the dash inside a number."""
+    plain = _plain_numbers(phone, mobile)
+    if plain is not None:
+        return plain
     found: set[str] = set()
     for part in re.split(r"[/,;，；、]|\s{2,}|转|ext", unicodedata.normalize("NFKC", f"{phone};{mobile}")):
         number = _number(part)
         if number:
             found.add(number)
+    return frozenset(found)
+
+
+_LANDLINE = re.compile(r"(0\d{2,3})-(\d{7,8})")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def _plain_numbers(phone: str, mobile: str) -> frozenset[str] | None:
+    """The numbers of the usual card at once (0851-24955453 and an 11-digit mobile, or
+    either empty): what `numbers_of` would make of them; None for anything else."""
+    found = set()
+    if phone:
+        match = _LANDLINE.fullmatch(phone)
+        if match is None or (len(match.group(1)) == 3) != (phone[1] in "12"):
+            return None
+        found.add(phone)
+    if mobile:
+        if not _MOBILE.fullmatch(mobile):
+            return None
+        found.add(mobile)
     return frozenset(found)
 
 
@@ -210,23 +247,28 @@ class Card:
     name: Name
     tax_id: str
     numbers: frozenset[str]
+    subscribers: frozenset[str] = frozenset()  # the numbers' subscriber parts, a quick test
 
     @classmethod
     def of(cls, name: str, tax_id: str = "", phone: str = "", mobile: str = "") -> "Card":
-        return cls(name_of(name), (tax_id or "").strip().upper(), numbers_of(phone, mobile))
+        return cls.made(name_of(name), (tax_id or "").strip().upper(), numbers_of(phone, mobile))
+
+    @classmethod
+    def made(cls, name: Name, tax_id: str, numbers: frozenset[str]) -> "Card":
+        return cls(name, tax_id, numbers, frozenset(subscriber(n) for n in numbers))
 
 
 def blocking_keys(card: Card) -> set[str]:
     """The keys this card is filed under: two cards that could be duplicates share one. A
-    fuzzy name match (a typo in the core) is found through the core's first or last three
-    characters."""
+    fuzzy name match (a typo in the core) is found through the core's first three
+    characters (two names must start alike to match: _same_head)."""
     keys = {f"t:{card.tax_id}"} if card.tax_id else set()
     keys |= {f"n:{subscriber(n)}" for n in card.numbers}
     core = card.name.core
     if core:
         keys |= {f"c:{core}", f"s:{card.name.sound}"}
         if len(core) >= 4:
-            keys |= {f"h:{core[:3]}", f"e:{core[-3:]}"}
+            keys |= {f"h:{core[:3]}"}
     return keys
 
 
@@ -240,6 +282,8 @@ def name_score(a: Name, b: Name) -> tuple[int, str]:
         score, reason = SAME_CORE, NAME
     elif a.sound == b.sound:
         score, reason = SAME_SOUND, SOUND
+    elif not _same_head(a, b):
+        return 0, ""  # 联华电器销售 and 华盛电器销售 share a trade, not a name
     else:
         by_text = round(Indel.normalized_similarity(a.core, b.core) * 100)
         # By syllables, not letters: hua lian and hou lin share letters, not one sound.
@@ -248,7 +292,25 @@ def name_score(a: Name, b: Name) -> tuple[int, str]:
         score = min(score, SAME_SOUND - 1)
     if a.place and b.place and a.place != b.place:
         score = round(score * OTHER_PLACE)
+    if _numerals(a.core) != _numerals(b.core):
+        return 0, ""  # 第一人民医院 and 第二人民医院, 一分店 and 二分店: numbered apart
+    if min(len(a.core), len(b.core)) <= SHORT_CORE:
+        score = min(score, SHORT_SCORE)  # 张涛 and 张涛: a person's name is shared by many
     return (score, reason) if score >= NAME_FLOOR else (0, "")
+
+
+def _same_head(a: Name, b: Name) -> bool:
+    """Whether two cores start alike: their first two characters, or the sound of them, the
+    same. What follows the trade name (字号) is mostly the trade (电器销售, 商贸发展), so
+    a ratio over the whole core would pair every two shops of one trade in one city."""
+    return a.core[:2] == b.core[:2] or a.sound.split()[:2] == b.sound.split()[:2]
+
+
+_NUMERAL = re.compile(r"[0-9零〇一二三四五六七八九十]")  # not 百 千: 百货, 千岛湖
+
+
+def _numerals(core: str) -> list[str]:
+    return _NUMERAL.findall(core)
 
 
 def compare(a: Card, b: Card) -> tuple[int, list[str]]:
@@ -256,7 +318,8 @@ def compare(a: Card, b: Card) -> tuple[int, list[str]]:
     found: list[tuple[int, str]] = []
     if a.tax_id and a.tax_id == b.tax_id:
         found.append((EXACT_SCORE[TAX_ID], TAX_ID))
-    shared = [x for x in a.numbers for y in b.numbers if same_number(x, y)]
+    shared = ([x for x in a.numbers for y in b.numbers if same_number(x, y)]
+              if not a.subscribers.isdisjoint(b.subscribers) else [])
     if shared:
         kind = MOBILE if any(not ("-" in n) for n in shared) else PHONE
         found.append((EXACT_SCORE[kind], kind))

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from db.archive import duplicates
 from tui import background
+from tui.commands import key_of
 from tui.i18n import t
 
 
@@ -71,7 +72,9 @@ class DuplicatePanel(Vertical, can_focus=False):
 
     def show(self, found: list[duplicates.Candidate], watched: dict) -> None:
         self.found, self.shown_for = found, watched
-        self.query_one("#dup-title", Static).update(t("dup.panel_title", count=len(found)))
+        # Enter is the option list's own key (no command to remap it); saving is the card's.
+        self.query_one("#dup-title", Static).update(
+            t("dup.panel_title", count=len(found), open="Enter", save=key_of("card.save")))
         options = self.query_one(OptionList)
         options.clear_options()
         for c in found:
