@@ -55,7 +55,8 @@ def test_the_report_groups_likely_duplicates_best_first(archive):
     report = duplicate_report.report(progress=lambda *a: seen.append(a))
     assert report.customers == 9
     found = groups(report)
-    assert ["C001", "C002", "C003"] in found
+    assert ["C001", "C002"] in found  # the name
+    assert ["C001", "C003"] in found  # the phone alone: a pair of its own
     assert ["C004", "C005"] in found
     assert report.groups[0].score == 100
     assert ["C006", "C007", "C008"] in found  # joined through the one without a place
@@ -101,3 +102,12 @@ def test_a_key_too_common_is_skipped(archive, monkeypatch):
     report = duplicate_report.report()
     assert report.skipped_keys >= 1  # 聚丰饮料 sounds alike in three customers
     assert ["C006", "C007", "C008"] not in groups(report)
+
+
+def test_a_shared_number_alone_pairs_two_customers_but_joins_no_groups(archive):
+    customers.create({"code": "C010", "name": "厦门协力贸易股份有限公司", "short_name": "厦门协力",
+                      "class_code": "01", "phone": "010-49770167"})  # C004's name, C001's phone
+    found = groups(duplicate_report.report())
+    assert ["C004", "C005", "C010"] in found  # joined by name and tax id
+    assert ["C001", "C010"] in found and ["C003", "C010"] in found  # the number alone: pairs
+    assert ["C001", "C002"] in found

@@ -224,19 +224,21 @@ def test_the_rule_allows_one_tax_id_on_several_customers(archive):
         add("C010", "北京华联综合超市二店", tax_id=USCC_A)
 
 
-def test_an_archive_of_the_previous_version_gains_the_indexes(tmp_path):
+def test_an_archive_of_the_previous_version_gains_the_indexes_and_the_marks_table(tmp_path):
     from db.core.models import SchemaInfo
 
     path = str(tmp_path / "old.db")
     store = db.open_store(path)
     for name in ("customer_tax_id", "customer_mobile", "customer_phone_tail"):
         store.database.execute_sql(f"DROP INDEX {name}")
+    store.database.execute_sql("DROP TABLE not_duplicate")
     SchemaInfo.update(value="5").where(SchemaInfo.key == "schema_version").execute()
     store.close()
     store = db.open_store(path)
     names = {r[0] for r in store.database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"customer_tax_id", "customer_mobile", "customer_phone_tail"} <= names
     assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == "7"
+    assert store.database.table_exists("not_duplicate")
     store.close()
 
 

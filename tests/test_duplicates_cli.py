@@ -56,3 +56,37 @@ def test_find_similar_with_nothing_alike_exits_1(archive, capsys):
 def test_find_similar_of_a_blank_name_is_bad_usage(archive, capsys):
     assert run(archive, "find", "--similar", "  ") == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_duplicates_lists_ranked_groups_and_a_summary(archive, capsys):
+    assert run(archive, "duplicates") == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[:3] == ["1. 95  similar name", "   C001  北京华联综合超市股份有限公司", "   C002  （北京）华联综合超市有限公司"]
+    assert lines[3:6] == ["2. 90  same mobile", "   C003  上海宝钢集团", "   C004  宝钢集团上海分公司  (stopped)"]
+    assert "groups of likely duplicates (5 customers" in err and "Reading customers: 5" in err
+
+
+def test_duplicates_json_and_min_score(archive, capsys):
+    assert run(archive, "duplicates", "--json", "--min-score", "95") == 0
+    groups = json.loads(capsys.readouterr().out)
+    assert [sorted(m["code"] for m in g["members"]) for g in groups] == [["C001", "C002"]]
+    assert groups[0]["score"] == 95 and groups[0]["reasons"] == ["name"]
+
+
+def test_duplicates_with_a_bad_score_is_bad_usage(archive, capsys):
+    assert run(archive, "duplicates", "--min-score", "101") == 2
+    assert capsys.readouterr().err.startswith("kehu: Score 101 is wrong")
+
+
+def test_same_tax_id_rule_from_the_shell(archive, capsys):
+    from db.archive import duplicates
+
+    assert run(archive, "duplicates", "--same-tax-id", "allow") == 0
+    store = db.open_store(str(archive))
+    assert duplicates.same_tax_id_allowed()
+    store.close()
+    assert run(archive, "duplicates", "--same-tax-id", "refuse") == 0
+    store = db.open_store(str(archive))
+    assert not duplicates.same_tax_id_allowed()
+    store.close()

@@ -8,7 +8,7 @@ no place is also filed under its sound alone, so it meets the same name in any p
 keys go, hashed, into a temporary table, read back sorted by key: each run of one key is a
 block, scored pair by pair, and only the block at hand is held, besides a compact row per
 customer. The pairs scoring at least `min_score` are joined into groups (a customer in two
-pairs joins them). A key shared by more than BLOCK_CAP customers says nothing (a switchboard
+pairs joins them, unless one of the pairs shares only a number). A key shared by more than BLOCK_CAP customers says nothing (a switchboard
 number, a name everyone uses) and is counted as skipped.
 
 Pairs a person marked "not a duplicate" (db.archive.duplicate_marks) are never proposed.
@@ -166,7 +166,7 @@ def _score(rows: dict[int, str], marked, min_score: int, found: Report, tell) ->
     shared = "SELECT k FROM dup_key GROUP BY k HAVING count(*) BETWEEN 2 AND %d" % BLOCK_CAP
     found.skipped_keys = db.execute_sql(
         f"SELECT count(*) FROM (SELECT k FROM dup_key GROUP BY k HAVING count(*) > {BLOCK_CAP}) c").fetchone()[0]
-    total = db.execute_sql(f"SELECT count(*) FROM dup_key WHERE k IN ({shared})").fetchone()[0]
+    total = db.execute_sql("SELECT count(*) FROM dup_key").fetchone()[0]  # progress: at most these
     block: list[tuple[int, int]] = []
     last, kind = None, None
     for done, (key, row_kind, flag, customer) in enumerate(bulk.stream(
@@ -208,6 +208,9 @@ def _member(row: str) -> Member:
     return Member(code, name, bool(stopped))
 
 
+NUMBER_REASONS = {likeness.PHONE, likeness.MOBILE}
+
+
 def _groups(edges, rows) -> list[Group]:
     parent: dict[int, int] = {}
 
@@ -218,11 +221,14 @@ def _groups(edges, rows) -> list[Group]:
             x = parent[x]
         return x
 
-    for a, b in edges:
+    # A number alone (a switchboard several bodies share) pairs two customers but joins no
+    # groups: it would chain two clusters of names into one group of strangers.
+    joining = {pair for pair, (_, why) in edges.items() if set(why) - NUMBER_REASONS}
+    for a, b in joining:
         parent[root(a)] = root(b)
-    grouped: dict[int, list] = {}
+    grouped: dict[object, list] = {}
     for pair, scored in edges.items():
-        grouped.setdefault(root(pair[0]), []).append((pair, scored))
+        grouped.setdefault(root(pair[0]) if pair in joining else pair, []).append((pair, scored))
     groups = []
     for pairs in grouped.values():
         members = sorted((_member(rows[i]) for i in {i for pair, _ in pairs for i in pair}),
