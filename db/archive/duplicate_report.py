@@ -128,6 +128,7 @@ def _load(total: int, tell) -> dict[int, str]:
     name is made comparable once per customer, however many blocks it is in."""
     today = clock.today().isoformat()
     rows: dict[int, str] = {}
+    placeless: set[int] = set()  # the ANY_PLACE keys of names without a place
     chunk: list[tuple] = []
     sql = "SELECT id, code, name, tax_id, phone, mobile, stop_date FROM customer ORDER BY id"
     # Chunk by chunk: on PostgreSQL the rows come from a cursor on the connection each
@@ -138,12 +139,23 @@ def _load(total: int, tell) -> dict[int, str]:
         n = card.name
         rows[i] = SEP.join((code, name or "", stopped, n.place, n.core, n.sound, card.tax_id,
                             ",".join(sorted(card.numbers))))
-        chunk.extend((key, kind, flag, i) for key, kind, flag in keys_of(card))
+        for key, kind, flag in keys_of(card):
+            if kind != ANY_PLACE:
+                chunk.append((key, kind, flag, i))
+            elif flag:
+                chunk.append((key, kind, flag, i))
+                placeless.add(key)
         if len(chunk) >= CHUNK:
             bulk.insert("dup_key", COLUMNS, chunk)
             chunk = []
         if done % 20000 == 0:
             tell("keys", done, total)
+    # A name with a place is filed under its sound alone only when a name without a place
+    # sounds the same: most never meet one, and need not be sorted with the rest.
+    for i, row in rows.items():
+        place, _, sound = row.split(SEP, 6)[3:6]
+        if place and (key := hash(("a", sound))) in placeless:
+            chunk.append((key, ANY_PLACE, 0, i))
     bulk.insert("dup_key", COLUMNS, chunk)
     tell("keys", total, total)
     return rows
@@ -183,7 +195,7 @@ def _score(rows: dict[int, str], marked, min_score: int, found: Report, tell) ->
 
 
 def _block(block, kind, rows, marked, min_score, edges, found: Report) -> None:
-    if len(block) < 2:
+    if len(block) < 2 or (kind == ANY_PLACE and not any(flag for _, flag in block)):
         return
     cards = {i: _card(rows[i]) for i, _ in block}
     for x, (a, flag_a) in enumerate(block):
