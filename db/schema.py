@@ -40,7 +40,7 @@ def prepare(store, notice=None) -> None:
     # app and of the shell) does without importing them.
     from db.core import dialect
     from db import upgrades
-    from db.archive import dimensions, search
+    from db.archive import dimensions, duplicates, search
 
     with store.writing():
         if found is not None and notice is not None and found < 6:
@@ -53,6 +53,7 @@ def prepare(store, notice=None) -> None:
             upgrades.add_missing_columns(store)
         models.database.create_tables(models.ALL_MODELS, safe=True)
         dialect.install(store)
+        duplicates.install_indexes(store)  # version 7: the duplicate check's look-ups
         if found is not None and found < 3 and store.dialect == "sqlite":
             search.rebuild()  # version 2's locate index kept a copy of every name
         rewritten = upgrades.run_steps(store, found) if found is not None else set()

@@ -31,6 +31,7 @@ ANALYSIS_SCREENS = {
     "statistics": ("tui.screens.statistics", "StatisticsScreen"),
     "operators": ("tui.screens.operators", "OperatorsScreen"),
     "requests": ("tui.screens.requests", "RequestsScreen"),
+    "duplicates": ("tui.screens.duplicates", "DuplicatesScreen"),
 }
 
 

@@ -15,7 +15,7 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import approval, dimensions, history, scope, search, subrecords
+from db.archive import approval, dimensions, duplicates, history, scope, search, subrecords
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS
@@ -195,6 +195,11 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
             errors.append(exc)
         else:
             clean[field.key] = value
+    if store_checks and clean.get("tax_id"):
+        refusal = duplicates.tax_id_refusal(clean["tax_id"], existing,
+                                            clean.get("stop_date", existing and existing.stop_date))
+        if refusal is not None:
+            errors.append(refusal)
     return clean, errors
 
 
@@ -285,11 +290,12 @@ def update(code: str, values: dict, version: int) -> Customer:
 
 
 def save_card(code: str | None, values: dict, memberships: dict[str, str],
-              version: int | None = None) -> Customer:
+              version: int | None = None, duplicates_seen: str = "") -> Customer:
     """The card's save, all or nothing: customer `code` (None: a new one) with the typed
     `values`, last read at `version`, and its classes in the typed dimensions (dimension code
     -> class code, "" for none), with their history, in one transaction. A refused class
-    leaves the customer as it was. Returns the saved row.
+    leaves the customer as it was. Returns the saved row. `duplicates_seen` names the likely
+    duplicates the card showed and the user saved past (查重), kept in the history.
 
     Every save here returns the row read inside its own transaction: read after the commit,
     it may already be another person's save, whose version the card would then take as its
@@ -299,6 +305,8 @@ def save_card(code: str | None, values: dict, memberships: dict[str, str],
         current = row.version
         for dim, class_code in memberships.items():
             current = dimensions.set_membership(row.code, dim, class_code or None, current)
+        if duplicates_seen:
+            history.record("duplicate", ENTITY, row.code, {"duplicates": [None, duplicates_seen]})
         return get(row.code)
 
 

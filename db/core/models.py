@@ -22,13 +22,15 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 8  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 9  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
 # sub-records (contact, address, bank_account, invoice_info), filled from the card's single
 # fields (db.upgrades); 8: operators, their scopes and the team settings (db.archive.operators),
-# change requests
+# change requests; 9: the duplicate check's indexes on tax id,
+# mobile and the phone's last digits (db.archive.duplicates), and not_duplicate, the pairs marked
+# "not a duplicate"
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 8  # the operators of 8 are read on every open, the sub-records of 7 by the
 # card, the sort keys of 6 by a list sorted by name
@@ -423,6 +425,20 @@ class ChangeRequest(BaseModel):
     reason = TextField(default="")
 
 
+class NotDuplicate(BaseModel):
+    """A pair of customers a person marked "not a duplicate" (查重): never proposed again.
+    The codes are kept in order (code_a < code_b), so a pair has one row."""
+
+    id = AutoField()
+    code_a = CharField(max_length=20)
+    code_b = CharField(max_length=20)
+    who = CharField(max_length=40, default="")
+    at = DateTimeField(default=dt.datetime.now)
+
+    class Meta:
+        indexes = ((("code_a", "code_b"), True),)
+
+
 ALL_MODELS = [SchemaInfo, Dimension, CustomerClass, Customer, Membership, Sale, Rule, ChangeLog,
               EvaluationRun, Proposal, BatchRun, BatchRow, Contact, Address, BankAccount, InvoiceInfo,
-              Operator, OperatorScope, TeamSetting, ChangeRequest]
+              Operator, OperatorScope, TeamSetting, ChangeRequest, NotDuplicate]

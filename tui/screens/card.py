@@ -23,6 +23,7 @@ from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
 from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_text, shown
+from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
@@ -112,6 +113,7 @@ class CardScreen(KehuScreen[str | None]):
                 for kind in KINDS:  # after the tabs U8 has, so Alt+1..7 stay where they were
                     with TabPane(t(f"sub.kind.{kind}"), id=f"tab-{kind}"):
                         yield SubRecordPane(self.row.code, kind, self.read_only, self.label_width)
+        yield DuplicatePanel()
         yield Static("", id="message", markup=False)
         yield KehuFooter()
 
@@ -254,6 +256,9 @@ class CardScreen(KehuScreen[str | None]):
         if errors:
             self.show_errors(errors)
             return
+        panel = self.query_one(DuplicatePanel)  # 查重: candidates first, saved past on a second save
+        if not await panel.gate(values, existing and self.initial, existing.code if existing else ""):
+            return
         changed = {dim: code for dim, code in self.dimension_values().items()
                    if code != self.initial_dims.get(dim, "")}
         # On a thread: a save may wait for another session's lock (up to the store's busy
@@ -264,7 +269,7 @@ class CardScreen(KehuScreen[str | None]):
         try:
             saved = await background.run(customers.save_card, existing.code if existing else None,
                                          values, changed, existing.version if existing else None,
-                                         urgent=True)
+                                         panel.reason, urgent=True)
         except ConflictError as exc:
             self.say(error_text(exc))
             self.app.push_screen(ConfirmScreen(error_text(exc) + "\n" + t("card.ask_reload")),
@@ -332,6 +337,7 @@ class CardScreen(KehuScreen[str | None]):
                 tabs.remove_pane(pane)
         self.query_one("#f-code", Field).disabled = False
         self.fill(values)
+        self.query_one(DuplicatePanel).hide()
         self._show_title()
         self.query_one(TabbedContent).active = "tab-basic"
         self._focus_code()

@@ -10,4 +10,5 @@ NAV = (
     Command("analysis.health", "ctrl+k", "app.go('health')", "rules_ui.cmd.health"),
     Command("analysis.statistics", "ctrl+y", "app.go('statistics')", "rules_ui.cmd.statistics"),
     Command("analysis.rules", "ctrl+u", "app.go('rules')", "rules_ui.cmd.rules"),
+    Command("analysis.duplicates", "alt+d", "app.go('duplicates')", "dup.cmd.triage", show=False),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from tui.i18n import name_of, t
-from tui.shell import plain
+from tui.shell import plain, similar
 
 
 def register(subparsers) -> None:
@@ -14,6 +14,7 @@ def register(subparsers) -> None:
     find.add_argument("query", help=t("lookup.help_query"))
     find.add_argument("--limit", type=plain.count, default=50, help=t("lookup.help_limit"))
     find.add_argument("--json", action="store_true", help=t("lookup.help_json"))
+    similar.add_options(find)
     find.set_defaults(run=run_find)
 
     show = subparsers.add_parser("show", help=t("lookup.help_show"))
@@ -39,6 +40,8 @@ def _dump(data) -> None:
 def run_find(args, store) -> int:
     from db.archive import search
 
+    if args.similar:
+        return similar.run_similar(args, store)
     query = args.query.strip()
     if not query or args.limit < 1:
         _err(t("lookup.bad_query"))
