@@ -232,12 +232,12 @@ def test_an_archive_of_the_previous_version_gains_the_indexes_and_the_marks_tabl
     for name in ("customer_tax_id", "customer_mobile", "customer_phone_tail"):
         store.database.execute_sql(f"DROP INDEX {name}")
     store.database.execute_sql("DROP TABLE not_duplicate")
-    SchemaInfo.update(value="5").where(SchemaInfo.key == "schema_version").execute()
+    SchemaInfo.update(value="8").where(SchemaInfo.key == "schema_version").execute()  # before them
     store.close()
     store = db.open_store(path)
     names = {r[0] for r in store.database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"customer_tax_id", "customer_mobile", "customer_phone_tail"} <= names
-    assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == "7"
+    assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == "9"
     assert store.database.table_exists("not_duplicate")
     store.close()
 
