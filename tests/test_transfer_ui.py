@@ -348,3 +348,11 @@ async def test_export_errors_are_one_line(seeded, here, name, words):
         await press(pilot, "escape")
         assert app.screen.SCREEN_NAME == "archive"
     (here / "locked").chmod(0o700)
+
+
+def test_a_four_digit_line_number_keeps_a_space_before_its_code():
+    from tui import i18n
+    from tui.screens.import_screen import line_label
+
+    i18n.set_lang("zh")
+    assert line_label(999) == "第 999 行 " and line_label(1000) == "第 1000 行 "  # 10 cells, then 11

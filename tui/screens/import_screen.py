@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.cells import set_cell_size as pad  # cut or pad to a width in terminal cells
 from rich.text import Text
 from textual import on
@@ -198,9 +199,15 @@ def column_name(plan: ImportPlan, fld: str) -> str:
     return import_field_name(plan.kind, fld)
 
 
+def line_label(line: int) -> str:
+    """第 N 行 padded to its column, and never into the next: 第 1000 行 is 10 cells."""
+    label = t("transfer_ui.line", line=line)
+    return pad(label, max(10, cell_len(label) + 1))
+
+
 def rejected_option(plan: ImportPlan, problem) -> Option:
     line = Text()
-    line.append(pad(t("transfer_ui.line", line=problem.line), 10), style="bold")
+    line.append(line_label(problem.line), style="bold")
     column = column_name(plan, problem.field) if problem.field else visible_text(problem.column)
     line.append(pad(column, 12), style="dim")
     line.append(visible_text(error_text(problem)))
@@ -210,7 +217,7 @@ def rejected_option(plan: ImportPlan, problem) -> Option:
 def unsaved_option(cell: tuple[int, str]) -> Option:
     line, column = cell
     text = Text()
-    text.append(pad(t("transfer_ui.line", line=line), 10), style="bold")
+    text.append(line_label(line), style="bold")
     text.append(pad(visible_text(column), 12), style="dim")
     text.append(t("transfer_ui.unsaved_cell"))
     return Option(text)
@@ -218,7 +225,7 @@ def unsaved_option(cell: tuple[int, str]) -> Option:
 
 def update_option(plan: ImportPlan, row) -> Option:
     line = Text()
-    line.append(pad(t("transfer_ui.line", line=row.line), 10), style="bold")
+    line.append(line_label(row.line), style="bold")
     line.append(pad(visible_text(row.code), 12))
     for n, (fld, (old, new)) in enumerate(row.changes.items()):
         if n:
@@ -232,7 +239,7 @@ def update_option(plan: ImportPlan, row) -> Option:
 
 def add_option(row) -> Option:
     line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(pad(t("transfer_ui.line", line=row.line), 10), style="bold")
+    line.append(line_label(row.line), style="bold")
     line.append(pad(visible_text(row.code), 12))
     name = row.values.get("short_name") or row.values.get("name") or row.values.get("doc_no") or ""
     line.append(visible_text(str(name)))
