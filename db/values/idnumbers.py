@@ -57,6 +57,8 @@ def check_ric(field, text: str) -> str:
             ric.get_birth_date(compact)  # the date refused apart from the place: its own line
     except InvalidComponent:
         raise field.refuse("customer.ric_birth_date", text=text) from None
+    if len(compact) == 18 and not _RIC_PLAIN.fullmatch(compact):  # a check character is 0-9 or X
+        raise field.refuse("customer.ric_format", text=text)
     try:
         return ric.validate(compact)
     except InvalidLength:
