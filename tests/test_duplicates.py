@@ -10,7 +10,7 @@ import db
 from db.archive import classes, customers, duplicates
 from db.core import clock
 from db.core.errors import RuleError
-from db.core.models import Customer
+from db.core.models import SCHEMA_VERSION, Customer
 from db.values import likeness
 from db.values.likeness import Card, compare, name_of, numbers_of
 from tests.pg import PG_URL, fresh_schema

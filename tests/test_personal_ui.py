@@ -49,3 +49,21 @@ def person_card():
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_personal_card(snap_compare, personal_app, size):
     assert snap_compare(personal_app, terminal_size=size, run_before=person_card())
+
+
+async def test_f8_marks_the_selected_class_personal(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.tree.reload(select="02")
+        await settle(pilot)
+        await press(pilot, "f8")
+        await settle(pilot)
+        assert classes.get("main", "02").personal and classes.is_personal("02001")
+        await press(pilot, "f8")
+        await settle(pilot)
+        assert not classes.is_personal("02001")
+
+
+def test_the_demo_s_class_01_is_personal(demo_store):
+    assert classes.personal_codes() == ["01"]
