@@ -10,7 +10,7 @@ import db
 from db.archive import classes, customers, duplicates
 from db.core import clock
 from db.core.errors import RuleError
-from db.core.models import Customer
+from db.core.models import SCHEMA_VERSION, Customer
 from db.values import likeness
 from db.values.likeness import Card, compare, name_of, numbers_of
 from tests.pg import PG_URL, fresh_schema
@@ -237,7 +237,7 @@ def test_an_archive_of_the_previous_version_gains_the_indexes_and_the_marks_tabl
     store = db.open_store(path)
     names = {r[0] for r in store.database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"customer_tax_id", "customer_mobile", "customer_phone_tail"} <= names
-    assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == "9"
+    assert SchemaInfo.get(SchemaInfo.key == "schema_version").value == str(SCHEMA_VERSION)
     assert store.database.table_exists("not_duplicate")
     store.close()
 

@@ -34,6 +34,7 @@ class ClassNode(NamedTuple):
     customers: int  # of this class and all its sub-classes; -1 while not counted
     version: int
     criterion: str
+    personal: bool = False  # marked 个人消费者 itself (is_personal: or under a marked class)
 
 
 def dimension(code: str = MAIN_DIMENSION) -> Dimension:
@@ -133,7 +134,7 @@ def _counts_by_prefix(dim: Dimension, parent: str, length: int) -> dict[str, int
 def _node(row: CustomerClass, customers: int, criteria: list[str]) -> ClassNode:
     criterion = criteria[row.level - 1] if row.level - 1 < len(criteria) else ""
     return ClassNode(row.id, row.code, row.name, row.level, row.is_leaf, row.remark, customers,
-                     row.version, criterion)
+                     row.version, criterion, bool(row.personal))
 
 
 def get(dim_code: str, code: str) -> ClassNode | None:
@@ -361,3 +362,40 @@ def names(dim_code: str, codes) -> dict[str, str]:
     query = (CustomerClass.select(CustomerClass.code, CustomerClass.name)
              .where(CustomerClass.dimension == dim.id, CustomerClass.code.in_(wanted)).tuples())
     return dict(query)
+
+
+# ---- personal customers (个人消费者)
+
+
+def personal_codes() -> list[str]:
+    """The codes of the main dimension's classes marked personal (a handful at most)."""
+    query = (CustomerClass.select(CustomerClass.code).join(Dimension)
+             .where(Dimension.code == MAIN_DIMENSION, CustomerClass.personal == True))  # noqa: E712
+    return [code for (code,) in query.tuples()]
+
+
+def is_personal(class_code: str, marked: Collection[str] | None = None) -> bool:
+    """Whether customers of `class_code` are persons: the class or one of its ancestors
+    (whose codes are its prefixes) is marked. `marked`: personal_codes(), read once by a
+    caller that asks for many rows."""
+    if not class_code:
+        return False
+    return class_code.startswith(tuple(personal_codes() if marked is None else marked))
+
+
+def set_personal(code: str, personal: bool, version: int) -> ClassNode:
+    """Mark a class of the main dimension personal, or no longer: its customers' 税号 then
+    holds a 身份证 number (db.values.fields.PERSONAL_TAX_ID), and so do its sub-classes'."""
+    with writing("archive"):
+        dim = dimension(MAIN_DIMENSION)
+        row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == code)
+        if row is None:
+            raise ConflictError("conflict.deleted", code=code)
+        updated = (CustomerClass.update(personal=personal, version=row.version + 1,
+                                        modified_by=clock.user(), modified_at=clock.now())
+                   .where(CustomerClass.id == row.id, CustomerClass.version == version).execute())
+        if updated != 1:
+            raise conflict_of(row)
+        if bool(row.personal) != personal:
+            history.record("change", "class", code, {"personal": [bool(row.personal), personal]})
+    return get(MAIN_DIMENSION, code)

@@ -15,10 +15,10 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import approval, dimensions, duplicates, history, scope, search, subrecords
+from db.archive import approval, classes, dimensions, duplicates, history, scope, search, subrecords
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
-from db.values.fields import BY_KEY, EDITABLE, FIELDS
+from db.values.fields import BY_KEY, EDITABLE, FIELDS, field_for
 from db.values import collation
 from db.values.mnemonic import initials
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
@@ -177,7 +177,10 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
     for key in values:
         if key not in BY_KEY:
             _field(key)  # raises for a key that is no field at all
-    fields = [f for f in EDITABLE if existing is None or f.key in values]
+    # A person's 税号 is a 身份证 number (db.values.fields.PERSONAL_TAX_ID): the class typed, or kept.
+    typed_class = values.get("class_code", existing.class_code if existing is not None else "")
+    personal = classes.is_personal(str(typed_class or "").strip())
+    fields = [field_for(f.key, personal) for f in EDITABLE if existing is None or f.key in values]
     clean: dict = {}
     errors: list[RuleError] = []
     for field in fields:

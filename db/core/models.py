@@ -22,7 +22,7 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 9  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 10  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
@@ -30,10 +30,11 @@ SCHEMA_VERSION = 9  # 2: batch_run, batch_row (批改 results); 3: a contentless
 # fields (db.upgrades); 8: operators, their scopes and the team settings (db.archive.operators),
 # change requests; 9: the duplicate check's indexes on tax id,
 # mobile and the phone's last digits (db.archive.duplicates), and not_duplicate, the pairs marked
-# "not a duplicate"
+# "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal)
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 8  # the operators of 8 are read on every open, the sub-records of 7 by the
-# card, the sort keys of 6 by a list sorted by name
+READABLE_SINCE = 10  # every read of the classes selects the personal flag of 10; the
+# operators of 8 are read on every open, the sub-records of 7 by the card, the sort keys of 6
+# by a list sorted by name
 
 database = DatabaseProxy()
 
@@ -81,6 +82,8 @@ class CustomerClass(BaseModel):
     level = IntegerField()
     is_leaf = BooleanField(default=True)
     remark = TextField(default="")
+    # 个人消费者: its customers (and its sub-classes') are persons; 税号 holds a 身份证 number.
+    personal = BooleanField(default=False)
     version = IntegerField(default=1)
     created_by = CharField(max_length=40, default="")
     created_at = DateTimeField(default=dt.datetime.now)

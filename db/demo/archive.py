@@ -123,10 +123,11 @@ def load_classification(folder: Path = FIXTURES) -> dict[str, Dimension]:
             if level is None or (parent is not None and parent not in codes):
                 scheme.check_code(code, parent)  # raises the message saying what is expected
                 raise RuleError("class.parent_missing", field="code", parent=parent)
+            # personal: 1 on a class of persons (个人消费者); the rows after may leave it out.
             rows.append((dims[dim_code].id, code, r["name"], level, code not in parents,
-                         r.get("remark", ""), 1, SETUP_BY, SETUP_AT))
-    _insert(CustomerClass, ["dimension", "code", "name", "level", "is_leaf", "remark", "version",
-                            "created_by", "created_at"], rows)
+                         r.get("remark", ""), r.get("personal") == "1", 1, SETUP_BY, SETUP_AT))
+    _insert(CustomerClass, ["dimension", "code", "name", "level", "is_leaf", "remark", "personal",
+                            "version", "created_by", "created_at"], rows)
     return dims
 
 

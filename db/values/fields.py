@@ -18,6 +18,7 @@ Markup such as [bold red] is ordinary text to the store: the screens show it lit
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import Callable
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
-from db.values import dates, money
+from db.values import dates, idnumbers, money
 from db.core.errors import RuleError
 
 TABS = ("basic", "contact", "credit", "other")
@@ -205,6 +206,10 @@ def _check_mnemonic(field: Field, text: str) -> str:
 
 
 def _check_tax_id(field: Field, text: str) -> str:
+    # A company registered before the USCC (2015) may still give its 15-character 税务登记号.
+    old = idnumbers.old_tax_id(field, text)
+    if old is not None:
+        return old
     # People copy the code from licences with blanks or dashes and in either case.
     compact = re.sub(r"[\s-]", "", _ascii(text)).upper()
     try:
@@ -310,6 +315,15 @@ FIELDS: tuple[Field, ...] = (
 
 BY_KEY = {f.key: f for f in FIELDS}
 EDITABLE = tuple(f for f in FIELDS if f.editable)
+# 税号 of a personal customer (个人消费者) holds a 身份证 number: same key, label and length.
+PERSONAL_TAX_ID = dataclasses.replace(BY_KEY["tax_id"], check=idnumbers.check_ric, plain=None)
+# Fields a person has no use for, hidden on a personal customer's card.
+COMPANY_ONLY = ("legal_person",)
+
+
+def field_for(key: str, personal: bool) -> Field:
+    """The field whose rule applies to `key` on a personal (or company) customer."""
+    return PERSONAL_TAX_ID if personal and key == "tax_id" else BY_KEY[key]
 
 
 def tab_label(tab: str) -> str:

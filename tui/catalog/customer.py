@@ -59,7 +59,7 @@ MESSAGES = {
     "customer.mnemonic_chars": ("{label} {text} 只能由字母和数字组成, 例如 bjhl", "{label} {text} may hold letters and digits only, for example bjhl"),
     "customer.class_unknown": ("{label} {code} 不存在, 请输入一个末级分类的编码", "{label} {code} does not exist; enter the code of a leaf class"),
     "customer.class_not_leaf": ("{label} {code} 有下级分类, 客户只能放在末级分类中", "{label} {code} has sub-classes; customers belong in a leaf class"),
-    "customer.tax_id_length": ("{label} {text} 有 {length} 位, 统一社会信用代码为 18 位", "{label} {text} has {length} characters; a unified social credit code has 18"),
+    "customer.tax_id_length": ("{label} {text} 有 {length} 位, 统一社会信用代码为 18 位 (旧税务登记号 15 位)", "{label} {text} has {length} characters; a unified social credit code has 18 (an old tax registration number 15)"),
     "customer.tax_id_checksum": ("{label} {text} 校验位不对, 请核对统一社会信用代码", "{label} {text} has a wrong check character; check the unified social credit code"),
     "customer.tax_id_format": ("{label} {text} 不是统一社会信用代码的格式 (18 位数字和大写字母)", "{label} {text} is not in the form of a unified social credit code (18 digits and capital letters)"),
     "customer.postcode": ("{label} {text} 不对: 邮编为 6 位数字", "{label} {text} is not valid: a postcode is 6 digits"),

@@ -29,6 +29,7 @@ from tui.widgets.footer import KehuFooter
 from tui.widgets.history_view import history_text
 from tui.widgets.subrecord_pane import SubRecordPane
 from tui.widgets.performance import performance_text
+from tui.widgets.personal_card import hidden, identity_rows, is_personal
 
 
 # settings.json: whether 保存 (F6) stays on the card instead of going back to the list.
@@ -89,16 +90,18 @@ class CardScreen(KehuScreen[str | None]):
         labels = [label_text(f) for f in FIELDS] + [name_of(d) for d in self.dims]
         self.label_width = max(LABEL_WIDTH, max(map(cell_len, labels)) + 1)
         yield Static("", id="title")
+        personal = is_personal(self.initial)  # 个人消费者: no 法人, the 身份证's birthday and gender
         with TabbedContent(id="tabs"):
             for tab in TABS:
                 with TabPane(t(tab_label(tab)), id=f"tab-{tab}"):
                     with VerticalScroll():
                         for field in on_tab(tab):
-                            if field.editable or self.row is not None:
+                            if (field.editable or self.row is not None) and not hidden(field.key, personal):
                                 # A saved code never changes (U8): its box is shown disabled.
                                 locked = self.read_only or (field.key == "code" and self.row is not None)
                                 yield FieldRow(field, shown(field.key, self.initial.get(field.key, "")),
                                                locked, self.label_width)
+                                yield from identity_rows(field.key, self.initial, personal, self.label_width)
             with TabPane(t("card.tab_dimensions"), id="tab-dimensions"):
                 with VerticalScroll():
                     yield from self._dimension_rows()

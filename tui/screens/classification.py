@@ -40,10 +40,19 @@ class ClassCard(Static):
             (t("class.customers"), str(node.customers) if node.customers >= 0 else "…"),
             (t("class.remark"), node.remark),
         ]
+        if self.screen.dimension == "main":  # persons are customers of the main classes only
+            rows.insert(4, (t("class.personal"), personal_text(node)))
         for label, value in rows:
             text.append(f"{label}  ", style="bold")
             text.append(f"{value}\n")
         self.update(text)
+
+
+def personal_text(node: ClassNode) -> str:
+    """是, 是 (随上级) when an ancestor is marked, or 否."""
+    if node.personal:
+        return t("yes")
+    return t("class.personal_inherited") if classes.is_personal(node.code) else t("no")
 
 
 class ClassForm(Vertical):
@@ -98,6 +107,7 @@ class ClassificationScreen(KehuScreen):
         Command("class.save", "f6,ctrl+s", "save", "cmd.save", priority=True),
         Command("class.cancel", "escape", "cancel", "cmd.cancel"),
         Command("class.refresh", "f9", "refresh", "cmd.refresh"),
+        Command("class.personal", "f8", "toggle_personal", "class.toggle_personal"),
     )
     BINDINGS = bindings(ACTIONS)
 
@@ -242,6 +252,22 @@ class ClassificationScreen(KehuScreen):
             self.tree.reload(select=parent or "")
 
         self.app.push_screen(ConfirmScreen(t("class.confirm_delete", code=node.code, name=node.name)), answer)
+
+    def action_toggle_personal(self) -> None:
+        """个人消费者 on or off for the selected class of the main dimension."""
+        node = self.tree.selected
+        if self.mode != "view" or node is None or not self.writable():
+            return
+        if self.dimension != "main":
+            self.say(t("class.personal_main_only"))
+            return
+        try:
+            saved = classes.set_personal(node.code, not node.personal, node.version)
+        except RuleError as exc:
+            self.say(error_text(exc))
+            return
+        self.say(t("class.personal_on" if saved.personal else "class.personal_off", code=saved.code))
+        self.tree.reload(select=saved.code)
 
     def action_refresh(self) -> None:
         if self.mode == "view":

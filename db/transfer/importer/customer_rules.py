@@ -79,6 +79,28 @@ def class_problem(scheme: CodingScheme, known: dict[str, bool], code: str, fld: 
 Refuse = Callable[[int, str, RuleError], None]  # (row index, field, why)
 
 
+def personal_tax_ids(raws: tuple, taxes: list, class_codes: list, marked: tuple[str, ...],
+                     refused: dict[int, list]) -> None:
+    """The 税号 cells of the rows whose class is personal (个人消费者: the class or an
+    ancestor in `marked`) cleaned again by the 身份证 rule (fields.PERSONAL_TAX_ID), in
+    `taxes` and in `refused` in place of the company rule's verdict. `class_codes`: each
+    row's class, the file's or the stored one (a refused class cell, a RuleError, is none)."""
+    for i, code in enumerate(class_codes):
+        if type(code) is not str or not code.startswith(marked):
+            continue
+        raw = raws[i] if type(raws[i]) is str else cell_text(raws[i])
+        problems = [p for p in refused.get(i, []) if p[0] != "tax_id"]
+        try:
+            taxes[i] = fields_meta.PERSONAL_TAX_ID.clean(raw)
+        except RuleError as exc:
+            taxes[i] = exc
+            problems.append(("tax_id", exc))
+        if problems:
+            refused[i] = problems
+        else:
+            refused.pop(i, None)
+
+
 def refuse_missing(missing: list[str], olds: list[dict | None], refuse: Refuse) -> None:
     """A new customer (no `old` row) needs every required field the file has no column for."""
     for fld in missing:

@@ -11,8 +11,8 @@ from db.values import fields as fields_meta
 from db.values.columns import COLUMNS, DIMENSION_PREFIX, SHEETS
 from db.transfer.tabular import open_table
 from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_problem, clean_column,
-                                                 refuse_classes, refuse_early_stops, refuse_missing,
-                                                 refuse_repeated)
+                                                 personal_tax_ids, refuse_classes, refuse_early_stops,
+                                                 refuse_missing, refuse_repeated)
 from db.transfer.importer.kinds import dimension_titles
 from db.transfer.importer.common import (ImportPlan, PlannedRow, Problem, cell_text, chunks,
                                          new_plan)
@@ -58,6 +58,8 @@ class CustomerPlanner:
         self.plan.add_fields = self.fields + ([] if "mnemonic" in self.fields else ["mnemonic"])
         self.mnemonic_at = self.plan.add_fields.index("mnemonic")
         self.short_at = self.fields.index("short_name") if "short_name" in self.fields else None
+        # 个人消费者: the classes whose customers' 税号 is a 身份证 number (checked per row).
+        self.personal = tuple(class_rules.personal_codes())
         # Into an empty archive every row is an add: no chunk needs to look for its codes.
         self.archive_empty = not Customer.select().exists()
 
@@ -69,7 +71,7 @@ class CustomerPlanner:
     def _existing(self, codes: list[str]) -> tuple[dict, dict]:
         if self.archive_empty:
             return {}, {}
-        wanted = {"id", "code", "version", "short_name", "mnemonic", "dev_date",
+        wanted = {"id", "code", "version", "short_name", "mnemonic", "dev_date", "class_code",
                   *(f for f in self.fields if not f.startswith(DIMENSION_PREFIX))}
         found = {r["code"]: r for r in Customer.select(*(getattr(Customer, f) for f in wanted))
                  .where(Customer.code.in_(codes)).dicts()}
@@ -100,6 +102,12 @@ class CustomerPlanner:
         olds = [existing.get(c) for c in codes] if existing else [None] * len(codes)
         if existing and not self.blank_clears:
             _keep_blank_required(refused, olds)
+        if self.personal and "tax_id" in fields:
+            at = fields.index("tax_id")
+            kept = [old["class_code"] if old else "" for old in olds]
+            typed = cleaned[fields.index("class_code")] if "class_code" in fields else kept
+            personal_tax_ids(columns[self.keep[at]], cleaned[at], [c or k for c, k in zip(typed, kept)],
+                             self.personal, refused)
         self._row_rules(lines, cleaned, olds, refused)
         if not refused and not existing:
             # The common chunk of a first import: every row a new customer, all of them
