@@ -140,7 +140,7 @@ def _place(result: ImportPlan, kind: str, line: int, code: str, customer_id: int
         result.unchanged += 1
         return
     result.updates.append(PlannedRow(line, code, {**clean, "id": record.id, "customer_id": customer_id,
-                                                  "title": title(kind, record)},
+                                                  "@title": title(kind, record)},
                                      changes, version=record.version))
 
 
@@ -169,7 +169,7 @@ def commit_subrecords(plan: ImportPlan, only_valid: bool = False):
                 changes_json({f"{kind}.{k}": (None, r.values[k]) for k in names
                               if r.values[k] not in ("", None)}), plan.batch) for r in plan.adds]
         log += [(at, who, f"{kind}.change", ENTITY, r.code,
-                 changes_json({kind: (r.values["title"], r.values["title"]),
+                 changes_json({kind: (r.values["@title"], r.values["@title"]),
                                **{f"{kind}.{k}": v for k, v in r.changes.items()}}), plan.batch)
                 for r in plan.updates]
         bulk.insert(ChangeLog._meta.table_name, _LOG, log, _LOG[1:])
