@@ -9,8 +9,9 @@ the name asked for.
 
 The whole archive (`export_archive`) is what an import into an empty archive restores: the
 customers with a column per typed dimension, the classes of every typed dimension (with each
-dimension's name and scheme) and the sales. A workbook holds them as three sheets; a CSV
-target becomes three files, `name.csv`, `name-classes.csv` and `name-sales.csv`.
+dimension's name and scheme), the sales and the card's sub-records (db.transfer.export_subrecords).
+A workbook holds them as sheets; a CSV target becomes a file each, `name.csv`,
+`name-classes.csv`, `name-sales.csv`, `name-contacts.csv` and the other sub-records'.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Iterator
 from db.archive import classes as class_rules, operators, scope
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
+from db.transfer import export_subrecords
 from db.transfer.export_files import ProgressFn, Writer, formats, open_output, width_of, write_pages
 from db.transfer.export_sql import (archive_customer_copy, archive_customer_pages, converters, copy_sql,
                                     csv_line, keyset_pages, kind_of, list_pages, pg_text,
@@ -38,6 +40,7 @@ class ExportResult:
     customers: int = 0
     classes: int = 0
     sales: int = 0
+    subrecords: int = 0
     seconds: float = 0.0
 
 
@@ -120,7 +123,7 @@ def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None
     columns = list(COLUMNS["customers"])
     customers = Customer.select().count()
     sales_total = Sale.select().count()
-    total = customers + sales_total
+    total = customers + sales_total + export_subrecords.total()
     with open_output(path) as out:
         writer = out.sheet("customers", lang)
         pages = (archive_customer_copy(columns, dims, lang) if writer.by_copy
@@ -128,8 +131,12 @@ def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None
         written = _write_customers(writer, pages, columns, dims, lang, total, progress)
         classes = _write_classes(out.sheet("classes", lang, "-classes"), lang)
         sales = _write_sales(out.sheet("sales", lang, "-sales"), lang, written, total, progress)
+        done = written + sales
+        for kind, suffix in export_subrecords.SUFFIX.items():
+            done += export_subrecords.write(out.sheet(kind, lang, suffix), kind, lang, done, total,
+                                            progress)
     return ExportResult(out.paths(), customers=written, classes=classes, sales=sales,
-                        seconds=time.perf_counter() - start)
+                        subrecords=done - written - sales, seconds=time.perf_counter() - start)
 
 
 def _write_classes(writer: Writer, lang: str) -> int:

@@ -1,4 +1,5 @@
-"""One import of a whole-archive export: a workbook with its sheets (客户档案, 客户分类, 销售), or
+"""One import of a whole-archive export: a workbook with its sheets (客户档案, 客户分类, 销售, and
+the card's sub-records: 联系人, 地址, 银行, 开票信息), or
 the folder (or a zip) of the CSV files a CSV `kehu export --all` writes.
 
 Each part is planned and written in dependency order (PARTS: classes before the customers
@@ -24,6 +25,7 @@ from db.core.models import MAIN_DIMENSION
 from db.core.session import writing
 from db.transfer import importer
 from db.transfer.importer import ImportPlan, ImportResult
+from db.transfer.importer import subrecords
 from db.transfer.importer.kinds import detect
 from db.transfer.tabular import ZIP_MAGIC, header_of
 from db.values.columns import SHEETS, normalize
@@ -38,12 +40,17 @@ class Part:
     csv_suffix: str
 
 
-# Dependency order: a part's rows may name those of the parts above it. A new kind of sheet
-# (a card's sub-records, say) is one more row here, below the customers it belongs to.
+# Dependency order: a part's rows may name those of the parts above it. The card's
+# sub-records come after the customers they belong to (whose import makes each customer's
+# defaults of the card's copies, which their rows then complete: importer.subrecords).
 PARTS: tuple[Part, ...] = (
     Part("classes", "-classes"),
     Part("customers", ""),
     Part("sales", "-sales"),
+    Part("contacts", "-contacts"),
+    Part("addresses", "-addresses"),
+    Part("banks", "-banks"),
+    Part("invoices", "-invoices"),
 )
 
 PARTS_BY_KIND = {p.kind: p for p in PARTS}
@@ -97,7 +104,8 @@ def _csv_parts(path: Path, files: list[Path]) -> list[tuple[Part, Path]]:
     found: dict[str, Path] = {}
     for file in sorted(files):
         try:
-            kind = detect(file, header_of(file))
+            headers = header_of(file)
+            kind = subrecords.detect(headers) or detect(file, headers)
         except RuleError:  # not a table of any kind (or unreadable): not a part
             continue
         if kind in found:

@@ -104,7 +104,29 @@ SALE_COLUMNS: list[Column] = [
     C("cost", "成本", "Cost", ("销售成本", "icost"), kind="money"),
 ]
 
-COLUMNS = {"customers": CUSTOMER_COLUMNS, "classes": CLASS_COLUMNS, "sales": SALE_COLUMNS}
+# A sub-record sheet's rows: the customer's code, the record's fields (db.values.subfields.FIELDS,
+# in form order, titled as the card's tab titles them) and whether it is the default.
+_OWNER = C("customer", "客户编码", "Customer code", ("客户", "ccuscode", "code"), required=True)
+_DEFAULT = C("is_default", "默认", "Default", ("是否默认", "bdefault"))
+SUB_COLUMNS: dict[str, list[Column]] = {
+    "contacts": [_OWNER, C("name", "姓名", "Name", ("联系人", "contact")), C("title", "职务", "Title"),
+                 C("department", "部门", "Department"), C("mobile", "手机", "Mobile"),
+                 C("phone", "电话", "Phone"), C("email", "Email", "Email"),
+                 C("birthday", "生日", "Birthday", kind="date"), C("remark", "备注", "Remark"), _DEFAULT],
+    "addresses": [_OWNER, C("kind", "类型", "Kind", ("地址类型",)), C("address", "地址", "Address"),
+                  C("region", "地区", "Region"), C("postcode", "邮编", "Postcode", ("邮政编码",)),
+                  C("contact", "联系人", "Contact"), C("phone", "电话", "Phone"), _DEFAULT],
+    "banks": [_OWNER, C("bank", "开户银行", "Bank"), C("account", "银行账号", "Account"),
+              C("account_name", "账户名称", "Account name"), C("cnaps", "联行号", "CNAPS code"),
+              C("currency", "币种", "Currency"), _DEFAULT],
+    "invoices": [_OWNER, C("title", "名称", "Title", ("抬头", "开票名称")),
+                 C("tax_id", "纳税人识别号", "Tax id", ("税号",)),
+                 C("address_phone", "地址电话", "Address and phone", ("地址、电话",)),
+                 C("bank_account", "开户行及账号", "Bank and account"), _DEFAULT],
+}
+
+COLUMNS = {"customers": CUSTOMER_COLUMNS, "classes": CLASS_COLUMNS, "sales": SALE_COLUMNS,
+           **SUB_COLUMNS}
 
 # The titles of a customer file saved from U8's 客户档案 list, in its order: what `kehu export
 # --u8` writes, and (each a name of its column above) what an import reads without renaming.
@@ -136,6 +158,11 @@ SHEETS = {
     "customers": ("客户档案", "Customers", "customers", "客户"),
     "classes": ("客户分类", "Classes", "classes", "分类"),
     "sales": ("销售", "Sales", "sales", "销售业绩"),
+    # The card's sub-records (db.values.subfields), a sheet each, keyed by the customer code.
+    "contacts": ("联系人", "Contacts", "contacts", "客户联系人"),
+    "addresses": ("地址", "Addresses", "addresses", "收货地址"),
+    "banks": ("银行", "Banks", "banks", "银行账户"),
+    "invoices": ("开票信息", "Invoice", "invoices", "invoice"),
 }
 
 # The field of a dimension column in a customer file (its header is the dimension's name or code).

@@ -17,7 +17,8 @@ def register(subparsers) -> None:
     imp.add_argument("--dry-run", action="store_true", help=t("transfer.help_dry_run"))
     imp.add_argument("--only-valid", action="store_true", help=t("transfer.help_only_valid"))
     imp.add_argument("--blank-clears", action="store_true", help=t("transfer.help_blank_clears"))
-    imp.add_argument("--kind", choices=("customers", "classes", "sales"), default=None,
+    imp.add_argument("--kind", choices=("customers", "classes", "sales", "contacts", "addresses", "banks",
+                                        "invoices"), default=None,
                      help=t("transfer.help_kind"))
     imp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
     imp.set_defaults(run=run_import, creates_db=True)

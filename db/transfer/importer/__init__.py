@@ -15,7 +15,8 @@ PostgreSQL, executemany on SQLite) into their table or a temporary one, then one
 SELECT or UPDATE ... FROM each, so 100,000 customers cost a few seconds on either database.
 
 Modules: common (the plan's types and cell conversions), customers and customer_rules,
-classes and sales (each kind's planning), plan (the planning entry), write (the commit).
+classes and sales (each kind's planning), subrecords (the card's contacts, addresses, banks and
+invoice details: planning and commit), plan (the planning entry), write (the commit).
 
 An empty cell of a row that updates keeps the stored value unless the plan is made with
 `blank_clears`; a customer row carries the version its plan read, and the commit refuses
@@ -24,7 +25,16 @@ one changed since (ConflictError), as the card's save does.
 from db.transfer.importer.common import KINDS, ImportPlan, ImportResult, PlannedRow, Problem
 from db.transfer.importer.customers import CustomerPlanner
 from db.transfer.importer.plan import plan
-from db.transfer.importer.write import commit
+from db.transfer.importer.subrecords import KINDS as SUB_KINDS, commit_subrecords
+from db.transfer.importer import write
 
-__all__ = ["KINDS", "CustomerPlanner", "ImportPlan", "ImportResult", "PlannedRow", "Problem",
+
+def commit(plan: ImportPlan, only_valid: bool = False, progress=None) -> ImportResult:
+    """Write `plan` in one transaction (importer.write; a card's sub-records, importer.subrecords)."""
+    if plan.kind in SUB_KINDS:
+        return commit_subrecords(plan, only_valid)
+    return write.commit(plan, only_valid, progress)
+
+
+__all__ = ["KINDS", "SUB_KINDS", "CustomerPlanner", "ImportPlan", "ImportResult", "PlannedRow", "Problem",
            "commit", "plan"]

@@ -10,6 +10,7 @@ from db.transfer.importer.common import KINDS, ImportPlan, many_objects
 from db.transfer.importer.customers import CustomerPlanner
 from db.transfer.importer.kinds import detect
 from db.transfer.importer.sales import plan_sales
+from db.transfer.importer.subrecords import KINDS as SUB_KINDS, plan_subrecords
 
 
 def plan(path: str | Path, kind: str | None = None, dimension: str = MAIN_DIMENSION, *,
@@ -21,6 +22,9 @@ def plan(path: str | Path, kind: str | None = None, dimension: str = MAIN_DIMENS
     `blank_clears` (then it clears it, to the field's default)."""
     if kind is None:
         kind = detect(path)
+    if kind in SUB_KINDS:
+        with many_objects():
+            return plan_subrecords(path, kind)
     if kind not in KINDS:
         raise RuleError("import.bad_kind", kind=kind)
     if kind != "classes":
