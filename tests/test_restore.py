@@ -149,3 +149,23 @@ def test_two_files_of_one_kind_are_refused(source, tmp_path, capsys):
 def test_parts_are_a_table_in_dependency_order():
     assert [p.kind for p in restore.PARTS] == ["classes", "customers", "sales", "contacts", "addresses",
                                               "banks", "invoices"]
+
+
+def test_a_bad_sub_record_row_is_refused_with_its_line_and_nothing_is_written(source, tmp_path, capsys):
+    _export(source, tmp_path / "all.csv")
+    contacts, banks = tmp_path / "all-contacts.csv", tmp_path / "all-banks.csv"
+    lines = contacts.read_text(encoding="utf-8-sig").splitlines()
+    unknown = ["NOBODY"] + lines[1].split(",")[1:]  # a contact of a customer the file lacks
+    contacts.write_text("\n".join(lines + [",".join(unknown)]) + "\n", encoding="utf-8")
+    rows = banks.read_text(encoding="utf-8-sig").splitlines()
+    cells = rows[1].split(",")
+    cells[rows[0].split(",").index("CNAPS code")] = "123"  # a 联行号 is 12 digits
+    rows[1] = ",".join(cells)
+    banks.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    target = str(tmp_path / "t.db")
+    db.open_store(target).close()
+    empty = _counts(target)
+    assert cli.main(["import", str(tmp_path), "--db", target, "--lang", "en"]) == 2
+    out, err = capsys.readouterr()
+    assert f"line {len(lines) + 1}" in out and "line 2" in out and "Rows rejected: " in err
+    assert _counts(target) == empty
