@@ -57,6 +57,10 @@ def prepare(store, notice=None) -> None:
         if found is not None and found < 3 and store.dialect == "sqlite":
             search.rebuild()  # version 2's locate index kept a copy of every name
         rewritten = upgrades.run_steps(store, found) if found is not None else set()
+        if found is not None and store.dialect != "sqlite":
+            from db.archive import server
+
+            server.resync()  # the operators' grants and policies cover the tables just made
         # INSERT .. ON CONFLICT: peewee's replace() is SQLite-only
         SchemaInfo.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[SchemaInfo.key], update={SchemaInfo.value: str(SCHEMA_VERSION)}).execute()

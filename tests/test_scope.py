@@ -17,7 +17,7 @@ from db.lists import batch, paging
 from db.lists.query import Filter, ListQuery
 from db.transfer import exporter, importer
 from tests.conftest import FIXED_NOW
-from tests.pg import PG_URL, fresh_schema, needs_pg, pg_url  # noqa: F401 (fixture)
+from tests.pg import PG_URL, admin_sql, fresh_schema, needs_pg, pg_url  # noqa: F401 (fixture)
 from tests.test_operators import pg_roles, role_url  # noqa: F401 (fixture)
 from tui import cli
 
@@ -164,6 +164,10 @@ def test_scope_on_postgresql_and_row_level_security(pg_roles, tmp_path, monkeypa
     admin = operators.login()
     editor, viewer = pg_roles("lisi"), pg_roles("wang")
     expected = _team(admin, editor, viewer)
+    mine = sorted(expected)[-1]
+    for code in (mine, OUTSIDE[0][0]):  # a change each, inside the scope and outside it
+        customers.update(code, {"remark": "核对"}, Customer.get(Customer.code == code).version)
+    OUTSIDE[0] = (OUTSIDE[0][0], OUTSIDE[0][1] + 1)
     store.close()
     # psql as the editor's role counts exactly its customers, and their rows of the tables keyed to them
     conn = psycopg2.connect(role_url(editor))
@@ -175,6 +179,11 @@ def test_scope_on_postgresql_and_row_level_security(pg_roles, tmp_path, monkeypa
             members = cursor.fetchone()[0]
             cursor.execute("SELECT count(DISTINCT customer_id) FROM sale")
             sold = cursor.fetchone()[0]
+            # the history and the requests of customers outside the scope are not shown either
+            cursor.execute("SELECT DISTINCT entity_code FROM change_log WHERE entity = 'customer'")
+            logged = {r[0] for r in cursor.fetchall()}
+            cursor.execute("SELECT count(*) FROM change_log WHERE entity <> 'customer'")
+            others = cursor.fetchone()[0]
             # outside the scope the server writes nothing, whatever the client
             cursor.execute("UPDATE customer SET region = 'x' WHERE class_code LIKE '01%'")
             assert cursor.rowcount == 0
@@ -188,12 +197,81 @@ def test_scope_on_postgresql_and_row_level_security(pg_roles, tmp_path, monkeypa
     assert operators.me().role == "editor"
     assert members == Membership.select().count() and members > 0
     assert sold == Sale.select(Sale.customer).distinct().count()
+    assert logged == {mine} and others > 0  # the operators' own history is everyone's
     _sees_only(expected, tmp_path)
     _writes_refused(expected, tmp_path)
     store.close()
     clock.act_as(None)
     if session._current is not None:
         session._current.close()
+
+
+def _psql_count(login: str, table: str):
+    """SELECT count(*) of `table` as role `login` past kehu, or the psycopg2 error class."""
+    import psycopg2
+
+    conn = psycopg2.connect(role_url(login))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            return cursor.fetchone()[0]
+    except psycopg2.Error as exc:
+        return type(exc)
+    finally:
+        conn.close()
+
+
+def test_an_unknown_login_on_postgresql_looks_up_or_is_refused(pg_roles, monkeypatch):  # noqa: F811
+    import psycopg2
+
+    fresh_schema()
+    store = db.open_store(PG_URL)
+    customers.create({"code": "A1", "name": "甲公司", "short_name": "甲", "class_code": _leaf()})
+    admin, stranger = operators.login(), pg_roles("stranger")
+    operators.add(admin, "张总")
+    admin_sql(f'CREATE ROLE "{stranger}" LOGIN')
+    store.close()
+    # look-up only (the default): kehu opens as a viewer, psql reads, nothing is written
+    store = db.open_store(role_url(stranger))
+    assert operators.me().role == "viewer" and [c.code for c in paging.fetch(ListQuery(), 0, 10)] == ["A1"]
+    with pytest.raises(RuleError, match="team.cannot.customer"):
+        customers.update("A1", {"region": "北京"}, 1)
+    store.close()
+    assert _psql_count(stranger, "customer") == 1
+    assert _psql_count(stranger, "change_log") > 0
+    store = db.open_store(PG_URL)
+    operators.set_unknown("refuse")
+    store.close()
+    with pytest.raises(db.StoreError, match="team.unknown_refused"):
+        db.open_store(role_url(stranger))
+    assert _psql_count(stranger, "customer") is psycopg2.errors.InsufficientPrivilege
+    clock.act_as(None)
+
+
+def _leaf() -> str:
+    classes.add("main", "01", "批发")
+    return "01"
+
+
+def test_a_copy_to_postgresql_keeps_the_operators_guard(tmp_path, pg_roles, monkeypatch):  # noqa: F811
+    from db import demo
+    from db.transfer import copy
+
+    fresh_schema()
+    clock.fix(FIXED_NOW)
+    path = tmp_path / "team.db"
+    demo.build(str(path)).close()
+    db.open_store(str(path))
+    editor = pg_roles("lisi")
+    expected = _team(operators.login(), editor, pg_roles("wang"))
+    session._current.close()
+    copy.copy_archive(str(path), PG_URL)
+    # the roles exist on the new server, hold their grants, and see only their scope
+    assert _psql_count(editor, "customer") == len(expected)
+    store = db.open_store(role_url(editor))
+    assert operators.me().role == "editor" and paging.count(ListQuery(show_stopped=True)) == len(expected)
+    store.close()
+    clock.act_as(None)
 
 
 def test_statistics_count_only_the_scope(demo_store, monkeypatch):

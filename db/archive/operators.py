@@ -296,6 +296,10 @@ def set_unknown(value: str) -> None:
             conflict_target=[TeamSetting.key], update={TeamSetting.value: value}).execute()
         if old != value:
             history.record("change", ENTITY, "@unknown", {"unknown": [old, value]})
+        if current().dialect != "sqlite":
+            from db.archive import server
+
+            server.resync()  # PUBLIC's look-up granted or taken back
     _forget()
 
 

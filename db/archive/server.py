@@ -2,15 +2,18 @@
 own, granted what its kehu role may do, so a person who connects with psql can do no more
 than kehu lets them.
 
-Privileges by role: everyone reads every table (row-level security, db.archive.policies,
-narrows the customer tables to the operator's scope); an editor or approver also writes the
-customer tables and the history; an admin everything, passing it on (WITH GRANT OPTION) so
-an admin who is no superuser can still grant to the operators they add.
+Privileges by role: everyone reads every table (row-level security narrows the customer
+tables, their history and their requests to the operator's scope); an editor or approver
+also writes the customer tables and the history; an admin everything, passing it on (WITH
+GRANT OPTION) so an admin who is no superuser can still grant to the operators they add. A
+login that is no operator reads through PUBLIC when the archive's "unknown" setting is
+look-up only, and gets nothing when it is refuse.
 """
 from __future__ import annotations
 
 from db.core.models import (Address, BankAccount, BatchRow, BatchRun, ChangeLog, ChangeRequest, Contact,
-                            Customer, InvoiceInfo, Membership, Operator, Sale)
+                            Customer, InvoiceInfo, Membership, Operator, OperatorScope, Sale,
+                            SchemaInfo, TeamSetting)
 from db.core.session import current
 
 # The card's lists (contacts, addresses, banks, invoice details): rows of one customer each.
@@ -35,12 +38,26 @@ def role_exists(login: str) -> bool:
     return bool(_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)))
 
 
-def sync_role(login: str, removed: bool = False) -> None:
+def resync() -> None:
+    """Make the server match the operator tables as they are (inside the caller's
+    transaction): the policies, PUBLIC's look-up for unknown logins, and every operator's
+    role. Run after whatever may have left them behind: an upgrade that made new tables
+    (GRANT .. ON ALL TABLES covers only the tables there were), a copy into a new
+    database, a change of the "unknown" setting."""
+    if not _sql("SELECT 1 FROM operator LIMIT 1"):
+        return  # no operators: no policies, everyone the owner's guest as before
+    install_policies()
+    for (login,) in _sql("SELECT login FROM operator ORDER BY login"):
+        sync_role(login, policies=False)
+
+
+def sync_role(login: str, removed: bool = False, policies: bool = True) -> None:
     """Make the database role `login` hold what its operator row allows, inside the caller's
     transaction (roles and grants are transactional): created LOGIN when missing; on removal
     it keeps existing (it may be in other databases: roles are the cluster's) but loses
     every privilege here."""
-    install_policies()
+    if policies:
+        install_policies()
     role = ident(login)
     if login == _sql("SELECT current_user")[0][0]:
         return  # the role doing the granting keeps what it has (the owner, a superuser)
@@ -108,6 +125,12 @@ OR (EXISTS (SELECT 1 FROM operator o WHERE o.login = current_user)
 # The tables keyed to a customer: their rows follow the customer's (read through the
 # customer table, so through its policy).
 KEYED_TABLES = (Membership._meta.table_name, Sale._meta.table_name) + SUBRECORD_TABLES
+# What kehu reads of an archive before it knows who is asking (db.archive.operators.admit).
+OPENING_TABLES = tuple(m._meta.table_name for m in (SchemaInfo, Operator, OperatorScope, TeamSetting))
+# Rows keyed to a customer by its code: the history of customers (other entities' history,
+# classes, rules, operators, is everyone's) and the approval requests.
+CODED_TABLES = ((ChangeLog._meta.table_name, "entity <> 'customer' OR entity_code"),
+                (ChangeRequest._meta.table_name, "customer_code"))
 
 
 def install_policies() -> None:
@@ -123,3 +146,25 @@ def install_policies() -> None:
         _sql(f"DROP POLICY IF EXISTS kehu_scope ON {table}")
         _sql(f"CREATE POLICY kehu_scope ON {table} USING ((SELECT kehu_sees_all(current_user)) "
              f"OR customer_id IN (SELECT id FROM {customer}))")
+    history = ChangeLog._meta.table_name
+    for table, code in CODED_TABLES:
+        _sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for name in ("kehu_scope", "kehu_write"):
+            _sql(f"DROP POLICY IF EXISTS {name} ON {table}")
+        # the history is read within the scope; what a role may write into it is its grant's
+        # business (a delete writes the history of a customer that is no longer there)
+        only = " FOR SELECT" if table == history else ""
+        _sql(f"CREATE POLICY kehu_scope ON {table}{only} USING ((SELECT kehu_sees_all(current_user)) "
+             f"OR {code} IN (SELECT code FROM {customer}))")
+        if only:
+            _sql(f"CREATE POLICY kehu_write ON {table} FOR INSERT WITH CHECK (true)")
+    # A login that is no operator: look-up through PUBLIC (the policies show it what
+    # kehu_sees_all grants), or nothing when the archive refuses it.
+    # Refused, it still reads the schema's version and the operator tables, so that kehu
+    # can tell it so and name whom to ask.
+    if _sql("SELECT value FROM team_setting WHERE key = 'unknown'") == [("refuse",)]:
+        _sql("REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM PUBLIC")
+        _sql(f"GRANT SELECT ON {', '.join(OPENING_TABLES)} TO PUBLIC")
+    else:  # (a schema made again by CREATE SCHEMA public lacks PUBLIC's usage of a new cluster)
+        _sql("GRANT USAGE ON SCHEMA public TO PUBLIC")
+        _sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC")

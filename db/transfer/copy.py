@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 import peewee
 
 from db import schema
-from db.archive import search
+from db.archive import search, server
 from db.archive.dimensions import DERIVED
 from db.core import bulk, models, session
 from db.core.errors import StoreError
@@ -322,6 +322,9 @@ def _load_postgres(src: Store, store: Store, progress: Progress | None) -> Copie
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
                     f'GREATEST(COALESCE(max("{column}"), 0), 1), max("{column}") IS NOT NULL) '
                     f'FROM "{table}"')
+        # The operators' database roles, their grants and the row-level security policies:
+        # a team's archive copied to a new server is guarded there as it was at home.
+        server.resync()
         started = time.perf_counter()
         db.execute_sql(f"ANALYZE {names}")
         copied.steps["analyze"] = time.perf_counter() - started
