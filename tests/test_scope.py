@@ -165,6 +165,9 @@ def test_scope_on_postgresql_and_row_level_security(pg_roles, tmp_path, monkeypa
     editor, viewer = pg_roles("lisi"), pg_roles("wang")
     expected = _team(admin, editor, viewer)
     mine = sorted(expected)[-1]
+    from db.evaluation import rules
+
+    rules.evaluate()  # proposals for customers inside and outside the scope
     for code in (mine, OUTSIDE[0][0]):  # a change each, inside the scope and outside it
         customers.update(code, {"remark": "核对"}, Customer.get(Customer.code == code).version)
     OUTSIDE[0] = (OUTSIDE[0][0], OUTSIDE[0][1] + 1)
@@ -184,6 +187,9 @@ def test_scope_on_postgresql_and_row_level_security(pg_roles, tmp_path, monkeypa
             logged = {r[0] for r in cursor.fetchall()}
             cursor.execute("SELECT count(*) FROM change_log WHERE entity <> 'customer'")
             others = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM proposal WHERE customer_code NOT IN "
+                           "(SELECT code FROM customer)")
+            assert cursor.fetchone()[0] == 0
             # outside the scope the server writes nothing, whatever the client
             cursor.execute("UPDATE customer SET region = 'x' WHERE class_code LIKE '01%'")
             assert cursor.rowcount == 0
@@ -287,3 +293,33 @@ def test_statistics_count_only_the_scope(demo_store, monkeypatch):
     assert sum(s.customers for s in stats.by_mgmt_type()) == len(expected)
     region = stats.by_class("region")
     assert sum(s.customers for s in region) == len(expected)  # the unclassified row included
+
+
+def test_health_review_and_duplicates_see_only_the_scope(demo_store, monkeypatch):
+    """The health check counts, the review of an evaluation lists and the duplicate panel
+    offers only customers in the operator's scope (on SQLite kehu is the guard)."""
+    from db.archive import duplicates
+    from db.evaluation import health, rules
+
+    monkeypatch.setenv("LOGNAME", "boss")
+    expected = _team("boss", "lisi", "wang")
+    outside = Customer.get(Customer.code == OUTSIDE[0][0])
+    Customer.update(stop_date=FIXED_NOW.date(), mgmt_type="VIP客户").where(
+        Customer.code.in_([outside.code, sorted(expected)[0]])).execute()
+    run = rules.evaluate().run_id
+    stopped_vips = {c.code for c in Customer.select().where(
+        Customer.mgmt_type == "VIP客户", Customer.stop_date <= FIXED_NOW.date())}
+    assert {f.count for f in health.check() if f.kind == "stopped_vip"} == {
+        len(stopped_vips)}
+    everything = rules.summary(run).customers
+    like_outside = {"name": outside.name, "phone": outside.phone, "tax_id": outside.tax_id}
+    assert outside.code in {c.code for c in duplicates.candidates(like_outside)}
+    monkeypatch.setenv("LOGNAME", "lisi")
+    operators._forget()
+    mine = {f.kind: f for f in health.check()}
+    assert mine["stopped_vip"].samples == sorted(stopped_vips & expected)
+    assert mine["stopped_vip"].count == len(stopped_vips & expected) < len(stopped_vips)
+    assert 0 < rules.summary(run).customers < everything
+    shown = {p.customer_code for p in rules.proposals(run, limit=100_000)}
+    assert shown and shown <= expected
+    assert outside.code not in {c.code for c in duplicates.candidates(like_outside)}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from peewee import SQL
 
-from db.archive import history, search
+from db.archive import history, scope, search
 from db.core import clock, models
 from db.core.errors import RuleError
 from db.core.models import Customer, Rule
@@ -118,7 +118,8 @@ def _rows(card: likeness.Card, short_name: str) -> dict[int, tuple]:
         for row in query.limit(limit).tuples():
             rows.setdefault(row[0], row)
 
-    select = Customer.select(*_COLUMNS)
+    # the operator's scope, as on PostgreSQL the server's row-level security keeps it
+    select = scope.narrowed(Customer.select(*_COLUMNS))
     if card.tax_id:
         take(select.where(Customer.tax_id == card.tax_id))
     expression = f"{phone_tail_sql(current().dialect)} = {models.database.param}"

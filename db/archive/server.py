@@ -12,7 +12,7 @@ look-up only, and gets nothing when it is refuse.
 from __future__ import annotations
 
 from db.core.models import (Address, BankAccount, BatchRow, BatchRun, ChangeLog, ChangeRequest, Contact,
-                            Customer, InvoiceInfo, Membership, Operator, OperatorScope, Sale,
+                            Customer, InvoiceInfo, Membership, Operator, OperatorScope, Proposal, Sale,
                             SchemaInfo, TeamSetting)
 from db.core.session import current
 
@@ -123,8 +123,8 @@ OR (EXISTS (SELECT 1 FROM operator o WHERE o.login = current_user)
                            FROM operator o WHERE o.login = current_user)))
 """
 # The tables keyed to a customer: their rows follow the customer's (read through the
-# customer table, so through its policy).
-KEYED_TABLES = (Membership._meta.table_name, Sale._meta.table_name) + SUBRECORD_TABLES
+# customer table, so through its policy); an evaluation's proposals too.
+KEYED_TABLES = (Membership._meta.table_name, Sale._meta.table_name, Proposal._meta.table_name) + SUBRECORD_TABLES
 # What kehu reads of an archive before it knows who is asking (db.archive.operators.admit).
 OPENING_TABLES = tuple(m._meta.table_name for m in (SchemaInfo, Operator, OperatorScope, TeamSetting))
 # Rows keyed to a customer by its code: the history of customers (other entities' history,

@@ -16,6 +16,10 @@ warning  untidy but not wrong, for a person to judge:
          - empty_leaf: leaf classes holding no customers (superfluous classes, or new ones);
          - criterion_missing: a level in use whose criterion (分类标准) is not set;
          - single_child: a class with exactly one sub-class (the level divides nothing).
+
+An operator with a data permission (db.archive.scope) is shown the customers of their scope
+only; the findings about the classes themselves (empty leaves, criteria, single children,
+similar names) are the whole classification's: its classes are everyone's.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from db.archive import classes
+from db.archive import classes, scope
 from db.core import clock
 from db.values.coding import CodingScheme
 from db.archive.dimensions import all_dimensions
@@ -80,7 +84,7 @@ def check(samples: int = SAMPLES, as_of: dt.date | None = None) -> list[Finding]
 def _uncovered(dim: Dimension, samples: int) -> list[Finding]:
     held = Membership.select(Membership.id).where(
         Membership.customer == Customer.id, Membership.dimension == dim.id)
-    query = Customer.select(Customer.code).where(~fn.EXISTS(held))
+    query = scope.narrowed(Customer.select(Customer.code).where(~fn.EXISTS(held)))
     count = query.count()
     if not count:
         return []
@@ -92,13 +96,14 @@ def _misplaced(dim: Dimension, samples: int) -> list[Finding]:
     leaf = CustomerClass.select(CustomerClass.id).where(CustomerClass.dimension == dim.id,
                                                         CustomerClass.is_leaf == True)  # noqa: E712
     if dim.code == MAIN_DIMENSION:
-        query = Customer.select(Customer.code).where(
-            ~fn.EXISTS(leaf.where(CustomerClass.code == Customer.class_code)))
+        query = scope.narrowed(Customer.select(Customer.code).where(
+            ~fn.EXISTS(leaf.where(CustomerClass.code == Customer.class_code))))
         order = Customer.code
     else:
         query = Membership.select(Membership.customer_code).where(
             Membership.dimension == dim.id,
             ~fn.EXISTS(leaf.where(CustomerClass.code == Membership.class_code)))
+        query = scope.narrowed(query, Membership.customer)
         order = Membership.customer_code
     count = query.count()
     if not count:
@@ -171,8 +176,8 @@ def _similar_names(dim: Dimension, samples: int) -> list[Finding]:
 
 
 def _stopped_vip(as_of: dt.date, samples: int) -> list[Finding]:
-    query = Customer.select(Customer.code).where(
-        Customer.mgmt_type == VIP, Customer.stop_date.is_null(False), Customer.stop_date <= as_of)
+    query = scope.narrowed(Customer.select(Customer.code).where(
+        Customer.mgmt_type == VIP, Customer.stop_date.is_null(False), Customer.stop_date <= as_of))
     count = query.count()
     if not count:
         return []

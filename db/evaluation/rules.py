@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
+from db.archive import scope
 from db.archive.dimensions import DERIVED, HISTORY, PROFIT, SCALE
 from db.archive.sales import months_before
 from db.core import clock, models
@@ -168,17 +169,29 @@ def run_of(run_id: int) -> EvaluationRun:
 def summary(run_id: int) -> Evaluation:
     """A run's counts per change (from SQL), for the review screen's header."""
     run = run_of(run_id)
+    inside, params = _in_scope()
     changes = [Change(t, f, to, int(n), 0 if run.applied_at else int(p)) for t, f, to, n, p in sql(
         "SELECT target, from_code, to_code, COUNT(*),"
-        " SUM(CASE WHEN status = '' THEN 1 ELSE 0 END) FROM proposal WHERE run_id = ?"
-        " GROUP BY target, from_code, to_code", (run_id,)).fetchall()]
+        f" SUM(CASE WHEN status = '' THEN 1 ELSE 0 END) FROM proposal WHERE run_id = ?{inside}"
+        " GROUP BY target, from_code, to_code", (run_id, *params)).fetchall()]
     changes.sort(key=lambda c: (TARGETS.index(c.target), c.from_code, c.to_code))
-    customers = sql("SELECT COUNT(DISTINCT customer_code) FROM proposal WHERE run_id = ?",
-                     (run_id,)).fetchone()[0]
+    customers = sql(f"SELECT COUNT(DISTINCT customer_code) FROM proposal WHERE run_id = ?{inside}",
+                     (run_id, *params)).fetchone()[0]
     return Evaluation(run_id=run.id, as_of=_date(run.as_of),
                       rules=Rules.from_values({**rule_values(), **json.loads(run.rules)}),
                       vip_cutoff=run.vip_cutoff, proposals=sum(c.count for c in changes),
                       customers=int(customers), changes=changes)
+
+
+def _in_scope() -> tuple[str, list]:
+    """The review's narrowing to the operator's scope (data permission): an AND of the
+    proposals' customers, and its params; nothing for who sees everything (an admin, who
+    alone runs and applies an evaluation)."""
+    found = scope.condition("sc")
+    if found is None:
+        return "", []
+    return (f" AND customer_id IN (SELECT sc.id FROM {models.Customer._meta.table_name} sc"
+            f" WHERE {found[0]})", found[1])
 
 
 def class_names() -> dict[tuple[str, str], str]:
@@ -204,6 +217,7 @@ def proposals(run_id: int, after: tuple[str, str] = ("", ""), limit: int = 50,
              .join(models.Customer, JOIN.LEFT_OUTER,
                    on=(models.Customer.id == Proposal.customer_id))
              .where(Proposal.run_id == run_id))
+    query = scope.narrowed(query, Proposal.customer_id)
     code, aim = Proposal.customer_code, Proposal.target
     if before is None:
         # The >= bound lets the (run, customer_code, target) index start at the key.
