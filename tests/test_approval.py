@@ -130,6 +130,37 @@ def _walk(people: People, tmp_path) -> None:
         approval.reject(req.id, "资料不全")
     assert customers.get("N2") is None and customers.get(target).credit_days == row.credit_days
     assert {r.reason for r in approval.requests(status="rejected")} == {"资料不全"}
+    _import_waits(people, tmp_path, target)
+
+
+def _import_waits(people: People, tmp_path, target: str) -> None:
+    """An editor's import, as the card's saves: its new customers pending, the held fields
+    of its changes filed as requests (the other fields written), set-based."""
+    from db.archive import history
+
+    people.be("lisi")
+    row = customers.get(target)
+    path = tmp_path / "c.csv"
+    path.write_text("客户编码,客户名称,客户简称,所属分类码,分管部门,电话,信用额度\n"
+                    f"N3,天津新华联有限公司,天新华联,{_leaf02()},华北销售部,,\n"
+                    f"{target},,,,,022-9,300000\n", encoding="utf-8")
+    plan = importer.plan(path)
+    assert plan.rejected == []
+    result = importer.commit(plan)
+    assert (result.added, result.updated, result.held) == (1, 1, 2)
+    assert approval.is_pending("N3")
+    after = customers.get(target)
+    assert (after.phone, after.credit_limit) == ("022-9", row.credit_limit)
+    waiting = approval.requests(mine=True)
+    assert {(r.kind, r.code) for r in waiting} == {("new", "N3"), ("change", target)}
+    change = next(r for r in waiting if r.kind == "change")
+    assert change.changes == {"credit_limit": (row.credit_limit, 30000000)}
+    asked = [e for e in history.for_entity("customer", target) if e.batch == f"request-{change.id}"]
+    assert [(e.action, e.who) for e in asked] == [("request", people.names["lisi"])]
+    people.be("zhangsan")
+    for req in waiting:
+        approval.approve(req.id)
+    assert customers.get(target).credit_limit == 30000000 and not approval.is_pending("N3")
 
 
 def test_approval_walk_sqlite(demo_store, monkeypatch, tmp_path):

@@ -18,12 +18,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from db.archive import history, operators, scope, search
-from db.core import clock
+from db.core import bulk, clock
 from db.core.errors import RuleError
-from db.core.models import ChangeRequest, Customer, TeamSetting
+from db.core.models import ChangeLog, ChangeRequest, Customer, TeamSetting
 from db.core.session import writing
 
 ENTITY = "customer"
@@ -88,6 +88,37 @@ def hold(code: str, changes: dict) -> dict:
                                requested_at=clock.now(), changes=json.dumps(plain, ensure_ascii=False))
     history.record("request", ENTITY, code, held, batch=_tag(req.id))
     return {k: v for k, v in changes.items() if k not in held}
+
+
+def file_many(kind: str, items: list[tuple[str, dict]]) -> int:
+    """File a request for each (code, changes) of an editor's import, inside its
+    transaction: "new" for the customers it adds (changes unused), "change" for the held
+    fields' changes ({field: [old, new]}, storage units) of those it updates. Set-based, as
+    the import is: the requests in one bulk insert, their ids read back in one query (a
+    file names a code once), the history rows in another. Returns how many were filed."""
+    if not items:
+        return 0
+    at, who = clock.now(), clock.user()
+    table = ChangeRequest._meta.table_name
+    before = ChangeRequest.select(fn.MAX(ChangeRequest.id)).scalar() or 0
+
+    def plain(changes: dict) -> dict:
+        return {k: [history.plain(o), history.plain(n)] for k, (o, n) in changes.items()}
+
+    texts = ("kind", "customer_code", "requested_by", "changes", "status", "decided_by", "reason")
+    bulk.insert(table, (*texts, "requested_at"),
+                ((kind, code, who, "{}" if kind == "new" else json.dumps(plain(changes), ensure_ascii=False),
+                  "pending", "", "", ChangeRequest.requested_at.db_value(at)) for code, changes in items), texts)
+    ids = dict(ChangeRequest.select(ChangeRequest.customer_code, ChangeRequest.id).where(
+        ChangeRequest.id > before, ChangeRequest.kind == kind, ChangeRequest.requested_by == who,
+        ChangeRequest.requested_at == at).tuples())
+    status = json.dumps({STATUS: [None, "pending"]})
+    logged = ("at", "who", "action", "entity", "entity_code", "changes", "batch")
+    bulk.insert(ChangeLog._meta.table_name, logged,
+                ((ChangeLog.at.db_value(at), who, "request", ENTITY, code,
+                  status if kind == "new" else json.dumps(plain(changes), ensure_ascii=False),
+                  _tag(ids[code])) for code, changes in items), logged[1:])
+    return len(items)
 
 
 def is_pending(code: str) -> bool:

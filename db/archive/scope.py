@@ -147,11 +147,12 @@ def _value_outside(field: str, value, me) -> bool:
                 or (field == "salesperson" and me.scope.own and text != (me.name or me.login)))
 
 
-def refusals(fields: list[str], cleaned: list[list], olds: list[dict | None]):
+def refusals(fields: list[str], cleaned: list[list], olds: list[dict | None], keep_blank: bool = True):
     """(row index, field, RuleError) of the import rows outside the scope, for one chunk of
     a file (`cleaned` by column, `olds` the stored rows the rows update, None for a new
     one): a stored customer outside it, or a value (class, department, salesperson) that
-    would put the row outside it; a new row without the column takes the empty default."""
+    would put the row outside it; a new row without the column takes the empty default, an
+    update's empty cell keeps the stored value (`keep_blank`, the import's default)."""
     me = operators.me()
     if me.sees_everything:
         return
@@ -186,7 +187,7 @@ def refusals(fields: list[str], cleaned: list[list], olds: list[dict | None]):
         for field in ("class_code", "department", "salesperson"):
             if field in fields:
                 value = cleaned[fields.index(field)][i]
-                if isinstance(value, RuleError):
+                if isinstance(value, RuleError) or (old is not None and keep_blank and value in ("", None)):
                     continue
             elif old is None:
                 value = ""

@@ -56,6 +56,7 @@ MESSAGES = {
     "transfer.changed_row": ("第 {line} 行 {code}: {changes}", "line {line} {code}: {changes}"),
     "transfer.more": ("... 另有 {count} 条", "... and {count} more"),
     "transfer.dry_run": ("试运行: 没有写入任何数据", "Dry run: nothing was written"),
+    "transfer.held": ("{count} 项申请待审核 (kehu requests)", "{count} requests wait for an approver (kehu requests)"),
     "transfer.done": ("已导入: 新增 {added}, 修改 {updated}, 跳过 {skipped} (批次 {batch})", "Imported: {added} added, {updated} updated, {skipped} skipped (batch {batch})"),
     "transfer.help_blank_clears": ("修改已有的行时, 空单元格清空原值 (默认保留原值)", "an empty cell of a row that updates clears the stored value (by default it keeps it)"),
     "transfer.blank_keeps": ("空单元格: 保留原值 (--blank-clears 清空)", "Empty cells keep the stored values (--blank-clears clears them)"),

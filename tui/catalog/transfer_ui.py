@@ -55,6 +55,7 @@ MESSAGES = {
     "transfer_ui.added": ("新增", "Added"),
     "transfer_ui.updated": ("修改", "Updated"),
     "transfer_ui.skipped": ("跳过", "Skipped"),
+    "transfer_ui.held": ("待审核", "For approval"),
     "transfer_ui.batch": ("批次", "Batch"),
     "transfer_ui.finished": ("完成时间", "Finished"),
     "transfer_ui.took": ("用时", "Took"),

@@ -398,6 +398,7 @@ class ImportSummaryScreen(KehuModal[None]):
                     ("transfer_ui.added", str(r.added)),
                     ("transfer_ui.updated", str(r.updated)),
                     ("transfer_ui.skipped", str(r.skipped)),
+                    *((("transfer_ui.held", str(r.held)),) if r.held else ()),
                     ("transfer_ui.batch", r.batch),
                     ("transfer_ui.finished", clock.now().strftime("%Y-%m-%d %H:%M:%S")),
                     ("transfer_ui.took", took(self.seconds)),

@@ -135,6 +135,8 @@ def run_table(args) -> int:
     result = importer.commit(plan, only_valid=args.only_valid)
     print(t("transfer.done", added=result.added, updated=result.updated, skipped=result.skipped,
             batch=result.batch))
+    if result.held:
+        print(t("transfer.held", count=result.held))
     return 0
 
 

@@ -117,6 +117,7 @@ class ImportResult:
     updated: int
     skipped: int  # rejected rows left out (only_valid)
     batch: str
+    held: int = 0  # requests filed for an approver (approval on, an editor's import): new and changed customers
 
 
 # ---------------------------------------------------------------- converting cells

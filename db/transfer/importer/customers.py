@@ -198,7 +198,7 @@ class CustomerPlanner:
         for fld, dim in (*checked, *self.dim_fields.items()):
             refuse_classes(cleaned[fields.index(fld)], fld,
                            lambda code, dim=dim: self._class_problem(dim, code), refuse)
-        for i, fld, exc in scope.refusals(fields, cleaned, olds):  # the operator's data permission
+        for i, fld, exc in scope.refusals(fields, cleaned, olds, not self.blank_clears):  # the operator's data permission
             refuse(i, fld, exc)
         if "stop_date" in fields:
             devs = cleaned[fields.index("dev_date")] if "dev_date" in fields else None

@@ -1,6 +1,7 @@
 """Committing an import plan: one transaction, rows streamed in bulk (db.core.bulk) and set-based SQL."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import operator
@@ -9,7 +10,7 @@ from typing import Iterable
 import peewee
 
 from db.archive import classes as class_rules
-from db.archive import customers, dimensions, search, subrecords
+from db.archive import approval, customers, dimensions, search, subrecords
 from db.core import bulk, clock, dialect
 from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
@@ -33,17 +34,47 @@ def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | No
         raise RuleError("import.has_rejected", count=len(plan.rejected_lines))
     total = plan.writes
     report = progress or (lambda done, total: None)
+    held = 0
     try:
         with many_objects(), writing():
             if plan.kind == "customers":
+                waits = approval.applies()  # an editor's import, approval on: as the card's saves
+                if waits:
+                    plan, held = _held(plan)
                 _commit_customers(plan, report, total)
+                if waits:  # the new customers are pending (待审核) until approved
+                    held += approval.file_many("new", [(r.code, {}) for r in plan.adds])
             elif plan.kind == "classes":
                 _commit_classes(plan, report, total)
             else:
                 _commit_sales(plan, report, total)
     except peewee.IntegrityError as exc:
         raise RuleError("import.changed_since_plan", reason=str(exc).splitlines()[0]) from None
-    return ImportResult(len(plan.adds), len(plan.updates), len(plan.rejected_lines), plan.batch)
+    return ImportResult(len(plan.adds), len(plan.updates), len(plan.rejected_lines), plan.batch, held)
+
+
+def _held(plan: ImportPlan) -> tuple[ImportPlan, int]:
+    """An editor's import with approval on (db.archive.approval): the held fields' changes
+    of each update become a change request and are not written (a row left with nothing
+    else to change is not written at all); a customer still pending approval takes its
+    changes as they are. Returns the plan to write and the requests filed."""
+    fields = set(approval.held_fields())
+    touching = [r.code for r in plan.updates if fields & r.changes.keys()]
+    pending = set()
+    for start in range(0, len(touching), WRITE_CHUNK):
+        pending |= approval.pending_codes(touching[start:start + WRITE_CHUNK])
+    kept, held = [], []
+    for row in plan.updates:
+        waiting = {} if row.code in pending else {k: v for k, v in row.changes.items() if k in fields}
+        if not waiting:
+            kept.append(row)
+            continue
+        held.append((row.code, waiting))
+        rest = {k: v for k, v in row.changes.items() if k not in waiting}
+        if rest:
+            kept.append(PlannedRow(row.line, row.code, row._values, rest, cells=row.cells, fields=row.fields,
+                                   version=row.version))
+    return dataclasses.replace(plan, updates=kept), approval.file_many("change", held)
 
 
 def _log_added(plan: ImportPlan, before: int, at: dt.datetime, who: str) -> None:
