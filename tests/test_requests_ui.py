@@ -99,3 +99,36 @@ async def test_a_pending_customer_is_marked_in_the_list(queue):
         assert listing.row_at(last).code == "N1" and "N1" in listing._waiting
         strip, _ = listing.render_row(last, listing.row_at(last), listing.rich_style)
         assert strip.text.startswith(" 待")
+
+
+async def card_of_the_change(pilot):
+    from tui.screens.card import CardScreen
+
+    await settle(pilot)
+    pilot.app.push_screen(CardScreen("C000001"))
+    await settle(pilot)
+
+
+async def test_the_card_shows_what_waits_for_approval(queue, monkeypatch):
+    """The editor's card of a customer with a change waiting: the title counts the requests,
+    the message line says each one, old -> new; the card keeps the values it has."""
+    monkeypatch.setenv("LOGNAME", "lisi")
+    operators._forget()
+    app = make_app(queue, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await card_of_the_change(pilot)
+        assert "待审核 1" in str(app.screen.query_one("#title").render())
+        message = str(app.screen.query_one("#message").render())
+        assert message.startswith("待审核: #") and "250,000.00" in message and "60" in message
+        assert app.screen.query_one("#f-credit_limit").value != "250,000.00"
+        monkeypatch.setenv("LOGNAME", "zhangsan")
+        operators._forget()
+        approval.approve(approval.requests()[1].id)
+        app.pop_screen()
+        await card_of_the_change(pilot)
+        assert "待审核" not in str(app.screen.query_one("#title").render())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_card_waiting_snapshot(snap_compare, queue, size):
+    assert snap_compare(make_app(queue, start="archive"), terminal_size=size, run_before=card_of_the_change)

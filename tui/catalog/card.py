@@ -4,6 +4,8 @@ MESSAGES = {
     "screen.card": ("客户档案卡片", "Customer card"),
     "card.new": ("新增", "new"),
     "card.stopped_on": ("已停用 ({date})", "stopped ({date})"),
+    "card.waiting_count": ("待审核 {count}", "{count} awaiting approval"),
+    "card.waiting": ("待审核: {requests}", "Awaiting approval: {requests}"),
     "card.save_new": ("保存并新增", "Save and add"),
     "card.copy": ("复制", "Copy"),
     "card.pick": ("参照", "Look up"),

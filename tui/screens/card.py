@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
-from db.archive import customers, dimensions, history
+from db.archive import approval, customers, dimensions, history
 from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.values.subfields import KINDS, MIRRORED
 from db.core.models import MAIN_DIMENSION
@@ -22,6 +22,7 @@ from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
+from tui.shell.requests import changes_text
 from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_text, shown
 from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
@@ -83,6 +84,13 @@ class CardScreen(KehuScreen[str | None]):
     def read_only(self) -> bool:
         return self.app.store.read_only
 
+    @property
+    def waiting(self) -> list:
+        """The customer's requests pending approval (new, or changes its card does not show yet)."""
+        if self.row is None or not approval.enabled():
+            return []
+        return approval.requests("pending", code=self.row.code)
+
     def compose(self) -> ComposeResult:
         self.dims = [d for d in dimensions.all_dimensions() if d.code != MAIN_DIMENSION]
         # As wide as the longest label in the language in force, plus the gap after it:
@@ -142,6 +150,8 @@ class CardScreen(KehuScreen[str | None]):
 
     def on_mount(self) -> None:
         self._show_title()
+        if self.waiting:  # 审核: what this card's saves still wait for, as the approver will see it
+            self.say(t("card.waiting", requests="; ".join(f"#{r.id} {changes_text(r)}" for r in self.waiting)))
         if self.row is None:
             self._focus_code()
         else:
@@ -180,6 +190,8 @@ class CardScreen(KehuScreen[str | None]):
             title.append(f"{self.row.code} {self.row.short_name}")
             if customers.is_stopped(self.row):
                 title.append("  " + t("card.stopped_on", date=str(self.row.stop_date)), style="bold")
+            if self.waiting:
+                title.append("  " + t("card.waiting_count", count=len(self.waiting)), style="bold")
         if self.read_only:
             title.append("  " + t("archive.read_only"), style="bold")
         self.query_one("#title", Static).update(title)
