@@ -182,8 +182,34 @@ async def test_history_tab_lists_changes_with_old_and_new(card_app):
         await press(pilot, "f6")
         await open_card(pilot, "C002")
         await press(pilot, "alt+7")
-        text = str(pilot.app.screen.query_one("#history").render())
+        history = pilot.app.screen.query_one("#history")
+        text = "\n".join(str(history.get_option_at_index(i).prompt) for i in range(history.option_count))
         assert "修改" in text and "电话: — → 010-8888" in text
+
+
+async def test_history_tab_shows_the_card_as_of_an_entry(card_app):
+    """Enter on an entry of the 历史 tab: the card as that entry left it, read-only."""
+    from tui.screens.as_of import AsOfScreen
+
+    async with card_app.run_test(size=(80, 24)) as pilot:
+        await open_card(pilot, "C002")
+        set_field(pilot.app, "phone", "010-8888")
+        await press(pilot, "f6")
+        await open_card(pilot, "C002")
+        set_field(pilot.app, "phone", "010-9999")
+        await press(pilot, "f6")
+        await open_card(pilot, "C002")
+        await press(pilot, "alt+7")
+        assert pilot.app.focused.id == "history"
+        await press(pilot, "down", "enter")  # the entry before the newest: the first change
+        screen = pilot.app.screen
+        assert isinstance(screen, AsOfScreen)
+        text = str(screen.query_one("#as-of-fields").render())
+        assert "010-8888" in text and "010-9999" not in text
+        await press(pilot, "escape")
+        assert isinstance(pilot.app.screen, CardScreen)
+        await press(pilot, "ctrl+o")  # the palette's key: the entry under the cursor
+        assert isinstance(pilot.app.screen, AsOfScreen)
 
 
 async def test_read_only_card_is_refused_by_the_store(seeded):
@@ -331,3 +357,26 @@ async def test_the_english_card_shows_management_types_in_english(seeded):
         field.value = "VIP"
         await press(pilot, "f6")
         assert result["code"] == "C002" and customers.get("C002").mgmt_type == "VIP客户"
+
+
+async def _history_with_two_changes(pilot):
+    await settle(pilot)
+    for phone in ("010-8888", "010-9999"):
+        row = customers.get("C000355")
+        customers.update("C000355", {"phone": phone}, row.version)
+    await open_card(pilot, "C000355")
+    await press(pilot, "alt+7")
+    await settle(pilot)
+
+
+async def _as_of_the_first_change(pilot):
+    await _history_with_two_changes(pilot)
+    await press(pilot, "down", "enter")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("state", [_history_with_two_changes, _as_of_the_first_change],
+                         ids=["history_tab", "as_of"])
+def test_history_tab_snapshots(snap_compare, demo_store, size, state):
+    assert snap_compare(make_app(demo_store, start="archive"), terminal_size=size, run_before=state)

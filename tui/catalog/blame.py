@@ -16,4 +16,10 @@ MESSAGES = {
     "blame.source.evaluate": ("评估", "evaluation"),
     "blame.source.request": ("审核", "request"),
     "blame.asked": ("({who} {at} 申请)", "(asked by {who} {at})"),
+    "as_of.title": ("{code} 于 {at} 的档案", "{code} as of {at}"),
+    "as_of.keys": ("{close} 返回", "{close} back"),
+    "as_of.none": ("{code} 当时尚未建档", "{code} did not exist then"),
+    "history.as_of_hint": ("Enter 查看该记录时的档案", "Enter: the card as of this entry"),
+    "card.as_of": ("查看此记录时的档案", "Card as of this entry"),
+    "card.as_of_where": ("在「{tab}」页选一条记录", "Choose an entry on the {tab} tab"),
 }

@@ -19,6 +19,7 @@ from db.core.models import MAIN_DIMENSION
 from tui import background, clipboard, config
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
+from tui.screens.as_of import AsOfScreen
 from tui.screens.base import KehuScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
@@ -27,7 +28,7 @@ from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_te
 from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
-from tui.widgets.history_view import history_text
+from tui.widgets.history_view import HistoryList
 from tui.widgets.subrecord_pane import SubRecordPane
 from tui.widgets.performance import performance_text
 from tui.widgets.personal_card import hidden, identity_rows, is_personal
@@ -51,6 +52,7 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.delete", "ctrl+delete,ctrl+r", "delete", "cmd.delete", priority=True),
         Command("card.copy_invoice", "f9", "clip('invoice')", "clip.invoice", show=False),
         Command("card.copy_contact", "f3", "clip('contact')", "clip.contact", show=False),
+        Command("card.as_of", "ctrl+o", "as_of", "card.as_of", show=False),
         Command("card.tab1", "alt+1", "tab(0)", "card.tab_basic", show=False),
         Command("card.tab2", "alt+2", "tab(1)", "card.tab_contact", show=False),
         Command("card.tab3", "alt+3", "tab(2)", "card.tab_credit", show=False),
@@ -118,9 +120,7 @@ class CardScreen(KehuScreen[str | None]):
                     with VerticalScroll():
                         yield Static(performance_text(self.row.code), id="performance")
                 with TabPane(t("history.tab"), id="tab-history"):
-                    with VerticalScroll():
-                        yield Static(history_text(history.for_entity("customer", self.row.code)),
-                                     id="history")
+                    yield HistoryList(history.for_entity("customer", self.row.code), id="history")
                 for kind in KINDS:  # after the tabs U8 has, so Alt+1..7 stay where they were
                     with TabPane(t(f"sub.kind.{kind}"), id=f"tab-{kind}"):
                         yield SubRecordPane(self.row.code, kind, self.read_only, self.label_width)
@@ -393,6 +393,8 @@ class CardScreen(KehuScreen[str | None]):
         inputs = [w for w in pane.query("Field, TextArea") if not w.disabled]
         if pane.query(SubRecordPane):
             pane.query_one(SubRecordPane).focus_first()
+        elif pane.query(HistoryList):
+            pane.query_one(HistoryList).focus()
         elif inputs:
             inputs[0].focus()
 
@@ -426,6 +428,19 @@ class CardScreen(KehuScreen[str | None]):
 
             self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"),
                                               tuple(shown_mgmt(c) for c in BY_KEY["mgmt_type"].choices)), picked)
+
+    def action_as_of(self) -> None:
+        """The card as the history entry under the cursor left it (the 历史 tab's)."""
+        found = self.query(HistoryList)
+        entry = found.first().chosen if found else None
+        if entry is None:
+            self.say(t("card.as_of_where", tab=t("history.tab")))
+            return
+        self.app.push_screen(AsOfScreen(self.row.code, entry))
+
+    @on(HistoryList.OptionSelected, "#history")
+    def _entry_chosen(self) -> None:
+        self.action_as_of()
 
     def action_toggle_stop(self) -> None:
         if self.row is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from db.archive.history import Entry
 from tui.change_values import field_name, merged_codes, values_text
@@ -46,3 +48,21 @@ def history_text(entries: list[Entry], *, with_code: bool = False) -> Text:
     if not entries:
         return Text(t("history.none"))
     return Text("\n").join(entry_text(e, with_code=with_code) for e in entries)
+
+
+class HistoryList(OptionList):
+    """A customer's history, newest first, one option per entry (its id the option's): the
+    card's 历史 tab, where Enter shows the card as that entry left it."""
+
+    def __init__(self, entries: list[Entry], **kwargs) -> None:
+        options = [Option(entry_text(e), id=str(e.id)) for e in entries] or [Option(t("history.none"), disabled=True)]
+        super().__init__(*options, **kwargs)
+        self.entries = {str(e.id): e for e in entries}
+        if entries:
+            self.border_subtitle = t("history.as_of_hint")
+
+    @property
+    def chosen(self) -> Entry | None:
+        if self.highlighted is None:
+            return None
+        return self.entries.get(self.get_option_at_index(self.highlighted).id or "")
