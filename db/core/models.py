@@ -154,6 +154,10 @@ class Customer(BaseModel):
             (("name_key", "code", "class_code", "stop_date"), False),
             (("dev_date", "code", "class_code", "stop_date"), False),
             (("region", "code", "class_code", "stop_date"), False),
+            # 数据权限: an operator's scope by department or as 专管业务员, its class range
+            # within it; a scoped count reads a few thousand index entries, not the class's.
+            (("department", "class_code", "stop_date"), False),
+            (("salesperson", "class_code", "stop_date"), False),
         )
 
 
