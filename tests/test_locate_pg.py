@@ -149,6 +149,10 @@ def test_a_version_4_archive_is_upgraded_to_the_pieces_column(pg_url):
             "SELECT indnatts > indnkeyatts FROM pg_index "
             "WHERE indexrelid = 'customer_class_code_code_stop_date'::regclass").fetchone()
         assert with_id == (True,)
+        # the data permission's index holds what the row-level security policy reads
+        scope = models.database.execute_sql(
+            "SELECT pg_get_indexdef('customer_department_class_code_stop_date'::regclass)").fetchone()[0]
+        assert scope.endswith("INCLUDE (id, salesperson)")
     finally:
         store.close()
     again = []

@@ -73,6 +73,13 @@ def install(store) -> None:
         install_list_indexes()
 
 
+# The data permission's indexes (department, or salesperson for 专管, then class): they also
+# hold what the row-level security policy reads of each row (db.archive.server), so a scoped
+# count is read from the index alone: 1,181 ms for 55,494 of 1,000,000 customers through
+# the heap, 230 ms from the index.
+SCOPE_INCLUDES = {"department": ("salesperson",), "salesperson": ("department",)}
+
+
 def install_list_indexes() -> None:
     """PostgreSQL: each list order's index (db.core.models.Customer) also holds the id, as
     SQLite's indexes hold the rowid: a page is chosen from the index alone, skipping up to
@@ -85,13 +92,14 @@ def install_list_indexes() -> None:
             continue
         columns, unique = index
         name = f"{table}_{'_'.join(columns)}"
-        found = db.execute_sql("SELECT i.indnatts > i.indnkeyatts FROM pg_index i "
+        included = ("id", *SCOPE_INCLUDES.get(columns[0], ()))
+        found = db.execute_sql("SELECT i.indnatts - i.indnkeyatts FROM pg_index i "
                                "WHERE i.indexrelid = to_regclass(%s)", [name]).fetchone()
-        if found is not None and found[0]:
+        if found is not None and found[0] == len(included):
             continue
         db.execute_sql(f"DROP INDEX IF EXISTS {name}")
         db.execute_sql(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON {table} "
-                       f"({', '.join(columns)}) INCLUDE (id)")
+                       f"({', '.join(columns)}) INCLUDE ({', '.join(included)})")
     # Locate lists mnemonic matches in (mnemonic, id) order, SQLite's index order (prefix_query):
     # with the id in the key the index serves it, where an incremental sort over (mnemonic)
     # read every customer of a common mnemonic (lxy: 30 ms).
