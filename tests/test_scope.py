@@ -12,7 +12,7 @@ import db
 from db import RuleError
 from db.archive import classes, customers, merge, operators, scope, search
 from db.core import clock, session
-from db.core.models import Customer, Membership, Sale
+from db.core.models import Customer, Dimension, Membership, Sale
 from db.lists import batch, paging
 from db.lists.query import Filter, ListQuery
 from db.transfer import exporter, importer
@@ -323,3 +323,57 @@ def test_health_review_and_duplicates_see_only_the_scope(demo_store, monkeypatch
     shown = {p.customer_code for p in rules.proposals(run, limit=100_000)}
     assert shown and shown <= expected
     assert outside.code not in {c.code for c in duplicates.candidates(like_outside)}
+
+
+def _region_scope(editor: str) -> tuple[str, str, str]:
+    """An editor whose scope is one region class (another dimension than the main one):
+    (a customer of it, its region class, another region leaf)."""
+    region = Membership.select().join(Dimension).where(
+        Dimension.code == "region").first()
+    leaves = [c for c, _ in classes.leaves("region")]
+    other = next(c for c in leaves if not c.startswith(region.class_code[:2]))
+    operators.add(editor, "赵六", role="editor", scope=operators.Scope(classes=(("region", region.class_code[:2]),)))
+    return region.customer_code, region.class_code, other
+
+
+def _membership_walk(code: str, inside: str, other: str) -> None:
+    from db.archive import dimensions
+
+    row = Customer.get(Customer.code == code)
+    with pytest.raises(RuleError) as err:  # moving it to another region takes it out of the scope
+        dimensions.set_membership(code, "region", other, row.version)
+    assert err.value.key == "team.value_out_of_scope" and err.value.field == "region"
+    with pytest.raises(RuleError, match="team.value_out_of_scope"):
+        dimensions.set_membership(code, "region", None, row.version)
+    assert dimensions.memberships(code)["region"][0] == inside  # nothing written
+    same_region = next(c for c, _ in classes.leaves("region") if c.startswith(inside[:2]))
+    if same_region != inside:
+        assert dimensions.set_membership(code, "region", same_region, row.version) == row.version + 1
+
+
+def test_a_class_of_another_dimension_keeps_its_customers_in_scope(demo_store, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "boss")
+    operators.add("boss", "张总")
+    code, inside, other = _region_scope("zhao")
+    monkeypatch.setenv("LOGNAME", "zhao")
+    operators._forget()
+    _membership_walk(code, inside, other)
+
+
+def test_a_class_of_another_dimension_keeps_its_customers_in_scope_on_postgresql(pg_roles):  # noqa: F811
+    from db import demo
+
+    fresh_schema()
+    clock.fix(FIXED_NOW)
+    demo.build(PG_URL).close()
+    store = db.open_store(PG_URL)
+    operators.add(operators.login(), "张总")
+    editor = pg_roles("zhao")
+    code, inside, other = _region_scope(editor)
+    store.close()
+    store = db.open_store(role_url(editor))
+    try:
+        _membership_walk(code, inside, other)
+    finally:
+        store.close()
+        clock.act_as(None)

@@ -13,7 +13,7 @@ import unicodedata
 
 from peewee import JOIN, fn
 
-from db.archive import classes, history
+from db.archive import classes, history, scope
 from db.core import clock
 from db.values.coding import CodingScheme
 from db.core.errors import ConflictError, RuleError
@@ -150,9 +150,16 @@ def set_membership(customer_code: str, dim_code: str, class_code: str | None,
         old_code = old.class_code if old else None
         if old_code == class_code:
             return customer.version
-        if old is not None:
+        scope.check(customer)  # 数据权限: only a customer in scope, and it stays there
+        scope.check_membership(customer, dim.code, class_code)
+        # Moved in place, not deleted and made again: under a scope of this dimension the
+        # customer would be out of sight between the two, and PostgreSQL's row-level
+        # security would refuse the new row.
+        if old is not None and class_code is not None:
+            Membership.update(class_code=class_code).where(Membership.id == old.id).execute()
+        elif old is not None:
             old.delete_instance()
-        if class_code is not None:
+        else:
             Membership.create(customer=customer.id, dimension=dim.id, class_code=class_code,
                               customer_code=customer.code)
         Customer.update(version=Customer.version + 1, modified_by=clock.user(),

@@ -139,6 +139,24 @@ def check_value(field: str, value) -> None:
                         reason=reason(), admins=operators.admins() or me.login)
 
 
+def check_membership(customer: Customer, dim_code: str, class_code: str | None) -> None:
+    """Refuse putting `customer` (in scope: the caller read it) in class `class_code` of
+    dimension `dim_code` (None: out of it) when that takes it out of the scope, as a class
+    the scope names in that dimension was what kept it in: before anything is written,
+    since on PostgreSQL the server would refuse the row with an error of its own."""
+    me = operators.me()
+    if me.sees_everything or not me.scope.classes:
+        return
+    held = {dim: code for dim, code in models.Membership.select(Dimension.code, models.Membership.class_code)
+            .join(Dimension, on=(models.Membership.dimension == Dimension.id))
+            .where(models.Membership.customer == customer.id).tuples()}
+    held[MAIN_DIMENSION] = customer.class_code
+    held[dim_code] = class_code
+    if not any((held.get(dim) or "").startswith(code) for dim, code in me.scope.classes):
+        raise RuleError("team.value_out_of_scope", field=dim_code, value=class_code or "", who=me.login,
+                        reason=reason(), admins=operators.admins() or me.login)
+
+
 def _value_outside(field: str, value, me) -> bool:
     main = [code for dim, code in me.scope.classes if dim == MAIN_DIMENSION]
     text = "" if value is None else str(value)
