@@ -1,0 +1,198 @@
+"""总公司 Head office and branches: the rules (exists, not stopped, no loop), the card's save,
+delete, merge, import, the group roll-up of sales, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import db
+from db.archive import branches, customers, history, merge, sales
+from db.core.errors import RuleError
+from db.core.models import Customer, Sale
+from db.transfer import importer
+from tests.pg import pg_store, pg_url  # noqa: F401  (fixtures)
+
+
+def _group(seeded_store=None):
+    """H head of B1 and B2; B2 head of B21."""
+    for code, head in (("H", ""), ("B1", "H"), ("B2", "H"), ("B21", "B2")):
+        customers.create({"code": code, "name": f"华联{code}", "short_name": f"华联{code}",
+                          "class_code": "01", "head_office": head})
+
+
+@pytest.fixture
+def group(seeded):
+    _group()
+    return seeded
+
+
+def test_the_card_names_a_head_and_the_history_keeps_it(group):
+    assert customers.get("B1").head_office == "H"
+    assert customers.get("H").head_office is None
+    assert [b.code for b in branches.branches("H")] == ["B1", "B2"]
+    assert branches.head_of("B21") == ("B2", "华联B2")
+    customers.update("B1", {"head_office": "B2"}, 1)
+    top = history.for_entity("customer", "B1")[0]
+    assert top.changes["head_office"] == ("H", "B2")
+    customers.update("B1", {"head_office": ""}, 2)
+    assert customers.get("B1").head_office is None
+    assert customers.as_form(customers.get("B1"))["head_office"] == ""
+
+
+@pytest.mark.parametrize("head, key", [("H", "head.loop"), ("B21", "head.loop"), ("X9", "head.unknown"),
+                                        ("H", "head.self")])
+def test_refusals(group, head, key):
+    code = "H" if key == "head.self" else ("B2" if head == "B21" else "H")
+    if key == "head.loop" and head == "H":
+        code, head = "H", "B21"  # H under its own grand-branch
+    version = customers.get(code).version
+    with pytest.raises(RuleError) as caught:
+        customers.update(code, {"head_office": head}, version)
+    assert caught.value.key == key
+    assert customers.get(code).version == version  # nothing changed
+
+
+def test_a_loop_is_named_in_the_message(group):
+    from tui.i18n import error_text, set_lang
+
+    with pytest.raises(RuleError) as caught:
+        customers.update("H", {"head_office": "B21"}, 1)
+    assert caught.value.values["loop"] == "H → B21 → B2 → H"
+    set_lang("zh")
+    assert "H → B21 → B2 → H" in error_text(caught.value)
+
+
+def test_a_stopped_customer_cannot_be_named_but_a_branch_keeps_it(group):
+    customers.stop("B2", customers.get("B2").version)
+    with pytest.raises(RuleError) as caught:
+        customers.update("B1", {"head_office": "B2"}, 1)
+    assert caught.value.key == "head.stopped"
+    # B21's card saved with its head unchanged: no refusal
+    customers.update("B21", {"head_office": "B2", "remark": "x"}, 1)
+    assert customers.get("B21").remark == "x"
+
+
+def test_a_head_with_branches_cannot_be_deleted(group):
+    with pytest.raises(RuleError) as caught:
+        customers.delete("B2", 1)
+    assert caught.value.key == "customer.has_branches"
+    customers.delete("B21", 1)
+    customers.delete("B2", 1)
+
+
+def test_the_group_rolls_up_sales_recursively(group):
+    for i, code in enumerate(("H", "B1", "B21")):
+        Sale.create(customer=customers.get(code).id, date=dt.date(2026, 3, i + 1), doc_no=f"D{i}",
+                    amount=100 * (i + 1))
+    assert sorted(Customer.get_by_id(i).code for i in branches.group_ids("H")) == ["B1", "B2", "B21", "H"]
+    assert sales.performance("H").all_time.amount == 100
+    whole = sales.performance("H", group=True)
+    assert (whole.all_time.amount, whole.all_time.orders) == (600, 3)
+    assert sales.performance("B2", group=True).all_time.amount == 300
+
+
+def test_merge_moves_the_branches_to_the_target(group):
+    customers.create({"code": "T", "name": "联华", "short_name": "联华", "class_code": "01"})
+    merge.merge("T", ["B2"])
+    assert customers.get("B21").head_office == "T"
+    assert customers.get("B21").version == 2
+    assert history.for_entity("customer", "B21")[0].changes["head_office"] == ("B2", "T")
+
+
+def test_a_merge_that_makes_a_loop_is_refused(group):
+    # B21 under B2 under H: merging B2 into B21 would make B21 its own head.
+    with pytest.raises(RuleError) as caught:
+        merge.merge("B21", ["B2"])
+    assert caught.value.key == "head.loop"
+    assert customers.get("B2") is not None and customers.get("B21").head_office == "B2"
+    # Taking B2's own head office for B21 makes it a plain merge.
+    merge.merge("B21", ["B2"], {"head_office": "B2"})
+    assert customers.get("B21").head_office == "H"
+
+
+def test_import_reads_heads_by_code_forward_and_refuses_loops(group, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("客户编码,客户名称,客户简称,所属分类码,总公司编码\n"
+                    "N1,新一,新一,01,N2\n"       # its head comes later in the file
+                    "N2,新二,新二,01,H\n"
+                    "N3,新三,新三,01,NOPE\n"
+                    "H,华联H,华联H,01,B21\n"      # H under its own grand-branch
+                    "N4,新四,新四,01,N4\n", encoding="utf-8")
+    plan = importer.plan(path)
+    assert sorted((p.line, p.key) for p in plan.rejected) == [
+        (4, "head.unknown"), (5, "head.loop"), (6, "head.self")]
+    importer.commit(plan, only_valid=True)
+    assert customers.get("N1").head_office == "N2" and customers.get("N2").head_office == "H"
+    assert customers.get("H").head_office is None
+
+
+def test_export_writes_the_head_code(group, tmp_path):
+    from db.transfer import exporter
+
+    out = tmp_path / "out.csv"
+    exporter.export_list(out)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    heads = lines[0].split(",").index("总公司编码")
+    assert {line.split(",")[0]: line.split(",")[heads] for line in lines[1:]}["B21"] == "B2"
+
+
+def test_postgresql_group_and_loop(pg_store):  # noqa: F811
+    from db.archive import classes
+
+    classes.add("main", "01", "个人消费者")
+    _group()
+    assert len(branches.group_ids("H")) == 4
+    with pytest.raises(RuleError):
+        customers.update("H", {"head_office": "B21"}, 1)
+    customers.create({"code": "T", "name": "联华", "short_name": "联华", "class_code": "01"})
+    merge.merge("T", ["B2"])
+    assert customers.get("B21").head_office == "T"
+
+
+HEAD_UPGRADE = 11  # the schema version that added customer.head_office
+
+
+def _made_older(run_sql) -> None:
+    run_sql("DROP INDEX customer_head_office; ALTER TABLE customer DROP COLUMN head_office;"
+            f"UPDATE schema_info SET value = '{HEAD_UPGRADE - 1}' WHERE key = 'schema_version'")
+
+
+def _opens_with_heads(url: str) -> None:
+    from db.core.models import SCHEMA_VERSION, SchemaInfo, database
+
+    db.open_store(url)
+    assert SchemaInfo.get_by_id("schema_version").value == str(SCHEMA_VERSION)
+    assert customers.get("C1").head_office is None
+    assert "customer_head_office" in {i.name for i in database.get_indexes("customer")}
+    customers.create({"code": "C2", "name": "分店", "short_name": "分店", "class_code": "01",
+                      "head_office": "C1"})
+    assert [b.code for b in branches.branches("C1")] == ["C2"]
+
+
+def _one_customer(url: str) -> None:
+    from db.archive import classes
+
+    store = db.open_store(url)
+    classes.add("main", "01", "个人消费者")
+    customers.create({"code": "C1", "name": "总店", "short_name": "总店", "class_code": "01"})
+    store.close()
+
+
+def test_a_version_10_sqlite_archive_gets_the_head_office_column(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "old.db")
+    _one_customer(path)
+    con = sqlite3.connect(path)
+    _made_older(con.executescript)
+    con.close()
+    _opens_with_heads(path)
+
+
+def test_a_version_10_postgresql_archive_gets_the_head_office_column(pg_url):  # noqa: F811
+    from tests.pg import admin_sql
+
+    _one_customer(pg_url)
+    _made_older(admin_sql)
+    _opens_with_heads(pg_url)

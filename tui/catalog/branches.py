@@ -1,0 +1,25 @@
+"""Words of head offices and branches (总公司, db.archive.branches): the card's field and
+branch list, the refusals, the 业绩 tab's group roll-up and `kehu show`."""
+
+MESSAGES = {
+    "customer.field.head_office": ("总公司编码", "Head office"),
+    "head.self": ("{label}: 客户 {code} 不能是自己的总公司", "{label}: customer {code} cannot be its own head office"),
+    "head.unknown": ("{label}: 客户 {code} 不存在", "{label}: there is no customer {code}"),
+    "head.stopped": ("{label}: 客户 {code} 已于 {date} 停用, 不能作总公司",
+                     "{label}: customer {code} was stopped on {date} and cannot be a head office"),
+    "head.loop": ("{label}: 总公司成环 {loop}, 客户不能是自己分支机构的分支",
+                  "{label}: head offices in a loop {loop}; a customer cannot be a branch of its own branch"),
+    "customer.has_branches": ("客户 {code} 是 {count} 个分支机构的总公司, 不能删除; 请先改它们的总公司",
+                              "Customer {code} is the head office of {count} [branch|branches] and cannot be deleted; change their head office first"),
+    "head.branches": ("分支机构", "Branches"),
+    "head.branch_count": ("分支机构 {count} 个", "{count} [branch|branches]"),
+    "head.more": ("… 另有 {count} 个", "… and {count} more"),
+    "head.none": ("无", "none"),
+    "head.stopped_mark": ("(停用)", "(stopped)"),
+    "head.pick_title": ("参照 总公司", "Pick the head office"),
+    "card.sales_group": ("集团合计: 总公司及其分支机构共 {count} 户 ({toggle} 只看本户)",
+                         "Group total: the head office and its branches, {count} customers ({toggle}: this customer only)"),
+    "card.sales_own": ("本户 ({toggle} 集团合计)", "This customer only ({toggle}: the group)"),
+    "card.group_toggle": ("业绩 本户/集团", "Sales: customer / group"),
+    "lookup.head_office": ("总公司", "Head office"),
+}
