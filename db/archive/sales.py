@@ -46,6 +46,7 @@ class SaleRow:
     doc_no: str
     amount: int
     cost: int
+    code: str = ""  # the customer's, in a group's list (业绩 rolled up to the head office)
 
     @property
     def profit(self) -> int:
@@ -129,8 +130,11 @@ def performance(customer_code: str, as_of: dt.date | None = None, recent: int = 
            .where(whose, Sale.date <= as_of).tuples().get())
     first, last = (_as_date(v) for v in row[:2])
     sums = [int(v) for v in row[2:]]
-    latest = (Sale.select(Sale.date, Sale.doc_no, Sale.amount, Sale.cost)
-              .where(whose, Sale.date <= as_of)
+    if group:  # whose order each one is
+        latest = Sale.select(Sale.date, Sale.doc_no, Sale.amount, Sale.cost, Customer.code).join(Customer)
+    else:
+        latest = Sale.select(Sale.date, Sale.doc_no, Sale.amount, Sale.cost, SQL("''"))
+    latest = (latest.where(whose, Sale.date <= as_of)
               .order_by(Sale.date.desc(), Sale.id.desc()).limit(recent).tuples())
     return Performance(
         as_of=as_of,
@@ -140,7 +144,7 @@ def performance(customer_code: str, as_of: dt.date | None = None, recent: int = 
         all_time=Totals(*sums[0:3]),
         first_date=first,
         last_date=last,
-        recent=[SaleRow(_as_date(d), n, a, c) for d, n, a, c in latest],
+        recent=[SaleRow(_as_date(d), n, a, c, code) for d, n, a, c, code in latest],
     )
 
 

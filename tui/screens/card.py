@@ -26,6 +26,7 @@ from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_te
 from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
+from tui.widgets.head_office import HeadOfficeRow, branch_rows
 from tui.widgets.history_view import history_text
 from tui.widgets.subrecord_pane import SubRecordPane
 from tui.widgets.performance import performance_text
@@ -50,6 +51,7 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.delete", "ctrl+delete,ctrl+r", "delete", "cmd.delete", priority=True),
         Command("card.copy_invoice", "f9", "clip('invoice')", "clip.invoice", show=False),
         Command("card.copy_contact", "f3", "clip('contact')", "clip.contact", show=False),
+        Command("card.group", "ctrl+g", "toggle_group", "card.group_toggle", show=False, priority=True),
         Command("card.tab1", "alt+1", "tab(0)", "card.tab_basic", show=False),
         Command("card.tab2", "alt+2", "tab(1)", "card.tab_contact", show=False),
         Command("card.tab3", "alt+3", "tab(2)", "card.tab_credit", show=False),
@@ -72,6 +74,7 @@ class CardScreen(KehuScreen[str | None]):
             raise ConflictError("conflict.deleted", code=code)
         self.initial = customers.as_form(self.row) if self.row else (values or customers.blank(class_code))
         self.saved_any: str | None = None
+        self.group_sales = False  # 业绩 of the customer alone, or of its group (总公司)
         # Keys typed before the card can take them, in order (None once they are handed on).
         self.held: list[events.Key] | None = []
         self.passing: events.Key | None = None
@@ -99,16 +102,19 @@ class CardScreen(KehuScreen[str | None]):
                             if (field.editable or self.row is not None) and not hidden(field.key, personal):
                                 # A saved code never changes (U8): its box is shown disabled.
                                 locked = self.read_only or (field.key == "code" and self.row is not None)
-                                yield FieldRow(field, shown(field.key, self.initial.get(field.key, "")),
-                                               locked, self.label_width)
+                                row = HeadOfficeRow if field.key == "head_office" else FieldRow
+                                yield row(field, shown(field.key, self.initial.get(field.key, "")),
+                                          locked, self.label_width)
                                 yield from identity_rows(field.key, self.initial, personal, self.label_width)
+                                if field.key == "head_office":
+                                    yield from branch_rows(self.code, self.label_width)
             with TabPane(t("card.tab_dimensions"), id="tab-dimensions"):
                 with VerticalScroll():
                     yield from self._dimension_rows()
             if self.row is not None:
                 with TabPane(t("card.tab_sales"), id="tab-sales"):
                     with VerticalScroll():
-                        yield Static(performance_text(self.row.code), id="performance")
+                        yield Static(performance_text(self.row.code, self.group_sales), id="performance")
                 with TabPane(t("history.tab"), id="tab-history"):
                     with VerticalScroll():
                         yield Static(history_text(history.for_entity("customer", self.row.code)),
@@ -331,7 +337,7 @@ class CardScreen(KehuScreen[str | None]):
         self.row = None
         self.code = None
         self.initial = values
-        for key in ("created_by", "created_at", "modified_by", "modified_at"):
+        for key in ("created_by", "created_at", "modified_by", "modified_at", "branches"):
             self.query(f"#row-{key}").remove()
         # A card with no code has no sales and no history: not the ones of the card it came from.
         tabs = self.query_one(TabbedContent)
@@ -392,8 +398,17 @@ class CardScreen(KehuScreen[str | None]):
     def action_pick(self) -> None:
         focused = self.focused
         if focused is None or focused.id is None or not (
-                focused.id in ("f-class_code", "f-mgmt_type") or focused.id.startswith("f-dim-")):
+                focused.id in ("f-class_code", "f-mgmt_type", "f-head_office") or focused.id.startswith("f-dim-")):
             self.say(t("card.pick_hint", pick=key_of("card.pick")))
+            return
+        if focused.id == "f-head_office":
+            from tui.screens.customer_picker import CustomerPicker
+
+            def head(code: str | None) -> None:
+                if code:
+                    focused.value = code
+
+            self.app.push_screen(CustomerPicker("head.pick_title"), head)
             return
         if focused.id == "f-class_code" or focused.id.startswith("f-dim-"):
             from tui.screens.class_picker import ClassPicker
@@ -458,6 +473,18 @@ class CardScreen(KehuScreen[str | None]):
         if field is not None:
             self.say(t("card.paste_cut", field=t(field.label), max=field.max_length,
                        length=event.length, kept=event.kept))
+
+    @on(Field.Changed, "#f-head_office")
+    def _head_typed(self, event: Field.Changed) -> None:
+        self.query_one(HeadOfficeRow).show_name(event.value)
+
+    def action_toggle_group(self) -> None:
+        """业绩: the customer's own sales, or its group's (itself, its branches, theirs)."""
+        if self.row is None:
+            return
+        self.group_sales = not self.group_sales
+        self.query_one("#performance", Static).update(performance_text(self.row.code, self.group_sales))
+        self.query_one(TabbedContent).active = "tab-sales"
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
