@@ -340,3 +340,17 @@ def test_locate_finds_a_customer_by_a_contacts_name_or_mobile(one):
     assert (hit.code, hit.matched) == ("C1", "contact")
     assert search.locate("客户C1")[0].matched == "name"  # its own name first, once
     assert len(search.locate("C1")) == 1
+
+
+def test_locate_finds_a_customer_by_the_start_of_a_contacts_name_or_mobile(one):
+    from db.archive import search
+
+    subrecords.add("C1", "contacts", {"name": "欧阳娜娜", "mobile": "13911112222"})
+    _customer("C2")
+    subrecords.add("C2", "contacts", {"name": "欧阳", "mobile": "13911113333"})
+    # The whole name first (C2's 欧阳), then the names it starts (C1's 欧阳娜娜).
+    assert [(h.code, h.contact) for h in search.locate("欧阳")] == [("C2", "欧阳"), ("C1", "欧阳娜娜")]
+    assert [h.code for h in search.locate("欧阳娜")] == ["C1"]
+    assert [h.code for h in search.locate("1391111")] == ["C1", "C2"]
+    assert search.locate("欧") == [] and search.locate("139") == []  # too short to narrow
+    assert search.locate("欧阳%") == []
