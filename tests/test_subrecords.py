@@ -197,7 +197,7 @@ def _old_archive_rows():
     classes.add("main", "01", "批发")
     _customer("C1", contact="张三", phone="010-1", mobile="13800138000", email="z@x.cn",
               address="办公楼", postcode="100000", ship_address="仓库", bank="工行",
-              bank_account="0200")
+              bank_account="0200", tax_id="91110105013311094W")
     _customer("C2")  # nothing to move
     _customer("C3", ship_address="只有仓库")
 
@@ -216,6 +216,9 @@ def _check_upgraded():
     assert subrecords.default("C1", "addresses", "收货").address == "仓库"
     bank = subrecords.default("C1", "banks")
     assert (bank.bank, bank.account, bank.currency) == ("工行", "0200", "人民币")
+    invoice = subrecords.default("C1", "invoices")
+    assert (invoice.title, invoice.tax_id, invoice.address_phone, invoice.bank_account) == (
+        "客户C1", "91110105013311094W", "办公楼 010-1", "工行 0200")
     assert all(subrecords.records("C2", k) == [] for k in subrecords.MODELS)
     assert [(a.kind, a.address) for a in subrecords.records("C3", "addresses")] == [("收货", "只有仓库")]
     # The records are ordinary ones: they change with their versions.
