@@ -43,6 +43,7 @@ MESSAGES = {
     # the tabs
     "sub.make_default": ("设为默认", "Make default"),
     "sub.close": ("关闭表单", "Close the form"),
+    "sub.palette_hint": ("先打开联系人、地址、银行或开票信息页签", "Open the Contacts, Addresses, Banks or Invoice tab first"),
     "sub.none": ("还没有{kind}: {add} 增加", "No {kind} yet: {add} adds one"),
     "sub.saved": ("{kind}已保存", "{kind}: saved"),
     "sub.deleted_one": ("{kind}已删除一条", "{kind}: one deleted"),

@@ -80,7 +80,19 @@ class CardScreen(KehuScreen[str | None]):
         self.passing: events.Key | None = None
 
     def all_commands(self):
-        return super().all_commands() + SubRecordPane.ACTIONS  # the sub-record tabs' keys
+        # The sub-record tabs' keys, for the help; in the palette they act on the tab shown.
+        return super().all_commands() + tuple(
+            c._replace(action=f"sub({c.action!r})", palette=c.id != "sub.close")
+            for c in SubRecordPane.ACTIONS)
+
+    async def action_sub(self, action: str) -> None:
+        """A sub-record tab's action from the palette (增加, 修改, 删除, 设为默认): on the list
+        of the tab shown, as its key would."""
+        panes = self.query(f"#{self.query_one(TabbedContent).active} SubRecordPane")
+        if not panes:
+            self.say(t("sub.palette_hint"))
+            return
+        await panes.first().run_action(action)
 
     @property
     def read_only(self) -> bool:
