@@ -6,7 +6,7 @@ MESSAGES = {
     "sub.kind.contacts": ("联系人", "Contacts"),
     "sub.kind.addresses": ("地址", "Addresses"),
     "sub.kind.banks": ("银行", "Banks"),
-    "sub.kind.invoices": ("开票信息", "Invoice details"),
+    "sub.kind.invoices": ("开票信息", "Invoice"),
     # what the history names a record by
     "sub.contacts": ("联系人", "Contact"),
     "sub.addresses": ("地址", "Address"),

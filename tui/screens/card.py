@@ -20,8 +20,9 @@ from tui import background, clipboard, config
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuScreen
+from tui.screens.card_pickers import picker_for
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
+from tui.screens.filter import MGMT_KEYS, stored_value
 from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_text, shown
 from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
@@ -80,14 +81,10 @@ class CardScreen(KehuScreen[str | None]):
         self.passing: events.Key | None = None
 
     def all_commands(self):
-        # The sub-record tabs' keys, for the help; in the palette they act on the tab shown.
-        return super().all_commands() + tuple(
-            c._replace(action=f"sub({c.action!r})", palette=c.id != "sub.close")
-            for c in SubRecordPane.ACTIONS)
+        return super().all_commands() + SubRecordPane.card_commands()  # the sub-record tabs' keys
 
     async def action_sub(self, action: str) -> None:
-        """A sub-record tab's action from the palette (增加, 修改, 删除, 设为默认): on the list
-        of the tab shown, as its key would."""
+        """A sub-record tab's action from the palette, on the list of the tab shown."""
         panes = self.query(f"#{self.query_one(TabbedContent).active} SubRecordPane")
         if not panes:
             self.say(t("sub.palette_hint"))
@@ -408,39 +405,17 @@ class CardScreen(KehuScreen[str | None]):
         self.action_tab((panes.index(active) + step) % len(panes))
 
     def action_pick(self) -> None:
-        focused = self.focused
-        if focused is None or focused.id is None or not (
-                focused.id in ("f-class_code", "f-mgmt_type", "f-head_office") or focused.id.startswith("f-dim-")):
+        picker = picker_for(self.focused)
+        if picker is None:
             self.say(t("card.pick_hint", pick=key_of("card.pick")))
             return
-        if focused.id == "f-head_office":
-            from tui.screens.customer_picker import CustomerPicker
+        focused = self.focused
 
-            def head(code: str | None) -> None:
-                if code:
-                    focused.value = code
+        def chosen(value: str | None) -> None:
+            if value:
+                focused.value = value
 
-            self.app.push_screen(CustomerPicker("head.pick_title"), head)
-            return
-        if focused.id == "f-class_code" or focused.id.startswith("f-dim-"):
-            from tui.screens.class_picker import ClassPicker
-
-            dimension = focused.id.removeprefix("f-dim-") if focused.id.startswith("f-dim-") else "main"
-
-            def chosen(code: str | None) -> None:
-                if code:
-                    focused.value = code
-
-            self.app.push_screen(ClassPicker(focused.value, dimension), chosen)
-        else:
-            from tui.screens.choice_picker import ChoicePicker
-
-            def picked(value: str | None) -> None:
-                if value:
-                    focused.value = value
-
-            self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"),
-                                              tuple(shown_mgmt(c) for c in BY_KEY["mgmt_type"].choices)), picked)
+        self.app.push_screen(picker, chosen)
 
     def action_toggle_stop(self) -> None:
         if self.row is None:
