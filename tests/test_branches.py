@@ -148,6 +148,11 @@ def test_postgresql_group_and_loop(pg_store):  # noqa: F811
     customers.create({"code": "T", "name": "联华", "short_name": "联华", "class_code": "01"})
     merge.merge("T", ["B2"])
     assert customers.get("B21").head_office == "T"
+    from db.lists import batch
+
+    result = batch.apply("head_office", "B21", [(c, customers.get(c).version) for c in ("T", "B1")])
+    assert result.changed == 1 and result.skipped == {"head_loop": 1}
+    assert sales.performance("T", group=True).all_time.orders == 0
 
 
 HEAD_UPGRADE = 11  # the schema version that added customer.head_office
@@ -196,3 +201,18 @@ def test_a_version_10_postgresql_archive_gets_the_head_office_column(pg_url):  #
     _one_customer(pg_url)
     _made_older(admin_sql)
     _opens_with_heads(pg_url)
+
+
+def test_batch_modify_makes_branches_and_skips_a_loop(group):
+    from db.lists import batch
+
+    customers.create({"code": "N1", "name": "新店", "short_name": "新店", "class_code": "01"})
+    marks = [(c, customers.get(c).version) for c in ("N1", "H", "B2", "B21")]
+    result = batch.apply("head_office", "B2", marks)
+    # H is B2's head and B2 itself: skipped; B21 already has B2.
+    assert result.changed == 1 and result.skipped == {"head_loop": 2, "same": 1}
+    assert customers.get("N1").head_office == "B2"
+    assert history.for_entity("customer", "N1")[0].changes["head_office"] == (None, "B2")
+    with pytest.raises(RuleError) as caught:
+        batch.apply("head_office", "NOPE", [("N1", customers.get("N1").version)])
+    assert caught.value.key == "head.unknown"

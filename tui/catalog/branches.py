@@ -23,4 +23,5 @@ MESSAGES = {
     "card.sales_own": ("本户 ({toggle} 集团合计)", "This customer only ({toggle}: its group)"),
     "card.group_toggle": ("业绩 本户/集团", "Sales: customer / group"),
     "lookup.head_office": ("总公司", "Head office"),
+    "batch.reason.head_loop": ("是该总公司本身或其上级, 会成环", "The head office itself or one of its heads: a loop"),
 }
