@@ -153,6 +153,10 @@ def test_postgresql_group_and_loop(pg_store):  # noqa: F811
     result = batch.apply("head_office", "B21", [(c, customers.get(c).version) for c in ("T", "B1")])
     assert result.changed == 1 and result.skipped == {"head_loop": 1}
     assert sales.performance("T", group=True).all_time.orders == 0
+    from db.evaluation import stats
+
+    Sale.create(customer=customers.get("B21").id, date=dt.date(2026, 3, 1), doc_no="D1", amount=100)
+    assert [(r.code, r.customers, r.amount_all) for r in stats.by_class(groups=True)] == [("01", 4, 100)]
 
 
 HEAD_UPGRADE = 11  # the schema version that added customer.head_office
@@ -216,3 +220,40 @@ def test_batch_modify_makes_branches_and_skips_a_loop(group):
     with pytest.raises(RuleError) as caught:
         batch.apply("head_office", "NOPE", [("N1", customers.get("N1").version)])
     assert caught.value.key == "head.unknown"
+
+
+def test_statistics_roll_a_group_up_to_its_head(group):
+    from db.evaluation import stats
+
+    customers.update("H", {"class_code": "04"}, 1)  # the head elsewhere than its branches
+    for i, code in enumerate(("H", "B1", "B21")):
+        Sale.create(customer=customers.get(code).id, date=dt.date(2026, 3, i + 1), doc_no=f"D{i}",
+                    amount=100 * (i + 1))
+    plain = {r.code: (r.customers, r.amount_all) for r in stats.by_class()}
+    rolled = {r.code: (r.customers, r.amount_all) for r in stats.by_class(groups=True)}
+    assert plain["01"][1] == 500 and plain["04"][1] == 100
+    assert rolled["01"] == (plain["01"][0], 0) and rolled["04"] == (1, 600)
+    assert sum(s.amount_12 for s in stats.by_mgmt_type(groups=True)) == 600
+
+
+async def test_the_statistics_screen_rolls_groups_up_with_g(demo_store):
+    from db.evaluation import stats
+    from tests.ui import make_app, press, settle
+    from tui.i18n import t
+
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+y")
+        await settle(pilot)
+        screen = app.screen
+        await press(pilot, "g")
+        await settle(pilot)
+        assert screen.groups and t("stats.groups_on") in str(screen.query_one("#title").render())
+        rolled = stats.by_class("main", 1, groups=True)
+        assert [(r.code, r.amount_12) for r in screen.rows] == [(r.code, r.amount_12) for r in rolled]
+        # 宁波华联 (批发商) is a branch of 上海华联, itself of 北京华联 (零售商)
+        assert stats.by_class("main", parent="02", groups=True) != stats.by_class("main", parent="02")
+        await press(pilot, "g")
+        await settle(pilot)
+        assert not screen.groups
