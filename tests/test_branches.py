@@ -257,3 +257,41 @@ async def test_the_statistics_screen_rolls_groups_up_with_g(demo_store):
         await press(pilot, "g")
         await settle(pilot)
         assert not screen.groups
+
+
+async def test_the_card_picks_a_head_with_f2_and_refuses_a_loop(group):
+    from tests.ui import make_app, press, settle, type_text
+    from tui.i18n import t
+    from tui.screens.card import CardScreen
+    from tui.screens.customer_picker import CustomerPicker
+
+    app = make_app(group)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(CardScreen("C002"))
+        await settle(pilot)
+        card = app.screen
+        card.query_one("#f-head_office").focus()
+        await press(pilot, "f2")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerPicker)
+        await type_text(pilot, "B21")
+        await settle(pilot)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.screen is card and card.query_one("#f-head_office").value == "B21"
+        assert "华联B21" in str(card.query_one("#head-name").render())
+        await press(pilot, "f6")
+        await settle(pilot)
+        assert customers.get("C002").head_office == "B21"
+
+        app.push_screen(CardScreen("H"))
+        await settle(pilot)
+        card = app.screen
+        assert "B1" in str(card.query_one("#branches").render())
+        assert t("head.branch_count", count=2) in str(card.query_one("#row-branches").query_one("Label").render())
+        card.query_one("#f-head_office").value = "B21"
+        await press(pilot, "f6")
+        await settle(pilot)
+        assert app.screen is card
+        assert "H → B21 → B2 → H" in str(card.query_one("#message").render())
+        assert customers.get("H").head_office is None
