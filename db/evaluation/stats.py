@@ -39,8 +39,8 @@ def per_customer(as_of: dt.date, groups: bool = False):
     """Sales per customer up to `as_of`: (cid, m12, total), one pass over Sale in customer
     order. The date test sits inside the sums, not in a WHERE, so SQLite does not walk the
     date index and fetch five million rows out of order. `groups`: a branch's sales are its
-    top head office's (总公司, rolled up through every level), so a group counts where its
-    head is (cid then repeats: a head's row, its branches' rows)."""
+    top head office's (总公司, rolled up through every level), so a group counts once, where
+    its head is."""
     since = months_before(as_of, 12)
     upto = Sale.date <= as_of
     sums = (Sale.select(Sale.customer.alias("cid"),
@@ -49,13 +49,14 @@ def per_customer(as_of: dt.date, groups: bool = False):
             .group_by(Sale.customer))
     if not groups:
         return sums.alias("per_customer")
-    # A row per customer still, under its head's id: the callers sum them by class or type
-    # anyway, so a second GROUP BY over a million rows is not needed.
+    # Grouped again by the head's id, though the callers sum by class anyway: without it
+    # SQLite flattens this into the caller's join and, the customer's id now an expression,
+    # scans the customers once per row (quadratic at a million).
     own, roots = sums.alias("own"), group_roots()
     owner = fn.COALESCE(roots.c.id_root, own.c.cid)
-    return (Sale.select(owner.alias("cid"), own.c.m12.alias("m12"), own.c.total.alias("total"))
+    return (Sale.select(owner.alias("cid"), fn.SUM(own.c.m12).alias("m12"), fn.SUM(own.c.total).alias("total"))
             .from_(own).join(roots, JOIN.LEFT_OUTER, on=(roots.c.id_branch == own.c.cid))
-            .alias("per_customer"))
+            .group_by(owner).alias("per_customer"))
 
 
 def group_roots():
