@@ -22,7 +22,8 @@ from db.values import collation
 def _subrecords_from_card(store) -> None:
     """7: the card's single fields (联系人, 电话, 手机, Email, 地址, 邮编, 发货地址, 开户银行,
     银行账号) become the default contact, office and ship-to addresses and bank account; the
-    customer row keeps them as the defaults' copy."""
+    customer row keeps them as the defaults' copy. A card with a 税号 gets its default invoice
+    details made from it (name, tax id, address and phone, bank and account)."""
     from db.archive import subrecords
 
     with contextlib.ExitStack() as loading:
@@ -31,6 +32,7 @@ def _subrecords_from_card(store) -> None:
         for model in subrecords.MODELS.values():
             loading.enter_context(bulk.indexes_rebuilt(model._meta.table_name, True))
         subrecords.seed_from_card(fresh=True)
+        subrecords.invoices_from_card(fresh=True)
 
 
 def sort_keys(store) -> set[str]:

@@ -105,7 +105,7 @@ def test_show_json(archive, capsys):
     assert run(archive, "show", "C001", "--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["basic"]["short_name"] == "北京华联" and data["contact"]["phone"] == "010-12345678"
-    assert set(data) == {"basic", "contact", "credit", "other", "dimensions"}
+    assert set(data) == {"basic", "contact", "credit", "other", "dimensions", "head_office", "branches"}
 
 
 def test_show_markup_and_escapes_print_literally(archive, capsys):

@@ -120,3 +120,23 @@ async def test_read_only_refuses_at_once(seeded, tmp_path):
         await press(pilot, "f5")
         assert not card.query_one("#form-contacts").display
         assert "只读" in str(card.query_one("#message").render())
+
+
+async def test_the_tabs_keys_are_in_the_palette_and_act_on_the_tab_shown(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        card = await open_tab(pilot, "contacts")
+        entries = {c.help: c for c in pilot.app.get_system_commands(card)}
+        from tui.i18n import t
+
+        for label in ("cmd.add", "cmd.edit", "cmd.delete", "sub.make_default"):
+            assert t(label) in entries
+        await entries[t("cmd.add")].callback()
+        await settle(pilot)
+        assert card.query_one("#sub-contacts").editing is not None
+        assert pilot.app.focused is form(card, "contacts", "name")
+        await press(pilot, "escape")
+        card.action_tab(0)
+        await settle(pilot)
+        await entries[t("cmd.add")].callback()
+        await settle(pilot)
+        assert card.query_one("#message").render().plain == t("sub.palette_hint")

@@ -197,7 +197,7 @@ def _old_archive_rows():
     classes.add("main", "01", "批发")
     _customer("C1", contact="张三", phone="010-1", mobile="13800138000", email="z@x.cn",
               address="办公楼", postcode="100000", ship_address="仓库", bank="工行",
-              bank_account="0200")
+              bank_account="0200", tax_id="91110105013311094W")
     _customer("C2")  # nothing to move
     _customer("C3", ship_address="只有仓库")
 
@@ -216,6 +216,9 @@ def _check_upgraded():
     assert subrecords.default("C1", "addresses", "收货").address == "仓库"
     bank = subrecords.default("C1", "banks")
     assert (bank.bank, bank.account, bank.currency) == ("工行", "0200", "人民币")
+    invoice = subrecords.default("C1", "invoices")
+    assert (invoice.title, invoice.tax_id, invoice.address_phone, invoice.bank_account) == (
+        "客户C1", "91110105013311094W", "办公楼 010-1", "工行 0200")
     assert all(subrecords.records("C2", k) == [] for k in subrecords.MODELS)
     assert [(a.kind, a.address) for a in subrecords.records("C3", "addresses")] == [("收货", "只有仓库")]
     # The records are ordinary ones: they change with their versions.
@@ -340,3 +343,17 @@ def test_locate_finds_a_customer_by_a_contacts_name_or_mobile(one):
     assert (hit.code, hit.matched) == ("C1", "contact")
     assert search.locate("客户C1")[0].matched == "name"  # its own name first, once
     assert len(search.locate("C1")) == 1
+
+
+def test_locate_finds_a_customer_by_the_start_of_a_contacts_name_or_mobile(one):
+    from db.archive import search
+
+    subrecords.add("C1", "contacts", {"name": "欧阳娜娜", "mobile": "13911112222"})
+    _customer("C2")
+    subrecords.add("C2", "contacts", {"name": "欧阳", "mobile": "13911113333"})
+    # The whole name first (C2's 欧阳), then the names it starts (C1's 欧阳娜娜).
+    assert [(h.code, h.contact) for h in search.locate("欧阳")] == [("C2", "欧阳"), ("C1", "欧阳娜娜")]
+    assert [h.code for h in search.locate("欧阳娜")] == ["C1"]
+    assert [h.code for h in search.locate("1391111")] == ["C1", "C2"]
+    assert search.locate("欧") == [] and search.locate("139") == []  # too short to narrow
+    assert search.locate("欧阳%") == []

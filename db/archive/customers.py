@@ -15,7 +15,7 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import approval, classes, dimensions, duplicates, history, scope, search, subrecords
+from db.archive import approval, branches, classes, dimensions, duplicates, history, scope, search, subrecords
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS, field_for
@@ -207,7 +207,13 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
 
 
 def _store_check(field, value, existing: Customer | None) -> None:
-    if field.key == "code" and existing is None:
+    if field.key == "head_office":
+        # Checked when named or changed: a branch keeps a head that was stopped since.
+        if existing is None or value != existing.head_office:
+            refusal = branches.refusal(existing.code if existing else None, value)
+            if refusal is not None:
+                raise refusal
+    elif field.key == "code" and existing is None:
         if Customer.select().where(Customer.code == value).exists():
             raise field.refuse("customer.code_taken", code=value)
     elif field.key == "class_code":
@@ -319,6 +325,9 @@ def check_delete(row: Customer) -> None:
     sales = Sale.select().where(Sale.customer == row.id).count()
     if sales:
         raise RuleError("customer.has_sales", code=row.code, count=sales)
+    count = branches.branch_count(row.code)
+    if count:
+        raise RuleError("customer.has_branches", code=row.code, count=count)
 
 
 def delete(code: str, version: int) -> None:

@@ -3,7 +3,8 @@
 The target keeps its code. For each field where the customers differ the user picks the
 value to keep (`differences` lists them); sales records move to the target, and so do the
 sources' contacts, addresses, banks and invoice details (db.archive.subrecords.merge_into:
-both kept, the target's defaults first); a class in
+both kept, the target's defaults first), and their branches (总公司: a merge that would leave
+the target in a loop of head offices, or its own head, is refused); a class in
 another dimension moves when the target has none there; the sources' history is re-pointed
 to the target's code, each row keeping the code it was written for (history.ORIGIN), and a
 "merge" row records the sources and every field's before and after; the sources' cards are
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.archive import customers, history, scope, search, subrecords
+from db.archive import branches, customers, history, scope, search, subrecords
 from db.core import models
 from db.archive.customers import ENTITY, NAME_FIELDS
 from db.core.errors import ConflictError, RuleError
@@ -102,6 +103,8 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
         subrecords.merge_into(keep.id, {c: rows[c].id for c in codes},
                               {k: new for k, (_, new) in changes.items()}, choices)
         _move_memberships(keep, [rows[c] for c in codes])
+        branches.move_branches(codes, target)  # the sources' branches become the target's
+        branches.check_no_loop(target, tuple(codes))
         # Each source's card as it was, then its whole history, becomes the target's.
         history.record_many("merged", ENTITY, (
             (code, {f.key: [v, None] for f in EDITABLE

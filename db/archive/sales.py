@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
-from db.core import clock
-from db.archive import history
+from db.core import clock, models
+from db.archive import branches, history
 from db.core.errors import RuleError
 from db.core.models import Customer, Sale
 from db.values.money import MAX_FEN
@@ -46,6 +46,7 @@ class SaleRow:
     doc_no: str
     amount: int
     cost: int
+    code: str = ""  # the customer's, in a group's list (业绩 rolled up to the head office)
 
     @property
     def profit(self) -> int:
@@ -100,9 +101,11 @@ def add(customer_code: str, date: dt.date, doc_no: str, amount: int, cost: int =
     return sale
 
 
-def performance(customer_code: str, as_of: dt.date | None = None, recent: int = RECENT) -> Performance:
+def performance(customer_code: str, as_of: dt.date | None = None, recent: int = RECENT,
+                group: bool = False) -> Performance:
     """A customer's sums this year, last year, over the last 12 months and in all, and the
-    latest `recent` orders: one aggregate query and one short ordered one."""
+    latest `recent` orders: one aggregate query and one short ordered one. `group`: of the
+    customer and its branches, theirs and so on (总公司, db.archive.branches.group_sql)."""
     as_of = as_of or clock.today()
     customer = Customer.get_or_none(Customer.code == customer_code)
     if customer is None:
@@ -121,12 +124,17 @@ def performance(customer_code: str, as_of: dt.date | None = None, recent: int = 
         columns += [fn.COALESCE(fn.SUM(Case(None, [(where, Sale.amount)], 0)), 0),
                     fn.COALESCE(fn.SUM(Case(None, [(where, Sale.cost)], 0)), 0),
                     fn.COALESCE(fn.SUM(Case(None, [(where, 1)], 0)), 0)]
+    whose = (Sale.customer.in_(SQL(f"({branches.group_sql(models.database.param)})", [customer_code]))
+             if group else Sale.customer == customer.id)
     row = (Sale.select(*columns)
-           .where(Sale.customer == customer.id, Sale.date <= as_of).tuples().get())
+           .where(whose, Sale.date <= as_of).tuples().get())
     first, last = (_as_date(v) for v in row[:2])
     sums = [int(v) for v in row[2:]]
-    latest = (Sale.select(Sale.date, Sale.doc_no, Sale.amount, Sale.cost)
-              .where(Sale.customer == customer.id, Sale.date <= as_of)
+    if group:  # whose order each one is
+        latest = Sale.select(Sale.date, Sale.doc_no, Sale.amount, Sale.cost, Customer.code).join(Customer)
+    else:
+        latest = Sale.select(Sale.date, Sale.doc_no, Sale.amount, Sale.cost, SQL("''"))
+    latest = (latest.where(whose, Sale.date <= as_of)
               .order_by(Sale.date.desc(), Sale.id.desc()).limit(recent).tuples())
     return Performance(
         as_of=as_of,
@@ -136,7 +144,7 @@ def performance(customer_code: str, as_of: dt.date | None = None, recent: int = 
         all_time=Totals(*sums[0:3]),
         first_date=first,
         last_date=last,
-        recent=[SaleRow(_as_date(d), n, a, c) for d, n, a, c in latest],
+        recent=[SaleRow(_as_date(d), n, a, c, code) for d, n, a, c, code in latest],
     )
 
 

@@ -398,3 +398,22 @@ def seed_from_card(condition=None, fresh: bool = False) -> None:
         model.insert_from(query, target).execute()
 
 
+
+
+def invoices_from_card(fresh: bool = False) -> None:
+    """The default invoice details (开票信息) of every customer with a 税号 and none yet, from
+    its card: the title its name, the tax id, 地址电话 its address and phone, 开户行及账号 its
+    bank and account (each pair joined by a blank), set-based, as seed_from_card."""
+    def joined(first, second, field):
+        return fn.SUBSTR(fn.TRIM(first.concat(" ").concat(second)), 1, field.max_length)
+
+    query = Customer.select(Customer.id, Value(True), Value(1), Customer.name, Customer.tax_id,
+                            joined(Customer.address, Customer.phone, InvoiceInfo.address_phone),
+                            joined(Customer.bank, Customer.bank_account, InvoiceInfo.bank_account))
+    query = query.where(Customer.tax_id != "")
+    if not fresh:
+        query = query.where(~fn.EXISTS(InvoiceInfo.select(InvoiceInfo.id).where(
+            InvoiceInfo.customer == Customer.id, InvoiceInfo.is_default == True)))  # noqa: E712
+    InvoiceInfo.insert_from(query, [InvoiceInfo.customer, InvoiceInfo.is_default, InvoiceInfo.version,
+                                    InvoiceInfo.title, InvoiceInfo.tax_id, InvoiceInfo.address_phone,
+                                    InvoiceInfo.bank_account]).execute()

@@ -246,7 +246,7 @@ def _select(p: str, active_only: bool) -> tuple[str, str]:
     return cols, (f" AND (c.stop_date IS NULL OR c.stop_date > {p})" if active_only else "")
 
 
-def _next_prefix(prefix: str) -> str | None:
+def next_prefix(prefix: str) -> str | None:
     """The smallest string above every string starting with `prefix` in code point order
     (SQLite's BINARY collation), None when there is none."""
     head = prefix.rstrip(chr(MAX_CODE_POINT))
@@ -279,7 +279,7 @@ def prefix_query(dialect: str, column: str, prefix: str, *, active_only: bool, t
     cols, active = _select(p, active_only)
     if dialect == "sqlite":
         where, params = f"c.{column} >= {p}", [prefix]
-        upper = _next_prefix(prefix)
+        upper = next_prefix(prefix)
         if upper is not None:
             where, params = where + f" AND c.{column} < {p}", params + [upper]
     else:

@@ -22,7 +22,7 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 10  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 11  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
@@ -30,9 +30,11 @@ SCHEMA_VERSION = 10  # 2: batch_run, batch_row (批改 results); 3: a contentles
 # fields (db.upgrades); 8: operators, their scopes and the team settings (db.archive.operators),
 # change requests; 9: the duplicate check's indexes on tax id,
 # mobile and the phone's last digits (db.archive.duplicates), and not_duplicate, the pairs marked
-# "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal)
+# "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal);
+# 11: customer.head_office (总公司编码, db.archive.branches) and its index
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 10  # every read of the classes selects the personal flag of 10; the
+READABLE_SINCE = 11  # every read of a customer selects the head office of 11, of the
+# classes the personal flag of 10; the
 # operators of 8 are read on every open, the sub-records of 7 by the card, the sort keys of 6
 # by a list sorted by name
 
@@ -115,6 +117,9 @@ class Customer(BaseModel):
     legal_person = CharField(max_length=40, default="")
     bank = CharField(max_length=60, default="")
     bank_account = CharField(max_length=40, default="")
+    # 总公司编码: the code of the customer that is this one's head office (codes never change,
+    # as class_code); NULL for most customers, which the partial index below leaves out.
+    head_office = CharField(max_length=20, null=True)
     # 联系
     address = CharField(max_length=200, default="")
     postcode = CharField(max_length=6, default="")
@@ -166,6 +171,11 @@ class Customer(BaseModel):
 # million index entries (db.lists.paging.count).
 Customer.add_index(Customer.index(Customer.stop_date, name="customer_stopped")
                    .where(Customer.stop_date.is_null(False)))
+
+
+# A head office's branches (db.archive.branches): only the customers that name a head.
+Customer.add_index(Customer.index(Customer.head_office, Customer.code, name="customer_head_office")
+                   .where(Customer.head_office.is_null(False)))
 
 
 class Membership(BaseModel):

@@ -17,6 +17,7 @@ from pathlib import Path
 from db.demo import parts as parts
 from db.archive import search, subrecords
 from db.demo import subrecords as demo_subrecords
+from db.demo import groups
 from db.core import dialect
 from db.values import collation
 from db.values.coding import CodingScheme
@@ -177,6 +178,7 @@ def build(path, folder: Path = FIXTURES) -> Store:
                       _hundredths(r["cost"])) for r in _rows("sales.csv", folder)))
             subrecords.seed_from_card()
             demo_subrecords.enrich()
+            groups.link()
             search.rebuild()
             SchemaInfo.create(key=PLANTED, value="fixtures")
     except BaseException:

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 from peewee import fn
 
 from db.core import bulk, clock, dialect, models
-from db.archive import customers, history, scope, subrecords
+from db.archive import branches, customers, history, scope, subrecords
 from db.values.dates import format_date
 from db.core.errors import RuleError
 from db.values.fields import BY_KEY
@@ -41,8 +41,9 @@ from db.core.session import current, writing
 
 # The fields 批改 may set (U8's batch modify offers the classification and contact fields).
 # 联系人 is the default contact's name: the contact records follow (db.archive.subrecords).
+# 总公司编码: the marked customers become branches of one head (none that would be its own).
 FIELDS = ("class_code", "region", "industry", "department", "salesperson", "mgmt_type",
-          "credit_grade", "stop_date", "contact")
+          "credit_grade", "stop_date", "contact", "head_office")
 CHUNK = 5000  # rows updated (and history rows written) between two progress reports
 INSERT_CHUNK = 2000  # targets read from a list query at a time
 KEEP_RUNS = 10
@@ -215,6 +216,11 @@ def _classify(run: int, field: str, value, since: int | None) -> None:
     else:
         reasons.append(f"WHEN c.{column} = ? THEN 'same'")
         params.append(stored)
+    if field == "head_office" and stored is not None:
+        # the card's rule: not the head itself, nor one of its heads (a loop)
+        chain = branches.chain_up(stored)
+        reasons.append(f"WHEN c.code IN ({', '.join('?' * len(chain))}) THEN 'head_loop'")
+        params += chain
     if field == "stop_date" and stored is not None:
         # the card's rule: a customer cannot stop before it was developed
         reasons.append("WHEN c.dev_date > ? THEN 'stop_before_dev'")

@@ -55,6 +55,7 @@ CUSTOMER_COLUMNS: list[Column] = [
     C("legal_person", "法人", "Legal person", ("法人代表", "clperson")),
     C("bank", "开户银行", "Bank", ("cbank",)),
     C("bank_account", "银行账号", "Bank account", ("账号", "caccount")),
+    C("head_office", "总公司编码", "Head office", ("总公司", "head office code", "ccusheadcode")),
     # 联系
     C("address", "地址", "Address", ("客户地址", "caddress")),
     C("postcode", "邮政编码", "Postcode", ("邮编", "postal code", "zip", "cpostcode")),

@@ -59,7 +59,9 @@ def _ascii(text: str) -> str:
 class Field:
     key: str  # the Customer model attribute
     tab: str  # one of TABS
-    kind: str  # text, date, money, percent, int, choice, class, flag, auto (filled by the store)
+    # text, date, money, percent, int, choice, class, flag, customer (another customer's code,
+    # None when empty), auto (filled by the store)
+    kind: str
     required: bool = False
     max_length: int | None = None
     choices: tuple[str, ...] = ()
@@ -95,6 +97,8 @@ class Field:
         if self.kind == "flag" and isinstance(raw, bool):
             return raw
         text = self._text(raw)
+        if not text and self.kind == "customer":
+            return None
         if not text:
             if self.required:
                 raise self.refuse("customer.required")
@@ -281,6 +285,8 @@ FIELDS: tuple[Field, ...] = (
     Field("legal_person", "basic", "text", max_length=40),
     Field("bank", "basic", "text", max_length=60),
     Field("bank_account", "basic", "text", max_length=40),
+    # 总公司编码: the rules that need the archive (exists, no loop) are db.archive.branches'.
+    Field("head_office", "basic", "customer", max_length=20, check=_check_code),
     # 联系
     Field("address", "contact", "text", max_length=200),
     Field("postcode", "contact", "text", max_length=6, check=_check_postcode,

@@ -37,7 +37,7 @@ MESSAGES = {
     "picker.not_leaf": ("{code} 不是末级分类, 请选择它的下级", "{code} is not a leaf class; pick one of its sub-classes"),
 }
 MESSAGES.update({
-    "card.tab_dimensions": ("分类", "Classes"),
+    "card.tab_dimensions": ("分类", "Class"),
     "card.tab_sales": ("业绩", "Sales"),
     "card.sales_as_of": ("截至 {date}", "As of {date}"),
     "card.sales_period": ("期间", "Period"),

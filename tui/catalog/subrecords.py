@@ -6,7 +6,7 @@ MESSAGES = {
     "sub.kind.contacts": ("联系人", "Contacts"),
     "sub.kind.addresses": ("地址", "Addresses"),
     "sub.kind.banks": ("银行", "Banks"),
-    "sub.kind.invoices": ("开票信息", "Invoice details"),
+    "sub.kind.invoices": ("开票信息", "Invoice"),
     # what the history names a record by
     "sub.contacts": ("联系人", "Contact"),
     "sub.addresses": ("地址", "Address"),
@@ -43,6 +43,7 @@ MESSAGES = {
     # the tabs
     "sub.make_default": ("设为默认", "Make default"),
     "sub.close": ("关闭表单", "Close the form"),
+    "sub.palette_hint": ("先打开联系人、地址、银行或开票信息页签", "Open the Contacts, Addresses, Banks or Invoice tab first"),
     "sub.none": ("还没有{kind}: {add} 增加", "No {kind} yet: {add} adds one"),
     "sub.saved": ("{kind}已保存", "{kind}: saved"),
     "sub.deleted_one": ("{kind}已删除一条", "{kind}: one deleted"),

@@ -84,6 +84,10 @@ class BatchScreen(KehuModal[int | None]):
 
             self.app.push_screen(ChoicePicker(field_label("mgmt_type"), MGMT_TYPES),
                                  lambda v: v and setattr(value, "value", v))
+        elif self.field == "head_office":
+            from tui.screens.customer_picker import CustomerPicker
+
+            self.app.push_screen(CustomerPicker("head.pick_title"), lambda code: code and setattr(value, "value", code))
 
     def action_apply(self) -> None:
         field, raw = self.field, self.query_one("#batch-value", Field).value

@@ -21,13 +21,15 @@ from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.as_of import AsOfScreen
 from tui.screens.base import KehuScreen
+from tui.screens.card_pickers import picker_for
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.filter import MGMT_KEYS, shown_mgmt, stored_value
+from tui.screens.filter import MGMT_KEYS, stored_value
 from tui.shell.requests import changes_text
 from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_text, shown
 from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
+from tui.widgets.head_office import HeadOfficeRow, branch_rows
 from tui.widgets.history_view import HistoryList
 from tui.widgets.subrecord_pane import SubRecordPane
 from tui.widgets.performance import performance_text
@@ -53,6 +55,7 @@ class CardScreen(KehuScreen[str | None]):
         Command("card.copy_invoice", "f9", "clip('invoice')", "clip.invoice", show=False),
         Command("card.copy_contact", "f3", "clip('contact')", "clip.contact", show=False),
         Command("card.as_of", "ctrl+o", "as_of", "card.as_of", show=False),
+        Command("card.group", "ctrl+g", "toggle_group", "card.group_toggle", show=False, priority=True),
         Command("card.tab1", "alt+1", "tab(0)", "card.tab_basic", show=False),
         Command("card.tab2", "alt+2", "tab(1)", "card.tab_contact", show=False),
         Command("card.tab3", "alt+3", "tab(2)", "card.tab_credit", show=False),
@@ -75,12 +78,21 @@ class CardScreen(KehuScreen[str | None]):
             raise ConflictError("conflict.deleted", code=code)
         self.initial = customers.as_form(self.row) if self.row else (values or customers.blank(class_code))
         self.saved_any: str | None = None
+        self.group_sales = False  # 业绩 of the customer alone, or of its group (总公司)
         # Keys typed before the card can take them, in order (None once they are handed on).
         self.held: list[events.Key] | None = []
         self.passing: events.Key | None = None
 
     def all_commands(self):
-        return super().all_commands() + SubRecordPane.ACTIONS  # the sub-record tabs' keys
+        return super().all_commands() + SubRecordPane.card_commands()  # the sub-record tabs' keys
+
+    async def action_sub(self, action: str) -> None:
+        """A sub-record tab's action from the palette, on the list of the tab shown."""
+        panes = self.query(f"#{self.query_one(TabbedContent).active} SubRecordPane")
+        if not panes:
+            self.say(t("sub.palette_hint"))
+            return
+        await panes.first().run_action(action)
 
     @property
     def read_only(self) -> bool:
@@ -109,16 +121,19 @@ class CardScreen(KehuScreen[str | None]):
                             if (field.editable or self.row is not None) and not hidden(field.key, personal):
                                 # A saved code never changes (U8): its box is shown disabled.
                                 locked = self.read_only or (field.key == "code" and self.row is not None)
-                                yield FieldRow(field, shown(field.key, self.initial.get(field.key, "")),
-                                               locked, self.label_width)
+                                row = HeadOfficeRow if field.key == "head_office" else FieldRow
+                                yield row(field, shown(field.key, self.initial.get(field.key, "")),
+                                          locked, self.label_width)
                                 yield from identity_rows(field.key, self.initial, personal, self.label_width)
+                                if field.key == "head_office":
+                                    yield from branch_rows(self.code, self.label_width)
             with TabPane(t("card.tab_dimensions"), id="tab-dimensions"):
                 with VerticalScroll():
                     yield from self._dimension_rows()
             if self.row is not None:
                 with TabPane(t("card.tab_sales"), id="tab-sales"):
                     with VerticalScroll():
-                        yield Static(performance_text(self.row.code), id="performance")
+                        yield Static(performance_text(self.row.code, self.group_sales), id="performance")
                 with TabPane(t("history.tab"), id="tab-history"):
                     yield HistoryList(history.for_entity("customer", self.row.code), id="history")
                 for kind in KINDS:  # after the tabs U8 has, so Alt+1..7 stay where they were
@@ -343,7 +358,7 @@ class CardScreen(KehuScreen[str | None]):
         self.row = None
         self.code = None
         self.initial = values
-        for key in ("created_by", "created_at", "modified_by", "modified_at"):
+        for key in ("created_by", "created_at", "modified_by", "modified_at", "branches"):
             self.query(f"#row-{key}").remove()
         # A card with no code has no sales and no history: not the ones of the card it came from.
         tabs = self.query_one(TabbedContent)
@@ -404,30 +419,17 @@ class CardScreen(KehuScreen[str | None]):
         self.action_tab((panes.index(active) + step) % len(panes))
 
     def action_pick(self) -> None:
-        focused = self.focused
-        if focused is None or focused.id is None or not (
-                focused.id in ("f-class_code", "f-mgmt_type") or focused.id.startswith("f-dim-")):
+        picker = picker_for(self.focused)
+        if picker is None:
             self.say(t("card.pick_hint", pick=key_of("card.pick")))
             return
-        if focused.id == "f-class_code" or focused.id.startswith("f-dim-"):
-            from tui.screens.class_picker import ClassPicker
+        focused = self.focused
 
-            dimension = focused.id.removeprefix("f-dim-") if focused.id.startswith("f-dim-") else "main"
+        def chosen(value: str | None) -> None:
+            if value:
+                focused.value = value
 
-            def chosen(code: str | None) -> None:
-                if code:
-                    focused.value = code
-
-            self.app.push_screen(ClassPicker(focused.value, dimension), chosen)
-        else:
-            from tui.screens.choice_picker import ChoicePicker
-
-            def picked(value: str | None) -> None:
-                if value:
-                    focused.value = value
-
-            self.app.push_screen(ChoicePicker(t("customer.field.mgmt_type"),
-                                              tuple(shown_mgmt(c) for c in BY_KEY["mgmt_type"].choices)), picked)
+        self.app.push_screen(picker, chosen)
 
     def action_as_of(self) -> None:
         """The card as the history entry under the cursor left it (the 历史 tab's)."""
@@ -485,6 +487,18 @@ class CardScreen(KehuScreen[str | None]):
         if field is not None:
             self.say(t("card.paste_cut", field=t(field.label), max=field.max_length,
                        length=event.length, kept=event.kept))
+
+    @on(Field.Changed, "#f-head_office")
+    def _head_typed(self, event: Field.Changed) -> None:
+        self.query_one(HeadOfficeRow).show_name(event.value)
+
+    def action_toggle_group(self) -> None:
+        """业绩: the customer's own sales, or its group's (itself, its branches, theirs)."""
+        if self.row is None:
+            return
+        self.group_sales = not self.group_sales
+        self.query_one("#performance", Static).update(performance_text(self.row.code, self.group_sales))
+        self.query_one(TabbedContent).active = "tab-sales"
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:

@@ -76,6 +76,7 @@ class StatisticsScreen(KehuScreen):
         Command("statistics.dimension", "d", "next_dimension", "rules_ui.cmd.dimension"),
         Command("statistics.level", "l", "next_level", "rules_ui.cmd.level"),
         Command("statistics.up", "backspace", "up", "rules_ui.cmd.up"),
+        Command("statistics.groups", "g", "toggle_groups", "stats.groups_toggle"),
         Command("statistics.back", "escape", "back", "rules_ui.cmd.back"),
         *NAV,
     )
@@ -90,6 +91,7 @@ class StatisticsScreen(KehuScreen):
         self.parents: list[ClassStat] = []  # the classes drilled into, outermost first
         self.rows: list[ClassStat] = []
         self.types: list[TypeStat] | None = None  # the same for every dimension: read once
+        self.groups = False  # sales rolled up to the head offices (总公司)
         self.asked = 0  # which request the shown figures answer
 
     @property
@@ -122,13 +124,13 @@ class StatisticsScreen(KehuScreen):
         asked = self.asked
         dim_code, level, as_of = self.dim.code, self.level, self.as_of
         parent = self.parents[-1].code if self.parents else None
-        types = self.types
+        types, groups = self.types, self.groups
         self._title()
         self.query_one("#status", Static).update(t("rules_ui.computing"))
 
         def work():
-            rows = stats.by_class(dim_code, level, parent, as_of)
-            return rows, types if types is not None else stats.by_mgmt_type(as_of)
+            rows = stats.by_class(dim_code, level, parent, as_of, groups)
+            return rows, types if types is not None else stats.by_mgmt_type(as_of, groups)
 
         def done(result) -> None:
             if asked != self.asked:
@@ -146,7 +148,15 @@ class StatisticsScreen(KehuScreen):
                   level=self._shown_level(), as_of=self.as_of.isoformat())
         if self.parents:
             title += " · " + " › ".join(class_label(p) for p in self.parents)
+        if self.groups:
+            title += " · " + t("stats.groups_on")
         self.query_one("#title", Static).update(Text(title))
+
+    def action_toggle_groups(self) -> None:
+        """Each group's sales at its head office, or each customer's own."""
+        self.groups = not self.groups
+        self.types = None  # read again, rolled up or not
+        self.load()
 
     # -- drawing -------------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def run_find(args, store) -> int:
 
 
 def run_show(args, store) -> int:
-    from db.archive import customers, dimensions
+    from db.archive import branches, customers, dimensions
     from db.values.fields import TABS, on_tab, tab_label
 
     if args.as_of:
@@ -76,11 +76,15 @@ def run_show(args, store) -> int:
         return 1
     form = customers.as_form(row)
     member = dimensions.memberships(row.code)
+    head = branches.head_of(row.code)
+    own = branches.branches(row.code, limit=None)  # every one: the card shows the first few
     if args.json:
         data = {tab: {f.key: plain.json_value(f.kind, getattr(row, f.key)) for f in on_tab(tab)}
                 for tab in TABS}
         data["dimensions"] = {dim: {"class_code": code, "class_name": name}
                               for dim, (code, name) in member.items()}
+        data["head_office"] = {"code": head[0], "name": head[1]} if head else None
+        data["branches"] = [{"code": b.code, "name": b.name, "stopped": b.stopped} for b in own]
         _dump(data)
         return 0
     print(plain.bold(plain.safe(f"{row.code}  {row.name}")))
@@ -92,6 +96,14 @@ def run_show(args, store) -> int:
     if member:
         print(t("lookup.dimensions"))
         for line in plain.fields([(dim, f"{code} {name}") for dim, (code, name) in member.items()]):
+            print(line)
+    if head or own:  # 总公司: the head office, the branches
+        print(t("head.group"))
+        pairs = [(t("lookup.head_office"), f"{head[0]} {head[1]}")] if head else []
+        pairs += [(t("head.branch_count", count=len(own)) if i == 0 else "",
+                   f"{b.code} {b.name}" + (" " + t("head.stopped_mark") if b.stopped else ""))
+                  for i, b in enumerate(own)]
+        for line in plain.fields(pairs):
             print(line)
     return 0
 

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from db.archive import sales
+from db.archive import branches, sales
 from db.values.money import format_money
+from tui.commands import key_of
 from tui.i18n import t
 from tui.widgets.cells import pad
 
 
-def performance_text(code: str) -> Text:
+def performance_text(code: str, group: bool = False) -> Text:
     """业绩: this year, last year, last 12 months, orders, first and last purchase, the
-    latest orders (db.archive.sales.performance, as of today)."""
-    perf = sales.performance(code)
+    latest orders (db.archive.sales.performance, as of today); `group`: of the customer and
+    its branches (总公司), which a customer with branches is told it can toggle to."""
+    perf = sales.performance(code, group=group)
     text = Text()
-    text.append(t("card.sales_as_of", date=str(perf.as_of)) + "\n\n", style="bold")
+    text.append(t("card.sales_as_of", date=str(perf.as_of)) + "\n", style="bold")
+    toggle = key_of("card.group")
+    if group:
+        text.append(t("card.sales_group", count=len(branches.group_ids(code)), toggle=toggle) + "\n")
+    elif branches.branch_count(code):
+        text.append(t("card.sales_own", toggle=toggle) + "\n")
+    text.append("\n")
     heads = (t("card.sales_period"), t("card.sales_amount"), t("card.sales_cost"),
              t("card.sales_profit"), t("card.sales_orders"))
     rows = [(t("card.sales_this_year"), perf.this_year), (t("card.sales_last_year"), perf.last_year),
@@ -31,7 +39,7 @@ def performance_text(code: str) -> Text:
     if perf.recent:
         text.append(t("card.sales_recent") + "\n", style="bold")
         for sale in perf.recent:
-            text.append(f"{sale.date}  ")
+            text.append(f"{sale.date}  " + (f"{sale.code:<8} " if group else ""))
             text.append(table_row((sale.doc_no, format_money(sale.amount), format_money(sale.profit)),
                                   (16, 16, 16)) + "\n")
     else:

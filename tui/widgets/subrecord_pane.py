@@ -47,7 +47,7 @@ def stored(key: str, text: str) -> str:
 
 
 class SubRecordPane(Vertical):
-    # Listed in the card's F1 help; not in the palette, which runs a screen's actions.
+    # Listed in the card's F1 help and palette (card_commands).
     ACTIONS = (
         Command("sub.add", "f5", "add", "cmd.add", palette=False),
         Command("sub.edit", "f7", "edit", "cmd.edit", palette=False),
@@ -56,6 +56,12 @@ class SubRecordPane(Vertical):
         Command("sub.close", "escape", "close", "sub.close", show=False, palette=False),
     )
     BINDINGS = bindings(ACTIONS)
+
+    @classmethod
+    def card_commands(cls) -> tuple[Command, ...]:
+        """The keys for the card's help; in its palette they act on the tab shown (增加, 修改,
+        删除, 设为默认: CardScreen.action_sub)."""
+        return tuple(c._replace(action=f"sub({c.action!r})", palette=c.id != "sub.close") for c in cls.ACTIONS)
 
     class Changed(Message):
         """A record was written: `customer` is the customer row as now stored."""

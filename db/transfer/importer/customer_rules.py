@@ -4,14 +4,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+from db.archive import branches
 from db.archive.customers import class_refusal
 from db.core.errors import RuleError
-from db.core.models import CustomerClass, Dimension
+from db.core import clock
+from db.core.models import Customer, CustomerClass, Dimension
 from db.values import fields as fields_meta
 from db.values.coding import CodingScheme
 from db.values.dates import format_date
 from db.values.fields import Field
-from db.transfer.importer.common import as_cell, cell_text
+from db.transfer.importer.common import Problem, as_cell, cell_text
 
 REQUIRED = tuple(f.key for f in fields_meta.EDITABLE if f.required)
 # The field kinds whose cleaned values are remembered across chunks (few distinct values),
@@ -149,3 +151,60 @@ def refuse_early_stops(stops: list, devs: list | None, olds: list[dict | None], 
             if dev and stop < dev:
                 refuse(i, "stop_date", fields_meta.BY_KEY["stop_date"].refuse(
                     "customer.stop_before_dev", stop=format_date(stop), dev=format_date(dev)))
+
+
+def refuse_heads(plan) -> None:
+    """总公司编码, once the whole file is planned (a branch may come before its head): each
+    head named must be in the archive or the file, not stopped, and no chain of heads, the
+    file's over the archive's, may come back to where it started. A refused row leaves the plan."""
+    named = {row.code: (row, row.values.get("head_office")) for row in plan.adds}
+    named.update({row.code: (row, row.changes["head_office"][1]) for row in plan.updates
+                  if "head_office" in row.changes})
+    if not named:
+        return
+    in_file = {row.code for row in [*plan.adds, *plan.updates]}
+    heads = sorted({h for _, h in named.values() if h})
+    stored = {}
+    for start in range(0, len(heads), 500):
+        part = heads[start:start + 500]
+        stored.update({c: (h, s) for c, h, s in Customer.select(
+            Customer.code, Customer.head_office, Customer.stop_date).where(Customer.code.in_(part)).tuples()})
+    label, today = branches.LABEL, clock.today()
+
+    def head_of(code: str):
+        if code in named:
+            return named[code][1]
+        if code not in stored:
+            stored[code] = Customer.select(Customer.head_office, Customer.stop_date).where(
+                Customer.code == code).tuples().first() or (None, None)
+        return stored[code][0]
+
+    refused = {}
+    for code, (row, head) in named.items():
+        if head is None:
+            continue
+        why = None
+        if head == code:
+            why = RuleError("head.self", field="head_office", label=label, code=code)
+        elif head not in stored and head not in in_file:
+            why = RuleError("head.unknown", field="head_office", label=label, code=head)
+        elif head in stored and head not in in_file and stored[head][1] and stored[head][1] <= today:
+            why = RuleError("head.stopped", field="head_office", label=label, code=head,
+                            date=str(stored[head][1]))
+        else:
+            chain, up = [code], head
+            while up and up not in chain and len(chain) <= branches.MAX_DEPTH:
+                chain.append(up)
+                up = head_of(up)
+            if up == code:
+                why = RuleError("head.loop", field="head_office", label=label, code=code,
+                                loop=branches.loop_text([*chain, code]))
+        if why is not None:
+            refused[row.line] = why
+    if not refused:
+        return
+    plan.adds = [r for r in plan.adds if r.line not in refused]
+    plan.updates = [r for r in plan.updates if r.line not in refused]
+    header = plan.headers.get("head_office", "")
+    plan.rejected.extend(Problem(line, header, "head_office", exc.key, dict(exc.values))
+                         for line, exc in sorted(refused.items()))

@@ -12,7 +12,7 @@ from db.values.columns import COLUMNS, DIMENSION_PREFIX, SHEETS
 from db.transfer.tabular import open_table
 from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_problem, clean_column,
                                                  personal_tax_ids, refuse_classes, refuse_early_stops,
-                                                 refuse_missing, refuse_repeated)
+                                                 refuse_heads, refuse_missing, refuse_repeated)
 from db.transfer.importer.kinds import dimension_titles
 from db.transfer.importer.common import (ImportPlan, PlannedRow, Problem, cell_text, chunks,
                                          new_plan)
@@ -66,6 +66,8 @@ class CustomerPlanner:
     def run(self) -> ImportPlan:
         for chunk in chunks(self.table.rows()):
             self._chunk(chunk)
+        if "head_office" in self.fields:
+            refuse_heads(self.plan)
         return self.plan
 
     def _existing(self, codes: list[str]) -> tuple[dict, dict]:
