@@ -64,10 +64,19 @@ def sort_keys(store) -> set[str]:
     return {table}
 
 
+def _completeness(store) -> set[str]:
+    """12: every customer's 完整度 from its fields, one UPDATE (db.archive.completeness)."""
+    from db.archive import completeness
+
+    completeness.refresh()
+    return {models.Customer._meta.table_name}
+
+
 # (version, step): run on an archive older than `version`, after the columns are added; a step
 # returns the tables whose every row it rewrote. A version whose change is only new tables,
 # columns or indexes needs no step.
-STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card)]
+STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card),
+                                                    (12, _completeness)]
 
 
 def run_steps(store, found: int) -> set[str]:

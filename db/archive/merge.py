@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.archive import customers, history, scope, search, subrecords
+from db.archive import completeness, customers, history, scope, search, subrecords
 from db.core import models
 from db.archive.customers import ENTITY, NAME_FIELDS
 from db.core.errors import ConflictError, RuleError
@@ -102,6 +102,7 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
         subrecords.merge_into(keep.id, {c: rows[c].id for c in codes},
                               {k: new for k, (_, new) in changes.items()}, choices)
         _move_memberships(keep, [rows[c] for c in codes])
+        completeness.refresh_ids([keep.id])  # the fields taken from the sources count
         # Each source's card as it was, then its whole history, becomes the target's.
         history.record_many("merged", ENTITY, (
             (code, {f.key: [v, None] for f in EDITABLE

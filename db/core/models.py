@@ -22,7 +22,7 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 10  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 12  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
@@ -30,10 +30,12 @@ SCHEMA_VERSION = 10  # 2: batch_run, batch_row (批改 results); 3: a contentles
 # fields (db.upgrades); 8: operators, their scopes and the team settings (db.archive.operators),
 # change requests; 9: the duplicate check's indexes on tax id,
 # mobile and the phone's last digits (db.archive.duplicates), and not_duplicate, the pairs marked
-# "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal)
+# "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal);
+# 12: customer.completeness (完整度, db.archive.completeness), filled by the upgrade
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 10  # every read of the classes selects the personal flag of 10; the
-# operators of 8 are read on every open, the sub-records of 7 by the card, the sort keys of 6
+READABLE_SINCE = 12  # every read of a customer selects the completeness of 12; the
+# classes' personal flag of 10, the operators of 8 are read on every open, the sub-records of
+# 7 by the card, the sort keys of 6
 # by a list sorted by name
 
 database = DatabaseProxy()
@@ -143,6 +145,9 @@ class Customer(BaseModel):
     modified_by = CharField(max_length=40, default="")
     modified_at = DateTimeField(null=True)
     version = IntegerField(default=1)
+    # 完整度: the percent of the weighted fields filled (db.archive.completeness), derived
+    # from the columns above and refreshed by every write of them.
+    completeness = IntegerField(default=0)
 
     class Meta:
         # One index per list order (db.lists.paging), each ending with the columns the list tests
@@ -154,6 +159,8 @@ class Customer(BaseModel):
             (("name_key", "code", "class_code", "stop_date"), False),
             (("dev_date", "code", "class_code", "stop_date"), False),
             (("region", "code", "class_code", "stop_date"), False),
+            # the 完整度 sort, and the filter "below N %" sought as a range of it
+            (("completeness", "code", "class_code", "stop_date"), False),
         )
 
 

@@ -123,6 +123,9 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     if f.dev_to:
         where.append(f"c.dev_date <= {p}")
         params.append(f.dev_to.isoformat())
+    if f.completeness_below is not None:
+        where.append(f"c.completeness < {p}")
+        params.append(f.completeness_below)
 
     if q.sort == "class":
         key_cols = (class_col, code_col)

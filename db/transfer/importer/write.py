@@ -9,7 +9,7 @@ from typing import Iterable
 import peewee
 
 from db.archive import classes as class_rules
-from db.archive import customers, dimensions, search, subrecords
+from db.archive import completeness, customers, dimensions, search, subrecords
 from db.core import bulk, clock, dialect
 from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
@@ -148,6 +148,8 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     large = len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))
     with bulk.indexes_rebuilt(table, large):
         _insert_adds(plan, at, who, before, sqlite, report, total)
+        if plan.adds:  # inserted with the column's default: scored in one UPDATE
+            completeness.refresh(f"id > {database.param}", [before])
     if plan.updates:
         _update_customers(plan, at, who, report, total)
     _follow_card(plan, before)
@@ -205,6 +207,8 @@ def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: Progr
         if updated != len(plan.updates):  # _check_versions holds the rows: cannot happen
             raise RuleError("import.changed_since_plan", reason=f"{len(plan.updates) - updated} rows")
         search.index_codes(renamed)
+        if completeness.COLUMNS.intersection(plain):
+            completeness.refresh("code IN (SELECT code FROM import_update)")
     report(done + len(plan.updates), total)
 
 
