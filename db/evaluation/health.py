@@ -196,8 +196,12 @@ def incomplete(below: int, samples: int = SAMPLES, as_of: dt.date | None = None)
     completeness index)."""
     as_of = as_of or clock.today()
     active = (Customer.completeness < below) & (Customer.stop_date.is_null() | (Customer.stop_date > as_of))
-    per_class = list(Customer.select(Customer.class_code, fn.COUNT(Customer.id)).where(active)
-                     .group_by(Customer.class_code).tuples())
+    # Grouped by the class as text, not the column: grouped by the column, SQLite walks the
+    # class index (no sort needed) and reads every customer's row for the test; this way it
+    # reads the range of the completeness index that passes and sorts the few classes.
+    by_class = Customer.class_code.concat("")
+    per_class = list(Customer.select(by_class, fn.COUNT(Customer.id)).where(active)
+                     .group_by(by_class).tuples())
     count = sum(n for _, n in per_class)
     if not count:
         return []

@@ -18,6 +18,10 @@ PAGE = 100
 # Below this many customers (of the class, stopped ones included) a class sorted by another
 # column is read by the class index and sorted; above it the sort's index is scanned.
 SMALL_CLASS = 2000
+# Below this many customers passing the 完整度 filter, the list reads them by that filter's
+# index and sorts them (db.lists.plan.few_below); above it a page finds its rows soon enough
+# along the sort's index.
+SMALL_FILTER = 20000
 
 SORTS = ("class", "code", "short_name", "name", "dev_date", "region", "completeness")
 NULLABLE_SORTS = frozenset({"dev_date"})
