@@ -65,9 +65,11 @@ def sort_keys(store) -> set[str]:
 
 
 def _completeness(store) -> set[str]:
-    """12: every customer's 完整度 from its fields, one UPDATE (db.archive.completeness)."""
+    """12: every customer's 完整度 from its fields, one UPDATE (db.archive.completeness); the
+    class order's index of before, which lacked it, dropped."""
     from db.archive import completeness
 
+    models.database.execute_sql(f"DROP INDEX IF EXISTS {models.Customer._meta.table_name}_class_code_code_stop_date")
     completeness.refresh()
     return {models.Customer._meta.table_name}
 

@@ -184,12 +184,19 @@ def test_an_archive_at_version_10_opens_with_its_scores_filled(tmp_path):
     db.core.session.current().close()
     con = sqlite3.connect(path)
     con.executescript("DROP INDEX customer_completeness_code_class_code_stop_date;"
+                      "DROP INDEX customer_class_code_code_stop_date_completeness;"
+                      "CREATE INDEX customer_class_code_code_stop_date ON customer (class_code, code, stop_date);"
                       "ALTER TABLE customer DROP COLUMN completeness;"
                       "UPDATE schema_info SET value = '10' WHERE key = 'schema_version';")
     con.close()
     db.open_store(path)
     assert SchemaInfo.get_by_id("schema_version").value == str(SCHEMA_VERSION)
     assert (_score("C1"), _score("C2")) == (100, 14)
+    indexes = {n for (n,) in db.core.models.database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer'")}
+    assert "customer_class_code_code_stop_date" not in indexes
+    assert {"customer_class_code_code_stop_date_completeness",
+            "customer_completeness_code_class_code_stop_date"} <= indexes
 
 
 def test_a_postgresql_archive_at_version_10_opens_with_its_scores_filled(pg_url):  # noqa: F811
@@ -198,6 +205,8 @@ def test_a_postgresql_archive_at_version_10_opens_with_its_scores_filled(pg_url)
     _add("C1", **FULL)
     store.close()
     admin_sql("DROP INDEX customer_completeness_code_class_code_stop_date;"
+              "DROP INDEX customer_class_code_code_stop_date_completeness;"
+              "CREATE INDEX customer_class_code_code_stop_date ON customer (class_code, code, stop_date) INCLUDE (id);"
               "ALTER TABLE customer DROP COLUMN completeness;"
               "UPDATE schema_info SET value = '10' WHERE key = 'schema_version'")
     db.open_store(pg_url)

@@ -147,7 +147,7 @@ def test_a_version_4_archive_is_upgraded_to_the_pieces_column(pg_url):
         assert _codes("联综") == ["C001"]
         with_id = models.database.execute_sql(
             "SELECT indnatts > indnkeyatts FROM pg_index "
-            "WHERE indexrelid = 'customer_class_code_code_stop_date'::regclass").fetchone()
+            "WHERE indexrelid = 'customer_class_code_code_stop_date_completeness'::regclass").fetchone()
         assert with_id == (True,)
     finally:
         store.close()

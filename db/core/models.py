@@ -153,7 +153,9 @@ class Customer(BaseModel):
         # One index per list order (db.lists.paging), each ending with the columns the list tests
         # on every row (class, stopped), so paging, counts and jumps never read the table.
         indexes = (
-            (("class_code", "code", "stop_date"), False),
+            # the completeness too, so the list filtered by it (db.lists.plan) tests it in
+            # the index, never reading a row that fails
+            (("class_code", "code", "stop_date", "completeness"), False),
             (("code", "class_code", "stop_date"), False),
             (("short_key", "code", "class_code", "stop_date"), False),
             (("name_key", "code", "class_code", "stop_date"), False),

@@ -105,8 +105,14 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
         where.append(f"m.dimension_id = {p}")
         params.append(dim_id)
         probe_source, probe_where, probe_params = "membership m", f"m.dimension_id = {p} AND", [dim_id]
+    f = q.filter
+    few = f.completeness_below is not None and few_below(f.completeness_below)
+    sorted_here = few and ordered and q.sort != "completeness"
     if q.prefix:
-        if (ordered and q.sort != "class"
+        # Few customers below the threshold: the class is tested (substr) inside the
+        # completeness index, not sought, as a seekable class range would draw the planner
+        # to the class index instead (a count too).
+        if few or (ordered and q.sort != "class"
                 and not is_small_class(probe_source, probe_where, probe_params, class_col, q.prefix)):
             # A function of the column is not a range SQLite (or PostgreSQL) can seek, so the
             # planner walks the sort's index and tests the class inside it.
@@ -122,7 +128,6 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     if stop:
         where.append(stop)
         params += stop_params
-    f = q.filter
     for name in ("mgmt_type", "region", "industry", "salesperson"):
         value = getattr(f, name)
         if value:
@@ -134,11 +139,9 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     if f.dev_to:
         where.append(f"c.dev_date <= {p}")
         params.append(f.dev_to.isoformat())
-    sorted_here = False
     if f.completeness_below is not None:
         where.append(f"c.completeness < {p}")
         params.append(f.completeness_below)
-        sorted_here = ordered and q.sort != "completeness" and few_below(f.completeness_below)
 
     if q.sort == "class":
         key_cols = (class_col, code_col)
