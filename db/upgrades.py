@@ -120,12 +120,18 @@ def add_missing_columns(store) -> None:
 def _add_column(store, table: str, field) -> NodeList:
     ctx = models.database.get_sql_context()
     parts = [SQL("ALTER TABLE"), Entity(table), SQL("ADD COLUMN"), field.ddl(ctx)]
-    if not field.null:
+    if not field.null and not _default_in_ddl(field):
         default = field.default() if callable(field.default) else field.default
         if default is None:
             raise ValueError(f"{table}.{field.column_name}: a new NOT NULL column needs a default")
         parts.append(SQL(f"DEFAULT {_literal(store, field.db_value(default))}"))
     return NodeList(parts)
+
+
+def _default_in_ddl(field) -> bool:
+    """Whether the field's own constraints already give the column its DEFAULT."""
+    ctx = models.database.get_sql_context()
+    return any("DEFAULT" in ctx.sql(c).query()[0].upper() for c in field.constraints or ())
 
 
 def _literal(store, value) -> str:

@@ -18,6 +18,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SQL,
     TextField,
 )
 
@@ -147,7 +148,9 @@ class Customer(BaseModel):
     version = IntegerField(default=1)
     # 完整度: the percent of the weighted fields filled (db.archive.completeness), derived
     # from the columns above and refreshed by every write of them.
-    completeness = IntegerField(default=0)
+    # DEFAULT in the DDL too: a raw INSERT that names only the card's columns (the generated
+    # demo) leaves it 0 until its refresh.
+    completeness = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         # One index per list order (db.lists.paging), each ending with the columns the list tests
