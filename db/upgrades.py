@@ -66,12 +66,27 @@ def sort_keys(store) -> set[str]:
 
 def _completeness(store) -> set[str]:
     """12: every customer's 完整度 from its fields, one UPDATE (db.archive.completeness); the
-    class order's index of before, which lacked it, dropped."""
+    class order's index of before, which lacked it, dropped. The UPDATE writes nearly every
+    row: the indexes it would keep in step row by row are built once after it instead (on
+    SQLite the two that hold the score; on PostgreSQL, where a
+    changed indexed column rewrites every index entry of the row, all of them)."""
     from db.archive import completeness
 
-    models.database.execute_sql(f"DROP INDEX IF EXISTS {models.Customer._meta.table_name}_class_code_code_stop_date")
+    db, table = models.database, models.Customer._meta.table_name
+    db.execute_sql(f"DROP INDEX IF EXISTS {table}_class_code_code_stop_date")
+    if store.dialect != "sqlite":
+        with bulk.indexes_rebuilt(table, large=True):
+            completeness.refresh()
+        return {table}
+    holding = [(name, sql) for name, sql in db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE ?",
+        (table, "%completeness%")).fetchall()]
+    for name, _ in holding:
+        db.execute_sql(f'DROP INDEX "{name}"')
     completeness.refresh()
-    return {models.Customer._meta.table_name}
+    for _, sql in holding:
+        db.execute_sql(sql)
+    return {table}
 
 
 # (version, step): run on an archive older than `version`, after the columns are added; a step
