@@ -344,7 +344,8 @@ def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         dim = row.values["dimension"]
         CustomerClass.create(dimension=dim_ids[dim], code=row.code, name=row.values["name"].strip(),
                              level=schemes[dim].level_of(row.code), is_leaf=True,
-                             remark=row.values.get("remark", ""), created_by=who, created_at=at)
+                             remark=row.values.get("remark", ""), personal=row.values.get("personal", False),
+                             created_by=who, created_at=at)
         parent = schemes[dim].parent_of(row.code)
         if parent is not None:
             class_rules.mark_parent(dim_ids[dim], parent)
@@ -357,6 +358,7 @@ def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         # As the classification screen's save: refused over a class changed since it was read.
         if CustomerClass.update(
                 name=row.values["name"].strip(), remark=row.values.get("remark", ""),
+                personal=row.values.get("personal", False),
                 version=CustomerClass.version + 1, modified_by=who, modified_at=at).where(
                 *where, CustomerClass.version == row.version).execute() != 1:
             raise class_rules.conflict_of(CustomerClass.get_or_none(*where), row.code)
