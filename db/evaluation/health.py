@@ -16,6 +16,8 @@ warning  untidy but not wrong, for a person to judge:
          - empty_leaf: leaf classes holding no customers (superfluous classes, or new ones);
          - criterion_missing: a level in use whose criterion (分类标准) is not set;
          - single_child: a class with exactly one sub-class (the level divides nothing);
+         - bad_id_number: customers of a personal class (个人消费者) whose 税号 holds no valid
+           身份证 number (db.values.idnumbers), typed before the class was marked;
          - incomplete: customers in use whose 完整度 (db.archive.completeness) is below a
            threshold (全面体检), counted per class, the least complete as samples.
 """
@@ -30,6 +32,7 @@ from peewee import fn
 
 from db.archive import classes, completeness
 from db.core import clock
+from db.values import idnumbers
 from db.values.coding import CodingScheme
 from db.archive.dimensions import all_dimensions
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
@@ -40,7 +43,7 @@ ERROR, WARNING = "error", "warning"
 KINDS = {
     "uncovered": ERROR, "misplaced": ERROR, "similar_names": ERROR, "stopped_vip": ERROR,
     "unevaluated": WARNING, "empty_leaf": WARNING, "criterion_missing": WARNING,
-    "single_child": WARNING, "incomplete": WARNING,
+    "single_child": WARNING, "bad_id_number": WARNING, "incomplete": WARNING,
 }
 # The classes a completeness finding counts, most customers below the threshold first.
 BREAKDOWN = 10
@@ -83,6 +86,7 @@ def check(samples: int = SAMPLES, as_of: dt.date | None = None,
             found += _single_children(dim, samples)
         found += _similar_names(dim, samples)
     found += _stopped_vip(as_of, samples)
+    found += bad_id_numbers(samples)
     found += incomplete(below, samples, as_of)
     return sorted(found, key=lambda f: f.level != ERROR)
 
@@ -210,6 +214,34 @@ def incomplete(below: int, samples: int = SAMPLES, as_of: dt.date | None = None)
              .order_by(Customer.completeness, Customer.code).limit(samples).tuples()]
     return [Finding("incomplete", KINDS["incomplete"], "", count, worst, "health.incomplete",
                     {"below": below}, tuple(per_class[:BREAKDOWN]))]
+
+
+def bad_id_numbers(samples: int = SAMPLES) -> list[Finding]:
+    """The personal customers whose 税号 is filled but no valid 身份证 number (the check
+    character, the birth date, the birthplace), in code order. The check is python-stdnum's,
+    so the rows are read, a chunk at a time by code (only the classes marked personal)."""
+    marked = classes.personal_codes()
+    if not marked:
+        return []
+    under = None
+    for code in marked:
+        cond = Customer.class_code.startswith(code)
+        under = cond if under is None else under | cond
+    bad: list[str] = []
+    count, last = 0, ""
+    while True:
+        chunk = list(Customer.select(Customer.code, Customer.tax_id)
+                     .where(under, Customer.tax_id != "", Customer.code > last)
+                     .order_by(Customer.code).limit(5000).tuples())
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for code, number in chunk:
+            if idnumbers.person_of(number) is None:
+                count += 1
+                if len(bad) < samples:
+                    bad.append(code)
+    return [_finding("bad_id_number", None, count, bad)] if count else []
 
 
 def main_class_names() -> dict[str, str]:

@@ -21,7 +21,7 @@ from tui.screens.rules_nav import NAV
 from tui.widgets.footer import KehuFooter
 
 # What a finding's samples are: customer codes, class codes, or level numbers.
-CUSTOMER_KINDS = {"uncovered", "unevaluated", "misplaced", "stopped_vip", "incomplete"}
+CUSTOMER_KINDS = {"uncovered", "unevaluated", "misplaced", "stopped_vip", "incomplete", "bad_id_number"}
 CLASS_KINDS = {"empty_leaf", "single_child", "similar_names"}
 
 
