@@ -66,10 +66,36 @@ def sort_keys(store) -> set[str]:
     return {table}
 
 
+def _completeness(store) -> set[str]:
+    """12: every customer's 完整度 from its fields, one UPDATE (db.archive.completeness); the
+    class order's index of before, which lacked it, dropped. The UPDATE writes nearly every
+    row: the indexes it would keep in step row by row are built once after it instead (on
+    SQLite the two that hold the score; on PostgreSQL, where a
+    changed indexed column rewrites every index entry of the row, all of them)."""
+    from db.archive import completeness
+
+    db, table = models.database, models.Customer._meta.table_name
+    db.execute_sql(f"DROP INDEX IF EXISTS {table}_class_code_code_stop_date")
+    if store.dialect != "sqlite":
+        with bulk.indexes_rebuilt(table, large=True):
+            completeness.refresh()
+        return {table}
+    holding = [(name, sql) for name, sql in db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE ?",
+        (table, "%completeness%")).fetchall()]
+    for name, _ in holding:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    completeness.refresh()
+    for _, sql in holding:
+        db.execute_sql(sql)
+    return {table}
+
+
 # (version, step): run on an archive older than `version`, after the columns are added; a step
 # returns the tables whose every row it rewrote. A version whose change is only new tables,
 # columns or indexes needs no step.
-STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card)]
+STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card),
+                                                    (12, _completeness)]
 
 
 def run_steps(store, found: int) -> set[str]:
@@ -111,12 +137,18 @@ def add_missing_columns(store) -> None:
 def _add_column(store, table: str, field) -> NodeList:
     ctx = models.database.get_sql_context()
     parts = [SQL("ALTER TABLE"), Entity(table), SQL("ADD COLUMN"), field.ddl(ctx)]
-    if not field.null:
+    if not field.null and not _default_in_ddl(field):
         default = field.default() if callable(field.default) else field.default
         if default is None:
             raise ValueError(f"{table}.{field.column_name}: a new NOT NULL column needs a default")
         parts.append(SQL(f"DEFAULT {_literal(store, field.db_value(default))}"))
     return NodeList(parts)
+
+
+def _default_in_ddl(field) -> bool:
+    """Whether the field's own constraints already give the column its DEFAULT."""
+    ctx = models.database.get_sql_context()
+    return any("DEFAULT" in ctx.sql(c).query()[0].upper() for c in field.constraints or ())
 
 
 def _literal(store, value) -> str:

@@ -32,6 +32,7 @@ def clean(store):
         _customer(code, main)
         dimensions.set_membership(code, "region", region)
     rules.apply(rules.evaluate().run_id)
+    Customer.update(completeness=100).execute()  # 全面体检: complete cards, as far as it knows
     return store
 
 
@@ -108,3 +109,17 @@ def test_normalise_ignores_spacing_punctuation_and_width(a, b):
 def test_normalise_keeps_real_differences():
     assert health.normalise("华南") != health.normalise("华北")
     assert health.normalise("A1") != health.normalise("A2")
+
+
+def test_personal_customers_with_a_bad_id_number_are_found(clean):
+    """Issue 19 item 5 (b): numbers typed before the class was marked personal."""
+    classes.set_personal("01", True, classes.get("main", "01").version)
+    _customer("P1", "01", tax_id="360426199101010072")  # a wrong check character
+    _customer("P2", "01", tax_id="11010519491231002X")  # valid
+    _customer("P3", "01", tax_id="91110000802100433B")  # a company's code, not a person's
+    _customer("P4", "01")  # empty: the completeness counts it, not this finding
+    _customer("B1", "02001", tax_id="123")  # not personal: not this finding's
+    found = _kinds(health.check(samples=5))[("bad_id_number", "")]
+    assert (found.count, found.samples, found.level) == (2, ["P1", "P3"], "warning")
+    classes.set_personal("01", False, classes.get("main", "01").version)
+    assert health.bad_id_numbers() == []

@@ -130,7 +130,7 @@ def test_a_version_4_archive_is_upgraded_to_the_pieces_column(pg_url):
     Customer.create(code="C001", name="北京华联综合超市", short_name="华联", class_code="01")
     store.close()
     # What version 4 had: trigram indexes, no pieces column, list indexes without the id.
-    admin_sql("DROP INDEX customer_class_code_code_stop_date; "
+    admin_sql("DROP INDEX customer_class_code_code_stop_date_completeness; "
               "CREATE INDEX customer_class_code_code_stop_date ON customer (class_code, code, stop_date); "
               "ALTER TABLE customer DROP COLUMN pieces; CREATE EXTENSION IF NOT EXISTS pg_trgm; "
               "CREATE INDEX customer_name_trgm ON customer USING gin (name gin_trgm_ops); "
@@ -147,7 +147,7 @@ def test_a_version_4_archive_is_upgraded_to_the_pieces_column(pg_url):
         assert _codes("联综") == ["C001"]
         with_id = models.database.execute_sql(
             "SELECT indnatts > indnkeyatts FROM pg_index "
-            "WHERE indexrelid = 'customer_class_code_code_stop_date'::regclass").fetchone()
+            "WHERE indexrelid = 'customer_class_code_code_stop_date_completeness'::regclass").fetchone()
         assert with_id == (True,)
         # the data permission's index holds what the row-level security policy reads
         scope = models.database.execute_sql(

@@ -50,6 +50,7 @@ def _customer_rows(rng: random.Random, n: int) -> list[dict]:
             dev_date=rng.choice([None, dt.date(2020, 1, 1), dt.date(2021, 6, 1),
                                  dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(900))]),
             stop_date=stop,
+            completeness=rng.choice([0, 14, 57, 100]),
         ))
     return rows
 
@@ -123,6 +124,8 @@ def expected(rows: list[dict], q: ListQuery) -> list[str]:
         if f.dev_from and (r["dev_date"] is None or r["dev_date"] < f.dev_from):
             continue
         if f.dev_to and (r["dev_date"] is None or r["dev_date"] > f.dev_to):
+            continue
+        if f.completeness_below is not None and r["completeness"] >= f.completeness_below:
             continue
         out.append((r, cls))
 
@@ -231,6 +234,8 @@ FILTERS = [
     Filter(stopped="only"),
     Filter(stopped="not"),
     Filter(dev_from=dt.date(2021, 6, 1), stopped="only", region="北京"),
+    Filter(completeness_below=57),
+    Filter(completeness_below=15, region="北京", stopped="not"),
 ]
 
 
@@ -240,6 +245,19 @@ FILTERS = [
 def test_filters(archive, flt, sort, descending):
     q = ListQuery(prefix="01", filter=flt, sort=sort, descending=descending, show_stopped=True)
     check(q, expected(archive, q))
+
+
+@pytest.mark.parametrize("many", [False, True])
+@pytest.mark.parametrize("sort,descending", [("class", False), ("class", True), ("name", False),
+                                             ("completeness", True), ("dev_date", False)])
+@pytest.mark.parametrize("prefix", ["", "01", "010010001"])
+def test_the_completeness_filter_read_either_way(archive, monkeypatch, many, sort, descending, prefix):
+    """Few customers below the threshold are read by the completeness index and sorted
+    (db.lists.plan.few_below); many, along the sort's index: the same list either way."""
+    monkeypatch.setattr(plan, "SMALL_FILTER", 1 if many else 10**6)
+    q = ListQuery(prefix=prefix, filter=Filter(completeness_below=57), sort=sort, descending=descending)
+    assert plan.plan_of(q).sorted_here == (not many and sort != "completeness")
+    check(q, expected(archive, q), page=7, step=3)
 
 
 def test_pages_of_one_and_of_everything(archive):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from db.archive import history, operators, scope, search
+from db.archive import completeness, history, operators, scope, search
 from db.core import bulk, clock
 from db.core.errors import RuleError
 from db.core.models import ChangeLog, ChangeRequest, Customer, TeamSetting
@@ -226,6 +226,7 @@ def approve(request_id: int) -> None:
                        .where(Customer.id == customer.id, Customer.version == customer.version).execute())
             if updated != 1:
                 raise RuleError("request.customer_changed", id=request_id, code=code)
+            completeness.refresh_ids([customer.id])
             if "name" in changes or "short_name" in changes:
                 search.unindex(customer.id, customer.name, customer.short_name)
                 search.index(customer.id, new.get("name", customer.name), new.get("short_name", customer.short_name))

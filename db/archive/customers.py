@@ -15,7 +15,8 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import approval, branches, classes, dimensions, duplicates, history, scope, search, subrecords
+from db.archive import (approval, branches, classes, completeness, dimensions, duplicates, history, scope,
+                        search, subrecords)
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS, field_for
@@ -265,6 +266,8 @@ def create(values: dict) -> Customer:
         scope.check(row)  # as written: a new customer must land inside the scope
         search.index(row.id, row.name, row.short_name)
         subrecords.follow_card(row.id, clean)
+        completeness.refresh_ids([row.id])
+        row.completeness = Customer.get_by_id(row.id).completeness
         history.record("add", ENTITY, row.code,
                        {k: [None, v] for k, v in clean.items() if v not in ("", None, 0, False)})
         if approval.applies():
@@ -291,6 +294,8 @@ def update(code: str, values: dict, version: int) -> Customer:
         _write(row, version, {k: new for k, (_, new) in changes.items()})
         scope.check(row)  # as written: a change may not move it out of the scope
         subrecords.follow_card(row.id, {k: new for k, (_, new) in changes.items()})
+        if completeness.COLUMNS.intersection(changes):
+            completeness.refresh_ids([row.id])
         if any(k in changes for k in NAME_FIELDS):
             search.unindex(row.id, row.name, row.short_name)
             search.index(row.id, clean.get("name", row.name), clean.get("short_name", row.short_name))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.archive import branches, customers, history, scope, search, subrecords
+from db.archive import branches, completeness, customers, history, scope, search, subrecords
 from db.core import models
 from db.archive.customers import ENTITY, NAME_FIELDS
 from db.core.errors import ConflictError, RuleError
@@ -105,6 +105,7 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
         _move_memberships(keep, [rows[c] for c in codes])
         branches.move_branches(codes, target)  # the sources' branches become the target's
         branches.check_no_loop(target, tuple(codes))
+        completeness.refresh_ids([keep.id])  # the fields taken from the sources count
         # Each source's card as it was, then its whole history, becomes the target's.
         history.record_many("merged", ENTITY, (
             (code, {f.key: [v, None] for f in EDITABLE

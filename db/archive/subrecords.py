@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from peewee import Value, fn
 
-from db.archive import history
+from db.archive import completeness, history
 from db.core import clock
 from db.core.errors import ConflictError, RuleError
 from db.core.models import Address, BankAccount, Contact, Customer, InvoiceInfo
@@ -271,6 +271,7 @@ def _mirror(customer: Customer, kind: str, group: str | None = None) -> Customer
             raise ConflictError("conflict.deleted", code=customer.code)
         raise ConflictError("conflict.changed", code=customer.code, who=now.modified_by,
                             when=str(now.modified_at or ""))
+    completeness.refresh_ids([customer.id])
     return Customer.get_by_id(customer.id)
 
 

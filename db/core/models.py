@@ -18,11 +18,12 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SQL,
     TextField,
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 11  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 12  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
@@ -31,11 +32,13 @@ SCHEMA_VERSION = 11  # 2: batch_run, batch_row (批改 results); 3: a contentles
 # change requests; 9: the duplicate check's indexes on tax id,
 # mobile and the phone's last digits (db.archive.duplicates), and not_duplicate, the pairs marked
 # "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal);
-# 11: customer.head_office (总公司编码, db.archive.branches) and its index
+# 11: customer.head_office (总公司编码, db.archive.branches) and its index, and the data
+# permission's indexes; 12: customer.completeness (完整度, db.archive.completeness), filled by
+# the upgrade
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 11  # every read of a customer selects the head office of 11, of the
-# classes the personal flag of 10; the
-# operators of 8 are read on every open, the sub-records of 7 by the card, the sort keys of 6
+READABLE_SINCE = 12  # every read of a customer selects the completeness of 12 and the head
+# office of 11; the classes' personal flag of 10, the operators of 8 are read on every open,
+# the sub-records of 7 by the card, the sort keys of 6
 # by a list sorted by name
 
 database = DatabaseProxy()
@@ -148,12 +151,19 @@ class Customer(BaseModel):
     modified_by = CharField(max_length=40, default="")
     modified_at = DateTimeField(null=True)
     version = IntegerField(default=1)
+    # 完整度: the percent of the weighted fields filled (db.archive.completeness), derived
+    # from the columns above and refreshed by every write of them.
+    # DEFAULT in the DDL too: a raw INSERT that names only the card's columns (the generated
+    # demo) leaves it 0 until its refresh.
+    completeness = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         # One index per list order (db.lists.paging), each ending with the columns the list tests
         # on every row (class, stopped), so paging, counts and jumps never read the table.
         indexes = (
-            (("class_code", "code", "stop_date"), False),
+            # the completeness too, so the list filtered by it (db.lists.plan) tests it in
+            # the index, never reading a row that fails
+            (("class_code", "code", "stop_date", "completeness"), False),
             (("code", "class_code", "stop_date"), False),
             (("short_key", "code", "class_code", "stop_date"), False),
             (("name_key", "code", "class_code", "stop_date"), False),
@@ -163,6 +173,8 @@ class Customer(BaseModel):
             # within it; a scoped count reads a few thousand index entries, not the class's.
             (("department", "class_code", "stop_date"), False),
             (("salesperson", "class_code", "stop_date"), False),
+            # the 完整度 sort, and the filter "below N %" sought as a range of it
+            (("completeness", "code", "class_code", "stop_date"), False),
         )
 
 

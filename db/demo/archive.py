@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from db.demo import parts as parts
-from db.archive import search, subrecords
+from db.archive import completeness, search, subrecords
 from db.demo import subrecords as demo_subrecords
 from db.demo import groups
 from db.core import dialect
@@ -164,6 +164,7 @@ def build(path, folder: Path = FIXTURES) -> Store:
                     r["created_by"], r["created_at"] or SETUP_AT, r["modified_by"],
                     r["modified_at"] or None, 1, collation.key(r["name"]), collation.key(r["short_name"])))
             _insert(Customer, CUSTOMER_COLUMNS + KEYED_TAIL, customers)
+            completeness.refresh()
             ids = dict(Customer.select(Customer.code, Customer.id).tuples())
             leaves = {code: _leaves(dim) for code, dim in dims.items()}
             members = []
@@ -407,6 +408,7 @@ def generate(path, n: int, sales_per_customer: int = 5, seed: int = 20261123,
                                  " VALUES (?, ?, ?, ?)", members)
             if sales_per_customer > 0:
                 conn.execute(_sales_sql(sales_per_customer))
+            completeness.refresh()  # before the indexes: the one on it is built once
             for sql in indexes:
                 conn.execute(sql)
             subrecords.seed_from_card()

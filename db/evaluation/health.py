@@ -15,7 +15,11 @@ warning  untidy but not wrong, for a person to judge:
          - unevaluated: customers with no class in a derived dimension (run an evaluation);
          - empty_leaf: leaf classes holding no customers (superfluous classes, or new ones);
          - criterion_missing: a level in use whose criterion (分类标准) is not set;
-         - single_child: a class with exactly one sub-class (the level divides nothing).
+         - single_child: a class with exactly one sub-class (the level divides nothing);
+         - bad_id_number: customers of a personal class (个人消费者) whose 税号 holds no valid
+           身份证 number (db.values.idnumbers), typed before the class was marked;
+         - incomplete: customers in use whose 完整度 (db.archive.completeness) is below a
+           threshold (全面体检), counted per class, the least complete as samples.
 
 An operator with a data permission (db.archive.scope) is shown the customers of their scope
 only; the findings about the classes themselves (empty leaves, criteria, single children,
@@ -26,12 +30,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peewee import fn
 
-from db.archive import classes, scope
+from db.archive import classes, completeness, scope
 from db.core import clock
+from db.values import idnumbers
 from db.values.coding import CodingScheme
 from db.archive.dimensions import all_dimensions
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership
@@ -42,8 +47,10 @@ ERROR, WARNING = "error", "warning"
 KINDS = {
     "uncovered": ERROR, "misplaced": ERROR, "similar_names": ERROR, "stopped_vip": ERROR,
     "unevaluated": WARNING, "empty_leaf": WARNING, "criterion_missing": WARNING,
-    "single_child": WARNING,
+    "single_child": WARNING, "bad_id_number": WARNING, "incomplete": WARNING,
 }
+# The classes a completeness finding counts, most customers below the threshold first.
+BREAKDOWN = 10
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,10 @@ class Finding:
     count: int
     samples: list[str]  # customer codes, class codes or level numbers, per kind
     key: str  # catalog key: health.<kind>
+    # Further values of the wording (incomplete: "below"), and counts per class ((class
+    # code, count), most first) where the finding has them.
+    values: dict = field(default_factory=dict)
+    breakdown: tuple = ()
 
     @property
     def is_error(self) -> bool:
@@ -64,8 +75,9 @@ def _finding(kind: str, dim: Dimension | None, count: int, samples: list[str]) -
     return Finding(kind, KINDS[kind], dim.code if dim else "", count, samples, f"health.{kind}")
 
 
-def check(samples: int = SAMPLES, as_of: dt.date | None = None) -> list[Finding]:
-    """Every finding, errors first, then in dimension order."""
+def check(samples: int = SAMPLES, as_of: dt.date | None = None,
+          below: int = completeness.DEFAULT_BELOW) -> list[Finding]:
+    """Every finding, errors first, then in dimension order; `below`: the 完整度 threshold."""
     as_of = as_of or clock.today()
     found: list[Finding] = []
     for dim in all_dimensions():
@@ -78,6 +90,8 @@ def check(samples: int = SAMPLES, as_of: dt.date | None = None) -> list[Finding]
             found += _single_children(dim, samples)
         found += _similar_names(dim, samples)
     found += _stopped_vip(as_of, samples)
+    found += bad_id_numbers(samples)
+    found += incomplete(below, samples, as_of)
     return sorted(found, key=lambda f: f.level != ERROR)
 
 
@@ -183,6 +197,62 @@ def _stopped_vip(as_of: dt.date, samples: int) -> list[Finding]:
         return []
     return [_finding("stopped_vip", None, count,
                      [c for (c,) in query.order_by(Customer.code).limit(samples).tuples()])]
+
+
+def incomplete(below: int, samples: int = SAMPLES, as_of: dt.date | None = None) -> list[Finding]:
+    """全面体检: the customers in use (not stopped by `as_of`) whose 完整度 is below `below`
+    percent, how many per class, and the least complete first as samples (a range of the
+    completeness index)."""
+    as_of = as_of or clock.today()
+    active = (Customer.completeness < below) & (Customer.stop_date.is_null() | (Customer.stop_date > as_of))
+    # Grouped by the class as text, not the column: grouped by the column, SQLite walks the
+    # class index (no sort needed) and reads every customer's row for the test; this way it
+    # reads the range of the completeness index that passes and sorts the few classes.
+    by_class = Customer.class_code.concat("")
+    per_class = list(scope.narrowed(Customer.select(by_class, fn.COUNT(Customer.id)).where(active))
+                     .group_by(by_class).tuples())
+    count = sum(n for _, n in per_class)
+    if not count:
+        return []
+    per_class.sort(key=lambda pair: (-pair[1], pair[0]))
+    worst = [code for (code,) in scope.narrowed(Customer.select(Customer.code).where(active))
+             .order_by(Customer.completeness, Customer.code).limit(samples).tuples()]
+    return [Finding("incomplete", KINDS["incomplete"], "", count, worst, "health.incomplete",
+                    {"below": below}, tuple(per_class[:BREAKDOWN]))]
+
+
+def bad_id_numbers(samples: int = SAMPLES) -> list[Finding]:
+    """The personal customers whose 税号 is filled but no valid 身份证 number (the check
+    character, the birth date, the birthplace), in code order. The check is python-stdnum's,
+    so the rows are read, a chunk at a time by code (only the classes marked personal)."""
+    marked = classes.personal_codes()
+    if not marked:
+        return []
+    under = None
+    for code in marked:
+        cond = Customer.class_code.startswith(code)
+        under = cond if under is None else under | cond
+    bad: list[str] = []
+    count, last = 0, ""
+    while True:
+        chunk = list(scope.narrowed(Customer.select(Customer.code, Customer.tax_id)
+                     .where(under, Customer.tax_id != "", Customer.code > last))
+                     .order_by(Customer.code).limit(5000).tuples())
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for code, number in chunk:
+            if idnumbers.person_of(number) is None:
+                count += 1
+                if len(bad) < samples:
+                    bad.append(code)
+    return [_finding("bad_id_number", None, count, bad)] if count else []
+
+
+def main_class_names() -> dict[str, str]:
+    """{class code: name} of the main classification (a few thousand rows at most)."""
+    return dict(CustomerClass.select(CustomerClass.code, CustomerClass.name).join(Dimension)
+                .where(Dimension.code == MAIN_DIMENSION).tuples())
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 from peewee import fn
 
 from db.core import bulk, clock, dialect, models
-from db.archive import branches, customers, history, scope, subrecords
+from db.archive import branches, completeness, customers, history, scope, subrecords
 from db.values.dates import format_date
 from db.core.errors import RuleError
 from db.values.fields import BY_KEY
@@ -250,6 +250,7 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
            "(at, who, action, entity, entity_code, changes, batch) "
            f"SELECT ?, ?, 'batch', ?, code, ? || {dialect.json_text('old', current().dialect)} || ?, ? "
            f"FROM {rows} WHERE run_id = ? AND outcome = 'changed' AND id >= ? AND id < ? ORDER BY id")
+    weights = completeness.weights()
     done = changed = 0
     for start in range(low, high + 1, CHUNK):
         end = start + CHUNK
@@ -258,6 +259,11 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
                         "run_id = ? AND outcome = 'changed' AND id >= ? AND id < ?)",
                         [stored, who, stamp, run, start, end])
         _sql(log, [stamp, who, customers.ENTITY, head, tail, tag(run), run, start, end])
+        if column in completeness.COLUMNS:
+            p = _db().param
+            completeness.refresh(f"id IN (SELECT customer_id FROM {rows} WHERE run_id = {p} AND "
+                                 f"outcome = 'changed' AND id >= {p} AND id < {p})",
+                                 [run, start, end], weights)
         if field in MIRRORED:
             subrecords.sync_from_card(models.Customer.id.in_(BatchRow.select(BatchRow.customer_id).where(
                 BatchRow.run == run, BatchRow.outcome == "changed", BatchRow.id >= start,

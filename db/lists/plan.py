@@ -9,8 +9,8 @@ from db.archive.classes import HIGH
 from db.core import clock, models
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION
-from db.lists.query import (COLUMNS, DATE_COLUMNS, NULLABLE_SORTS, SMALL_CLASS, SORT_COLUMNS, ListQuery, Row,
-                            as_date)
+from db.lists.query import (COLUMNS, DATE_COLUMNS, NULLABLE_SORTS, SMALL_CLASS, SMALL_FILTER, SORT_COLUMNS,
+                            ListQuery, Row, as_date)
 
 class Segment(NamedTuple):
     where: str  # "" or the segment's own condition
@@ -31,6 +31,9 @@ class Plan(NamedTuple):
     # list sorted by class can drop the bound its key already implies (see conditions).
     class_range: tuple[str, str] | None = None
     scans: bool = False  # the class is tested inside the sort's index (substr), not sought
+    # A filter that few customers pass (完整度 below N %): its rows are read by the filter's
+    # index and sorted, instead of walking the sort's index past every row that fails it.
+    sorted_here: bool = False
 
     def display_segments(self, forward: bool) -> list[Segment]:
         segs = self.segments if not self.query.descending else self.segments[::-1]
@@ -76,6 +79,14 @@ def is_small_class(plan_source: str, dim_where: str, dim_params: list, class_col
     return database().execute_sql(sql, [*dim_params, prefix, prefix + HIGH, SMALL_CLASS]).fetchone()[0] < SMALL_CLASS
 
 
+def few_below(threshold: int) -> bool:
+    """Whether fewer than SMALL_FILTER customers score below `threshold` (a range of the
+    completeness index, read at most that far)."""
+    p = param()
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM customer WHERE completeness < {p} LIMIT {p}) AS probe"
+    return database().execute_sql(sql, [threshold, SMALL_FILTER]).fetchone()[0] < SMALL_FILTER
+
+
 def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     """The FROM, WHERE and key columns of `q`. `ordered=False` (counts) always takes the
     class index; an ordered plan may force the sort's index (see the module note)."""
@@ -94,8 +105,14 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
         where.append(f"m.dimension_id = {p}")
         params.append(dim_id)
         probe_source, probe_where, probe_params = "membership m", f"m.dimension_id = {p} AND", [dim_id]
+    f = q.filter
+    few = f.completeness_below is not None and few_below(f.completeness_below)
+    sorted_here = few and ordered and q.sort != "completeness"
     if q.prefix:
-        if (ordered and q.sort != "class"
+        # Few customers below the threshold: the class is tested (substr) inside the
+        # completeness index, not sought, as a seekable class range would draw the planner
+        # to the class index instead (a count too).
+        if few or (ordered and q.sort != "class"
                 and not is_small_class(probe_source, probe_where, probe_params, class_col, q.prefix)):
             # A function of the column is not a range SQLite (or PostgreSQL) can seek, so the
             # planner walks the sort's index and tests the class inside it.
@@ -111,7 +128,6 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     if stop:
         where.append(stop)
         params += stop_params
-    f = q.filter
     for name in ("mgmt_type", "region", "industry", "salesperson"):
         value = getattr(f, name)
         if value:
@@ -123,6 +139,9 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     if f.dev_to:
         where.append(f"c.dev_date <= {p}")
         params.append(f.dev_to.isoformat())
+    if f.completeness_below is not None:
+        where.append(f"c.completeness < {p}")
+        params.append(f.completeness_below)
 
     if q.sort == "class":
         key_cols = (class_col, code_col)
@@ -136,7 +155,8 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
     else:
         segments = [Segment("", key_cols, False)]
     scans = any(w.startswith("substr(") for w in where)
-    return Plan(q, source, where, params, key_cols, segments, class_col, dim_id, class_range, scans)
+    return Plan(q, source, where, params, key_cols, segments, class_col, dim_id, class_range, scans,
+                sorted_here)
 
 
 def conditions(plan: Plan, seg: Segment | None, key: tuple | None,
@@ -189,7 +209,9 @@ def query(plan: Plan, seg: Segment, key: tuple | None, forward: bool, offset: in
     ascending = forward != plan.query.descending
     where, params = conditions(plan, seg, key, ascending)
     direction = "ASC" if ascending else "DESC"
-    order = ", ".join(f"{col} {direction}" for col in seg.cols)
+    # `|| ''` orders by the same text but by no index, so the planner reads the filter's.
+    order = ", ".join(f"{col} || '' {direction}" if plan.sorted_here else f"{col} {direction}"
+                      for col in seg.cols)
     keys = ", ".join(f"{col} AS k{i}" for i, col in enumerate(plan.key_cols))
     if columns is None:
         keys += ", c.id" if ids else ""

@@ -18,8 +18,12 @@ PAGE = 100
 # Below this many customers (of the class, stopped ones included) a class sorted by another
 # column is read by the class index and sorted; above it the sort's index is scanned.
 SMALL_CLASS = 2000
+# Below this many customers passing the 完整度 filter, the list reads them by that filter's
+# index and sorts them (db.lists.plan.few_below); above it a page finds its rows soon enough
+# along the sort's index.
+SMALL_FILTER = 20000
 
-SORTS = ("class", "code", "short_name", "name", "dev_date", "region")
+SORTS = ("class", "code", "short_name", "name", "dev_date", "region", "completeness")
 NULLABLE_SORTS = frozenset({"dev_date"})
 # The column a sort pages by, where it is not the sort's own: names by their pinyin keys.
 SORT_COLUMNS = KEY_COLUMNS
@@ -50,6 +54,7 @@ COLUMNS = {
     "credit_grade": "c.credit_grade",
     "credit_limit": "c.credit_limit",
     "credit_days": "c.credit_days",
+    "completeness": "c.completeness",  # 完整度, percent (db.archive.completeness)
 }
 DATE_COLUMNS = frozenset({"dev_date", "stop_date"})
 DEFAULT_COLUMNS = ("code", "short_name", "name", "class_code", "region", "mgmt_type", "dev_date")
@@ -65,6 +70,16 @@ def as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def parse_below(value) -> int | None:
+    """The 完整度 threshold as typed ("60", "60%") or saved (60); empty: none."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip().rstrip("%％").strip()
+    if isinstance(value, bool) or not text.isdigit():
+        raise RuleError("list.filter_completeness", field="completeness_below", value=str(value))
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Filter:
     """过滤: each condition empty means "any". Saved by name as `to_dict()`."""
@@ -76,6 +91,8 @@ class Filter:
     dev_from: dt.date | None = None
     dev_to: dt.date | None = None
     stopped: str = ""  # "": as the list's show_stopped says; "only": stopped only; "not": active only
+    # 完整度 below this percent (1..100); None: any
+    completeness_below: int | None = None
 
     def __post_init__(self) -> None:
         if self.stopped not in STOPPED_CHOICES:
@@ -83,6 +100,9 @@ class Filter:
         if self.dev_from and self.dev_to and self.dev_from > self.dev_to:
             raise RuleError("list.filter_dates", field="dev_to", start=self.dev_from.isoformat(),
                             end=self.dev_to.isoformat())
+        if self.completeness_below is not None and not 1 <= self.completeness_below <= 100:
+            raise RuleError("list.filter_completeness", field="completeness_below",
+                            value=str(self.completeness_below))
 
     def is_empty(self) -> bool:
         return self == Filter()
@@ -107,6 +127,9 @@ class Filter:
                     value = as_date(value)
                 except ValueError:
                     raise RuleError("list.filter_date", field=name, value=str(value)) from None
+            elif name == "completeness_below":
+                values[name] = parse_below(value)
+                continue
             elif not isinstance(value, str) and value is not None:
                 raise RuleError("list.filter_value", field=name, value=str(value))
             values[name] = value or (None if name in ("dev_from", "dev_to") else "")

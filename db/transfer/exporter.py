@@ -142,15 +142,17 @@ def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None
 def _write_classes(writer: Writer, lang: str) -> int:
     """Every class of the main and typed dimensions, parents before children (code order);
     derived dimensions are computed by rules, not restored from a file."""
-    writer.header([c.header(lang) for c in CLASS_COLUMNS], [12, 16, 16, 10, 12, 30, 30])
+    writer.header([c.header(lang) for c in CLASS_COLUMNS], [12, 16, 16, 10, 12, 30, 30, 10])
+    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     count = 0
     dims = list(Dimension.select().where(Dimension.derived == False)  # noqa: E712
                 .order_by(Dimension.position, Dimension.id))
     for dim in dims:
-        rows = (CustomerClass.select(CustomerClass.code, CustomerClass.name, CustomerClass.remark)
+        rows = (CustomerClass.select(CustomerClass.code, CustomerClass.name, CustomerClass.remark,
+                                     CustomerClass.personal)
                 .where(CustomerClass.dimension == dim.id).order_by(CustomerClass.code).tuples())
-        batch = [(dim.code, dim.name_zh, dim.name_en, dim.scheme, code, name, remark)
-                 for code, name, remark in rows]
+        batch = [(dim.code, dim.name_zh, dim.name_en, dim.scheme, code, name, remark,
+                  yes if personal else no) for code, name, remark, personal in rows]
         writer.rows(batch)
         count += len(batch)
     return count

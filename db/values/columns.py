@@ -95,6 +95,8 @@ CLASS_COLUMNS: list[Column] = [
     C("code", "分类编码", "Class code", ("客户分类编码", "编码", "ccccode"), required=True),
     C("name", "分类名称", "Class name", ("客户分类名称", "名称", "cccname"), required=True),
     C("remark", "备注", "Remark"),
+    # 个人消费者 (db.archive.classes.set_personal): 是 / 否, main dimension only
+    C("personal", "个人消费者", "Personal", ("个人", "personal customers")),
 ]
 
 SALE_COLUMNS: list[Column] = [

@@ -4,6 +4,11 @@ old-style 税务登记号 of a company."""
 
 MESSAGES = {
     "class.personal": ("个人消费者", "Personal"),
+    "customer.field.personal": ("个人消费者", "Personal"),
+    "health.bad_id_number": ("{count} 个个人消费者的税号不是有效的身份证号",
+                             "{count} personal [customer has|customers have] a tax ID that is no valid ID card number"),
+    "import.personal_main_only": ("分类 {code}: 只有客户分类能标为个人消费者",
+                                  "Class {code}: only the customer classes can be marked personal"),
     "class.personal_inherited": ("是 (随上级)", "yes (from its parent)"),
     "class.toggle_personal": ("个人消费者 是/否", "Personal yes/no"),
     "class.personal_on": ("分类 {code} 及其下级为个人消费者: 税号填身份证号",

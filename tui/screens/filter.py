@@ -1,5 +1,5 @@
 """过滤 Filter (F3): management type, region, industry, salesperson, development-date range,
-stopped or not; combined with the selected class. Filters can be saved by name and reapplied
+完整度 below N %, stopped or not; combined with the selected class. Filters can be saved by name and reapplied
 (kept per user in the settings file)."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from db import RuleError
 from db.archive import customers
 from db.values.dates import format_date, parse_date
 from db.values.fields import MGMT_TYPES
-from db.lists.query import Filter
+from db.lists.query import Filter, parse_below
 from tui import background, config
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
@@ -27,6 +27,10 @@ TEXT_FIELDS = ("mgmt_type", "region", "industry", "salesperson")
 MGMT_KEYS = dict(zip(MGMT_TYPES, ("mgmt_type.general", "mgmt_type.important", "mgmt_type.potential",
                                   "mgmt_type.vip")))
 STOPPED_KEYS = {"only": "filter.stopped_only", "not": "filter.stopped_not"}
+
+
+def _below_text(below: int | None) -> str:
+    return "" if below is None else str(below)
 
 
 def shown_mgmt(stored: str) -> str:
@@ -80,6 +84,9 @@ class FilterScreen(KehuModal[Filter | None]):
                 yield Field(format_date(f.dev_from), id="f-dev_from", max_length=20)
                 yield Label(t("filter.dev_to"))
                 yield Field(format_date(f.dev_to), id="f-dev_to", max_length=20)
+                yield Label(t("filter.completeness_below"))
+                yield Field(_below_text(f.completeness_below), id="f-completeness_below", max_length=4,
+                            placeholder=t("filter.completeness_hint"))
                 yield Label(t("filter.stopped"))
                 yield Field(shown_stopped(f.stopped), id="f-stopped", placeholder=t("filter.stopped_hint", pick=key_of("filter.pick")),
                             max_length=20, suggester=SuggestFromList([t(k) for k in STOPPED_KEYS.values()]))
@@ -94,7 +101,7 @@ class FilterScreen(KehuModal[Filter | None]):
 
     def build(self) -> Filter:
         value = {k: self.query_one(f"#f-{k}", Field).value.strip() for k in
-                 (*TEXT_FIELDS, "dev_from", "dev_to", "stopped")}
+                 (*TEXT_FIELDS, "dev_from", "dev_to", "stopped", "completeness_below")}
         dev_from = parse_date(value.pop("dev_from"), field="dev_from", label="filter.dev_from")
         dev_to = parse_date(value.pop("dev_to"), field="dev_to", label="filter.dev_to")
         if value["mgmt_type"]:
@@ -105,7 +112,8 @@ class FilterScreen(KehuModal[Filter | None]):
             value["mgmt_type"] = stored
         if value["stopped"]:
             value["stopped"] = stored_value(value["stopped"], STOPPED_KEYS) or value["stopped"]
-        return Filter(dev_from=dev_from, dev_to=dev_to, **value)
+        below = parse_below(value.pop("completeness_below"))
+        return Filter(dev_from=dev_from, dev_to=dev_to, completeness_below=below, **value)
 
     def fill(self, f: Filter) -> None:
         for key in ("region", "industry", "salesperson"):
@@ -114,6 +122,7 @@ class FilterScreen(KehuModal[Filter | None]):
         self.query_one("#f-stopped", Field).value = shown_stopped(f.stopped)
         self.query_one("#f-dev_from", Field).value = format_date(f.dev_from)
         self.query_one("#f-dev_to", Field).value = format_date(f.dev_to)
+        self.query_one("#f-completeness_below", Field).value = _below_text(f.completeness_below)
 
     def _error(self, exc: RuleError) -> None:
         self.query_one("#filter-error", Static).update(error_text(exc))

@@ -21,16 +21,23 @@ from tui.screens.rules_nav import NAV
 from tui.widgets.footer import KehuFooter
 
 # What a finding's samples are: customer codes, class codes, or level numbers.
-CUSTOMER_KINDS = {"uncovered", "unevaluated", "misplaced", "stopped_vip"}
+CUSTOMER_KINDS = {"uncovered", "unevaluated", "misplaced", "stopped_vip", "incomplete", "bad_id_number"}
 CLASS_KINDS = {"empty_leaf", "single_child", "similar_names"}
 
 
-def finding_text(finding: Finding, names: dict[str, str]) -> Text:
+# The classes a completeness finding lists under its line (the shell lists all it has).
+BREAKDOWN_SHOWN = 3
+
+
+def finding_text(finding: Finding, names: dict[str, str], class_names: dict[str, str]) -> Text:
     text = Text()
     text.append(f"[{t('health.level.' + finding.level)}] ",
                 style="bold red" if finding.is_error else "bold yellow")
     text.append(t(finding.key, dimension=names.get(finding.dimension, finding.dimension),
-                  count=f"{finding.count:,}"))
+                  count=f"{finding.count:,}", **finding.values))
+    for code, count in finding.breakdown[:BREAKDOWN_SHOWN]:
+        text.append("\n" + t("health.per_class", code=code, name=class_names.get(code, ""),
+                              count=f"{count:,}"), style="dim")
     return text
 
 
@@ -38,6 +45,8 @@ def sample_line(finding: Finding, sample: str) -> str:
     """A sample with its name: at most SAMPLES look-ups by unique key, a few milliseconds."""
     if finding.kind in CUSTOMER_KINDS:
         row = customers.get(sample)
+        if row and finding.kind == "incomplete":
+            return f"{sample} {row.completeness:>3}% {row.name}"
         return f"{sample} {row.name}" if row else sample
     if finding.kind in CLASS_KINDS:
         node = classes.get(finding.dimension or "main", sample)
@@ -59,6 +68,7 @@ class HealthScreen(KehuScreen):
         super().__init__()
         self.findings: list[Finding] = []
         self.names: dict[str, str] = {}
+        self.class_names: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text(t("screen.health")), id="title")
@@ -75,13 +85,14 @@ class HealthScreen(KehuScreen):
     def action_check(self) -> None:
         self.query_one("#status", Static).update(t("rules_ui.checking"))
         self.names = {d.code: name_of(d) for d in all_dimensions()}
+        self.class_names = health.main_class_names()
         background.start(self, "health", health.check, self._show)
 
     def _show(self, findings: list[Finding]) -> None:
         self.findings = findings
         options = self.query_one("#findings", OptionList)
         options.clear_options()
-        options.add_options([Option(finding_text(f, self.names), id=str(i))
+        options.add_options([Option(finding_text(f, self.names, self.class_names), id=str(i))
                              for i, f in enumerate(findings)])
         if findings:
             options.highlighted = 0

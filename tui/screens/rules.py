@@ -1,5 +1,7 @@
-"""评估规则 Evaluation rules: every period and threshold the evaluation uses, as label and
-field, saved one by one in one save (F6), refusals shown beside the field."""
+"""评估规则 Evaluation rules: every period and threshold the evaluation uses, and the weights of
+完整度 (db.archive.completeness), as label and field, saved in one save (F6), refusals shown
+beside the field. Changed weights are saved together and every customer's score recomputed,
+in a worker (a million rows)."""
 from __future__ import annotations
 
 from rich.cells import cell_len
@@ -9,7 +11,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from db import RuleError, StoreError
+from db.archive import completeness
 from db.evaluation import parameters
+from tui import background
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
 from tui.screens.base import KehuScreen
@@ -20,14 +24,26 @@ from tui.widgets.footer import KehuFooter
 
 # Rule key prefix -> the heading it is listed under.
 GROUPS = (("history.", "rules.target.history"), ("scale.", "rules.target.scale"),
-          ("profit.", "rules.target.profit"), ("mgmt.", "rules.target.mgmt_type"))
+          ("profit.", "rules.target.profit"), ("mgmt.", "rules.target.mgmt_type"),
+          (completeness.PREFIX, "rules.target.completeness"))
+# Every field of the screen: the evaluation's rules, then the completeness weights.
+WEIGHT_KEYS = tuple(completeness.key_of(item) for item in completeness.ITEMS)
+KEYS = (*parameters.SPEC, *WEIGHT_KEYS)
+
+
+def unit_of(key: str) -> str:
+    return "weight" if key in WEIGHT_KEYS else parameters.SPEC[key][0]
+
+
+def is_rule_key(value) -> bool:
+    return value in parameters.SPEC or value in WEIGHT_KEYS
 
 
 def rule_error_text(exc: Exception) -> str:
     """A refusal with the rule keys it names (rule, lower, upper) replaced by their labels."""
     if not isinstance(exc, RuleError):
         return error_text(exc)
-    values = {name: t(f"rules.key.{value}") if value in parameters.SPEC else value
+    values = {name: t(f"rules.key.{value}") if is_rule_key(value) else value
               for name, value in exc.values.items()}
     return t(exc.key, **values)
 
@@ -56,19 +72,22 @@ class RulesScreen(KehuScreen):
 
     @staticmethod
     def _stored() -> dict[str, str]:
-        return {key: parameters.format_rule(key, value) for key, value in parameters.rule_values().items()}
+        stored = {key: parameters.format_rule(key, value) for key, value in parameters.rule_values().items()}
+        stored.update((completeness.key_of(item), str(weight))
+                      for item, weight in completeness.weights().items())
+        return stored
 
     def compose(self) -> ComposeResult:
         yield Static(Text(t("screen.rules")), id="title")
         # The label column as wide as the longest label in the language in force, as on the
         # card: a fixed width wrapped the English labels over two lines.
-        label_width = min(max(cell_len(t(f"rules.key.{key}")) for key in parameters.SPEC) + 3, 40)
-        units = {key: t(f"rules_ui.unit.{spec[0]}") for key, spec in parameters.SPEC.items()}
+        label_width = min(max(cell_len(t(f"rules.key.{key}")) for key in KEYS) + 3, 40)
+        units = {key: t(f"rules_ui.unit.{unit_of(key)}") for key in KEYS}
         unit_width = max(cell_len(unit) for unit in units.values()) + 2
         with VerticalScroll(id="rules-form"):
             for prefix, heading in GROUPS:
                 yield Label(t(heading), classes="group")
-                for key in parameters.SPEC:
+                for key in KEYS:
                     if key.startswith(prefix):
                         with Horizontal(classes="rule-row"):
                             label = Label(t(f"rules.key.{key}"), classes="rule-label")
@@ -87,7 +106,7 @@ class RulesScreen(KehuScreen):
         self.query_one(Field).focus()
 
     def values(self) -> dict[str, str]:
-        return {key: self.query_one(f"#{field_id(key)}", Field).value for key in parameters.SPEC}
+        return {key: self.query_one(f"#{field_id(key)}", Field).value for key in KEYS}
 
     @property
     def dirty(self) -> bool:
@@ -104,6 +123,7 @@ class RulesScreen(KehuScreen):
         if not pending:
             self.say(t("rules_ui.unchanged"))
             return
+        weights = {key: pending.pop(key) for key in WEIGHT_KEYS if key in pending}
         errors: dict[str, Exception] = {}
         saved = 0
         # Each rule is checked against its neighbours as stored: raising both 中型 and 大型
@@ -121,15 +141,31 @@ class RulesScreen(KehuScreen):
                 errors.pop(key, None)
                 saved += 1
                 progress = True
+        self._settle(errors, saved, weights)
+        if weights and not errors:
+            self.say(t("rules_ui.recomputing"))
+            typed = {key.removeprefix(completeness.PREFIX): text for key, text in weights.items()}
+            background.start(self, "rules-weights", lambda: completeness.set_weights(typed),
+                             lambda done: self._weights_saved(saved, done[1]),
+                             lambda exc: self._weights_refused(saved, weights, exc))
+
+    def _weights_saved(self, saved: int, recomputed: int) -> None:
+        self._settle({}, saved + 1, {})
+        self.say(t("rules_ui.recomputed", count=f"{recomputed:,}"))
+
+    def _weights_refused(self, saved: int, weights: dict[str, str], exc: Exception) -> None:
+        field = getattr(exc, "field", None)
+        self._settle({field if field in weights else next(iter(weights)): exc}, saved, weights)
+
+    def _settle(self, errors: dict[str, Exception], saved: int, waiting: dict[str, str]) -> None:
+        """Show the refusals beside their fields and every other field as stored, except the
+        weights `waiting` (being saved, or not tried): they keep what was typed."""
         stored = self._stored()
-        for key in parameters.SPEC:
+        for key in KEYS:
             error = self.query_one(f"#{error_id(key)}", Static)
-            if key in errors:
-                error.update(rule_error_text(errors[key]))
-                error.display = True
-            else:
-                error.update("")
-                error.display = False
+            error.update(rule_error_text(errors[key]) if key in errors else "")
+            error.display = key in errors
+            if key not in errors and key not in waiting:
                 # Saved or untouched: show the value as stored ("1000000" -> "1,000,000.00").
                 self.query_one(f"#{field_id(key)}", Field).value = stored[key]
         self.initial = stored

@@ -21,12 +21,25 @@ def register(subparsers) -> None:
     check = subparsers.add_parser("check", help=t("rules_cli.help_check"))
     check.add_argument("--as-of", help=t("rules_cli.help_as_of"))
     check.add_argument("--samples", type=plain.count, default=10, help=t("rules_cli.help_samples"))
+    check.add_argument("--completeness", action="store_true", help=t("completeness.cli.help"))
+    check.add_argument("--below", type=_percent, default=None, metavar="N",
+                       help=t("completeness.cli.help_below"))
     check.set_defaults(run=run_check)
 
     rules = subparsers.add_parser("rules", help=t("rules_cli.help_rules"))
     rules.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help=t("rules_cli.help_set"))
     rules.set_defaults(run=run_rules)
+
+
+def _percent(text: str) -> int:
+    """A threshold of --below: 1..100 (argparse words the refusal)."""
+    import argparse
+
+    clean = text.strip().rstrip("%")
+    if not clean.isdigit() or not 1 <= int(clean) <= 100:
+        raise argparse.ArgumentTypeError(t("completeness.cli.below_bad", text=text))
+    return int(clean)
 
 
 def _err(message: str) -> None:
@@ -88,23 +101,35 @@ def run_evaluate(args, store) -> int:
 
 def run_check(args, store) -> int:
     from db.demo.archive import has_planted_problems
-    from db.evaluation import health
+    from db.archive import completeness
     from db.archive.dimensions import all_dimensions
+    from db.evaluation import health
 
     try:
         as_of = _as_of(args.as_of)
     except ValueError:
         _err(t("rules.cli.as_of_bad", text=args.as_of))
         return 2
-    findings = health.check(samples=max(0, args.samples), as_of=as_of)
+    below = completeness.DEFAULT_BELOW if args.below is None else args.below
+    if args.completeness:
+        findings = health.incomplete(below, max(0, args.samples), as_of)
+        if not findings:
+            print(t("completeness.cli.none", below=below))
+            return 0
+    else:
+        findings = health.check(samples=max(0, args.samples), as_of=as_of, below=below)
     if not findings:
         print(t("health.clean"))
         return 0
     names = {d.code: name_of(d) for d in all_dimensions()}
+    class_names = health.main_class_names() if any(f.breakdown for f in findings) else {}
     for finding in findings:
         text = t(finding.key, dimension=names.get(finding.dimension, finding.dimension),
-                 count=plain.number(finding.count))
+                 count=plain.number(finding.count), **finding.values)
         print(plain.safe(f"[{t('health.level.' + finding.level)}] {text}"))
+        for code, count in finding.breakdown:
+            print(plain.safe(t("health.per_class", code=code, name=class_names.get(code, ""),
+                               count=plain.number(count))))
         if finding.samples:
             print(plain.safe(t("health.samples", codes=" ".join(finding.samples))))
     errors = sum(1 for f in findings if f.is_error)
@@ -115,15 +140,26 @@ def run_check(args, store) -> int:
 
 
 def run_rules(args, store) -> int:
+    from db.archive import completeness
     from db.evaluation import parameters
 
+    weights = {}
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:
             _err(t("rules.cli.set_bad"))
             return 2
-        parameters.set_rule(key.strip(), value.strip())
+        if key.strip().startswith(completeness.PREFIX):  # saved together, one recompute
+            weights[key.strip().removeprefix(completeness.PREFIX)] = value.strip()
+        else:
+            parameters.set_rule(key.strip(), value.strip())
+    if weights:
+        _, recomputed = completeness.set_weights(weights)
+        print(t("rules_ui.recomputed", count=plain.number(recomputed)))
     for key, value in parameters.rule_values().items():
         print(t("rules.cli.rule", rule=key, value=parameters.format_rule(key, value),
                 label=t(f"rules.key.{key}")))
+    for item, weight in completeness.weights().items():
+        key = completeness.key_of(item)
+        print(t("rules.cli.rule", rule=key, value=weight, label=t(f"rules.key.{key}")))
     return 0

@@ -69,6 +69,7 @@ COLUMN_SPECS = {spec.key: spec for spec in (
     ColumnSpec("mobile", 11), ColumnSpec("email", 22), ColumnSpec("address", 30),
     ColumnSpec("tax_id", 18), ColumnSpec("credit_grade", 8),
     ColumnSpec("credit_limit", 14, "right"), ColumnSpec("credit_days", 8, "right"),
+    ColumnSpec("completeness", 6, "right"),
 )}
 
 
@@ -79,6 +80,8 @@ def cell_text(key: str, value) -> str:
         from db.values.money import format_money  # not among the columns the list opens with
 
         return format_money(value)
+    if key == "completeness":
+        return f"{value}%"
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return visible_text(str(value))

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from db.archive import classes as class_rules
 from db.core.errors import RuleError
-from db.core.models import CustomerClass, Dimension
+from db.core.models import MAIN_DIMENSION, CustomerClass, Dimension
+from db.values.fields import Field
 from db.values.coding import CodingScheme
 from db.values.columns import COLUMNS, SHEETS, by_field
 from db.transfer.tabular import open_table
 from db.transfer.importer.common import ImportPlan, PlannedRow, Problem, convert, new_plan
+
+
+# The 个人消费者 column's cells: 是 / 否 (yes, no, 1, 0...), as the card's flags read them.
+PERSONAL = Field("personal", "basic", "flag")
 
 
 def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan:
@@ -78,11 +83,23 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
             reject(exc.field or "code", exc.key, **exc.values)
             continue
         remark = values.get("remark", "")
+        try:
+            personal = PERSONAL.clean(values["personal"]) if values.get("personal") else None
+        except RuleError as exc:
+            reject("personal", exc.key, **exc.values)
+            continue
+        if personal and dim_code != MAIN_DIMENSION:
+            reject("personal", "import.personal_main_only", code=code)
+            continue
         if code in known:
-            old_name, old_remark, _, version = known[code]
+            old_name, old_remark, _, version, old_personal = known[code]
             if "remark" not in values or (not remark and not blank_clears):
                 remark = values["remark"] = old_remark  # no column, or an empty cell that keeps it
-            changes = {k: (o, n) for k, o, n in (("name", old_name, name), ("remark", old_remark, remark))
+            if personal is None:  # no column, or an empty cell: kept (cleared with blank_clears)
+                personal = False if blank_clears and "personal" in values else old_personal
+            values["personal"] = personal
+            changes = {k: (o, n) for k, o, n in (("name", old_name, name), ("remark", old_remark, remark),
+                                                 ("personal", old_personal, personal))
                        if o != n and (k in values or k == "name")}
             if changes:
                 result.updates.append(PlannedRow(line, code, values, changes, version=version))
@@ -90,7 +107,8 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
                 result.unchanged += 1
             names[code] = name
         else:
-            known[code] = (name, remark, False, 0)
+            values["personal"] = bool(personal)
+            known[code] = (name, remark, False, 0, values["personal"])
             names[code] = name
             if parent is not None:
                 new_children.add((dim_code, parent))
@@ -101,7 +119,7 @@ def plan_classes(path, dimension: str, blank_clears: bool = False) -> ImportPlan
 
 
 def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
-    """(scheme, {code: (name, remark, holds customers, version)}, {parent code (None at level 1):
+    """(scheme, {code: (name, remark, holds customers, version, personal)}, {parent code (None at level 1):
     {child code: name}}, Dimension or None) of a dimension;
     a dimension missing from the archive is planned for creation when the row names its
     scheme; None when it cannot be."""
@@ -120,7 +138,7 @@ def _dimension_context(dim_code: str, values: dict, result: ImportPlan):
                                       "scheme": str(scheme)})
         return scheme, {}, {}, None
     holding = class_rules.holding_codes(dim)
-    known = {r.code: (r.name, r.remark, r.code in holding, r.version)
+    known = {r.code: (r.name, r.remark, r.code in holding, r.version, bool(r.personal))
              for r in CustomerClass.select().where(CustomerClass.dimension == dim.id)}
     scheme = class_rules.scheme_of(dim)
     children: dict[str | None, dict[str, str]] = {}

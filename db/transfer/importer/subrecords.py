@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from db.archive import completeness
 from db.archive.subrecords import ENTITY, MODELS, title, validate_all
 from db.core import bulk, clock
 from db.core.errors import RuleError
@@ -220,3 +221,4 @@ def _mirror(kind: str, customer_ids: set[int]) -> None:
                 f" modified_at = {p} WHERE id IN (SELECT id FROM {owners}) AND ({differs})",
                 args * len(columns) + [clock.user(), Customer.modified_at.db_value(clock.now())]
                 + args * len(columns))
+        completeness.refresh(f"id IN (SELECT id FROM {owners})")

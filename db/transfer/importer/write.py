@@ -10,7 +10,7 @@ from typing import Iterable
 import peewee
 
 from db.archive import classes as class_rules
-from db.archive import approval, customers, dimensions, search, subrecords
+from db.archive import approval, completeness, customers, dimensions, search, subrecords
 from db.core import bulk, clock, dialect
 from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
@@ -179,6 +179,8 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
     large = len(plan.adds) > BULK_SHARE * (archive + len(plan.adds))
     with bulk.indexes_rebuilt(table, large):
         _insert_adds(plan, at, who, before, sqlite, report, total)
+        if plan.adds:  # inserted with the column's default: scored in one UPDATE
+            completeness.refresh(f"id > {database.param}", [before])
     if plan.updates:
         _update_customers(plan, at, who, report, total)
     _follow_card(plan, before)
@@ -236,6 +238,8 @@ def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: Progr
         if updated != len(plan.updates):  # _check_versions holds the rows: cannot happen
             raise RuleError("import.changed_since_plan", reason=f"{len(plan.updates) - updated} rows")
         search.index_codes(renamed)
+        if completeness.COLUMNS.intersection(plain):
+            completeness.refresh("code IN (SELECT code FROM import_update)")
     report(done + len(plan.updates), total)
 
 
@@ -371,7 +375,8 @@ def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         dim = row.values["dimension"]
         CustomerClass.create(dimension=dim_ids[dim], code=row.code, name=row.values["name"].strip(),
                              level=schemes[dim].level_of(row.code), is_leaf=True,
-                             remark=row.values.get("remark", ""), created_by=who, created_at=at)
+                             remark=row.values.get("remark", ""), personal=row.values.get("personal", False),
+                             created_by=who, created_at=at)
         parent = schemes[dim].parent_of(row.code)
         if parent is not None:
             class_rules.mark_parent(dim_ids[dim], parent)
@@ -384,6 +389,7 @@ def _commit_classes(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         # As the classification screen's save: refused over a class changed since it was read.
         if CustomerClass.update(
                 name=row.values["name"].strip(), remark=row.values.get("remark", ""),
+                personal=row.values.get("personal", False),
                 version=CustomerClass.version + 1, modified_by=who, modified_at=at).where(
                 *where, CustomerClass.version == row.version).execute() != 1:
             raise class_rules.conflict_of(CustomerClass.get_or_none(*where), row.code)
