@@ -64,10 +64,30 @@ def sort_keys(store) -> set[str]:
     return {table}
 
 
+def region_codes(store) -> set[str]:
+    """13: customer.region_code (GB/T 2260) from the 所属地区 text, matched in Python once per
+    distinct text (a million customers write a few hundred places), then one UPDATE per text
+    that names one region, through the region index. Texts that match nothing keep no code:
+    the health check lists them (db.evaluation.health, region_unmatched)."""
+    from db.values import regions
+
+    table = models.Customer._meta.table_name
+    db, p = models.database, models.database.param
+    texts = [t for (t,) in db.execute_sql(
+        f"SELECT DISTINCT region FROM {table} WHERE region <> '' AND region_code = ''").fetchall()]
+    for text in texts:
+        found = regions.match(text)
+        if found is not None:
+            db.execute_sql(f"UPDATE {table} SET region_code = {p} WHERE region = {p} AND region_code = ''",
+                           (found.code, text))
+    return set()
+
+
 # (version, step): run on an archive older than `version`, after the columns are added; a step
 # returns the tables whose every row it rewrote. A version whose change is only new tables,
 # columns or indexes needs no step.
-STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card)]
+STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card),
+                                                    (13, region_codes)]
 
 
 def run_steps(store, found: int) -> set[str]:

@@ -22,7 +22,7 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 10  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 13  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
@@ -30,9 +30,11 @@ SCHEMA_VERSION = 10  # 2: batch_run, batch_row (批改 results); 3: a contentles
 # fields (db.upgrades); 8: operators, their scopes and the team settings (db.archive.operators),
 # change requests; 9: the duplicate check's indexes on tax id,
 # mobile and the phone's last digits (db.archive.duplicates), and not_duplicate, the pairs marked
-# "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal)
+# "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal);
+# 13: customer.region_code (GB/T 2260), matched from the 所属地区 text (db.upgrades)
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 10  # every read of the classes selects the personal flag of 10; the
+READABLE_SINCE = 13  # every read of a customer selects the region code of 13, of the
+# classes the personal flag of 10; the
 # operators of 8 are read on every open, the sub-records of 7 by the card, the sort keys of 6
 # by a list sorted by name
 
@@ -109,6 +111,9 @@ class Customer(BaseModel):
     mnemonic = CharField(max_length=60, default="", index=True)
     class_code = CharField(max_length=12)
     region = CharField(max_length=60, default="")
+    # GB/T 2260 (db.values.regions), U8's 所属地区码; `region` keeps the text shown, and a
+    # text without a code is one no region of the table matched (the health check lists them).
+    region_code = CharField(max_length=6, default="")
     industry = CharField(max_length=60, default="")
     tax_id = CharField(max_length=18, default="")
     currency = CharField(max_length=20, default="人民币")

@@ -15,7 +15,10 @@ warning  untidy but not wrong, for a person to judge:
          - unevaluated: customers with no class in a derived dimension (run an evaluation);
          - empty_leaf: leaf classes holding no customers (superfluous classes, or new ones);
          - criterion_missing: a level in use whose criterion (分类标准) is not set;
-         - single_child: a class with exactly one sub-class (the level divides nothing).
+         - single_child: a class with exactly one sub-class (the level divides nothing);
+         - region_unmatched: customers whose 所属地区 text names no region of the national
+           table (GB/T 2260), so they have no 所属地区码; the samples are the texts, most
+           customers first, with their counts.
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ ERROR, WARNING = "error", "warning"
 KINDS = {
     "uncovered": ERROR, "misplaced": ERROR, "similar_names": ERROR, "stopped_vip": ERROR,
     "unevaluated": WARNING, "empty_leaf": WARNING, "criterion_missing": WARNING,
-    "single_child": WARNING,
+    "single_child": WARNING, "region_unmatched": WARNING,
 }
 
 
@@ -74,6 +77,7 @@ def check(samples: int = SAMPLES, as_of: dt.date | None = None) -> list[Finding]
             found += _single_children(dim, samples)
         found += _similar_names(dim, samples)
     found += _stopped_vip(as_of, samples)
+    found += _regions_unmatched(samples)
     return sorted(found, key=lambda f: f.level != ERROR)
 
 
@@ -178,6 +182,18 @@ def _stopped_vip(as_of: dt.date, samples: int) -> list[Finding]:
         return []
     return [_finding("stopped_vip", None, count,
                      [c for (c,) in query.order_by(Customer.code).limit(samples).tuples()])]
+
+
+def _regions_unmatched(samples: int) -> list[Finding]:
+    """A few hundred distinct texts at most, even at a million customers: grouped in SQL."""
+    count = fn.COUNT(Customer.id)
+    rows = (Customer.select(Customer.region, count).where(Customer.region != "", Customer.region_code == "")
+            .group_by(Customer.region).order_by(count.desc(), Customer.region).tuples())
+    texts = list(rows)
+    if not texts:
+        return []
+    return [_finding("region_unmatched", None, sum(n for _, n in texts),
+                     [f"{text} ({n:,})" for text, n in texts[:samples]])]
 
 
 def has_errors(findings: list[Finding]) -> bool:
