@@ -65,21 +65,12 @@ def sort_keys(store) -> set[str]:
 
 
 def region_codes(store) -> set[str]:
-    """13: customer.region_code (GB/T 2260) from the 所属地区 text, matched in Python once per
-    distinct text (a million customers write a few hundred places), then one UPDATE per text
-    that names one region, through the region index. Texts that match nothing keep no code:
-    the health check lists them (db.evaluation.health, region_unmatched)."""
-    from db.values import regions
+    """13: customer.region_code (GB/T 2260) matched from the 所属地区 text, once per distinct
+    text (db.archive.region_codes). Texts that match nothing keep no code: the health check
+    lists them."""
+    from db.archive import region_codes as fill
 
-    table = models.Customer._meta.table_name
-    db, p = models.database, models.database.param
-    texts = [t for (t,) in db.execute_sql(
-        f"SELECT DISTINCT region FROM {table} WHERE region <> '' AND region_code = ''").fetchall()]
-    for text in texts:
-        found = regions.match(text)
-        if found is not None:
-            db.execute_sql(f"UPDATE {table} SET region_code = {p} WHERE region = {p} AND region_code = ''",
-                           (found.code, text))
+    fill.fill_from_texts()
     return set()
 
 

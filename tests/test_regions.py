@@ -136,3 +136,109 @@ def test_an_archive_at_10_opens_at_13_with_codes_on_postgresql(pg_url):  # noqa:
               "UPDATE schema_info SET value = '10' WHERE key = 'schema_version'")
     db.open_store(pg_url)
     _check_upgraded()
+
+
+def _region_dimension():
+    from db.archive import dimensions
+
+    dimensions.create("region", "地区分类", "Regions", "2-2", ["大区", "省"])
+    for code, name in (("01", "华东"), ("0101", "浙江"), ("0102", "江苏省"), ("02", "华北"), ("0201", "北京")):
+        classes.add("region", code, name)
+
+
+def test_the_mapping_names_each_province_s_class(store):
+    from db.archive import region_classes
+
+    _region_dimension()
+    got = {p: c for p, _, c, _ in region_classes.mapping()}
+    assert (got["33"], got["32"], got["11"], got["44"]) == ("0101", "0102", "0201", None)
+
+
+def test_typing_a_province_on_the_card_fills_the_region_dimension(store):
+    from db.archive import dimensions
+
+    _class()
+    _region_dimension()
+    customers.save_card(None, {"code": "C1", "name": "甲", "short_name": "甲", "class_code": "01",
+                               "region": "浙江"}, {})
+    assert dimensions.memberships("C1") == {"region": ("0101", "浙江")}
+    # a class chosen with it, or emptied on purpose, is what the card said
+    customers.save_card(None, {"code": "C2", "name": "乙", "short_name": "乙", "class_code": "01",
+                               "region": "浙江"}, {"region": "0201"})
+    assert dimensions.memberships("C2") == {"region": ("0201", "北京")}
+
+
+def _fill_archive():
+    from tests.conftest import add_customer
+
+    _class()
+    _region_dimension()
+    add_customer("C1", "01", region="浙江", region_code="330000")
+    add_customer("C2", "01", region="杭州", region_code="330100")
+    add_customer("C3", "01", region="广东", region_code="440000")  # no class named after 广东
+    add_customer("C4", "01", region="华北")
+    add_customer("C5", "01", region="北京", region_code="110000")
+    from db.archive import dimensions
+    dimensions.set_membership("C5", "region", "0102")  # a person's choice stays
+
+
+def _check_filled():
+    from db.archive import dimensions, region_classes
+
+    assert region_classes.fill() == 2
+    assert {c: dimensions.memberships(c).get("region", ("",))[0] for c in ("C1", "C2", "C3", "C4", "C5")} == {
+        "C1": "0101", "C2": "0101", "C3": "", "C4": "", "C5": "0102"}
+    assert Customer.get(Customer.code == "C1").version == 2
+    from db.archive import history
+    assert history.for_entity("customer", "C2")[0].changes == {"dimension:region": (None, "0101")}
+    assert region_classes.fill() == 0
+
+
+def test_the_rule_fills_the_empty_region_classes_set_based(store):
+    _fill_archive()
+    _check_filled()
+
+
+def test_the_rule_fills_the_empty_region_classes_on_postgresql(pg_url):  # noqa: F811
+    db.open_store(pg_url)
+    _fill_archive()
+    _check_filled()
+
+
+def test_the_filter_takes_a_province_with_its_cities(store):
+    from db.lists import paging
+    from db.lists.query import Filter, ListQuery
+    from tests.conftest import add_customer
+
+    _class()
+    add_customer("C1", "01", region_code="330000")
+    add_customer("C2", "01", region_code="330106")
+    add_customer("C3", "01", region_code="320100")
+    add_customer("C4", "01", region_code="330100")
+
+    def codes(code):
+        return [r.code for r in paging.fetch(ListQuery(filter=Filter(region_code=code), sort="code"), 0, 10)]
+    assert codes("330000") == ["C1", "C2", "C4"]
+    assert codes("330100") == ["C2", "C4"]
+    assert codes("330106") == ["C2"]
+    with pytest.raises(RuleError):
+        Filter(region_code="999999")
+
+
+def test_the_import_fills_the_code_from_the_text_and_refuses_a_bad_code(store, tmp_path):
+    from db.transfer import importer
+
+    _class()
+    path = tmp_path / "c.csv"
+    path.write_text("客户编码,客户名称,客户简称,所属分类码,所属地区\nC1,甲,甲,01,浙江\nC2,乙,乙,01,华北\n", encoding="utf-8")
+    importer.commit(importer.plan(path))
+    assert {r.code: (r.region, r.region_code) for r in Customer.select()} == {
+        "C1": ("浙江", "330000"), "C2": ("华北", "")}
+    # an update of the code alone: the text follows; a blank cell keeps what is stored
+    path.write_text("客户编码,所属地区码\nC1,320100\nC2,\nC3,999999\n", encoding="utf-8")
+    plan = importer.plan(path)
+    bad = [p for p in plan.rejected if p.field == "region_code"]
+    assert [(p.line, p.key, p.values["code"]) for p in bad] == [(4, "customer.region_code", "999999")]
+    importer.commit(plan, only_valid=True)
+    assert {r.code: (r.region, r.region_code) for r in Customer.select()} == {
+        "C1": ("江苏省南京市", "320100"), "C2": ("华北", "")}

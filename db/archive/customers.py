@@ -15,7 +15,8 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import approval, classes, dimensions, duplicates, history, scope, search, subrecords
+from db.archive import (approval, classes, dimensions, duplicates, history, region_classes, scope, search,
+                        subrecords)
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS, field_for
@@ -319,6 +320,8 @@ def save_card(code: str | None, values: dict, memberships: dict[str, str],
         current = row.version
         for dim, class_code in memberships.items():
             current = dimensions.set_membership(row.code, dim, class_code or None, current)
+        if region_classes.DIMENSION not in memberships:  # left empty, not emptied: the province's class
+            current = region_classes.follow(row, current)
         if duplicates_seen:
             history.record("duplicate", ENTITY, row.code, {"duplicates": [None, duplicates_seen]})
         return get(row.code)

@@ -9,6 +9,7 @@ from db.archive.classes import HIGH
 from db.core import clock, models
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION
+from db.values.regions import prefix as region_prefix
 from db.lists.query import (COLUMNS, DATE_COLUMNS, NULLABLE_SORTS, SMALL_CLASS, SORT_COLUMNS, ListQuery, Row,
                             as_date)
 
@@ -117,6 +118,9 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
         if value:
             where.append(f"c.{name} = {p}")
             params.append(value)
+    if f.region_code:
+        where.append(f"c.region_code LIKE {p}")
+        params.append(region_prefix(f.region_code) + "%")
     if f.dev_from:
         where.append(f"c.dev_date >= {p}")
         params.append(f.dev_from.isoformat())

@@ -125,6 +125,11 @@ def province_of(code: str) -> str:
     return code[:2] + "0000"
 
 
+def prefix(code: str) -> str:
+    """The leading digits every code inside `code` shares: 330000 33, 330100 3301, 330106 itself."""
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
 def _placeholder(region: Region) -> bool:
     return region.level > 1 and not (region.county if region.level == 3 else region.city)
 

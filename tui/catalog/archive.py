@@ -34,6 +34,7 @@ MESSAGES = {
     "filter.stopped_only": ("仅停用", "stopped only"),
     "filter.stopped_not": ("仅在用", "active only"),
     "filter.name": ("过滤名称", "Filter name"),
+    "filter.region_code_hint": ("代码或名称, {pick} 从国家代码表选择", "a code or a name; {pick} picks from the national table"),
     "filter.name_hint": ("保存时填写", "to save it"),
     "filter.name_required": ("请输入过滤名称再保存", "Enter a name to save the filter"),
     "filter.saved_title": ("已保存的过滤 (Enter 应用):", "Saved filters (Enter applies):"),
