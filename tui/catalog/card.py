@@ -7,7 +7,7 @@ MESSAGES = {
     "card.save_new": ("保存并新增", "Save and add"),
     "card.copy": ("复制", "Copy"),
     "card.pick": ("参照", "Look up"),
-    "card.pick_hint": ("{pick} 参照用于分类和管理类型", "{pick} looks up a class or the management type"),
+    "card.pick_hint": ("{pick} 参照用于分类, 所属地区和管理类型", "{pick} looks up a class, the region or the management type"),
     "card.stop_enable": ("停用/启用", "Stop/Enable"),
     "card.tab_basic": ("基本", "Basic tab"),
     "card.tab_contact": ("联系", "Contact tab"),

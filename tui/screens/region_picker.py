@@ -8,6 +8,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
+from textual.widgets._input import Selection
 from textual.widgets.option_list import Option
 
 from db.values import regions
@@ -38,7 +39,10 @@ class RegionPicker(KehuModal[str | None]):
             yield Static("", id="picker-message", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#region-search", Field).focus()
+        search = self.query_one("#region-search", Field)
+        search.focus()
+        # The box's text is the first search, selected: typing replaces it.
+        search.selection = Selection(0, len(self.typed))
         self._list(self.typed)
         # The pinyin of some thousand names is read on the first search by letters: made
         # meanwhile, off the UI thread, so typing hz does not wait for it.
