@@ -242,3 +242,57 @@ def test_the_import_fills_the_code_from_the_text_and_refuses_a_bad_code(store, t
     importer.commit(plan, only_valid=True)
     assert {r.code: (r.region, r.region_code) for r in Customer.select()} == {
         "C1": ("江苏省南京市", "320100"), "C2": ("华北", "")}
+
+
+def _three_places():
+    from tests.conftest import add_customer
+
+    _class()
+    add_customer("C1", "01", region="浙江", region_code="330000")
+    add_customer("C2", "01", region="华北")  # names no place: no code
+    add_customer("C3", "01", region="崇文区", region_code="110103")  # historic, still valid
+
+
+PLACES = {"C1": ("浙江", "330000"), "C2": ("华北", ""), "C3": ("崇文区", "110103")}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_the_whole_archive_export_and_restore_carry_the_code(store, tmp_path, suffix):
+    from tui import cli
+
+    _three_places()
+    path = tmp_path / "out" / f"all{suffix}"
+    path.parent.mkdir()
+    assert cli.main(["export", str(path), "--all", "--db", store.url, "--lang", "en"]) == 0
+    target = str(tmp_path / "new.db")
+    given = path if suffix == ".xlsx" else path.parent
+    assert cli.main(["import", str(given), "--db", target, "--lang", "en"]) == 0
+    restored = db.open_store(target)
+    try:
+        assert {r.code: (r.region, r.region_code) for r in Customer.select()} == PLACES
+    finally:
+        restored.close()
+
+
+def test_kehu_copy_carries_the_code(store, tmp_path):
+    from db.transfer.copy import copy_archive
+
+    _three_places()
+    store.close()
+    target = str(tmp_path / "copy.db")
+    copy_archive(store.url, target)
+    copied = db.open_store(target)
+    try:
+        assert {r.code: (r.region, r.region_code) for r in Customer.select()} == PLACES
+    finally:
+        copied.close()
+
+
+def test_a_merge_taking_the_other_s_region_takes_its_code(store):
+    from db.archive import merge
+
+    _class()
+    for code, text in (("C1", "浙江"), ("C2", "江苏")):
+        customers.create({"code": code, "name": code, "short_name": code, "class_code": "01", "region": text})
+    kept = merge.merge("C1", ["C2"], {"region": "C2"})
+    assert (kept.region, kept.region_code) == ("江苏", "320000")
