@@ -36,6 +36,7 @@ COLUMNS = {
     "class_code": None,  # the dimension's class column, filled in by the plan
     "class_name": "k.name",
     "region": "c.region",
+    "region_code": "c.region_code",
     "industry": "c.industry",
     "mgmt_type": "c.mgmt_type",
     "dev_date": "c.dev_date",

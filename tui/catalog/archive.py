@@ -56,6 +56,7 @@ MESSAGES = {
     "column.class_code": ("分类", "Class"),
     "column.class_name": ("分类名称", "Class name"),
     "column.region": ("地区", "Region"),
+    "column.region_code": ("地区码", "Region code"),
     "column.industry": ("行业", "Industry"),
     "column.mgmt_type": ("管理类型", "Type"),
     "column.dev_date": ("发展日期", "Developed"),
