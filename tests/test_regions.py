@@ -120,7 +120,8 @@ def test_an_archive_at_10_opens_at_13_with_codes_on_sqlite(tmp_path):
     _old_archive_texts()
     store.close()
     con = sqlite3.connect(path)
-    con.executescript("ALTER TABLE customer DROP COLUMN region_code;"
+    con.executescript("DROP INDEX customer_region_code_stop_date_region;"
+                      "ALTER TABLE customer DROP COLUMN region_code;"
                       "UPDATE schema_info SET value = '10' WHERE key = 'schema_version';")
     con.close()
     db.open_store(path)
@@ -206,6 +207,15 @@ def test_the_rule_fills_the_empty_region_classes_on_postgresql(pg_url):  # noqa:
 
 
 def test_the_filter_takes_a_province_with_its_cities(store):
+    _filter_by_province()
+
+
+def test_the_filter_takes_a_province_with_its_cities_on_postgresql(pg_url):  # noqa: F811
+    db.open_store(pg_url)
+    _filter_by_province()
+
+
+def _filter_by_province():
     from db.lists import paging
     from db.lists.query import Filter, ListQuery
     from tests.conftest import add_customer

@@ -159,6 +159,9 @@ class Customer(BaseModel):
             (("name_key", "code", "class_code", "stop_date"), False),
             (("dev_date", "code", "class_code", "stop_date"), False),
             (("region", "code", "class_code", "stop_date"), False),
+            # The filter by 所属地区码 (a code range: a province's cities) counted and the
+            # health check's texts without a code grouped from the index alone.
+            (("region_code", "stop_date", "region"), False),
         )
 
 

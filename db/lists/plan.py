@@ -119,8 +119,10 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
             where.append(f"c.{name} = {p}")
             params.append(value)
     if f.region_code:
-        where.append(f"c.region_code LIKE {p}")
-        params.append(region_prefix(f.region_code) + "%")
+        # A range, not LIKE: SQLite seeks an index only for a case-sensitive LIKE.
+        head = region_prefix(f.region_code)
+        where.append(f"c.region_code >= {p} AND c.region_code < {p}")
+        params += [head, head[:-1] + chr(ord(head[-1]) + 1)]
     if f.dev_from:
         where.append(f"c.dev_date >= {p}")
         params.append(f.dev_from.isoformat())
