@@ -65,7 +65,8 @@ def test_english_and_u8_headers_and_extra_columns(store, tmp_path):
     text = ("Code,Name,*客户简称,客户分类编码,地区编码,备用栏,Regions\n"
             "C001,Hualian,华联,01001,北京,x,11\n")
     plan = importer.plan(write(tmp_path, "c.csv", text))
-    assert plan.fields == ["code", "name", "short_name", "class_code", "region", "dim:region"]
+    # 地区编码 is the region code (a name of one region is taken as its code); 所属地区 is made from it
+    assert plan.fields == ["code", "name", "short_name", "class_code", "region_code", "dim:region", "region"]
     assert plan.extra == ["备用栏"]
     importer.commit(plan)
     assert dimensions.memberships("C001") == {"region": ("11", "华北")}

@@ -271,7 +271,7 @@ async def test_the_card_picker_and_batch_result_name_the_remapped_keys(demo_stor
         assert isinstance(app.screen, CardScreen)
         app.screen.query_one("#f-name").focus()
         await press(pilot, "f4")  # no look-up here: the hint names the remapped key
-        assert "F4 参照用于分类和管理类型" in str(app.screen.query_one("#message").render())
+        assert "F4 参照用于分类, 所属地区和管理类型" in str(app.screen.query_one("#message").render())
         app.screen.query_one("#f-class_code").focus()
         await press(pilot, "f4")
         assert isinstance(app.screen, ClassPicker)

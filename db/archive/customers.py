@@ -15,12 +15,12 @@ import re
 import peewee
 
 from db.core import clock
-from db.archive import (approval, branches, classes, completeness, dimensions, duplicates, history, scope,
-                        search, subrecords)
+from db.archive import (approval, branches, classes, completeness, dimensions, duplicates, history,
+                        region_classes, scope, search, subrecords)
 from db.values.dates import format_date, parse_date
 from db.core.errors import ConflictError, RuleError
 from db.values.fields import BY_KEY, EDITABLE, FIELDS, field_for
-from db.values import collation
+from db.values import collation, regions
 from db.values.mnemonic import initials
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Sale
 from db.values.money import format_money, format_percent
@@ -199,12 +199,23 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
             errors.append(exc)
         else:
             clean[field.key] = value
+    if ("region" in clean or "region_code" in clean) and not any(
+            e.field in ("region", "region_code") for e in errors):
+        _regions(clean, existing)
     if store_checks and clean.get("tax_id"):
         refusal = duplicates.tax_id_refusal(clean["tax_id"], existing,
                                             clean.get("stop_date", existing and existing.stop_date))
         if refusal is not None:
             errors.append(refusal)
     return clean, errors
+
+
+def _regions(clean: dict, existing: Customer | None) -> None:
+    """所属地区 and its code kept telling one place (db.values.regions.reconcile): a text that
+    names one region brings its code, a code picked brings its name."""
+    old_text, old_code = (existing.region, existing.region_code) if existing is not None else ("", "")
+    clean["region"], clean["region_code"] = regions.reconcile(
+        clean.get("region", old_text), clean.get("region_code", old_code), old_text, old_code)
 
 
 def _store_check(field, value, existing: Customer | None) -> None:
@@ -319,6 +330,8 @@ def save_card(code: str | None, values: dict, memberships: dict[str, str],
         current = row.version
         for dim, class_code in memberships.items():
             current = dimensions.set_membership(row.code, dim, class_code or None, current)
+        if region_classes.DIMENSION not in memberships:  # left empty, not emptied: the province's class
+            current = region_classes.follow(row, current)
         if duplicates_seen:
             history.record("duplicate", ENTITY, row.code, {"duplicates": [None, duplicates_seen]})
         return get(row.code)

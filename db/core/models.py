@@ -23,7 +23,7 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 12  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 13  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
@@ -34,11 +34,11 @@ SCHEMA_VERSION = 12  # 2: batch_run, batch_row (批改 results); 3: a contentles
 # "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal);
 # 11: customer.head_office (总公司编码, db.archive.branches) and its index, and the data
 # permission's indexes; 12: customer.completeness (完整度, db.archive.completeness), filled by
-# the upgrade
+# the upgrade; 13: customer.region_code (GB/T 2260), matched from the 所属地区 text (db.upgrades)
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
-READABLE_SINCE = 12  # every read of a customer selects the completeness of 12 and the head
-# office of 11; the classes' personal flag of 10, the operators of 8 are read on every open,
-# the sub-records of 7 by the card, the sort keys of 6
+READABLE_SINCE = 13  # every read of a customer selects the region code of 13, the
+# completeness of 12 and the head office of 11; the classes' personal flag of 10, the
+# operators of 8 are read on every open, the sub-records of 7 by the card, the sort keys of 6
 # by a list sorted by name
 
 database = DatabaseProxy()
@@ -114,6 +114,9 @@ class Customer(BaseModel):
     mnemonic = CharField(max_length=60, default="", index=True)
     class_code = CharField(max_length=12)
     region = CharField(max_length=60, default="")
+    # GB/T 2260 (db.values.regions), U8's 所属地区码; `region` keeps the text shown, and a
+    # text without a code is one no region of the table matched (the health check lists them).
+    region_code = CharField(max_length=6, default="")
     industry = CharField(max_length=60, default="")
     tax_id = CharField(max_length=18, default="")
     currency = CharField(max_length=20, default="人民币")
@@ -175,6 +178,9 @@ class Customer(BaseModel):
             (("salesperson", "class_code", "stop_date"), False),
             # the 完整度 sort, and the filter "below N %" sought as a range of it
             (("completeness", "code", "class_code", "stop_date"), False),
+            # The filter by 所属地区码 (a code range: a province's cities) counted and the
+            # health check's texts without a code grouped from the index alone.
+            (("region_code", "stop_date", "region"), False),
         )
 
 

@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from db.demo import parts as parts
-from db.archive import completeness, search, subrecords
+from db.archive import completeness, region_codes, search, subrecords
 from db.demo import subrecords as demo_subrecords
 from db.demo import groups
 from db.core import dialect
-from db.values import collation
+from db.values import collation, regions
 from db.values.coding import CodingScheme
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, Membership, Sale, SchemaInfo
@@ -177,6 +177,7 @@ def build(path, folder: Path = FIXTURES) -> Store:
             _insert(Sale, ["customer", "date", "doc_no", "amount", "cost"],
                     ((_id(ids, r["customer_code"]), r["date"], r["doc_no"], _hundredths(r["amount"]),
                       _hundredths(r["cost"])) for r in _rows("sales.csv", folder)))
+            region_codes.fill_from_texts()
             subrecords.seed_from_card()
             demo_subrecords.enrich()
             groups.link()
@@ -211,7 +212,7 @@ STOPPED_SHARE = 0.03
 BATCH = 50_000
 # After the row's own columns: its version and the names' sort keys (db.values.collation).
 KEYED_TAIL = ["version", "name_key", "short_key"]
-GENERATED_COLUMNS = ["id"] + CUSTOMER_COLUMNS + KEYED_TAIL
+GENERATED_COLUMNS = ["id"] + CUSTOMER_COLUMNS + KEYED_TAIL + ["region_code"]
 
 
 def _pool(items, weights, scale: int = 1000) -> list:
@@ -232,6 +233,8 @@ def _customer_batches(n: int, rng: random.Random, leaves: list[str], dims: dict[
     sort_key = collation.key
     leaf_pool = _pool([(code, *parts.leaf_spec(code)) for code in leaves], [parts.leaf_weight(c) for c in leaves])
     places = parts.places()
+    # 所属地区 is the province's short name (北京, 河北), its code the province's (110000).
+    place_codes = {p.province: regions.match(p.province).code for p in places}
     place_pool = _pool(places, [p.weight for p in places])
     surnames = _pool(*zip(*parts.SURNAMES), scale=2000)
     given = parts.GIVEN_NAMES
@@ -293,7 +296,7 @@ def _customer_batches(n: int, rng: random.Random, leaves: list[str], dims: dict[
             days[dev], stop, mgmt, int(rnd() < 0.01), remark, operators[i % len(operators)],
             days[dev] + times[i % len(times)], operators[(i + 1) % len(operators)] if edited else "",
             days[min(dev + 30, n_days - 1)] + times[(i + 3) % len(times)] if edited else None, 1,
-            sort_key(name), sort_key(short),
+            sort_key(name), sort_key(short), place_codes[place.province],
         ))
         members.append((i, region_dim, region_codes[place.province], code))
         members.append((i, ownership_dim, ownership, code))

@@ -19,7 +19,10 @@ warning  untidy but not wrong, for a person to judge:
          - bad_id_number: customers of a personal class (个人消费者) whose 税号 holds no valid
            身份证 number (db.values.idnumbers), typed before the class was marked;
          - incomplete: customers in use whose 完整度 (db.archive.completeness) is below a
-           threshold (全面体检), counted per class, the least complete as samples.
+           threshold (全面体检), counted per class, the least complete as samples;
+         - region_unmatched: customers whose 所属地区 text names no region of the national
+           table (GB/T 2260), so they have no 所属地区码; the samples are the texts, most
+           customers first, with their counts.
 
 An operator with a data permission (db.archive.scope) is shown the customers of their scope
 only; the findings about the classes themselves (empty leaves, criteria, single children,
@@ -47,7 +50,7 @@ ERROR, WARNING = "error", "warning"
 KINDS = {
     "uncovered": ERROR, "misplaced": ERROR, "similar_names": ERROR, "stopped_vip": ERROR,
     "unevaluated": WARNING, "empty_leaf": WARNING, "criterion_missing": WARNING,
-    "single_child": WARNING, "bad_id_number": WARNING, "incomplete": WARNING,
+    "single_child": WARNING, "bad_id_number": WARNING, "incomplete": WARNING, "region_unmatched": WARNING,
 }
 # The classes a completeness finding counts, most customers below the threshold first.
 BREAKDOWN = 10
@@ -92,6 +95,7 @@ def check(samples: int = SAMPLES, as_of: dt.date | None = None,
     found += _stopped_vip(as_of, samples)
     found += bad_id_numbers(samples)
     found += incomplete(below, samples, as_of)
+    found += _regions_unmatched(samples)
     return sorted(found, key=lambda f: f.level != ERROR)
 
 
@@ -253,6 +257,19 @@ def main_class_names() -> dict[str, str]:
     """{class code: name} of the main classification (a few thousand rows at most)."""
     return dict(CustomerClass.select(CustomerClass.code, CustomerClass.name).join(Dimension)
                 .where(Dimension.code == MAIN_DIMENSION).tuples())
+
+
+def _regions_unmatched(samples: int) -> list[Finding]:
+    """A few hundred distinct texts at most, even at a million customers: grouped in SQL."""
+    count = fn.COUNT(Customer.id)
+    rows = (scope.narrowed(Customer.select(Customer.region, count).where(Customer.region != "",
+                                                                         Customer.region_code == ""))
+            .group_by(Customer.region).order_by(count.desc(), Customer.region).tuples())
+    texts = list(rows)
+    if not texts:
+        return []
+    return [_finding("region_unmatched", None, sum(n for _, n in texts),
+                     [f"{text} ({n:,})" for text, n in texts[:samples]])]
 
 
 def has_errors(findings: list[Finding]) -> bool:

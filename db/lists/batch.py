@@ -30,6 +30,7 @@ from peewee import fn
 
 from db.core import bulk, clock, dialect, models
 from db.archive import branches, completeness, customers, history, scope, subrecords
+from db.values import regions
 from db.values.dates import format_date
 from db.core.errors import RuleError
 from db.values.fields import BY_KEY
@@ -251,13 +252,17 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
            f"SELECT ?, ?, 'batch', ?, code, ? || {dialect.json_text('old', current().dialect)} || ?, ? "
            f"FROM {rows} WHERE run_id = ? AND outcome = 'changed' AND id >= ? AND id < ? ORDER BY id")
     weights = completeness.weights()
+    also, also_params = "", []
+    if field == "region":  # 所属地区码 follows the text (db.values.regions.reconcile)
+        found = regions.match(stored) if stored else None
+        also, also_params = " region_code = ?,", [found.code if found else ""]
     done = changed = 0
     for start in range(low, high + 1, CHUNK):
         end = start + CHUNK
-        changed += _sql(f"UPDATE {cust} SET {column} = ?, version = version + 1, modified_by = ?, "
+        changed += _sql(f"UPDATE {cust} SET {column} = ?,{also} version = version + 1, modified_by = ?, "
                         f"modified_at = ? WHERE id IN (SELECT customer_id FROM {rows} WHERE "
                         "run_id = ? AND outcome = 'changed' AND id >= ? AND id < ?)",
-                        [stored, who, stamp, run, start, end])
+                        [stored, *also_params, who, stamp, run, start, end])
         _sql(log, [stamp, who, customers.ENTITY, head, tail, tag(run), run, start, end])
         if column in completeness.COLUMNS:
             p = _db().param

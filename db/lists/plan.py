@@ -9,8 +9,10 @@ from db.archive.classes import HIGH
 from db.core import clock, models
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION
+from db.values.regions import prefix as region_prefix
 from db.lists.query import (COLUMNS, DATE_COLUMNS, NULLABLE_SORTS, SMALL_CLASS, SMALL_FILTER, SORT_COLUMNS,
                             ListQuery, Row, as_date)
+
 
 class Segment(NamedTuple):
     where: str  # "" or the segment's own condition
@@ -133,6 +135,11 @@ def plan_of(q: ListQuery, ordered: bool = True) -> Plan:
         if value:
             where.append(f"c.{name} = {p}")
             params.append(value)
+    if f.region_code:
+        # A range, not LIKE: SQLite seeks an index only for a case-sensitive LIKE.
+        head = region_prefix(f.region_code)
+        where.append(f"c.region_code >= {p} AND c.region_code < {p}")
+        params += [head, head[:-1] + chr(ord(head[-1]) + 1)]
     if f.dev_from:
         where.append(f"c.dev_date >= {p}")
         params.append(f.dev_from.isoformat())

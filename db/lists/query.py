@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION
+from db.values import regions
 from db.values.collation import KEY_COLUMNS
 
 ANCHOR_STEP = 1000
@@ -39,6 +40,7 @@ COLUMNS = {
     "class_code": None,  # the dimension's class column, filled in by the plan
     "class_name": "k.name",
     "region": "c.region",
+    "region_code": "c.region_code",
     "industry": "c.industry",
     "mgmt_type": "c.mgmt_type",
     "dev_date": "c.dev_date",
@@ -86,6 +88,8 @@ class Filter:
 
     mgmt_type: str = ""
     region: str = ""
+    # A GB/T 2260 code: that region and every one inside it (a province covers its cities).
+    region_code: str = ""
     industry: str = ""
     salesperson: str = ""
     dev_from: dt.date | None = None
@@ -97,6 +101,9 @@ class Filter:
     def __post_init__(self) -> None:
         if self.stopped not in STOPPED_CHOICES:
             raise RuleError("list.filter_stopped", field="stopped", value=self.stopped)
+        if self.region_code and not regions.is_code(self.region_code):
+            raise RuleError("customer.region_code", field="region_code", label="customer.field.region_code",
+                            code=self.region_code)
         if self.dev_from and self.dev_to and self.dev_from > self.dev_to:
             raise RuleError("list.filter_dates", field="dev_to", start=self.dev_from.isoformat(),
                             end=self.dev_to.isoformat())

@@ -48,7 +48,8 @@ CUSTOMER_COLUMNS: list[Column] = [
     C("short_name", "客户简称", "Short name", ("简称", "shortname", "ccusabbname"), required=True),
     C("mnemonic", "助记码", "Mnemonic", ("ccusmnemcode",)),
     C("class_code", "所属分类码", "Class", ("客户分类编码", "所属分类", "分类编码", "客户分类", "class code", "ccccode"), required=True),
-    C("region", "所属地区", "Region", ("地区编码", "地区", "所属地区码", "cdccode")),
+    C("region", "所属地区", "Region", ("地区",)),
+    C("region_code", "所属地区码", "Region code", ("地区编码", "region code", "cdccode")),
     C("industry", "所属行业", "Industry", ("行业", "ctrade")),
     C("tax_id", "税号", "Tax ID", ("纳税人登记号", "统一社会信用代码", "tax number", "cregcode")),
     C("currency", "币种", "Currency", ("cexch_name",)),
@@ -135,7 +136,7 @@ COLUMNS = {"customers": CUSTOMER_COLUMNS, "classes": CLASS_COLUMNS, "sales": SAL
 # --u8` writes, and (each a name of its column above) what an import reads without renaming.
 U8_CUSTOMER_TITLES = (
     ("code", "客户编码"), ("name", "客户名称"), ("short_name", "客户简称"),
-    ("class_code", "所属分类码"), ("region", "所属地区码"), ("tax_id", "税号"),
+    ("class_code", "所属分类码"), ("region_code", "所属地区码"), ("tax_id", "税号"),
     ("legal_person", "法人"), ("bank", "开户银行"), ("bank_account", "银行账号"),
     ("address", "地址"), ("postcode", "邮政编码"), ("contact", "联系人"), ("phone", "电话"),
     ("mobile", "手机"), ("salesperson", "专营业务员"), ("department", "分管部门"),

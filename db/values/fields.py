@@ -27,7 +27,7 @@ from typing import Callable
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
-from db.values import dates, idnumbers, money
+from db.values import dates, idnumbers, money, regions
 from db.core.errors import RuleError
 
 TABS = ("basic", "contact", "credit", "other")
@@ -202,6 +202,18 @@ def _check_class(field: Field, text: str) -> str:
     return text
 
 
+def _check_region_code(field: Field, text: str) -> str:
+    # Historic codes are valid: an archive kept since before a county was renamed holds them.
+    # A name that is one region's (a U8 file's 所属地区码 column may hold 北京) is its code.
+    text = _ascii(text)
+    if regions.is_code(text):
+        return text
+    found = None if text.isdigit() else regions.match(text)
+    if found is None:
+        raise field.refuse("customer.region_code", code=text)
+    return found.code
+
+
 def _check_mnemonic(field: Field, text: str) -> str:
     text = _ascii(text).lower()
     if not _MNEMONIC.fullmatch(text):
@@ -278,6 +290,7 @@ FIELDS: tuple[Field, ...] = (
     Field("class_code", "basic", "class", required=True, max_length=12, check=_check_class,
           plain=_CODE.fullmatch),
     Field("region", "basic", "text", max_length=60),
+    Field("region_code", "basic", "text", max_length=6, check=_check_region_code),
     Field("industry", "basic", "text", max_length=60),
     Field("tax_id", "basic", "text", max_length=18, check=_check_tax_id,
           plain=_plain_tax_id),

@@ -9,7 +9,7 @@ MESSAGES = {
     "card.save_new": ("保存并新增", "Save and add"),
     "card.copy": ("复制", "Copy"),
     "card.pick": ("参照", "Look up"),
-    "card.pick_hint": ("{pick} 参照用于分类和管理类型", "{pick} looks up a class or the management type"),
+    "card.pick_hint": ("{pick} 参照用于分类, 所属地区和管理类型", "{pick} looks up a class, the region or the management type"),
     "card.stop_enable": ("停用/启用", "Stop/Enable"),
     "card.tab_basic": ("基本", "Basic tab"),
     "card.tab_contact": ("联系", "Contact tab"),
@@ -34,6 +34,11 @@ MESSAGES = {
     "picker.class_title": ("选择所属分类", "Choose the class"),
     "picker.class_keys": ("Enter 选择末级分类  {cancel} 取消", "Enter picks a leaf class  {cancel} cancels"),
     "picker.choice_keys": ("Enter 选择  {cancel} 取消", "Enter picks  {cancel} cancels"),
+    "picker.region_title": ("选择所属地区 (国家行政区划代码)", "Choose the region (national code)"),
+    "picker.region_keys": ("↑↓ 移动  Enter 选择  {cancel} 取消", "↑↓ move  Enter picks  {cancel} cancels"),
+    "picker.region_hint": ("代码, 名称或拼音: 33, 杭州, hz", "code, name or pinyin: 33, 杭州, hz"),
+    "picker.region_none": ("没有与 {text} 相符的地区", "No region matches {text}"),
+    "picker.region_historic": ("(已撤销)", "(historic)"),
     "picker.not_leaf": ("{code} 不是末级分类, 请选择它的下级", "{code} is not a leaf class; pick one of its sub-classes"),
 }
 MESSAGES.update({

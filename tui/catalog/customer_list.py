@@ -10,6 +10,7 @@ MESSAGES = {
     "list.filter_dates": ("发展日期从 {start} 到 {end}: 起始日期晚于截止日期", "Development date from {start} to {end}: the start is after the end"),
     "list.filter_stopped": ("停用条件 {value} 不对", "Stopped condition {value} is not valid"),
     "list.col.class_name": ("分类名称", "Class name"),
+    "list.col.region_code": ("地区码", "Region #"),
     # Titles of list columns narrower than the field's full name (the card and F4 use that).
     "list.col.mgmt_type": ("管理类型", "Mgmt type"),
     "list.col.dev_date": ("发展日期", "Developed"),

@@ -94,6 +94,8 @@ MESSAGES = {
     "health.single_child": ("{dimension}: {count} 个分类只有一个下级", "{dimension}: {count} [class has|classes have] a single sub-class"),
     "health.similar_names": ("{dimension}: {count} 组同级分类名称只差空格或标点", "{dimension}: {count} [group|groups] of sibling classes whose names differ only in spacing or punctuation"),
     "health.stopped_vip": ("{count} 个已停用客户仍是 VIP客户", "{count} stopped customers are still VIP客户"),
+    "health.region_unmatched": ("{count} 个客户的所属地区不在国家行政区划代码表中 (没有所属地区码)",
+                                "{count} [customer's region names|customers' regions name] no place of the national table (no region code)"),
     "health.level.error": ("错误", "error"),
     "health.level.warning": ("警告", "warning"),
     "health.samples": ("    例: {codes}", "    e.g. {codes}"),

@@ -13,6 +13,7 @@ from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
 from db.archive import approval, customers, dimensions, history
+from db.values import regions
 from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.values.subfields import KINDS, MIRRORED
 from db.core.models import MAIN_DIMENSION
@@ -36,6 +37,8 @@ from tui.widgets.performance import performance_text
 from tui.widgets.personal_card import hidden, identity_rows, is_personal
 
 
+# The boxes whose F2 opens the national table (所属地区, 所属地区码).
+REGION_BOXES = ("f-region", "f-region_code")
 # settings.json: whether 保存 (F6) stays on the card instead of going back to the list.
 STAY_SETTING = "stay_on_card"
 
@@ -419,11 +422,16 @@ class CardScreen(KehuScreen[str | None]):
         self.action_tab((panes.index(active) + step) % len(panes))
 
     def action_pick(self) -> None:
-        picker = picker_for(self.focused)
+        focused = self.focused
+        if focused is not None and focused.id in REGION_BOXES:  # 所属地区 and its code: the national table
+            from tui.screens.region_picker import RegionPicker
+
+            self.app.push_screen(RegionPicker(focused.value), self._region_picked)
+            return
+        picker = picker_for(focused)
         if picker is None:
             self.say(t("card.pick_hint", pick=key_of("card.pick")))
             return
-        focused = self.focused
 
         def chosen(value: str | None) -> None:
             if value:
@@ -443,6 +451,20 @@ class CardScreen(KehuScreen[str | None]):
     @on(HistoryList.OptionSelected, "#history")
     def _entry_chosen(self) -> None:
         self.action_as_of()
+
+    def _region_picked(self, code: str | None) -> None:
+        if code:
+            self.query_one("#f-region_code", Field).value = code
+            self.query_one("#f-region", Field).value = regions.get(code).full_name
+
+    @on(Field.Changed, "#f-region")
+    def _region_typed(self, event: Field.Changed) -> None:
+        """A text that names one region fills its code, as the save would (a text naming
+        none leaves the code to the save, which clears it)."""
+        found = regions.match(event.value) if event.value.strip() else None
+        box = self.query_one("#f-region_code", Field)
+        if found is not None and box.value != found.code and not regions.names(event.value, box.value):
+            box.value = found.code
 
     def action_toggle_stop(self) -> None:
         if self.row is None:

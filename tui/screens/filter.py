@@ -1,5 +1,6 @@
-"""过滤 Filter (F3): management type, region, industry, salesperson, development-date range,
-完整度 below N %, stopped or not; combined with the selected class. Filters can be saved by name and reapplied
+"""过滤 Filter (F3): management type, region (its text, or its national code: a province
+covers its cities), industry, salesperson, development-date range, 完整度 below N %,
+stopped or not; combined with the selected class. Filters can be saved by name and reapplied
 (kept per user in the settings file)."""
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets import Label, OptionList, Static
 
 from db import RuleError
 from db.archive import customers
+from db.values import regions
 from db.values.dates import format_date, parse_date
 from db.values.fields import MGMT_TYPES
 from db.lists.query import Filter, parse_below
@@ -80,6 +82,10 @@ class FilterScreen(KehuModal[Filter | None]):
                 for key in ("region", "industry", "salesperson"):
                     yield Label(t(f"customer.field.{key}"))
                     yield Field(getattr(f, key), id=f"f-{key}", max_length=60)
+                    if key == "region":
+                        yield Label(t("customer.field.region_code"))
+                        yield Field(f.region_code, id="f-region_code", max_length=20,
+                                    placeholder=t("filter.region_code_hint", pick=key_of("filter.pick")))
                 yield Label(t("filter.dev_from"))
                 yield Field(format_date(f.dev_from), id="f-dev_from", max_length=20)
                 yield Label(t("filter.dev_to"))
@@ -112,12 +118,19 @@ class FilterScreen(KehuModal[Filter | None]):
             value["mgmt_type"] = stored
         if value["stopped"]:
             value["stopped"] = stored_value(value["stopped"], STOPPED_KEYS) or value["stopped"]
+        typed = self.query_one("#f-region_code", Field).value.strip()
+        found = regions.get(typed) or (None if typed.isdigit() else regions.match(typed))
+        if typed and found is None:  # a code or a name of one region (浙江 covers its cities)
+            raise RuleError("customer.region_code", field="region_code", label="customer.field.region_code",
+                            code=typed)
         below = parse_below(value.pop("completeness_below"))
-        return Filter(dev_from=dev_from, dev_to=dev_to, completeness_below=below, **value)
+        return Filter(dev_from=dev_from, dev_to=dev_to, completeness_below=below,
+                      region_code=found.code if found else "", **value)
 
     def fill(self, f: Filter) -> None:
         for key in ("region", "industry", "salesperson"):
             self.query_one(f"#f-{key}", Field).value = getattr(f, key)
+        self.query_one("#f-region_code", Field).value = f.region_code
         self.query_one("#f-mgmt_type", Field).value = shown_mgmt(f.mgmt_type)
         self.query_one("#f-stopped", Field).value = shown_stopped(f.stopped)
         self.query_one("#f-dev_from", Field).value = format_date(f.dev_from)
@@ -160,7 +173,16 @@ class FilterScreen(KehuModal[Filter | None]):
         focused = self.focused
         key = focused.id.removeprefix("f-") if isinstance(focused, Field) and focused.id else ""
         label = t("filter.stopped") if key == "stopped" else t(f"customer.field.{key}")
-        if key == "mgmt_type":
+        if key == "region_code":
+            from tui.screens.region_picker import RegionPicker
+
+            def picked(code: str | None) -> None:
+                if code:
+                    focused.value = code
+                    focused.cursor_position = len(code)
+
+            self.app.push_screen(RegionPicker(focused.value), picked)
+        elif key == "mgmt_type":
             self._offer(focused, label, tuple(t(k) for k in MGMT_KEYS.values()))
         elif key == "stopped":
             self._offer(focused, label, tuple(t(k) for k in STOPPED_KEYS.values()))

@@ -51,6 +51,8 @@ def sample_line(finding: Finding, sample: str) -> str:
     if finding.kind in CLASS_KINDS:
         node = classes.get(finding.dimension or "main", sample)
         return f"{sample} {node.name}" if node else sample
+    if finding.kind == "region_unmatched":
+        return sample  # the text as written, with its count
     return t("rules_ui.sample_level", level=sample)
 
 
@@ -140,6 +142,9 @@ class HealthScreen(KehuScreen):
         if finding.kind in CUSTOMER_KINDS:
             app.action_go("archive")
             when_mounted(app.screen, lambda screen: screen.jump_to(sample))
+            return
+        if finding.kind == "region_unmatched":  # a text, not a place: the list to correct it in
+            app.action_go("archive")
             return
         dimension = finding.dimension or "main"
         if finding.kind in CLASS_KINDS:

@@ -11,8 +11,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from db import RuleError, StoreError
-from db.archive import completeness
+from db.archive import completeness, region_classes
 from db.evaluation import parameters
+from db.values.regions import short
 from tui import background
 from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, t
@@ -48,6 +49,15 @@ def rule_error_text(exc: Exception) -> str:
     return t(exc.key, **values)
 
 
+def region_mapping_text() -> Text:
+    """Each province and the 地区分类 class named after it, three to a line (— for none)."""
+    cells = [f"{p} {short(name)} → {code or '—'}" for p, name, code, _ in region_classes.mapping()]
+    width = max(cell_len(c) for c in cells) + 2
+    lines = ["".join(c + " " * (width - cell_len(c)) for c in cells[i:i + 3]).rstrip()
+             for i in range(0, len(cells), 3)]
+    return Text("\n".join(lines))
+
+
 def field_id(key: str) -> str:
     return "f-" + key.replace(".", "-")
 
@@ -62,6 +72,7 @@ class RulesScreen(KehuScreen):
     ACTIONS = (
         Command("rules.save", "f6,ctrl+s", "save", "cmd.save", priority=True),
         Command("rules.back", "escape", "back", "rules_ui.cmd.back"),
+        Command("rules.fill_regions", "f9", "fill_regions", "rules_ui.cmd.fill_regions"),
         *NAV,
     )
     BINDINGS = bindings(ACTIONS)
@@ -98,6 +109,9 @@ class RulesScreen(KehuScreen):
                             unit.styles.width = unit_width
                             yield unit
                             yield Static("", id=error_id(key), classes="rule-error", markup=False)
+            # 地区分类 from 所属地区码: the province each class is named after (db.archive.region_classes).
+            yield Label(t("rules_ui.region_rule", fill=key_of("rules.fill_regions")), classes="group")
+            yield Static(region_mapping_text(), id="region-mapping")
         hint = t("rules_ui.hint", save=key_of("rules.save"), back=key_of("rules.back"))
         yield Static(hint, id="message", markup=False)
         yield KehuFooter()
@@ -174,6 +188,14 @@ class RulesScreen(KehuScreen):
             self.query_one(f"#{field_id(next(iter(errors)))}", Field).focus()
         else:
             self.say(t("rules_ui.saved", count=saved))
+
+    def action_fill_regions(self) -> None:
+        """The rule "province → class" over the whole archive, off the UI thread (a million
+        customers take seconds)."""
+        self.say(t("rules_ui.filling_regions"))
+        background.start(self, "fill-regions", region_classes.fill,
+                         lambda n: self.say(t("rules_ui.regions_filled", count=f"{n:,}")),
+                         lambda exc: self.say(error_text(exc), error=True))
 
     def action_back(self) -> None:
         def leave(discard: bool | None = True) -> None:

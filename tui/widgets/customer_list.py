@@ -63,7 +63,7 @@ class ColumnSpec(NamedTuple):
 COLUMN_SPECS = {spec.key: spec for spec in (
     ColumnSpec("code", 12), ColumnSpec("short_name", 16), ColumnSpec("name", 30),
     ColumnSpec("mnemonic", 10), ColumnSpec("class_code", 12), ColumnSpec("class_name", 14),
-    ColumnSpec("region", 10), ColumnSpec("industry", 10), ColumnSpec("mgmt_type", 10),
+    ColumnSpec("region", 10), ColumnSpec("region_code", 8), ColumnSpec("industry", 10), ColumnSpec("mgmt_type", 10),
     ColumnSpec("dev_date", 10), ColumnSpec("stop_date", 10), ColumnSpec("salesperson", 10),
     ColumnSpec("department", 10), ColumnSpec("contact", 8), ColumnSpec("phone", 14),
     ColumnSpec("mobile", 11), ColumnSpec("email", 22), ColumnSpec("address", 30),

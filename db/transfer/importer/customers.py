@@ -7,7 +7,7 @@ from db.archive import classes as class_rules, scope
 from db.archive.customers import mnemonic_after, mnemonic_of
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, Dimension, Membership
-from db.values import fields as fields_meta
+from db.values import fields as fields_meta, regions
 from db.values.columns import COLUMNS, DIMENSION_PREFIX, SHEETS
 from db.transfer.tabular import open_table
 from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_problem, clean_column,
@@ -41,8 +41,13 @@ class CustomerPlanner:
         for f in dropped:
             self.plan.extra.append(self.plan.headers.pop(f))
         self.fields = [f for f in self.table.fields if f not in dropped]
-        self.plan.fields = list(self.fields)
         self.keep = [i for i, f in enumerate(self.table.fields) if f not in dropped]
+        # 所属地区 and 所属地区码 are written together (db.values.regions.reconcile): a file
+        # with one of them gets the other as a column of its own, made from it, after the file's.
+        self.region_of_file = [f for f in ("region", "region_code") if f in self.fields]
+        self.made = [f for f in ("region", "region_code") if self.region_of_file and f not in self.fields]
+        self.fields += self.made
+        self.plan.fields = list(self.fields)
         self.kinds = [fields_meta.BY_KEY[f].kind if f in fields_meta.BY_KEY else "text"
                       for f in self.fields]
         self.dim_fields = {f: f[len(DIMENSION_PREFIX):] for f in self.fields if f.startswith(DIMENSION_PREFIX)}
@@ -110,6 +115,8 @@ class CustomerPlanner:
             typed = cleaned[fields.index("class_code")] if "class_code" in fields else kept
             personal_tax_ids(columns[self.keep[at]], cleaned[at], [c or k for c, k in zip(typed, kept)],
                              self.personal, refused)
+        if self.region_of_file:
+            self._regions(chunk, cleaned, olds)
         self._row_rules(lines, cleaned, olds, refused)
         if not refused and not existing:
             # The common chunk of a first import: every row a new customer, all of them
@@ -131,7 +138,35 @@ class CustomerPlanner:
                 for at, position in enumerate(self.keep):
                     if at != self.code_at and _is_blank(cells[position]):
                         del values[fields[at]]
+                if self.region_of_file and ("region" in values or "region_code" in values):
+                    values.update(region=row[fields.index("region")],
+                                  region_code=row[fields.index("region_code")])
             self._update(line, codes[i], values, old, members)
+
+    def _regions(self, chunk, cleaned: list[list], olds: list[dict | None]) -> None:
+        """Each row's 所属地区 and its code as the card saves them, the made column added: a
+        blank cell of an update keeps the stored value (unless blanks clear), a refused cell
+        is left to its refusal. New rows repeat a few places: reconciled once per pair."""
+        if self.made:
+            cleaned.append([""] * len(chunk))
+        at_text, at_code = self.fields.index("region"), self.fields.index("region_code")
+        texts, codes = list(cleaned[at_text]), list(cleaned[at_code])
+        positions = {f: self.keep[self.fields.index(f)] for f in self.region_of_file}
+        memo: dict[tuple, tuple[str, str]] = {}
+        for i, old in enumerate(olds):
+            pair = [texts[i], codes[i]]
+            if any(isinstance(v, RuleError) for v in pair):
+                continue
+            stored = (old["region"], old["region_code"]) if old else ("", "")
+            for n, fld in enumerate(("region", "region_code")):
+                if fld in self.made or (old is not None and not self.blank_clears
+                                        and _is_blank(chunk[i][1][positions[fld]])):
+                    pair[n] = stored[n]
+            key = (*pair, *stored)
+            if key not in memo:
+                memo[key] = regions.reconcile(*key)
+            texts[i], codes[i] = memo[key]
+        cleaned[at_text], cleaned[at_code] = texts, codes
 
     def _update(self, line: int, code: str, values: dict, old: dict, members: dict) -> None:
         """A customer of the archive: an update of the fields whose values differ (a
