@@ -30,6 +30,7 @@ from isal import isal_zlib
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+APPLICATION = "kehu"  # in docProps/app.xml: how db.transfer.xlsx_read knows its own files
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # ISA-L's level 1: smaller than zlib's level 1 at four times its speed (100,000 customers'
 # sheet: 230 MB/s against zlib's 53, on a loaded machine).
@@ -231,10 +232,17 @@ class Book:
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
             'officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-            f'officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>'))
+            'officedocument.spreadsheetml.styles+xml"/><Override PartName="/docProps/app.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            f'{overrides}</Types>'))
         self.zip.writestr("_rels/.rels", HEAD + (
             f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" Type="{RELS}/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'))
+            'Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+            '</Relationships>'))
+        self.zip.writestr("docProps/app.xml", HEAD + (
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            f"<Application>{APPLICATION}</Application></Properties>"))
         entries = "".join(f'<sheet name="{escape(s.title, {chr(34): "&quot;"})}" sheetId="{s.number}" '
                           f'r:id="rId{s.number}"/>' for s in sheets)
         self.zip.writestr("xl/workbook.xml", HEAD + (
