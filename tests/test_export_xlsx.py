@@ -113,11 +113,13 @@ def _read_both(path, sheet_names=()):
     return own, theirs
 
 
-@pytest.mark.parametrize("by_sql", [True, False])
-def test_kehus_reader_reads_what_openpyxl_reads(tmp_path, monkeypatch, by_sql):
+@pytest.mark.parametrize("by_sql, second_process", [(True, False), (False, False), (True, True)])
+def test_kehus_reader_reads_what_openpyxl_reads(tmp_path, monkeypatch, by_sql, second_process):
     db.open_store(str(tmp_path / "a.db"))
     fill()
     monkeypatch.setattr(export_files, "sql_lines", lambda: by_sql)
+    if second_process:  # as a large sheet is read
+        monkeypatch.setattr(xlsx_read, "PARALLEL_SIZE", 0)
     exporter.export_archive(tmp_path / "all.xlsx")
     with zipfile.ZipFile(tmp_path / "all.xlsx") as zf:
         assert xlsx_read.own_sheets(zf) is not None
@@ -140,7 +142,10 @@ def test_a_workbook_another_program_saved_is_read_by_the_general_reader(tmp_path
     assert [cells for _, cells in table.rows()] == [("007", "甲", dt.datetime(2020, 1, 2))]
 
 
-def test_a_damaged_own_workbook_is_one_line(tmp_path):
+@pytest.mark.parametrize("second_process", [False, True])
+def test_a_damaged_own_workbook_is_one_line(tmp_path, monkeypatch, second_process):
+    if second_process:
+        monkeypatch.setattr(xlsx_read, "PARALLEL_SIZE", 0)
     db.open_store(str(tmp_path / "a.db"))
     fill()
     exporter.export_list(tmp_path / "good.xlsx", None)

@@ -331,8 +331,7 @@ def _own_rows(path: Path, sheet_names: tuple[str, ...]):
 
     def rows():
         try:
-            with zipfile.ZipFile(path) as zf:
-                yield from xlsx_read.sheet_rows(zf, sheets[title])
+            yield from xlsx_read.sheet_rows(path, sheets[title])
         except (xlsx_read.Damaged, zipfile.BadZipFile, EOFError, zlib.error, KeyError,
                 UnicodeDecodeError, ValueError) as exc:
             raise _damaged(path, exc) from None
