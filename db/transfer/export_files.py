@@ -226,8 +226,7 @@ def open_output(path) -> Output:
 def write_pages(writer: Writer, pages: Iterator[tuple[int, object]], converters, done: int,
                  total: int, progress: ProgressFn | None) -> int:
     """Write `pages` (keyset_pages' kind); `done` rows were written before them. Lines made
-    by SQLite are read ahead; rows are not, since building them takes the GIL row by row
-    (an xlsx export was 3% slower so, its openpyxl being the cost)."""
+    by SQLite are read ahead; rows are not, since building them takes the GIL row by row."""
     count = 0
     for rows, page in read_ahead(pages) if writer.by_sql else pages:
         if writer.by_sql:

@@ -2,8 +2,9 @@
 
 Rows are read by keyset pages (never the whole table) and written as they come: a CSV in
 UTF-8 with a BOM so Excel opens Chinese correctly, its lines made by SQLite (see csv_line)
-or, on PostgreSQL, by a COPY (a list's rows, in the list's order, by the csv module); a workbook through openpyxl's write-only mode, with a
-header row, column widths, and dates as real date cells. The file is written beside its
+or, on PostgreSQL, by a COPY (a list's rows, in the list's order, by the csv module); a workbook
+streamed by db.transfer.xlsx_stream (its rows' XML made by SQLite too), with a header row,
+column widths, codes as text, numbers as numbers and dates as real date cells. The file is written beside its
 target and renamed into place at the end, so a failed export never leaves half a file under
 the name asked for.
 

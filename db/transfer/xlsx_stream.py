@@ -101,14 +101,6 @@ CELLS = {str: text_cell, int: _number, float: _number, dt.date: _date, dt.dateti
          bool: lambda v: f'<c t="b"><v>{int(v)}</v></c>', Decimal: lambda v: f"<c><v>{v}</v></c>"}
 
 
-def cell(value) -> str:
-    """The XML of one cell holding `value` (None: an empty cell)."""
-    if value is None:
-        return "<c/>"
-    make = CELLS.get(type(value))
-    return make(value) if make else text_cell(str(value))
-
-
 def _preserve_spaces(page: bytes) -> bytes:
     """The page with the texts that start or end with a space marked xml:space="preserve"
     (else a reader may drop the space): rare, found by byte."""
