@@ -1,11 +1,14 @@
 """Excel libraries side by side (issue 21 item 4): the same 100,000 rows of a customer export's
 shape (37 columns: codes with leading zeros as text, Chinese names, dates, money and counts as
-numbers) written by openpyxl's write-only mode, xlsxwriter's constant-memory mode, PyExcelerate
-and rustpy-xlsxwriter, and read back by openpyxl's read-only mode and python-calamine.
+numbers) written by openpyxl's write-only mode, xlsxwriter's constant-memory mode, PyExcelerate,
+rustpy-xlsxwriter and kehu's own streaming writer (db.transfer.xlsx_stream, from Python
+values: the export's slower path), and read back by openpyxl's read-only mode, python-calamine
+and kehu's own reader (db.transfer.xlsx_read, which reads only the files kehu writes).
 
 Run: .venv/bin/python -m bench.xlsx_libraries [ROWS [RUNS]]   (the libraries not installed
 are skipped: pip install xlsxwriter pyexcelerate rustpy-xlsxwriter python-calamine). Each
-figure is the best of RUNS runs (default 3)."""
+figure is the best of RUNS runs (default 3), each run in a process of its own, whose peak
+resident memory is given (the Rust libraries' memory too, which tracemalloc cannot see)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -82,6 +85,33 @@ def write_rustpy(path: Path, count: int) -> None:
     rx.write_worksheet(data, str(path), sheet_name="Customers")
 
 
+def write_kehu(path: Path, count: int) -> None:
+    from db.transfer.xlsx_stream import Book
+
+    book = Book(path)
+    sheet = book.sheet("Customers")
+    sheet.start([12] * len(HEADER))
+    sheet.rows([HEADER])
+    page = []
+    for row in rows(count):
+        page.append(row)
+        if len(page) == 5000:
+            sheet.rows(page)
+            page = []
+    sheet.rows(page)
+    book.close()
+
+
+def read_kehu(path: Path) -> int:
+    import zipfile
+
+    from db.transfer import xlsx_read
+
+    with zipfile.ZipFile(path) as zf:
+        part = next(iter(xlsx_read.own_sheets(zf).values()))
+    return sum(1 for _ in xlsx_read.sheet_rows(path, part))
+
+
 def read_openpyxl(path: Path) -> int:
     from openpyxl import load_workbook
 
@@ -102,48 +132,70 @@ def read_calamine(path: Path) -> int:
 
 WRITERS = [("openpyxl", "openpyxl", write_openpyxl), ("xlsxwriter", "xlsxwriter", write_xlsxwriter),
            ("pyexcelerate", "pyexcelerate", write_pyexcelerate),
-           ("rustpy-xlsxwriter", "rustpy_xlsxwriter", write_rustpy)]
-READERS = [("openpyxl", "openpyxl", read_openpyxl), ("python-calamine", "python_calamine", read_calamine)]
+           ("rustpy-xlsxwriter", "rustpy_xlsxwriter", write_rustpy), ("kehu xlsx_stream", "isal", write_kehu)]
+READERS = [("openpyxl", "openpyxl", read_openpyxl), ("python-calamine", "python_calamine", read_calamine),
+           ("kehu xlsx_read", "isal", read_kehu)]
 
 
 RUNS = 3
 
 
-def best(fn, *args) -> float:
-    times = []
+def _one(op: str, name: str, path: str, count: int) -> None:
+    """One run in this process: its seconds and peak resident memory, printed."""
+    import resource
+
+    fn = dict((n, f) for n, _, f in (WRITERS if op == "write" else READERS))[name]
+    began = time.perf_counter()
+    fn(Path(path), count) if op == "write" else fn(Path(path))
+    print(time.perf_counter() - began, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+
+
+def best(op: str, name: str, path: Path, count: int) -> tuple[float, int]:
+    """(seconds, peak bytes) of the fastest of RUNS runs, each in a new process."""
+    import subprocess
+
+    runs = []
     for _ in range(RUNS):
-        began = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - began)
-    return min(times)
+        out = subprocess.run([sys.executable, "-m", "bench.xlsx_libraries", "--one", op, name,
+                              str(path), str(count)], capture_output=True, text=True, check=True)
+        seconds, peak = out.stdout.split()
+        runs.append((float(seconds), int(peak)))
+    return min(runs)
 
 
 def main(argv: list[str]) -> int:
     global RUNS
+    if argv[:1] == ["--one"]:
+        _one(argv[1], argv[2], argv[3], int(argv[4]))
+        return 0
     count = int(argv[0]) if argv else ROWS
     RUNS = int(argv[1]) if len(argv) > 1 else RUNS
     with tempfile.TemporaryDirectory(prefix="kehu-xlsx-") as folder:
-        written = None
+        written = {}
         for name, module, fn in WRITERS:
             if importlib.util.find_spec(module) is None:
                 print(f"write {name:18} not installed")
                 continue
             path = Path(folder) / f"{name}.xlsx"
             try:
-                seconds = best(fn, path, count)
+                seconds, peak = best("write", name, path, count)
             except Exception as exc:  # noqa: BLE001 (a library that cannot do the job is a result)
                 print(f"write {name:18} failed: {type(exc).__name__}: {exc}"[:200])
                 continue
             print(f"write {name:18} {seconds:7.2f} s  {count / seconds:9,.0f} rows/s  "
-                  f"{path.stat().st_size / 1e6:6.1f} MB")
-            if name == "xlsxwriter" or written is None:
-                written = path
+                  f"{peak / 1e6:7.0f} MB peak  {path.stat().st_size / 1e6:6.1f} MB file", flush=True)
+            written[name] = path
         for name, module, fn in READERS:
             if importlib.util.find_spec(module) is None:
                 print(f"read  {name:18} not installed")
                 continue
-            seconds = best(fn, written)
-            print(f"read  {name:18} {seconds:7.2f} s  {count / seconds:9,.0f} rows/s  ({written.name})")
+            # kehu's reader reads kehu's files; the others read xlsxwriter's, as Excel would.
+            path = written.get("kehu xlsx_stream" if name.startswith("kehu") else "xlsxwriter")
+            if path is None:
+                path = next(iter(written.values()))
+            seconds, peak = best("read", name, path, count)
+            print(f"read  {name:18} {seconds:7.2f} s  {count / seconds:9,.0f} rows/s  "
+                  f"{peak / 1e6:7.0f} MB peak  ({path.name})", flush=True)
     return 0
 
 

@@ -3,11 +3,9 @@
 thread that makes SQLite's next page while this one is written."""
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
 import queue
-import shutil
 import threading
 import unicodedata
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from db.core.errors import RuleError
 from db.core.models import database
 from db.core.session import current
+from db.transfer import xlsx_stream
 from db.transfer.export_sql import PAGE, convert_rows, csv_bytes, kind_of
 from db.values import fields as fields_meta
 from db.values.columns import SHEETS, Column
@@ -35,10 +34,10 @@ def _format_of(path: Path) -> str:
     return suffix[1:]
 
 
-def sql_lines(fmt: str) -> bool:
-    """Whether SQLite makes the CSV lines (PostgreSQL's come from a COPY, or as rows through
-    the csv module)."""
-    return fmt == "csv" and current().dialect == "sqlite"
+def sql_lines() -> bool:
+    """Whether SQLite makes the rows' lines, CSV or sheet XML (PostgreSQL's CSV comes from a
+    COPY; otherwise rows are read into Python and written by the csv module or xlsx_stream)."""
+    return current().dialect == "sqlite"
 
 
 def display_width(text: str) -> int:
@@ -50,12 +49,12 @@ def display_width(text: str) -> int:
 
 
 class Writer:
-    """One output file (CSV) or one sheet of a workbook, written row by row."""
+    """One output file (CSV) or one sheet of a workbook (xlsx_stream), written row by row."""
 
-    def __init__(self, fmt: str, target: Path, book=None, title: str = "", parts: Path | None = None):
+    def __init__(self, fmt: str, target: Path, book: xlsx_stream.Book | None = None, title: str = ""):
         self.fmt = fmt
         self.target = target
-        self.by_sql = sql_lines(fmt)
+        self.by_sql = sql_lines()
         self.by_copy = fmt == "csv" and current().dialect != "sqlite"  # Writer.copy
         self.width = 0
         if fmt == "csv":
@@ -65,26 +64,22 @@ class Writer:
             self.file.write("\ufeff")
             self.csv = csv.writer(self.file)
         else:
-            self.sheet = book.create_sheet(title)
-            self.parts = parts
+            self.sheet = book.sheet(title)
 
     def header(self, names: list[str], widths: list[int]) -> None:
         self.width = len(names)
         if self.fmt == "csv":
             self.csv.writerow(names)
             return
-        from openpyxl.utils import get_column_letter
-
-        # Column widths must be set before the first row of a write-only sheet.
-        for i, (name, width) in enumerate(zip(names, widths), 1):
-            self.sheet.column_dimensions[get_column_letter(i)].width = min(
-                MAX_WIDTH, max(display_width(name), width) + 2)
-        self.sheet.freeze_panes = "A2"
-        _stream_beside(self.sheet, self.parts)  # its top holds the widths and the frozen row
-        self.sheet.append(names)
+        self.sheet.start([min(MAX_WIDTH, max(display_width(name), width) + 2)
+                          for name, width in zip(names, widths)])
+        self.sheet.rows([names])
 
     def lines(self, page: bytes) -> None:
-        """A page of rows made into lines by SQLite (csv_line), joined by _END."""
+        """A page of rows made by SQLite (sql_line), joined by _END: CSV lines or sheet rows."""
+        if self.fmt == "xlsx":
+            self.sheet.lines(page)
+            return
         # The header went through the text layer: flushed first, so it comes first.
         self.file.flush()
         self.file.buffer.write(csv_bytes(page, self.width))
@@ -102,29 +97,7 @@ class Writer:
         if self.fmt == "csv":
             self.csv.writerows(rows)
         else:
-            append, literal = self.sheet.append, self._literal
-            for row in rows:
-                # The quick test lets ordinary rows through untouched; line breaks (legal in
-                # a cell) also take the slow path, which leaves them as they are.
-                if any(type(v) is str and (v[:1] == "=" or not v.isprintable()) for v in row):
-                    row = [literal(v) for v in row]
-                append(row)
-
-    def _literal(self, value):
-        """A text as a text cell. One starting with "=" would be written as a formula, which
-        a spreadsheet evaluates and which reads back empty; control characters a workbook
-        cannot hold (ESC...) are written escaped (\x1b) instead of failing the export."""
-        if type(value) is not str:
-            return value
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: ascii(m.group())[1:-1], value)
-        if value[:1] != "=":
-            return value
-        cell = WriteOnlyCell(self.sheet, value=value)
-        cell.data_type = "s"
-        return cell
+            self.sheet.rows(rows)
 
     def close(self) -> None:
         if self.fmt == "csv":
@@ -175,26 +148,13 @@ def width_of(column: Column) -> int:
     return min(MAX_WIDTH - 2, (meta.max_length or 20) if meta else 20, 30)
 
 
-def _stream_beside(sheet, parts: Path) -> None:
-    """Stream a write-only sheet to a file in `parts` rather than openpyxl's own temporary
-    file in TMPDIR, which a killed export (SIGKILL, no handler runs) would leave there for
-    good; in `parts` the next export to the same file removes it. Registered in openpyxl's
-    list of temporary files, so its save and its exit handler remove it as they would theirs."""
-    from openpyxl.worksheet import _writer
-
-    out = str(parts / f"sheet{sheet.parent.worksheets.index(sheet) + 1}.xml")
-    _writer.ALL_TEMP_FILES.append(out)
-    sheet._writer = _writer.WorksheetWriter(sheet, out=out)
-    sheet._writer.write_top()
-
-
 class Output:
     """The files of one export: a workbook (sheets) or CSV files, all renamed into place
     only when every one is complete.
 
-    A workbook's sheets are streamed to `.<name>.parts/` beside the file while it is made,
-    removed when it is saved or abandoned, and at the start of the next export to that file
-    when a killed export left it behind."""
+    A workbook is streamed to `.<name>.tmp` beside the file while it is made, removed when
+    the export fails; one a killed export left behind is overwritten by the next export to
+    that file."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -202,18 +162,14 @@ class Output:
         self.writers: list[Writer] = []
         self.discarded = False
         self.book = None
-        self.parts = path.with_name(f".{path.name}.parts")
+        self.tmp = path.with_name(f".{path.name}.tmp")
         if self.fmt == "xlsx":
-            from openpyxl import Workbook
-
-            shutil.rmtree(self.parts, ignore_errors=True)
-            self.parts.mkdir()
-            self.book = Workbook(write_only=True)
+            self.book = xlsx_stream.Book(self.tmp)
 
     def sheet(self, kind: str, lang: str, csv_suffix: str = "") -> Writer:
         target = self.path.with_name(f"{self.path.stem}{csv_suffix}{self.path.suffix}")
         title = SHEETS[kind][0] if lang == "zh" else SHEETS[kind][1]
-        writer = Writer(self.fmt, target, self.book, title, self.parts)
+        writer = Writer(self.fmt, target, self.book, title)
         self.writers.append(writer)
         return writer
 
@@ -236,8 +192,8 @@ class Output:
                 for w in self.writers:
                     w.abandon()
                 if self.book is not None:
-                    _remove_sheets(self.book)
-                    shutil.rmtree(self.parts, ignore_errors=True)
+                    self.book.abandon()
+                    self.tmp.unlink(missing_ok=True)
                 if exc is None:
                     return False
                 if isinstance(exc, OSError):  # a full disk, mid-way: said as any failed write
@@ -247,32 +203,14 @@ class Output:
             for w in self.writers:
                 w.close()
             if self.book is not None:
-                tmp = self.path.with_name(f".{self.path.name}.tmp")
                 try:
-                    self.book.save(tmp)
-                    os.replace(tmp, self.path)
+                    self.book.close()
+                    os.replace(self.tmp, self.path)
                 finally:
-                    tmp.unlink(missing_ok=True)
-                    shutil.rmtree(self.parts, ignore_errors=True)
+                    self.tmp.unlink(missing_ok=True)
         except OSError as err:
             raise RuleError("export.cannot_write", path=str(self.path), reason=err.strerror or str(err)) from None
         return False
-
-
-def _remove_sheets(book) -> None:
-    """Close a workbook's sheets and remove their temporary files (openpyxl's write-only
-    sheets stream to one each, removed only when the book is saved or Python exits)."""
-    for sheet in book.worksheets:
-        if sheet._writer is None:  # nothing written to it, nothing to remove
-            continue
-        # A sheet interrupted mid-row (SIGTERM, Ctrl-C) has a dead writer generator, whose
-        # close raises StopIteration or RuntimeError: closing only releases its file handle,
-        # so whatever it raises, the file is removed next.
-        with contextlib.suppress(Exception):
-            if not sheet.closed:
-                sheet.close()
-        with contextlib.suppress(OSError):
-            sheet._writer.cleanup()
 
 
 def open_output(path) -> Output:
@@ -288,8 +226,7 @@ def open_output(path) -> Output:
 def write_pages(writer: Writer, pages: Iterator[tuple[int, object]], converters, done: int,
                  total: int, progress: ProgressFn | None) -> int:
     """Write `pages` (keyset_pages' kind); `done` rows were written before them. Lines made
-    by SQLite are read ahead; rows are not, since building them takes the GIL row by row
-    (an xlsx export was 3% slower so, its openpyxl being the cost)."""
+    by SQLite are read ahead; rows are not, since building them takes the GIL row by row."""
     count = 0
     for rows, page in read_ahead(pages) if writer.by_sql else pages:
         if writer.by_sql:

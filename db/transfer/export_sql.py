@@ -121,22 +121,72 @@ def _sqlite_text(expr: str, kind: str, lang: str) -> tuple[str, list]:
     return expr, []
 
 
+def sql_line(cells: list[tuple[str, str]], lang: str, fmt: str) -> tuple[str, list]:
+    """The SELECT expression of a row made by SQLite for a file of `fmt`: its CSV line, or
+    its cells' XML for a workbook (xml_line)."""
+    return xml_line(cells, lang) if fmt == "xlsx" else csv_line(cells, lang)
+
+
+# A workbook's rows made by SQLite as a CSV's lines are (fetching a row into Python values
+# costs more than the whole CSV export): printf puts each value in its cell's XML, written
+# with the bytes 0xF5 and 0xF6 for the markup's "<" and ">" (bytes no UTF-8 text holds), so
+# xlsx_stream.Sheet.lines escapes the values' text over the whole page and then makes the
+# markup (Making the XML with SQLite's || and replace is five times slower: they copy each
+# growing row.) Dates are Excel serial days, julianday less Excel's day 0.
+_EXCEL_DAY0 = 2415018.5  # julianday('1899-12-30')
+
+
+def _marked(xml: str) -> bytes:
+    return xml.encode().replace(b"<", b"\xf5").replace(b">", b"\xf6")
+
+
+_XML_CELLS = {"text": _marked('<c t="inlineStr"><is><t>%s</t></is></c>'),
+              "number": _marked("<c><v>%s</v></c>"), "date": _marked('<c s="1"><v>%s</v></c>'),
+              "datetime": _marked('<c s="2"><v>%s</v></c>')}
+_XML_KIND = {"money": "number", "percent": "number", "int": "number", "date": "date",
+             "datetime": "datetime"}
+
+
+def _xml_value(expr: str, kind: str, lang: str) -> tuple[str, list]:
+    if kind == "date":
+        return f"CAST(julianday({expr}) - {_EXCEL_DAY0} AS INTEGER)", []
+    if kind == "datetime":
+        return f"round(julianday({expr}) - {_EXCEL_DAY0}, 8)", []
+    return _sqlite_text(expr, kind, lang)
+
+
+def xml_line(cells: list[tuple[str, str]], lang: str) -> tuple[str, list]:
+    """One SELECT expression for a row's cells, their markup marked (see _marked), as a
+    blob, with its parameters."""
+    return _printf_line(cells, lang, _xml_value, lambda kinds: b"".join(
+        _XML_CELLS[_XML_KIND.get(kind, "text")] for kind in kinds), " || ", _marked("<row>"), _marked("</row>"))
+
+
 def csv_line(cells: list[tuple[str, str]], lang: str) -> tuple[str, list]:
     """One SELECT expression for the CSV line of `cells` ((SQL, kind) each), with its
     parameters: the cells' texts joined by _SEP, as a blob (bytes, nothing decoded)."""
+    return _printf_line(cells, lang, _sqlite_text, lambda kinds: _SEP.join([b"%s"] * len(kinds)),
+                        " || x'ff' || ")
+
+
+def _printf_line(cells: list[tuple[str, str]], lang: str, value, fmt, between: str,
+                 start: bytes = b"", end: bytes = b"") -> tuple[str, list]:
+    """A row's cells formatted by printf, the cells' `value` (SQL, parameters) each placed by
+    the format `fmt` makes of their kinds, in groups of PRINTF_CELLS joined by `between`;
+    `start` and `end` begin the first group's format and end the last's."""
     groups, params = [], []
-    for start in range(0, len(cells), PRINTF_CELLS):
-        group = cells[start:start + PRINTF_CELLS]
-        # The format is a parameter, a blob: SQLite copies its 0xFF bytes as they are.
-        params.append(_SEP.join([b"%s"] * len(group)))
+    for start_at in range(0, len(cells), PRINTF_CELLS):
+        group = cells[start_at:start_at + PRINTF_CELLS]
+        # The format is a parameter, a blob: SQLite copies its marker bytes as they are.
+        params.append((start if not start_at else b"") + fmt([kind for _, kind in group])
+                      + (end if start_at + PRINTF_CELLS >= len(cells) else b""))
         texts = []
         for expr, kind in group:
-            text, values = _sqlite_text(expr, kind, lang)
+            text, values = value(expr, kind, lang)
             texts.append(text)
             params += values
         groups.append(f"printf(?, {', '.join(texts)})")
-    line = " || x'ff' || ".join(groups)
-    return f"CAST({line} AS BLOB)", params
+    return f"CAST({between.join(groups)} AS BLOB)", params
 
 
 def _offsets(data: bytes, byte: int) -> Iterator[int]:
@@ -233,10 +283,11 @@ def typed_dimensions() -> list[Dimension]:
 
 def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
                      line_lang: str | None, class_dim: Dimension | None = None,
-                     by_page: bool = False, copy_lang: str | None = None) -> tuple[str, list]:
+                     by_page: bool = False, copy_lang: str | None = None,
+                     fmt: str = "csv") -> tuple[str, list]:
     """SELECT of the customer's `key` column (as k), then its columns plus one class column
     per dimension (a LEFT JOIN on the (customer, dimension) unique index each): as values, or
-    with `line_lang` as one CSV line in that language (csv_line), as line.
+    with `line_lang` as one line of a `fmt` file in that language (sql_line), as line.
 
     `class_dim` is the dimension whose class the class_code and class_name columns hold, as
     the list shows it (a list's export passes it; the whole archive's has no class_name).
@@ -267,7 +318,7 @@ def _customer_select(key: str, columns: list[Column], dims: list[Dimension],
         params.append(dim.id)
     source = f"page_ids j JOIN {table} c ON c.id = j.value" if by_page else f"{table} c"
     if line_lang:
-        line, line_params = csv_line(cells, line_lang)
+        line, line_params = sql_line(cells, line_lang, fmt)
         parts, params = [f"{line} AS line"], line_params + params
         return f"SELECT c.{key} AS k, {', '.join(parts)} FROM {source} {' '.join(joins)}", params
     if copy_lang:  # no key column: the COPY writes every column it selects
@@ -310,21 +361,23 @@ def keyset_pages(select: str, params: list, key: str, lines: bool) -> Iterator[t
 
 
 def archive_customer_pages(columns: list[Column], dims: list[Dimension], line_lang: str | None,
-                            class_dim: Dimension | None = None) -> Iterator[tuple[int, object]]:
+                            class_dim: Dimension | None = None,
+                            fmt: str = "csv") -> Iterator[tuple[int, object]]:
     """Every customer in code order (keyset_pages)."""
-    select, params = _customer_select("code", columns, dims, line_lang, class_dim)
+    select, params = _customer_select("code", columns, dims, line_lang, class_dim, fmt=fmt)
     return keyset_pages(select, params, "c.code", line_lang is not None)
 
 
 def list_pages(query, columns: list[Column], dims: list[Dimension], line_lang: str | None,
-                class_dim: Dimension | None) -> Iterator[tuple[int, object]]:
+                class_dim: Dimension | None, fmt: str = "csv") -> Iterator[tuple[int, object]]:
     """The customers of a list (db.lists.paging.ListQuery), in its order, through its keyset pages,
     as keyset_pages gives them: each page's columns are read by id in one query (on SQLite
     the lines in the page's order through json_each, else the rows put in order here)."""
     from db.lists import paging
 
     p = database.param
-    select, params = _customer_select("id", columns, dims, line_lang, class_dim, by_page=bool(line_lang))
+    select, params = _customer_select("id", columns, dims, line_lang, class_dim, by_page=bool(line_lang),
+                                      fmt=fmt)
     if line_lang:  # the page's ids bound first, as a JSON array: json_each numbers them (key)
         lines_sql = (f"WITH page_ids AS (SELECT key, value FROM json_each({p})) SELECT "
                      f"CAST(group_concat(line, x'fe') AS BLOB), count(*) FROM ({select} ORDER BY j.key)")

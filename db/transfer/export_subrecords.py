@@ -60,7 +60,7 @@ def _pages(kind: str) -> Iterator[tuple[int, list]]:
 
 def write(writer: Writer, kind: str, lang: str, done: int, total_rows: int,
           progress: ProgressFn | None) -> int:
-    """Write `kind`'s sheet (its rows made in Python, by the csv module or openpyxl, on either
+    """Write `kind`'s sheet (its rows made in Python, by the csv module or xlsx_stream, on either
     database: a customer has a handful of records, so pages are small)."""
     columns = SUB_COLUMNS[kind]
     kinds = _kinds(kind)

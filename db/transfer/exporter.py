@@ -2,8 +2,9 @@
 
 Rows are read by keyset pages (never the whole table) and written as they come: a CSV in
 UTF-8 with a BOM so Excel opens Chinese correctly, its lines made by SQLite (see csv_line)
-or, on PostgreSQL, by a COPY (a list's rows, in the list's order, by the csv module); a workbook through openpyxl's write-only mode, with a
-header row, column widths, and dates as real date cells. The file is written beside its
+or, on PostgreSQL, by a COPY (a list's rows, in the list's order, by the csv module); a workbook
+streamed by db.transfer.xlsx_stream (its rows' XML made by SQLite too), with a header row,
+column widths, codes as text, numbers as numbers and dates as real date cells. The file is written beside its
 target and renamed into place at the end, so a failed export never leaves half a file under
 the name asked for.
 
@@ -26,7 +27,7 @@ from db.core.models import MAIN_DIMENSION, Customer, CustomerClass, Dimension, S
 from db.transfer import export_subrecords
 from db.transfer.export_files import ProgressFn, Writer, formats, open_output, width_of, write_pages
 from db.transfer.export_sql import (archive_customer_copy, archive_customer_pages, converters, copy_sql,
-                                    csv_line, keyset_pages, kind_of, list_pages, pg_text,
+                                    keyset_pages, kind_of, list_pages, pg_text, sql_line,
                                     typed_dimensions)
 from db.values.columns import (CLASS_COLUMNS, CLASS_NAME, COLUMNS, SALE_COLUMNS, Column,
                                u8_customer_columns)
@@ -100,13 +101,13 @@ def export_list(path, query=None, columns: list[str] | None = None, *, lang: str
         if query is None:
             total = Customer.select().count()
             pages = (archive_customer_copy(chosen, [], lang, class_dim) if writer.by_copy
-                     else archive_customer_pages(chosen, [], line_lang, class_dim))
+                     else archive_customer_pages(chosen, [], line_lang, class_dim, writer.fmt))
         else:
             from db.lists import paging
 
             total = paging.count(query)
             writer.by_copy = False  # a list's order and pages are the list's: its rows are read
-            pages = list_pages(query, chosen, [], line_lang, class_dim)
+            pages = list_pages(query, chosen, [], line_lang, class_dim, writer.fmt)
         written = _write_customers(writer, pages, chosen, [], lang, total, progress)
         if not written:
             out.discard()
@@ -127,7 +128,8 @@ def export_archive(path, *, lang: str = "zh", progress: ProgressFn | None = None
     with open_output(path) as out:
         writer = out.sheet("customers", lang)
         pages = (archive_customer_copy(columns, dims, lang) if writer.by_copy
-                 else archive_customer_pages(columns, dims, lang if writer.by_sql else None))
+                 else archive_customer_pages(columns, dims, lang if writer.by_sql else None,
+                                             fmt=writer.fmt))
         written = _write_customers(writer, pages, columns, dims, lang, total, progress)
         classes = _write_classes(out.sheet("classes", lang, "-classes"), lang)
         sales = _write_sales(out.sheet("sales", lang, "-sales"), lang, written, total, progress)
@@ -164,7 +166,7 @@ def _write_sales(writer: Writer, lang: str, done: int, total: int, progress: Pro
              ("s.cost", "money")]
     convert = converters([kind for _, kind in cells], writer.fmt, lang)
     if writer.by_sql:
-        line, params = csv_line(cells, lang)
+        line, params = sql_line(cells, lang, writer.fmt)
         parts = f"{line} AS line"
     else:
         parts, params = ", ".join(e for e, _ in cells), []

@@ -4,8 +4,9 @@ The format is told by the file's first bytes, not its name: an `.xlsx` is a zip 
 CSV is text. CSV encodings are detected over the whole file before the first row is read
 (UTF-8, with or without BOM, strictly; else GB18030, a superset of GBK, which is what
 Chinese Excel writes), so a bad byte on row 90,000 cannot surface after rows were used.
-Rows are streamed: an `.xlsx` through openpyxl's read-only mode, a CSV through the csv
-module, so a 100,000-row file is never held in memory as cells.
+Rows are streamed: an `.xlsx` kehu wrote through db.transfer.xlsx_read (at about a CSV's
+speed), any other through openpyxl's read-only mode, a CSV through the csv module, so a
+100,000-row file is never held in memory as cells.
 
 Headers are matched to fields through `db.values.columns` (Chinese, English and U8 titles); the
 table reports the headers it does not know and the required fields it lacks, and yields
@@ -29,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from db.values.columns import Column, normalize
 from db.core.errors import RuleError
+from db.transfer import xlsx_read
+from db.values.columns import Column, normalize
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -281,6 +283,9 @@ def _first_bad_line(path: Path) -> int:
 
 
 def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
+    own = _own_rows(path, sheet_names)
+    if own is not None:
+        return own
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -309,6 +314,28 @@ def _xlsx_rows(path: Path, sheet_names: tuple[str, ...]):
             raise _damaged(path, exc) from None
 
     book.close()
+    return rows, "xlsx", "", title
+
+
+def _own_rows(path: Path, sheet_names: tuple[str, ...]):
+    """The opener of a workbook kehu wrote (xlsx_read), None for any other."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sheets = xlsx_read.own_sheets(zf)
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if not sheets:
+        return None
+    wanted = {normalize(n) for n in sheet_names}
+    title = next((t for t in sheets if normalize(t) in wanted), next(iter(sheets)))
+
+    def rows():
+        try:
+            yield from xlsx_read.sheet_rows(path, sheets[title])
+        except (xlsx_read.Damaged, zipfile.BadZipFile, EOFError, zlib.error, KeyError,
+                UnicodeDecodeError, ValueError) as exc:
+            raise _damaged(path, exc) from None
+
     return rows, "xlsx", "", title
 
 
