@@ -130,7 +130,3 @@ def set_weights(typed: dict) -> tuple[dict[str, int], int]:
             history.record("change", "rule", key_of(item), {"value": changed[item]})
         return new, refresh(weights_now=new)
 
-
-def below(threshold: int, alias: str = "c") -> tuple[str, list]:
-    """The condition "completeness below `threshold` %" over the customer `alias`."""
-    return f"{alias}.completeness < {models.database.param}", [int(threshold)]
