@@ -214,6 +214,7 @@ ARROW_SIGN = "→ as 'becomes' between two values, not the key"
 ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
     "picker.class_keys": (("Enter",), WIDGET_ENTER),
     "picker.choice_keys": (("Enter",), WIDGET_ENTER),
+    "picker.region_keys": (("Enter", "↑", "↓"), WIDGET_ENTER + "; " + WIDGET_MOVE),
     "sort.keys": (("Enter",), WIDGET_ENTER),
     "filter.saved_title": (("Enter",), WIDGET_ENTER),
     "rules_ui.samples": (("Enter",), WIDGET_ENTER),

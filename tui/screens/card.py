@@ -13,7 +13,6 @@ from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
 from db.archive import approval, customers, dimensions, history
-from db.values import regions
 from db.values.fields import BY_KEY, FIELDS, TABS, on_tab, tab_label
 from db.values.subfields import KINDS, MIRRORED
 from db.core.models import MAIN_DIMENSION
@@ -30,15 +29,15 @@ from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_te
 from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
+from tui.widgets import region_boxes
 from tui.widgets.head_office import HeadOfficeRow, branch_rows
 from tui.widgets.history_view import HistoryList
+from tui.widgets.region_boxes import REGION_BOXES
 from tui.widgets.subrecord_pane import SubRecordPane
 from tui.widgets.performance import performance_text
 from tui.widgets.personal_card import hidden, identity_rows, is_personal
 
 
-# The boxes whose F2 opens the national table (所属地区, 所属地区码).
-REGION_BOXES = ("f-region", "f-region_code")
 # settings.json: whether 保存 (F6) stays on the card instead of going back to the list.
 STAY_SETTING = "stay_on_card"
 
@@ -426,7 +425,7 @@ class CardScreen(KehuScreen[str | None]):
         if focused is not None and focused.id in REGION_BOXES:  # 所属地区 and its code: the national table
             from tui.screens.region_picker import RegionPicker
 
-            self.app.push_screen(RegionPicker(focused.value), self._region_picked)
+            self.app.push_screen(RegionPicker(focused.value), lambda code: region_boxes.picked(self, code))
             return
         picker = picker_for(focused)
         if picker is None:
@@ -452,19 +451,9 @@ class CardScreen(KehuScreen[str | None]):
     def _entry_chosen(self) -> None:
         self.action_as_of()
 
-    def _region_picked(self, code: str | None) -> None:
-        if code:
-            self.query_one("#f-region_code", Field).value = code
-            self.query_one("#f-region", Field).value = regions.get(code).full_name
-
     @on(Field.Changed, "#f-region")
     def _region_typed(self, event: Field.Changed) -> None:
-        """A text that names one region fills its code, as the save would (a text naming
-        none leaves the code to the save, which clears it)."""
-        found = regions.match(event.value) if event.value.strip() else None
-        box = self.query_one("#f-region_code", Field)
-        if found is not None and box.value != found.code and not regions.names(event.value, box.value):
-            box.value = found.code
+        region_boxes.typed(self, event.value)
 
     def action_toggle_stop(self) -> None:
         if self.row is None:
