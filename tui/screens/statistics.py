@@ -139,7 +139,7 @@ class StatisticsScreen(KehuScreen):
             self.rows, self.types = result
             self.query_one("#status", Static).update(
                 t("rules_ui.stats_keys", up=key_of("statistics.up"), dimension=key_of("statistics.dimension"),
-                  level=key_of("statistics.level")) + " · " + t("stats.groups_hint", key=key_of("statistics.groups")))
+                  level=key_of("statistics.level")) + " · " + t("stats.groups_hint", toggle=key_of("statistics.groups")))
             self.draw(select)
 
         background.start(self, "statistics", work, done)
