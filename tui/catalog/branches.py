@@ -24,6 +24,7 @@ MESSAGES = {
     "card.group_toggle": ("业绩 本户/集团", "Sales: customer / group"),
     "lookup.head_office": ("总公司", "Head office"),
     "stats.groups_toggle": ("销售额 按客户/归总公司", "Sales: per customer / at the head office"),
+    "stats.groups_hint": ("{toggle} 分支机构归总公司", "{toggle} branches at their head office"),
     "stats.groups_on": ("分支机构销售额归总公司", "branches' sales at their head office"),
     "batch.reason.head_loop": ("是该总公司本身或其上级, 会成环", "The head office itself or one of its heads: a loop"),
 }

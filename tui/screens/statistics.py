@@ -76,7 +76,8 @@ class StatisticsScreen(KehuScreen):
         Command("statistics.dimension", "d", "next_dimension", "rules_ui.cmd.dimension"),
         Command("statistics.level", "l", "next_level", "rules_ui.cmd.level"),
         Command("statistics.up", "backspace", "up", "rules_ui.cmd.up"),
-        Command("statistics.groups", "g", "toggle_groups", "stats.groups_toggle"),
+        # In the status line's hint, not the footer: Esc must stay visible at 80 columns.
+        Command("statistics.groups", "g", "toggle_groups", "stats.groups_toggle", show=False),
         Command("statistics.back", "escape", "back", "rules_ui.cmd.back"),
         *NAV,
     )
@@ -136,9 +137,9 @@ class StatisticsScreen(KehuScreen):
             if asked != self.asked:
                 return
             self.rows, self.types = result
-            self.query_one("#status", Static).update(t("rules_ui.stats_keys", up=key_of("statistics.up"),
-                                                        dimension=key_of("statistics.dimension"),
-                                                        level=key_of("statistics.level")))
+            self.query_one("#status", Static).update(
+                t("rules_ui.stats_keys", up=key_of("statistics.up"), dimension=key_of("statistics.dimension"),
+                  level=key_of("statistics.level")) + " · " + t("stats.groups_hint", toggle=key_of("statistics.groups")))
             self.draw(select)
 
         background.start(self, "statistics", work, done)
