@@ -268,6 +268,12 @@ def test_an_import_keeps_the_defaults_in_step(one, tmp_path):
     assert subrecords.default("C9", "contacts").name == "钱七"
     assert subrecords.default("C9", "addresses", "收货").address == "港口 1 号"
 
+    # emptying every copied field (--blank-clears) leaves no empty default, as the card's save
+    path.write_text("客户编码,客户名称,客户简称,所属分类,发货地址\nC9,新客户,新客户,01,\n", encoding="utf-8")
+    importer.commit(importer.plan(str(path), blank_clears=True))
+    assert subrecords.default("C9", "addresses", "收货") is None
+    assert subrecords.default("C9", "contacts").name == "钱七"  # not in the file: kept
+
 
 def test_a_merge_moves_the_sources_records_and_keeps_the_targets_defaults(one):
     from db.archive import merge

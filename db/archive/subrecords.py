@@ -345,7 +345,8 @@ def sync_from_card(condition=None) -> None:
     """The defaults of the customers `condition` selects (a peewee expression on Customer;
     None: all) take the copies on their rows, set-based (an import writes the customer rows
     in bulk): a default that differs is overwritten (its version raised), a missing one is
-    made (`seed_from_card`)."""
+    made (`seed_from_card`); one left with nothing in it is deleted, as the card's save
+    does (an import that empties the copied fields: --blank-clears)."""
     db = Customer._meta.database
     table = Customer._meta.table_name
     chosen = Customer.select(Customer.id)
@@ -362,7 +363,15 @@ def sync_from_card(condition=None) -> None:
             f" AND {sub}.customer_id IN ({chosen}) AND EXISTS (SELECT 1 FROM {table} c"
             f" WHERE c.id = {sub}.customer_id AND ({differs}))",
             ([group] if GROUP_BY[kind] else []) + list(params))
+        db.execute_sql(f"DELETE FROM {sub} WHERE {sub}.is_default{grouped} AND {sub}.customer_id IN ({chosen})"
+                       f" AND {_empty_sql(kind, sub)}", ([group] if GROUP_BY[kind] else []) + list(params))
     seed_from_card(condition)
+
+
+def _empty_sql(kind: str, table: str) -> str:
+    """SQL true for a record of `kind` with nothing in it (its group and currency aside)."""
+    fields = [MODELS[kind]._meta.fields[f.key] for f in FIELDS[kind] if f.key not in (GROUP_BY[kind], "currency")]
+    return " AND ".join(f"{table}.{f.column_name} {'IS NULL' if f.null else '= ' + repr('')}" for f in fields)
 
 
 def seed_from_card(condition=None, fresh: bool = False) -> None:
