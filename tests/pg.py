@@ -52,3 +52,15 @@ def pg_store(pg_url):
     opened = db.open_store(pg_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_store(request, tmp_path):
+    """A fresh archive on SQLite and, where KEHU_TEST_PG_URL is set, on PostgreSQL: a test
+    of a rule both databases must keep alike (import it with pg_store and pg_url)."""
+    if request.param == "sqlite":
+        opened = db.open_store(str(tmp_path / "t.db"))
+        yield opened
+        opened.close()
+    else:
+        yield request.getfixturevalue("pg_store")

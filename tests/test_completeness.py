@@ -15,21 +15,11 @@ from db.evaluation import health
 from db.lists import batch, paging
 from db.lists.query import Filter, ListQuery
 from db.transfer import importer
-from tests.pg import admin_sql, pg_store, pg_url  # noqa: F401 - fixtures
+from tests.pg import admin_sql, any_store, pg_store, pg_url  # noqa: F401 - fixtures
 
 TAX_ID = "91110000802100433B"
 FULL = {"tax_id": "91110000600037341L", "mobile": "13800138000", "contact": "张三", "address": "北京市东城区1号",
         "bank_account": "6222000011112222", "salesperson": "李四", "dev_date": "2024-01-02"}
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request, tmp_path):
-    if request.param == "sqlite":
-        opened = db.open_store(str(tmp_path / "t.db"))
-        yield opened
-        opened.close()
-    else:
-        yield request.getfixturevalue("pg_store")
 
 
 def _add(code: str, **fields):

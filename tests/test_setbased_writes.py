@@ -18,17 +18,7 @@ from db.core.models import ChangeLog, Customer, Membership, Sale, database
 from db.core.session import current
 from db.lists import batch
 from db.transfer import importer
-from tests.pg import pg_store, pg_url  # noqa: F401 - fixtures
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request, tmp_path):
-    if request.param == "sqlite":
-        opened = db.open_store(str(tmp_path / "t.db"))
-        yield opened
-        opened.close()
-    else:
-        yield request.getfixturevalue("pg_store")
+from tests.pg import any_store, pg_store, pg_url  # noqa: F401 - fixtures
 
 
 @pytest.fixture

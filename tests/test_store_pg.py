@@ -14,17 +14,7 @@ from db.lists import batch, paging, query
 from db.archive import classes, customers, history, merge, search
 from db.core.errors import ConflictError, RuleError, StoreError
 from db.core.models import Sale
-from tests.pg import PG_URL, admin_sql, pg_store, pg_url  # noqa: F401 - fixtures
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request, tmp_path):
-    if request.param == "sqlite":
-        opened = db.open_store(str(tmp_path / "t.db"))
-        yield opened
-        opened.close()
-    else:
-        yield request.getfixturevalue("pg_store")
+from tests.pg import PG_URL, admin_sql, any_store, pg_store, pg_url  # noqa: F401 - fixtures
 
 
 def seed():

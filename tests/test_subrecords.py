@@ -15,17 +15,7 @@ from db.archive import classes, customers, history, subrecords
 from db.core.session import writing
 from db.core.errors import ConflictError, RuleError
 from db.core.models import SCHEMA_VERSION, Address, ChangeLog, Contact, Customer, SchemaInfo
-from tests.pg import admin_sql, pg_store, pg_url  # noqa: F401 - fixtures
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_store(request, tmp_path):
-    if request.param == "sqlite":
-        opened = db.open_store(str(tmp_path / "t.db"))
-        yield opened
-        opened.close()
-    else:
-        yield request.getfixturevalue("pg_store")
+from tests.pg import admin_sql, any_store, pg_store, pg_url  # noqa: F401 - fixtures
 
 
 def _customer(code="C1", **fields):
