@@ -247,8 +247,13 @@ def test_shell_refusals(source, tmp_path, capsys):
 def test_shell_refuses_a_damaged_source(source, tmp_path, capsys):
     damaged = tmp_path / "damaged.db"
     data = bytearray(source.read_bytes())
-    page = sqlite3.connect(source).execute("PRAGMA page_size").fetchone()[0]
-    data[page * 20:page * 21] = b"\xff" * page  # one page in the middle overwritten
+    conn = sqlite3.connect(source)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    # a page of the customer table itself, which the copy reads (an index page it may not)
+    number = conn.execute("SELECT pageno FROM dbstat WHERE name = 'customer' AND pagetype = 'leaf' "
+                          "ORDER BY pageno LIMIT 1 OFFSET 2").fetchone()[0]
+    conn.close()
+    data[page * (number - 1):page * number] = b"\xff" * page  # one page in the middle overwritten
     damaged.write_bytes(bytes(data))
     assert "damaged" in _refused([str(damaged), str(tmp_path / "t.db")], capsys)
     assert not (tmp_path / "t.db").exists()
