@@ -118,6 +118,7 @@ def test_personal_customers_with_a_bad_id_number_are_found(clean):
     _customer("P2", "01", tax_id="11010519491231002X")  # valid
     _customer("P3", "01", tax_id="91110000802100433B")  # a company's code, not a person's
     _customer("P4", "01")  # empty: the completeness counts it, not this finding
+    _customer("P5", "01", tax_id="92440104015241931G")  # a sole trader's USCC: theirs
     _customer("B1", "02001", tax_id="123")  # not personal: not this finding's
     found = _kinds(health.check(samples=5))[("bad_id_number", "")]
     assert (found.count, found.samples, found.level) == (2, ["P1", "P3"], "warning")

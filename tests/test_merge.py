@@ -90,3 +90,17 @@ def test_bad_typed_choice_is_refused_like_the_card(three):
     with pytest.raises(RuleError) as err:
         merge.merge("T", ["S1"], {"code": "S1"})
     assert err.value.key == "merge.field"
+
+
+def test_the_target_takes_a_sources_tax_id(three):
+    """The source leaves with the merge: its tax id is not "taken" from the one keeping it;
+    a third customer's still is."""
+    tax = "91110000802100433B"
+    customers.update("S2", {"tax_id": tax}, customers.get("S2").version)
+    kept = merge.merge("T", ["S2"], {"tax_id": "S2"})
+    assert kept.tax_id == tax
+    customers.update("S1", {"tax_id": "91110000600037341L"}, customers.get("S1").version)
+    customers.create({"code": "S3", "name": "华联三店", "short_name": "华联三", "class_code": "01"})
+    with pytest.raises(RuleError) as err:  # S1's number is still S1's while S3 is merged
+        merge.merge("T", ["S3"], {"tax_id": "91110000600037341L"})
+    assert err.value.key == "customer.tax_id_taken" and err.value.values["code"] == "S1"

@@ -131,6 +131,14 @@ def test_a_company_s_tax_id_is_refused_on_a_person(archive):
     assert refused.value.key.startswith("customer.ric_")
 
 
+def test_a_sole_trader_s_uscc_is_accepted_on_a_person(archive):
+    """个体工商户 (the demo's 01003 under 个人): their 统一社会信用代码 starts 92; a wrong one
+    is still refused."""
+    assert person("P4", "92440104015241931G").tax_id == "92440104015241931G"
+    with pytest.raises(RuleError):
+        person("P5", "92440104015241931H")
+
+
 def test_a_company_keeps_its_rules_and_its_old_number(archive):
     assert person("E1", OLD_TAX_ID, class_code="02").tax_id == OLD_TAX_ID
     with pytest.raises(RuleError):

@@ -139,14 +139,16 @@ def template_copy(code: str) -> dict[str, str]:
 # ---- validation
 
 
-def validate(values: dict, *, existing: Customer | None = None, store_checks: bool = True) -> dict:
+def validate(values: dict, *, existing: Customer | None = None, store_checks: bool = True,
+             leaving: tuple[str, ...] = ()) -> dict:
     """Clean model values for `values`, or the RuleError of the first bad field in card order.
 
     A new customer (`existing` None) gets every editable field, defaults where `values` has
     none; a change validates only the fields given. `store_checks=False` leaves out the two
     rules that query the database (code unique, class a leaf), for an import that checks
-    them for all rows at once."""
-    clean, errors = _check(values, existing, store_checks)
+    them for all rows at once. `leaving`: the customers a merge takes into `existing`, whose
+    tax id it may keep."""
+    clean, errors = _check(values, existing, store_checks, leaving)
     if errors:
         raise errors[0]
     return clean
@@ -174,7 +176,7 @@ def _field(key: str):
     return field
 
 
-def _check(values: dict, existing: Customer | None, store_checks: bool):
+def _check(values: dict, existing: Customer | None, store_checks: bool, leaving: tuple[str, ...] = ()):
     for key in values:
         if key not in BY_KEY:
             _field(key)  # raises for a key that is no field at all
@@ -204,7 +206,7 @@ def _check(values: dict, existing: Customer | None, store_checks: bool):
         _regions(clean, existing)
     if store_checks and clean.get("tax_id"):
         refusal = duplicates.tax_id_refusal(clean["tax_id"], existing,
-                                            clean.get("stop_date", existing and existing.stop_date))
+                                            clean.get("stop_date", existing and existing.stop_date), leaving)
         if refusal is not None:
             errors.append(refusal)
     return clean, errors

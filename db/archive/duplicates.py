@@ -164,10 +164,11 @@ def allow_same_tax_id(allowed: bool) -> None:
 
 
 def tax_id_refusal(tax_id: str, existing: Customer | None = None,
-                   stop_date: dt.date | None = None) -> RuleError | None:
+                   stop_date: dt.date | None = None, leaving: tuple[str, ...] = ()) -> RuleError | None:
     """Why `tax_id` cannot be saved on customer `existing` (None: a new one) stopped from
     `stop_date`: another customer not stopped already has it, and the archive's rule does
-    not allow that. None: it can (a stopped customer may share it: one of the two is gone)."""
+    not allow that. None: it can (a stopped customer may share it: one of the two is gone;
+    so may the customers `leaving`, the sources of a merge, gone when it is done)."""
     today = clock.today()
     if not tax_id or _stopped(stop_date, today) or same_tax_id_allowed():
         return None
@@ -175,7 +176,7 @@ def tax_id_refusal(tax_id: str, existing: Customer | None = None,
         return None  # kept as it was: saving a card never fails on what it already had
     own_code = existing.code if existing is not None else ""
     other = (Customer.select(Customer.code, Customer.name)
-             .where(Customer.tax_id == tax_id, Customer.code != own_code,
+             .where(Customer.tax_id == tax_id, Customer.code.not_in([own_code, *leaving]),
                     Customer.stop_date.is_null() | (Customer.stop_date > today))
              .first())
     if other is None:

@@ -92,7 +92,7 @@ def merge(target: str, sources, choices: dict | None = None, versions: dict | No
         forms = {code: customers.as_form(row) for code, row in rows.items()}
         typed = {key: forms[choice][key] if choice in forms else choice
                  for key, choice in choices.items()}
-        clean = customers.validate(typed, existing=keep) if typed else {}
+        clean = customers.validate(typed, existing=keep, leaving=tuple(codes)) if typed else {}
         changes = {k: [getattr(keep, k), v] for k, v in clean.items() if getattr(keep, k) != v}
         if changes:
             customers._write(keep, keep.version, {k: new for k, (_, new) in changes.items()})

@@ -17,7 +17,8 @@ warning  untidy but not wrong, for a person to judge:
          - criterion_missing: a level in use whose criterion (分类标准) is not set;
          - single_child: a class with exactly one sub-class (the level divides nothing);
          - bad_id_number: customers of a personal class (个人消费者) whose 税号 holds no valid
-           身份证 number (db.values.idnumbers), typed before the class was marked;
+           身份证 number nor a sole trader's USCC (db.values.idnumbers), typed before the
+           class was marked;
          - incomplete: customers in use whose 完整度 (db.archive.completeness) is below a
            threshold (全面体检), counted per class, the least complete as samples;
          - region_unmatched: customers whose 所属地区 text names no region of the national
@@ -246,7 +247,7 @@ def bad_id_numbers(samples: int = SAMPLES) -> list[Finding]:
             break
         last = chunk[-1][0]
         for code, number in chunk:
-            if idnumbers.person_of(number) is None:
+            if idnumbers.person_of(number) is None and not idnumbers.is_sole_trader(number):
                 count += 1
                 if len(bad) < samples:
                     bad.append(code)
