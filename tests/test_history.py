@@ -29,7 +29,9 @@ def logged(seeded, monkeypatch):
 def test_for_entity_newest_first_with_changes_decoded(logged):
     entries = history.for_entity("customer", "K1")
     assert [e.action for e in entries] == ["stop", "change", "add"]
-    assert entries[1].changes == {"region": ("", "北京")} and entries[1].who == "bob"
+    # the region's national code follows its text, and is recorded as replaced (issue 19)
+    assert entries[1].changes == {"region": ("", "北京"), "region_code": ("", "110000")}
+    assert entries[1].who == "bob"
     assert entries[0].changes == {"stop_date": (None, "2026-11-25")}
     assert entries[2].who == "alice" and entries[2].at == FIXED_NOW
 

@@ -212,6 +212,7 @@ ENTER_VERB = "the English verb 'Enter the ...', not the key"
 SPACE_CHAR = "空格 the character in a value, not the key"
 ARROW_SIGN = "→ as 'becomes' between two values, not the key"
 ALLOWED: dict[str, tuple[tuple[str, ...], str]] = {
+    "history.as_of_hint": (("Enter",), WIDGET_ENTER),
     "picker.class_keys": (("Enter",), WIDGET_ENTER),
     "picker.choice_keys": (("Enter",), WIDGET_ENTER),
     "picker.region_keys": (("Enter", "↑", "↓"), WIDGET_ENTER + "; " + WIDGET_MOVE),

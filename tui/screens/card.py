@@ -2,13 +2,11 @@
 is saved, refusals shown beside the field. Returns the code it saved (or None)."""
 from __future__ import annotations
 
-import asyncio
-
 from rich.cells import cell_len
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane, TextArea
 
 from db import ConflictError, RuleError
@@ -21,11 +19,12 @@ from tui.commands import Command, bindings, key_of
 from tui.i18n import error_text, name_of, t
 from tui.screens.as_of import AsOfScreen
 from tui.screens.base import KehuScreen
+from tui.screens.held_keys import HeldKeys
 from tui.screens.card_pickers import picker_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filter import MGMT_KEYS, stored_value
 from tui.shell.requests import changes_text
-from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, field_label, label_text, shown
+from tui.widgets.card_fields import LABEL_WIDTH, FieldRow, dimension_rows, label_text, shown
 from tui.widgets.duplicate_panel import DuplicatePanel
 from tui.widgets.fields import Field
 from tui.widgets.footer import KehuFooter
@@ -42,7 +41,7 @@ from tui.widgets.personal_card import hidden, identity_rows, is_personal
 STAY_SETTING = "stay_on_card"
 
 
-class CardScreen(KehuScreen[str | None]):
+class CardScreen(HeldKeys, KehuScreen[str | None]):
     SCREEN_NAME = "card"
     CSS_PATH = "card.tcss"
     ACTIONS = (
@@ -81,9 +80,6 @@ class CardScreen(KehuScreen[str | None]):
         self.initial = customers.as_form(self.row) if self.row else (values or customers.blank(class_code))
         self.saved_any: str | None = None
         self.group_sales = False  # 业绩 of the customer alone, or of its group (总公司)
-        # Keys typed before the card can take them, in order (None once they are handed on).
-        self.held: list[events.Key] | None = []
-        self.passing: events.Key | None = None
 
     def all_commands(self):
         return super().all_commands() + SubRecordPane.card_commands()  # the sub-record tabs' keys
@@ -150,16 +146,7 @@ class CardScreen(KehuScreen[str | None]):
         the tree), derived ones (交易历史, 购买规模, 盈利情况) shown as the rules set them."""
         held = dimensions.memberships(self.row.code) if self.row else {}
         self.initial_dims = {d.code: held.get(d.code, ("", ""))[0] for d in self.dims}
-        for dim in self.dims:
-            with Horizontal(classes="field-row", id=f"row-dim-{dim.code}"):
-                yield field_label(name_of(dim), self.label_width)
-                code, class_name = held.get(dim.code, ("", ""))
-                if dim.derived:
-                    yield Static(Text(f"{code} {class_name}".strip() or "—"), classes="auto-value")
-                else:
-                    yield Field(code, id=f"f-dim-{dim.code}", max_length=12, disabled=self.read_only)
-                    yield Static(Text(class_name), classes="dim-name", id=f"n-dim-{dim.code}")
-                yield Static("", classes="field-error", id=f"e-dim-{dim.code}", markup=False)
+        yield from dimension_rows(self.dims, held, self.label_width, self.read_only)
 
     def dimension_values(self) -> dict[str, str]:
         return {d.code: self.query_one(f"#f-dim-{d.code}", Field).value.strip()
@@ -175,29 +162,6 @@ class CardScreen(KehuScreen[str | None]):
             self.query_one("#f-name").focus()
         # The app's worker, not the card's: an F6 among the keys closes the card mid-way.
         self.app.run_worker(self._hand_on_held(), group="held-keys")
-
-    def hold_key(self, event: events.Key) -> bool:
-        """Keep a key typed while the card opens (the app asks before it acts on one):
-        lost, text typed meanwhile was missing and an F6 could close the card without it."""
-        if self.held is None or event is self.passing:
-            return False
-        self.held.append(event)
-        return True
-
-    async def _hand_on_held(self) -> None:
-        """Each held key as if typed now, one after the other: the next only once this one
-        has been dealt with by the app, the field and every node it bubbles through; keys
-        typed meanwhile queue behind."""
-        while self.held and self.is_current:
-            self.passing = key = self.held.pop(0)
-            self.app.post_message(key)
-            await _handled(self.app)
-            target = self.app.focused
-            for node in (target.ancestors_with_self if target is not None else [self.app]):
-                await _handled(node)
-        held, self.held = self.held or [], None
-        for key in held:  # the card closed on one of them: the rest go where the keys go now
-            self.app.post_message(key)
 
     def _show_title(self) -> None:
         title = Text(t("screen.card") + " · ")
@@ -528,11 +492,3 @@ class CardScreen(KehuScreen[str | None]):
         self.fill({k: fresh[k] for k in MIRRORED if typed.get(k) == self.initial.get(k)})
         self.initial.update({k: fresh[k] for k in MIRRORED})
 
-
-async def _handled(node) -> None:
-    """Until `node` has dealt with the messages in its queue now (or is gone: a node
-    removed meanwhile never runs the callback)."""
-    done = asyncio.get_running_loop().create_future()
-    if node.call_later(lambda: done.done() or done.set_result(None)):
-        while not done.done() and node.is_running:
-            await asyncio.wait({done}, timeout=0.05)

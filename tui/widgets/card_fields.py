@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.suggester import SuggestFromList
 from textual.widgets import Label, Static
 
-from tui.i18n import t
+from tui.i18n import name_of, t
 from tui.screens.filter import shown_mgmt
 from tui.widgets.fields import Field
 from tui.widgets.note_area import NoteArea
@@ -60,3 +60,19 @@ class FieldRow(Horizontal):
             yield Field(self.value, id=f"f-{self.prefix}{field.key}", max_length=field.max_length or 0,
                         suggester=suggester, disabled=self.locked)
         yield Static("", classes="field-error", id=f"e-{self.prefix}{field.key}", markup=False)
+
+
+def dimension_rows(dims, held: dict, label_width: int, read_only: bool):
+    """The card's rows of the dimensions besides the main one (`held`: dimension code ->
+    (class code, name)): typed ones editable (F2 picks from the tree), derived ones
+    (交易历史, 购买规模, 盈利情况) shown as the rules set them."""
+    for dim in dims:
+        with Horizontal(classes="field-row", id=f"row-dim-{dim.code}"):
+            yield field_label(name_of(dim), label_width)
+            code, class_name = held.get(dim.code, ("", ""))
+            if dim.derived:
+                yield Static(Text(f"{code} {class_name}".strip() or "—"), classes="auto-value")
+            else:
+                yield Field(code, id=f"f-dim-{dim.code}", max_length=12, disabled=read_only)
+                yield Static(Text(class_name), classes="dim-name", id=f"n-dim-{dim.code}")
+            yield Static("", classes="field-error", id=f"e-dim-{dim.code}", markup=False)
