@@ -30,7 +30,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import crowd, evaluation, postgres, shell, store_speed, terminal, transfer
+from bench import crowd, evaluation, postgres, quality, shell, store_speed, terminal, transfer
 from bench.floor import is_url
 from bench.harness import Result, machine, not_measured, table, write_json, write_markdown
 
@@ -54,6 +54,7 @@ MEASUREMENTS = [
     terminal.locate_on_screen,
     terminal.peak_memory,
     evaluation.evaluation,
+    quality.duplicates_report,
     crowd.crowd,
     transfer.transfer_rates,  # last: it opens archives of its own
 ]

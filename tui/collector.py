@@ -8,7 +8,7 @@ collection even in the middle of drawing the first frame, to find almost no garb
 collector waits until the program is up (the first frame is out, or a sub-command is about
 to run), and `started` then moves everything made so far out of its sight (gc.freeze):
 later collections walk only what the session itself makes. (An import puts them back among
-the long-lived objects a full collection walks: see db.transfer.importer.common.many_objects.)
+the long-lived objects a full collection walks: see db.core.objects.many_objects.)
 """
 from __future__ import annotations
 

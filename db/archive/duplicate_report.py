@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from db.archive import duplicate_marks
 from db.core import bulk, clock, models
+from db.core.objects import many_objects
 from db.core.session import current, reading
 from db.values import likeness
 
@@ -89,16 +90,16 @@ def report(min_score: int = likeness.DEFAULT_MIN_SCORE,
         started = time.monotonic()
 
     found = Report([], 0, stages=stages)
-    with reading(), _sorting_in_memory(), db.atomic():
+    with many_objects(), reading(), _sorting_in_memory(), db.atomic():
         found.customers = models.Customer.select().count()
         marked = duplicate_marks.marked_pairs()
         shape = "SELECT CAST(0 AS BIGINT) AS k, 0 AS kind, 0 AS placeless, 0 AS id"
         with bulk.temp_table("dup_key", shape, COLUMNS, ()):
-            rows = _load(found.customers, tell)
+            rows, keys = _load(found.customers, tell)
             lap("keys")
-            edges = _score(rows, marked, min_score, found, tell)
+            edges = _score(rows, keys, marked, min_score, found, tell)
             lap("score")
-    found.groups = _groups(edges, rows)
+        found.groups = _groups(edges, rows)
     lap("groups")
     return found
 
@@ -122,14 +123,16 @@ def _sorting_in_memory():
         db.execute_sql(f"PRAGMA temp_store = {int(old)}")
 
 
-def _load(total: int, tell) -> dict[int, str]:
+def _load(total: int, tell) -> tuple[dict[int, str], int]:
     """Every customer's blocking keys into the temporary table dup_key, and its compact row
     (code, name, stopped, place, core, sound, tax id, numbers) by id, kept for scoring: the
-    name is made comparable once per customer, however many blocks it is in."""
+    name is made comparable once per customer, however many blocks it is in. Returns the
+    rows and the number of keys written."""
     today = clock.today().isoformat()
     rows: dict[int, str] = {}
     placeless: set[int] = set()  # the ANY_PLACE keys of names without a place
     chunk: list[tuple] = []
+    keys = 0
     sql = "SELECT id, code, name, tax_id, phone, mobile, stop_date FROM customer ORDER BY id"
     # Chunk by chunk: on PostgreSQL the rows come from a cursor on the connection each
     # chunk's COPY takes, so the two must not overlap.
@@ -147,6 +150,7 @@ def _load(total: int, tell) -> dict[int, str]:
                 placeless.add(key)
         if len(chunk) >= CHUNK:
             bulk.insert("dup_key", COLUMNS, chunk)
+            keys += len(chunk)
             chunk = []
         if done % 20000 == 0:
             tell("keys", done, total)
@@ -158,7 +162,7 @@ def _load(total: int, tell) -> dict[int, str]:
             chunk.append((key, ANY_PLACE, 0, i))
     bulk.insert("dup_key", COLUMNS, chunk)
     tell("keys", total, total)
-    return rows
+    return rows, keys + len(chunk)
 
 
 def _card(row: str) -> likeness.Card:
@@ -167,37 +171,38 @@ def _card(row: str) -> likeness.Card:
                               frozenset(numbers.split(",")) if numbers else frozenset())
 
 
-def _score(rows: dict[int, str], marked, min_score: int, found: Report, tell) -> dict:
+def _score(rows: dict[int, str], keys: int, marked, min_score: int, found: Report, tell) -> dict:
     """The pairs scoring at least `min_score` within each block, read from dup_key sorted
-    by key: the database sorts once, and only the block at hand is held."""
-    edges: dict[tuple[int, int], tuple[int, list[str]]] = {}
-    db = models.database
-    # Sorted once by the index; the keys of one customer alone (most of them) and those of
-    # too many never leave the database.
-    db.execute_sql("CREATE INDEX dup_key_k ON dup_key (k)")
-    shared = "SELECT k FROM dup_key GROUP BY k HAVING count(*) BETWEEN 2 AND %d" % BLOCK_CAP
-    found.skipped_keys = db.execute_sql(
-        f"SELECT count(*) FROM (SELECT k FROM dup_key GROUP BY k HAVING count(*) > {BLOCK_CAP}) c").fetchone()[0]
-    total = db.execute_sql("SELECT count(*) FROM dup_key").fetchone()[0]  # progress: at most these
+    by key: the database sorts once, and only the block at hand is held. A key of one
+    customer alone (most of them) is passed over, a key of more than BLOCK_CAP counted as
+    skipped: cheaper here than a grouping query before the sort (measured at a million)."""
+    edges: dict[tuple[int, int], tuple[int, tuple[str, ...]]] = {}
     block: list[tuple[int, int]] = []
     last, kind = None, None
-    for done, (key, row_kind, flag, customer) in enumerate(bulk.stream(
-            f"SELECT k, kind, placeless, id FROM dup_key WHERE k IN ({shared}) ORDER BY k, id"), 1):
-        if key != last:
+
+    def scored() -> None:
+        if len(block) > BLOCK_CAP:
+            found.skipped_keys += 1
+        elif len(block) > 1:
             _block(block, kind, rows, marked, min_score, edges, found)
+
+    for done, (key, row_kind, flag, customer) in enumerate(
+            bulk.stream("SELECT k, kind, placeless, id FROM dup_key ORDER BY k, id"), 1):
+        if key != last:
+            scored()
             block, last, kind = [], key, row_kind
         block.append((customer, flag))
         if done % 100000 == 0:
-            tell("score", done, total)
-    _block(block, kind, rows, marked, min_score, edges, found)
-    tell("score", total, total)
+            tell("score", done, keys)
+    scored()
+    tell("score", keys, keys)
     return edges
 
 
 def _block(block, kind, rows, marked, min_score, edges, found: Report) -> None:
-    if len(block) < 2 or (kind == ANY_PLACE and not any(flag for _, flag in block)):
+    if kind == ANY_PLACE and not any(flag for _, flag in block):
         return
-    cards = {i: _card(rows[i]) for i, _ in block}
+    cards: dict[int, likeness.Card] = {}  # made when first scored: most pairs met before
     for x, (a, flag_a) in enumerate(block):
         for b, flag_b in block[x + 1:]:
             # Names met in any place: only a name without a place against the others (two
@@ -210,9 +215,11 @@ def _block(block, kind, rows, marked, min_score, edges, found: Report) -> None:
             if marked and (rows[a].split(SEP, 1)[0], rows[b].split(SEP, 1)[0]) in marked:
                 continue
             found.pairs_scored += 1
-            score, reasons = likeness.compare(cards[a], cards[b])
+            card_a = cards.get(a) or cards.setdefault(a, _card(rows[a]))
+            card_b = cards.get(b) or cards.setdefault(b, _card(rows[b]))
+            score, reasons = likeness.compare(card_a, card_b)
             if score >= min_score:
-                edges[pair] = (score, reasons)
+                edges[pair] = (score, tuple(reasons))
 
 
 def _member(row: str) -> Member:
@@ -224,30 +231,39 @@ NUMBER_REASONS = {likeness.PHONE, likeness.MOBILE}
 
 
 def _groups(edges, rows) -> list[Group]:
+    """The pairs joined into groups, each with its best score and its reasons, the reason
+    of a stronger pair first."""
     parent: dict[int, int] = {}
 
     def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
+        while (up := parent.get(x, x)) != x:
+            above = parent.get(up, up)
+            parent[x] = above  # halve the path as it is walked
+            x = above
         return x
 
     # A number alone (a switchboard several bodies share) pairs two customers but joins no
     # groups: it would chain two clusters of names into one group of strangers.
-    joining = {pair for pair, (_, why) in edges.items() if set(why) - NUMBER_REASONS}
-    for a, b in joining:
-        parent[root(a)] = root(b)
-    grouped: dict[object, list] = {}
-    for pair, scored in edges.items():
-        grouped.setdefault(root(pair[0]) if pair in joining else pair, []).append((pair, scored))
+    joins: dict[tuple, bool] = {}
+    for (a, b), (_, why) in edges.items():
+        if joins.setdefault(why, bool(set(why) - NUMBER_REASONS)):
+            top_a, top_b = root(a), root(b)
+            if top_a != top_b:
+                parent[top_a] = top_b
+    # Per group its members and, for each distinct set of reasons, its best score and the
+    # first pair to reach it: enough to order the reasons as the pairs would, best first.
+    grouped: dict[object, tuple[set, dict]] = {}
+    for n, (pair, (score, why)) in enumerate(edges.items()):
+        members, whys = grouped.setdefault(root(pair[0]) if joins[why] else pair, (set(), {}))
+        members.update(pair)
+        if why not in whys or score > whys[why][0]:
+            whys[why] = (score, n)
     groups = []
-    for pairs in grouped.values():
-        members = sorted((_member(rows[i]) for i in {i for pair, _ in pairs for i in pair}),
-                         key=lambda m: m.code)
+    for members, whys in grouped.values():
         reasons: list[str] = []
-        for _, (_, why) in sorted(pairs, key=lambda p: -p[1][0]):
+        for why, _ in sorted(whys.items(), key=lambda item: (-item[1][0], item[1][1])):
             reasons += [r for r in why if r not in reasons]
-        groups.append(Group(max(score for _, (score, _) in pairs), reasons, members))
+        groups.append(Group(max(score for score, _ in whys.values()), reasons,
+                            sorted((_member(rows[i]) for i in members), key=lambda m: m.code)))
     groups.sort(key=lambda g: (-g.score, -len(g.members), g.members[0].code))
     return groups

@@ -1,9 +1,7 @@
 """The import's plan, row and problem types, and the cell conversions every kind shares."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,27 +169,6 @@ def convert(columns: dict[str, Column], fields: list[str], cells: tuple, line: i
         except RuleError as exc:
             problems.append(Problem(line, headers[fld], fld, exc.key, exc.values))
     return values
-
-
-@contextlib.contextmanager
-def many_objects():
-    """Python's cycle collector paused: a plan or a commit makes hundreds of thousands of
-    tuples, none of them in a cycle, and the collector would walk them again and again as
-    they pile up (6% of a 100,000-row plan's instructions). Restored as it was after.
-
-    What was made meanwhile is still the collector's youngest generation then, and its first
-    collection would walk all of it (about 10% of a 100,000-row plan's time) to find it
-    alive: it moves to the oldest generation at once instead (gc.freeze then gc.unfreeze),
-    where only a full collection looks at it, as at anything long-lived."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def new_plan(table: Table, kind: str, dimension: str, columns: list[Column]) -> ImportPlan:

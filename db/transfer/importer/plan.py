@@ -5,8 +5,9 @@ from pathlib import Path
 
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Dimension
+from db.core.objects import many_objects
 from db.transfer.importer.classes import plan_classes
-from db.transfer.importer.common import KINDS, ImportPlan, many_objects
+from db.transfer.importer.common import KINDS, ImportPlan
 from db.transfer.importer.customers import CustomerPlanner
 from db.transfer.importer.kinds import detect
 from db.transfer.importer.sales import plan_sales

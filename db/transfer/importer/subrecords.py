@@ -28,9 +28,10 @@ from db.archive.subrecords import ENTITY, MODELS, title, validate_all
 from db.core import bulk, clock
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, ChangeLog, Customer, database
+from db.core.objects import many_objects
 from db.core.session import writing
 from db.transfer.importer.common import (ImportPlan, ImportResult, PlannedRow, Problem, as_cell,
-                                         cell_text, chunks, many_objects, new_plan)
+                                         cell_text, chunks, new_plan)
 from db.transfer.importer.write import changes_json
 from db.transfer.tabular import matched, open_table
 from db.values.columns import COLUMNS, SHEETS, SUB_COLUMNS

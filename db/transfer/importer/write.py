@@ -15,12 +15,13 @@ from db.core import bulk, clock, dialect
 from db.core.errors import RuleError
 from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, Dimension, Membership,
                             Sale, database)
+from db.core.objects import many_objects
 from db.core.session import current, writing
 from db.values import collation
 from db.values.columns import DIMENSION_PREFIX
 from db.values.subfields import MIRRORED
 from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, WRITE_CHUNK, ImportPlan,
-                                         ImportResult, PlannedRow, ProgressFn, chunks, many_objects)
+                                         ImportResult, PlannedRow, ProgressFn, chunks)
 
 def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | None = None) -> ImportResult:
     """Write `plan` in one transaction, all or nothing.
