@@ -20,6 +20,7 @@ from db.evaluation import rules, parameters
 from db.core.errors import RuleError
 from db.core.models import ChangeLog, Customer, CustomerClass, Dimension, Membership, Sale
 from db.archive.sales import months_before
+from tests.pg import any_store, pg_store, pg_url  # noqa: F401 (fixtures)
 
 _docs = count(1)
 
@@ -270,15 +271,15 @@ def _mixed(store) -> None:
 
 
 def test_dry_run_changes_nothing(store):
-    _mixed(store)
+    _mixed(any_store)
     before = _dump(store.path)
     run = rules.evaluate(D(2026, 11, 23))
     assert run.proposals > 0
     assert _dump(store.path) == before
 
 
-def test_apply_changes_exactly_the_listed_rows(store):
-    _mixed(store)
+def test_apply_changes_exactly_the_listed_rows(any_store):
+    _mixed(any_store)
     versions = {c.code: c.version for c in Customer.select()}
     run = rules.evaluate(D(2026, 11, 23))
     listed = rules.proposals(run.run_id, limit=1000)
@@ -301,8 +302,8 @@ def test_apply_changes_exactly_the_listed_rows(store):
     assert rules.evaluate(D(2026, 11, 23)).proposals == 0  # nothing left to change
 
 
-def test_apply_a_subset_then_the_rest(store):
-    _mixed(store)
+def test_apply_a_subset_then_the_rest(any_store):
+    _mixed(any_store)
     run = rules.evaluate(D(2026, 11, 23))
     done = rules.apply(run.run_id, codes=["A"])
     assert done.customers == 1
@@ -315,7 +316,7 @@ def test_apply_a_subset_then_the_rest(store):
     assert rules.apply(run.run_id).applied == 0  # applying again changes nothing
 
 
-def test_apply_skips_rows_changed_since(store):
+def test_apply_skips_rows_changed_since(any_store):
     customer("A")
     sale("A", "2026-10-01", 600_000_00)
     run = rules.evaluate(D(2026, 11, 23))
@@ -325,6 +326,29 @@ def test_apply_skips_rows_changed_since(store):
     assert done.stale == 1
     assert Customer.get(Customer.code == "A").mgmt_type == "VIP客户"
     assert dimensions.memberships("A")["scale"][0] == "02"
+
+
+def test_apply_skips_a_class_changed_since_and_a_customer_gone(any_store):
+    customer("A")
+    customer("B")
+    sale("A", "2026-10-01", 600_000_00)
+    run = rules.evaluate(D(2026, 11, 23))
+    scale_a = next(p for p in rules.proposals(run.run_id, limit=100)
+                   if p.customer_code == "A" and p.target == "scale")
+    other = next(c.code for c in CustomerClass.select().join(Dimension).where(
+        Dimension.code == "scale", CustomerClass.code.not_in([scale_a.from_code, scale_a.to_code]),
+        CustomerClass.is_leaf == True))  # noqa: E712
+    # Another apply (of a later run) moved A meanwhile: a derived class is not set by hand.
+    Membership.create(customer=Customer.get(Customer.code == "A").id, customer_code="A",
+                      dimension=Dimension.get(Dimension.code == "scale").id, class_code=other)
+    # B deleted meanwhile (written directly: this module's customers are not in the locate index).
+    Membership.delete().where(Membership.customer_code == "B").execute()
+    Customer.delete().where(Customer.code == "B").execute()
+    done = rules.apply(run.run_id)
+    b_proposals = sum(1 for p in rules.proposals(run.run_id, limit=100) if p.customer_code == "B")
+    assert done.stale == 1 + b_proposals
+    assert dimensions.memberships("A")["scale"][0] == other  # the later change kept
+    assert done.customers == 1  # A's other proposals applied, B's none
 
 
 def test_proposals_page_by_key_and_filter(store):
