@@ -100,28 +100,52 @@ CREATE OR REPLACE FUNCTION kehu_customer_exists(wanted text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM customer WHERE code = wanted)
 $$;
-CREATE OR REPLACE FUNCTION kehu_member_of(cid integer, dim text, prefix text) RETURNS boolean
+-- a row this very transaction inserted: its xmin at or after the transaction's own id
+-- (its subtransactions' ids come after it), read as a 64-bit id within 2^31 of it as the
+-- server reads xids (frozen rows show 2, older ones lie behind), and still in progress;
+-- false when the transaction has written nothing
+CREATE OR REPLACE FUNCTION kehu_inserted_here(x xid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = public AS $$
+  SELECT COALESCE((SELECT CASE WHEN x::text::bigint >= 3 AND ahead < 2147483648
+                               THEN pg_xact_status((cur + ahead)::text::xid8) = 'in progress' ELSE false END
+                   FROM (SELECT cur, mod(x::text::bigint - mod(cur, 4294967296) + 4294967296, 4294967296) AS ahead
+                         FROM (SELECT pg_current_xact_id_if_assigned()::text::bigint AS cur) mine) made), false)
+$$;
+CREATE OR REPLACE FUNCTION kehu_tax_id_taken(tax text, skip text[], today date) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM customer WHERE tax_id = tax AND code <> ALL (skip)
+                 AND (stop_date IS NULL OR stop_date > today))
+$$;
+CREATE OR REPLACE FUNCTION kehu_member_of(cid integer, dim text, prefix text, who name) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM membership m JOIN dimension d ON d.id = m.dimension_id
                  WHERE m.customer_id = cid AND d.code = dim
                    AND left(m.class_code, length(prefix)) = prefix)
+      OR EXISTS (SELECT 1 FROM customer c WHERE c.id = cid AND c.created_by = who AND kehu_inserted_here(c.xmin))
 $$;
 """
 # The customer row's own test: each kind the scope names narrows; current_user is the role
-# asking (the functions above are told it: inside them it is their owner).
+# asking (the functions above are told it: inside them it is their owner). The customer's
+# columns are named by the table inside the subqueries (operator_scope has an id too).
 CUSTOMER_POLICY = """
 (SELECT kehu_sees_all(current_user))
 OR (EXISTS (SELECT 1 FROM operator o WHERE o.login = current_user)
     AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'))
          OR EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'
-                    AND CASE WHEN s.dimension = 'main' THEN left(class_code, length(s.value)) = s.value
-                             ELSE kehu_member_of(id, s.dimension, s.value) END))
+                    AND CASE WHEN s.dimension = 'main' THEN left(customer.class_code, length(s.value)) = s.value
+                             ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user) END))
     AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
          OR department IN (SELECT s.value FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
     AND ((SELECT NOT o.own_customers FROM operator o WHERE o.login = current_user)
          OR salesperson = (SELECT CASE WHEN o.name = '' THEN o.login ELSE o.name END
                            FROM operator o WHERE o.login = current_user)))
 """
+# A new customer's own test: its classes in other dimensions than the main one are not
+# written yet, so a scope's class there counts as met. Its creator sees it until the
+# transaction ends (kehu_member_of), to write its classes, sub-records and history; once
+# committed, it is seen only when a class of the scope holds it (kehu checks that it does).
+NEW_CUSTOMER_POLICY = CUSTOMER_POLICY.replace(
+    "ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user) END", "ELSE true END")
 # The tables keyed to a customer: their rows follow the customer's (read through the
 # customer table, so through its policy); an evaluation's proposals too.
 KEYED_TABLES = (Membership._meta.table_name, Sale._meta.table_name, Proposal._meta.table_name) + SUBRECORD_TABLES
@@ -141,6 +165,8 @@ def install_policies() -> None:
     _sql(f"ALTER TABLE {customer} ENABLE ROW LEVEL SECURITY")
     _sql(f"DROP POLICY IF EXISTS kehu_scope ON {customer}")
     _sql(f"CREATE POLICY kehu_scope ON {customer} USING ({CUSTOMER_POLICY})")
+    _sql(f"DROP POLICY IF EXISTS kehu_new ON {customer}")
+    _sql(f"CREATE POLICY kehu_new ON {customer} FOR INSERT WITH CHECK ({NEW_CUSTOMER_POLICY})")
     for table in KEYED_TABLES:
         _sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         _sql(f"DROP POLICY IF EXISTS kehu_scope ON {table}")

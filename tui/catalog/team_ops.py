@@ -15,6 +15,8 @@ MESSAGES = {
     "team.whole_archive": ("{who} 只能看部分客户, 不能输出整个账套; 输出列表即可, 或请找 {admins}", "{who} sees part of the archive and cannot export the whole of it; export the list, or ask {admins}"),
     "batch.reason.scope": ("不在你的数据权限内", "Outside your data permissions"),
     "team.value_out_of_scope": ("{value} 不在 {who} 的数据权限内 ({reason}), 改了就看不到了; 请找 {admins}", "{value} is outside {who}'s data permissions ({reason}): the customers would leave your sight; ask {admins}"),
+    "team.new_out_of_scope": ("新客户须放在 {who} 数据权限内的分类中 ({reason}); 请选分类, 或请找 {admins}", "A new customer needs a class within {who}'s data permissions ({reason}); pick one, or ask {admins}"),
+    "team.tax_id_out_of_scope": ("{label} {text} 已是一个在用客户的税号, 该客户不在你的数据权限内; 同一税号只能用于一个在用客户, 请找 {admins}", "{label} {text} is the tax id of an active customer outside your data permissions; one tax id belongs to one active customer, ask {admins}"),
     "team.bad_login": ("登录名 {login} 不对: 1 到 {max} 个字母、数字或 _ - .", "Login {login} is not valid: 1 to {max} letters, digits or _ - ."),
     "team.bad_role": ("没有角色 {role}; 可选 {roles}", "No role {role}; choose {roles}"),
     "team.bad_class": ("分类维度 {dimension} 没有分类 {code}", "Dimension {dimension} has no class {code}"),
