@@ -38,17 +38,31 @@ def role_exists(login: str) -> bool:
     return bool(_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)))
 
 
-def resync() -> None:
+def resync() -> list[str]:
     """Make the server match the operator tables as they are (inside the caller's
     transaction): the policies, PUBLIC's look-up for unknown logins, and every operator's
     role. Run after whatever may have left them behind: an upgrade that made new tables
     (GRANT .. ON ALL TABLES covers only the tables there were), a copy into a new
-    database, a change of the "unknown" setting."""
+    database, a change of the "unknown" setting. Returns the logins whose roles are missing
+    and were not made, as the connecting role may not create roles (no CREATEROLE): the
+    rest still lands, and the caller says what a database admin must run (missing_roles_sql)."""
     if not _sql("SELECT 1 FROM operator LIMIT 1"):
-        return  # no operators: no policies, everyone the owner's guest as before
+        return []  # no operators: no policies, everyone the owner's guest as before
     install_policies()
+    may_create = _sql("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user")[0][0]
+    missing = []
     for (login,) in _sql("SELECT login FROM operator ORDER BY login"):
-        sync_role(login, policies=False)
+        if may_create or role_exists(login):
+            sync_role(login, policies=False)
+        else:
+            missing.append(login)
+    return missing
+
+
+def missing_roles_sql(logins: list[str]) -> str:
+    """What a role that may create roles runs for the logins resync could not make (then
+    `kehu operators sync` grants them their privileges)."""
+    return " ".join(f"CREATE ROLE {ident(login)} LOGIN;" for login in logins)
 
 
 def sync_role(login: str, removed: bool = False, policies: bool = True) -> None:

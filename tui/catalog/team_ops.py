@@ -35,6 +35,8 @@ MESSAGES = {
     "ops.help_list": ("列出操作员", "list the operators"),
     "ops.help_add": ("增加操作员 (第一个是账套主管)", "add an operator (the first is the admin)"),
     "ops.help_set": ("修改操作员", "change an operator"),
+    "ops.help_sync": ("PostgreSQL: 按操作员表重新设置数据库角色、授权和行级安全策略 (角色由数据库管理员建好之后)", "PostgreSQL: make the operators' database roles, grants and row-level security policies again (after a database admin created the roles)"),
+    "ops.roles_missing": ("操作员 {logins} 在数据库上还没有角色, 当前连接的角色无权创建 (CREATEROLE); 请数据库管理员执行 {sql} 然后运行 kehu --db {url} operators sync", "Operators {logins} have no database role yet and the connecting role may not create roles (CREATEROLE); ask a database admin to run {sql} then run kehu --db {url} operators sync"),
     "ops.help_remove": ("删除操作员", "remove an operator"),
     "ops.help_unknown": ("未登记的登录: viewer 只能查询, refuse 拒绝", "a login that is no operator: viewer (look-up only) or refuse"),
     "ops.help_login": ("登录名: SQLite 上是系统用户, PostgreSQL 上是数据库角色", "login: the OS user on SQLite, the database role on PostgreSQL"),
