@@ -130,12 +130,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM customer WHERE tax_id = tax AND code <> ALL (skip)
                  AND (stop_date IS NULL OR stop_date > today))
 $$;
-CREATE OR REPLACE FUNCTION kehu_member_of(cid integer, dim text, prefix text, who name) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+-- (`creator`, the row's created_by, first: most rows are another's, and need no look-up)
+CREATE OR REPLACE FUNCTION kehu_member_of(cid integer, dim text, prefix text, who name, creator text)
+RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM membership m JOIN dimension d ON d.id = m.dimension_id
                  WHERE m.customer_id = cid AND d.code = dim
                    AND left(m.class_code, length(prefix)) = prefix)
-      OR EXISTS (SELECT 1 FROM customer c WHERE c.id = cid AND c.created_by = who AND kehu_inserted_here(c.xmin))
+      OR (creator = who AND EXISTS (SELECT 1 FROM customer c WHERE c.id = cid AND kehu_inserted_here(c.xmin)))
 $$;
 """
 # The customer row's own test: each kind the scope names narrows; current_user is the role
@@ -147,7 +148,7 @@ OR (EXISTS (SELECT 1 FROM operator o WHERE o.login = current_user)
     AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'))
          OR EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'
                     AND CASE WHEN s.dimension = 'main' THEN left(customer.class_code, length(s.value)) = s.value
-                             ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user) END))
+                             ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user, customer.created_by) END))
     AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
          OR department IN (SELECT s.value FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
     AND ((SELECT NOT o.own_customers FROM operator o WHERE o.login = current_user)
@@ -159,7 +160,7 @@ OR (EXISTS (SELECT 1 FROM operator o WHERE o.login = current_user)
 # transaction ends (kehu_member_of), to write its classes, sub-records and history; once
 # committed, it is seen only when a class of the scope holds it (kehu checks that it does).
 NEW_CUSTOMER_POLICY = CUSTOMER_POLICY.replace(
-    "ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user) END", "ELSE true END")
+    "ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user, customer.created_by) END", "ELSE true END")
 # The tables keyed to a customer: their rows follow the customer's (read through the
 # customer table, so through its policy); an evaluation's proposals too.
 KEYED_TABLES = (Membership._meta.table_name, Sale._meta.table_name, Proposal._meta.table_name) + SUBRECORD_TABLES

@@ -273,7 +273,8 @@ class CardScreen(HeldKeys, KehuScreen[str | None]):
                                  self._reload_answer)
             return
         except RuleError as exc:
-            if exc.key.startswith("dimension_member."):
+            if exc.key.startswith("dimension_member.") or (  # a refused class, or a scope it leaves
+                    exc.key.startswith("team.") and exc.field in {d.code for d in self.dims}):
                 exc.field = f"dim-{exc.field}"
             self.show_errors([exc])
             return
