@@ -5,7 +5,7 @@ from textual.widgets import TabbedContent
 
 from db.archive import classes, customers
 from db.core.models import Customer
-from tests.ui import make_app, press, settle, type_text
+from tests.ui import make_app, press, settle, type_text, until
 from tui.screens.card import CardScreen
 from tui.screens.confirm import ConfirmScreen
 
@@ -310,8 +310,10 @@ async def test_a_paste_cut_to_the_field_says_so(card_app):
 
 
 async def test_a_save_waiting_on_a_lock_says_so(card_app, monkeypatch):
-    import asyncio
-    import time
+    """Held in step with the save by events, not by sleeps: on a loaded machine the card's
+    checks before the save (validation, the duplicate check) outlasted the 0.3 s the test
+    once gave them before it looked for 正在保存."""
+    import threading
 
     from textual import events
 
@@ -319,22 +321,23 @@ async def test_a_save_waiting_on_a_lock_says_so(card_app, monkeypatch):
         await open_card(pilot, "C002")
         card = pilot.app.screen
         real = customers.save_card
+        started, release = threading.Event(), threading.Event()
 
-        def waiting(*args):  # another session holds the write lock for a while
-            time.sleep(0.6)
+        def waiting(*args):  # another session holds the write lock until the test lets go
+            started.set()
+            release.wait(10)
             return real(*args)
 
         monkeypatch.setattr(customers, "save_card", waiting)
         await press(pilot, "end", "q")
         pilot.app.post_message(events.Key("f6", None))
-        await asyncio.sleep(0.3)
+        await until(started.is_set)
         assert "正在保存" in str(card.query_one("#message").render())
         pilot.app.post_message(events.Key("x", "x"))  # typed while it waits
-        await settle(pilot)
-        await asyncio.sleep(0.5)
+        release.set()
+        await until(lambda: not isinstance(pilot.app.screen, CardScreen))
         await settle(pilot)
         assert customers.get("C002").name == "北京华联批发q"
-        assert not isinstance(pilot.app.screen, CardScreen)
 
 
 async def test_a_new_card_offers_the_next_code_and_typing_replaces_it(card_app):

@@ -703,6 +703,7 @@ def test_save_card_writes_customer_and_classes_in_one_transaction(archive, monke
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Membership, "create", broken)
+    monkeypatch.setattr(dimensions, "place", broken)  # a new customer's classes
     with pytest.raises(RuntimeError):
         customers.save_card("C001", {"name": "改了名"}, {"region": "01"}, row.version)
     with pytest.raises(RuntimeError):

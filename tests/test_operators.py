@@ -215,3 +215,42 @@ def test_an_older_archive_gains_the_operator_tables(store, tmp_path):
     operators.add("kehu-test")
     assert operators.me().known
     upgraded.close()
+
+
+def test_a_copy_by_a_role_that_may_not_create_roles_lands_and_says_what_to_run(
+        tmp_path, pg_roles, monkeypatch, capsys):  # noqa: F811
+    """`kehu copy` into PostgreSQL as a role without CREATEROLE: the operators' missing roles
+    are not made, one notice names them and what the database admin runs; the copy lands, and
+    `kehu operators sync` grants the roles once they exist."""
+    import psycopg2
+
+    path = tmp_path / "team.db"
+    db.open_store(str(path))
+    _seed()
+    customers.create(NEW)
+    copier, editor = pg_roles("copier"), pg_roles("editor")
+    _as(monkeypatch, copier)
+    operators.add(copier, "张总")
+    operators.add(editor, "李四", role="editor", scope=operators.Scope(classes=(("main", "02"),)))
+    from db.core import session
+
+    session._current.close()
+    # the target's owner, as a team's own database would be; no CREATEROLE
+    admin_sql(f'CREATE ROLE "{copier}" LOGIN; ALTER SCHEMA public OWNER TO "{copier}"')
+    assert cli.main(["copy", str(path), role_url(copier)]) == 0
+    out, err = capsys.readouterr()
+    assert "K1" not in err and editor in err and f'CREATE ROLE "{editor}" LOGIN;' in err
+    assert err.count("\n") == 1 and "operators sync" in err
+    store = db.open_store(role_url(copier))
+    assert customers.get("K1") is not None and operators.get(editor).role == "editor"
+    store.close()
+    admin_sql(f'CREATE ROLE "{editor}" LOGIN')
+    assert cli.main(["--db", role_url(copier), "operators", "sync"]) == 0
+    conn = psycopg2.connect(role_url(editor))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM customer")  # granted, and narrowed to class 02
+            assert cursor.fetchone()[0] == 0
+    finally:
+        conn.close()
+    clock.act_as(None)

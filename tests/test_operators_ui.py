@@ -112,3 +112,30 @@ def test_archive_title_snapshot(snap_compare, team_demo):
     assert customers.get("C000001") is not None
     assert snap_compare(make_app(team_demo, start="archive"), terminal_size=(80, 24),
                         run_before=settle)
+
+
+async def test_a_new_card_under_a_region_scope_asks_for_a_class_there(demo_store, monkeypatch):
+    """An editor whose scope is a region class: the new card's save names the scope and goes
+    to the 地区分类 field; given a class of the scope there, the customer is added."""
+    from db.archive import classes
+    from tests.test_scope import _region_scope
+    from tui.screens.card import CardScreen
+
+    monkeypatch.setenv("LOGNAME", "boss")
+    operators.add("boss", "张总")
+    _, inside, _ = _region_scope("zhao")
+    monkeypatch.setenv("LOGNAME", "zhao")
+    operators._forget()
+    app = make_app(demo_store, start="archive")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(CardScreen(None, class_code=classes.leaves()[0][0]))
+        await settle(pilot)
+        for key, value in {"code": "N7", "name": "新客户七", "short_name": "新七"}.items():
+            app.screen.query_one(f"#f-{key}").value = value
+        await press(pilot, "f6")
+        assert "数据权限" in str(app.screen.query_one("#message").render())
+        assert app.focused is app.screen.query_one("#f-dim-region") and customers.get("N7") is None
+        app.focused.value = inside
+        await press(pilot, "f6")
+        assert customers.get("N7") is not None and not isinstance(app.screen, CardScreen)

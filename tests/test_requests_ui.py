@@ -114,9 +114,13 @@ async def test_the_card_shows_what_waits_for_approval(queue, monkeypatch):
     the message line says each one, old -> new; the card keeps the values it has."""
     monkeypatch.setenv("LOGNAME", "lisi")
     operators._forget()
+    read = []
+    requests = approval.requests
+    monkeypatch.setattr(approval, "requests", lambda *a, **k: read.append(k.get("code")) or requests(*a, **k))
     app = make_app(queue, start="archive")
     async with app.run_test(size=(120, 40)) as pilot:
         await card_of_the_change(pilot)
+        assert read.count("C000001") == 1  # the card reads its requests once, not per use
         assert "待审核 1" in str(app.screen.query_one("#title").render())
         message = str(app.screen.query_one("#message").render())
         assert message.startswith("待审核: #") and "250,000.00" in message and "60" in message

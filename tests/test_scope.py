@@ -377,3 +377,110 @@ def test_a_class_of_another_dimension_keeps_its_customers_in_scope_on_postgresql
     finally:
         store.close()
         clock.act_as(None)
+
+
+def _new_customers_walk(inside: str, other: str, tmp_path) -> None:
+    """Under a scope of region classes only, a new customer is in scope when it is given a
+    region class in it: on the card and in an import; without one it is refused, one line."""
+    from db.archive import dimensions, history
+
+    leaf = classes.leaves()[0][0]
+    card = {"name": "新客户七", "short_name": "新七", "class_code": leaf}
+    customers.save_card(None, {**card, "code": "N7"}, {"region": inside})
+    assert customers.get("N7") is not None and dimensions.memberships("N7")["region"][0] == inside
+    added = history.for_entity("customer", "N7")[0]
+    assert added.action == "add" and "dimension:region" in added.changes
+    for code, placed in (("N8", {"region": other}), ("N9", {})):
+        with pytest.raises(RuleError) as err:
+            customers.save_card(None, {**card, "code": code}, placed)
+        assert err.value.key == "team.new_out_of_scope" and err.value.field == "region"
+        assert customers.get(code) is None and not scope.hidden(code)  # nothing written
+    path = tmp_path / "n.csv"
+    path.write_text(f"客户编码,客户名称,客户简称,所属分类码,地区分类\nN10,新十,新十,{leaf},{inside}\n"
+                    f"N11,新十一,新十一,{leaf},{other}\nN12,新十二,新十二,{leaf},\n", encoding="utf-8")
+    plan = importer.plan(path)
+    refused = {(p.line, p.field, p.key) for p in plan.rejected}
+    assert refused == {(3, "dim:region", "team.new_out_of_scope"), (4, "dim:region", "team.new_out_of_scope")}
+    assert [r.code for r in plan.adds] == ["N10"]
+    importer.commit(plan, only_valid=True)
+    assert dimensions.memberships("N10")["region"][0] == inside
+    assert customers.get("N10").completeness == Customer.get(Customer.code == "N7").completeness
+
+
+def test_a_new_customer_under_a_scope_of_another_dimension(demo_store, monkeypatch, tmp_path):
+    monkeypatch.setenv("LOGNAME", "boss")
+    operators.add("boss", "张总")
+    _, inside, other = _region_scope("zhao")
+    monkeypatch.setenv("LOGNAME", "zhao")
+    operators._forget()
+    _new_customers_walk(inside, other, tmp_path)
+
+
+def test_a_new_customer_under_a_scope_of_another_dimension_on_postgresql(pg_roles, tmp_path):  # noqa: F811
+    from db import demo
+
+    fresh_schema()
+    clock.fix(FIXED_NOW)
+    demo.build(PG_URL).close()
+    store = db.open_store(PG_URL)
+    operators.add(operators.login(), "张总")
+    editor = pg_roles("zhao")
+    _, inside, other = _region_scope(editor)
+    store.close()
+    store = db.open_store(role_url(editor))
+    try:
+        _new_customers_walk(inside, other, tmp_path)
+    finally:
+        store.close()
+        clock.act_as(None)
+    assert _psql_count(editor, "customer WHERE code IN ('N7', 'N10')") == 2
+
+
+def _tax_id_walk() -> None:
+    """The same-tax-id rule holds across the scope and names only a customer in it."""
+    leaf02 = next(c for c, _ in classes.leaves() if c.startswith("02"))
+    card = {"code": "T1", "name": "新客户", "short_name": "新", "class_code": leaf02, "department": "华北销售部"}
+    outside, mine = TAXES
+    with pytest.raises(RuleError) as err:
+        customers.create({**card, "tax_id": outside})
+    assert err.value.key == "team.tax_id_out_of_scope" and err.value.field == "tax_id"
+    assert not {"code", "name"} & err.value.values.keys()
+    with pytest.raises(RuleError) as err:
+        customers.create({**card, "tax_id": mine[0]})
+    assert err.value.key == "customer.tax_id_taken" and err.value.values["code"] == mine[1]
+
+
+TAXES = []  # (an outside customer's tax id, (an inside one's tax id, its code)), read by the admin
+
+
+def _taxes(expected: set[str]) -> None:
+    active = Customer.select().where(Customer.tax_id != "", Customer.stop_date.is_null())
+    outside = active.where(Customer.class_code.startswith("01")).first()
+    inside = active.where(Customer.code.in_(sorted(expected))).first()
+    TAXES[:] = [outside.tax_id, (inside.tax_id, inside.code)]
+
+
+def test_the_same_tax_id_outside_the_scope(demo_store, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "boss")
+    _taxes(_team("boss", "lisi", "wang"))
+    monkeypatch.setenv("LOGNAME", "lisi")
+    operators._forget()
+    _tax_id_walk()
+
+
+def test_the_same_tax_id_outside_the_scope_on_postgresql(pg_roles):  # noqa: F811
+    from db import demo
+
+    fresh_schema()
+    clock.fix(FIXED_NOW)
+    demo.build(PG_URL).close()
+    store = db.open_store(PG_URL)
+    editor = pg_roles("lisi")
+    _taxes(_team(operators.login(), editor, pg_roles("wang")))
+    store.close()
+    store = db.open_store(role_url(editor))
+    try:
+        _tax_id_walk()
+    finally:
+        store.close()
+        clock.act_as(None)

@@ -18,6 +18,19 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def until(condition, timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (a thread's event, a screen gone): for a step
+    whose time depends on the machine, instead of a sleep that a loaded one outlasts. Not
+    pilot.pause, which waits for the app to go idle: an action awaiting a thread keeps it busy."""
+    import asyncio
+    import time
+
+    ends = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < ends, f"still waiting after {timeout} s"
+        await asyncio.sleep(0.02)
+
+
 async def press(pilot, *keys: str) -> None:
     await pilot.press(*keys)
     await settle(pilot)

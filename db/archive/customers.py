@@ -261,31 +261,52 @@ def _check_stop(stop: dt.date | None, clean: dict, existing: Customer | None) ->
 # ---- writing
 
 
-def create(values: dict) -> Customer:
-    """Add a customer; the mnemonic comes from the short name when left empty."""
+def create(values: dict, memberships: dict[str, str] | None = None) -> Customer:
+    """Add a customer, with its classes in the `memberships` dimensions (dimension code ->
+    class code, "" for none); the mnemonic comes from the short name when left empty."""
     with writing():
         clean = validate(values)
         if not clean["mnemonic"]:
             clean["mnemonic"] = mnemonic_of(clean["short_name"])
         scope.check_values(clean)
+        placed = dimensions.placements(memberships or {})
+        province = region_classes.DIMENSION not in (memberships or {}) and region_classes.placement(
+            clean.get("region_code"))
+        if province:  # left empty, not emptied: the province's class (region_classes.follow)
+            placed[region_classes.DIMENSION] = province
+        scope.check_new(clean["class_code"], {d: c for d, (_, c) in placed.items()})
         who, at = clock.user(), clock.now()
-        try:
-            row = Customer.create(**clean, **collation.keys_of(clean), created_by=who, created_at=at,
-                                  modified_by=who, modified_at=at, version=1)
-        except peewee.IntegrityError:
-            # Another session inserted the same code between our check and our insert
-            # (PostgreSQL; SQLite's write lock taken at BEGIN rules that out).
-            raise BY_KEY["code"].refuse("customer.code_taken", code=clean["code"]) from None
-        scope.check(row)  # as written: a new customer must land inside the scope
+        new_id = _insert({**clean, **collation.keys_of(clean), "created_by": who, "created_at": at,
+                          "modified_by": who, "modified_at": at, "version": 1})
+        dimensions.place(new_id, clean["code"], placed)
+        scope.check(Customer(id=new_id, code=clean["code"]))  # as written: a new customer must land inside the scope
+        row = Customer.get_by_id(new_id)
         search.index(row.id, row.name, row.short_name)
         subrecords.follow_card(row.id, clean)
         completeness.refresh_ids([row.id])
         row.completeness = Customer.get_by_id(row.id).completeness
-        history.record("add", ENTITY, row.code,
-                       {k: [None, v] for k, v in clean.items() if v not in ("", None, 0, False)})
+        added = {k: [None, v] for k, v in clean.items() if v not in ("", None, 0, False)}
+        added.update((f"dimension:{d}", [None, c]) for d, (_, c) in placed.items())
+        history.record("add", ENTITY, row.code, added)
         if approval.applies():
             approval.file_new(row.code)  # 待审核 until an approver approves it
     return row
+
+
+def _insert(data: dict) -> int:
+    """INSERT the new customer row, its id read after: without RETURNING, which PostgreSQL
+    refuses for a row its row-level security hides (a scope of another dimension than the
+    main one hides a new customer until its class there is written)."""
+    try:
+        Customer.insert(**data).as_rowcount().execute()
+    except peewee.IntegrityError:
+        # Another session inserted the same code between our check and our insert
+        # (PostgreSQL; SQLite's write lock taken at BEGIN rules that out).
+        raise BY_KEY["code"].refuse("customer.code_taken", code=data["code"]) from None
+    database = Customer._meta.database
+    sql = ("SELECT last_insert_rowid()" if database.param == "?" else
+           f"SELECT currval(pg_get_serial_sequence('{Customer._meta.table_name}', 'id'))")
+    return database.execute_sql(sql).fetchone()[0]
 
 
 def update(code: str, values: dict, version: int) -> Customer:
@@ -328,12 +349,15 @@ def save_card(code: str | None, values: dict, memberships: dict[str, str],
     it may already be another person's save, whose version the card would then take as its
     own (ten people saving the same cards showed it)."""
     with writing():
-        row = create(values) if code is None else update(code, values, version)
-        current = row.version
-        for dim, class_code in memberships.items():
-            current = dimensions.set_membership(row.code, dim, class_code or None, current)
-        if region_classes.DIMENSION not in memberships:  # left empty, not emptied: the province's class
-            current = region_classes.follow(row, current)
+        if code is None:
+            row = create(values, memberships)
+        else:
+            row = update(code, values, version)
+            current = row.version
+            for dim, class_code in memberships.items():
+                current = dimensions.set_membership(row.code, dim, class_code or None, current)
+            if region_classes.DIMENSION not in memberships:  # left empty, not emptied: the province's class
+                current = region_classes.follow(row, current)
         if duplicates_seen:
             history.record("duplicate", ENTITY, row.code, {"duplicates": [None, duplicates_seen]})
         return get(row.code)

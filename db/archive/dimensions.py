@@ -124,11 +124,7 @@ def set_membership(customer_code: str, dim_code: str, class_code: str | None,
     # Full-width digits as a Chinese IME types them (０１) are the class code 01.
     class_code = unicodedata.normalize("NFKC", class_code or "").strip() or None
     with writing():
-        dim = classes.dimension(dim_code)
-        if dim.code == MAIN_DIMENSION:
-            raise RuleError("dimension_member.main", field=dim.code)
-        if dim.derived:
-            raise RuleError("dimension_member.derived", field=dim.code, dimension=dim.name_zh)
+        dim = _typed(dim_code)
         customer = Customer.get_or_none(Customer.code == customer_code)
         if customer is None:
             raise ConflictError("conflict.deleted", code=customer_code)
@@ -137,14 +133,7 @@ def set_membership(customer_code: str, dim_code: str, class_code: str | None,
                                 who=customer.modified_by or customer.created_by,
                                 when=str(customer.modified_at or customer.created_at))
         if class_code is not None:
-            row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id,
-                                            CustomerClass.code == class_code)
-            if row is None:
-                raise RuleError("dimension_member.unknown_class", field=dim.code,
-                                code=class_code, dimension=dim.name_zh)
-            if not row.is_leaf:
-                raise RuleError("dimension_member.not_leaf", field=dim.code, code=class_code,
-                                dimension=dim.name_zh)
+            _check_leaf(dim, class_code)
         old = Membership.get_or_none(Membership.customer == customer.id,
                                      Membership.dimension == dim.id)
         old_code = old.class_code if old else None
@@ -167,6 +156,49 @@ def set_membership(customer_code: str, dim_code: str, class_code: str | None,
         history.record("change", "customer", customer.code,
                         {f"dimension:{dim.code}": [old_code, class_code]})
         return customer.version + 1
+
+
+def _typed(dim_code: str) -> Dimension:
+    """The dimension `dim_code` names, refused when a person cannot put customers in it."""
+    dim = classes.dimension(dim_code)
+    if dim.code == MAIN_DIMENSION:
+        raise RuleError("dimension_member.main", field=dim.code)
+    if dim.derived:
+        raise RuleError("dimension_member.derived", field=dim.code, dimension=dim.name_zh)
+    return dim
+
+
+def _check_leaf(dim: Dimension, class_code: str) -> None:
+    row = CustomerClass.get_or_none(CustomerClass.dimension == dim.id, CustomerClass.code == class_code)
+    if row is None:
+        raise RuleError("dimension_member.unknown_class", field=dim.code,
+                        code=class_code, dimension=dim.name_zh)
+    if not row.is_leaf:
+        raise RuleError("dimension_member.not_leaf", field=dim.code, code=class_code,
+                        dimension=dim.name_zh)
+
+
+def placements(memberships: dict[str, str]) -> dict[str, tuple[int, str]]:
+    """A new customer's classes (dimension code -> class code, "" for none) checked as
+    set_membership checks them: {dimension code: (dimension id, class code)}."""
+    placed = {}
+    for dim_code, class_code in memberships.items():
+        class_code = unicodedata.normalize("NFKC", class_code or "").strip()
+        if class_code:
+            dim = _typed(dim_code)
+            _check_leaf(dim, class_code)
+            placed[dim.code] = (dim.id, class_code)
+    return placed
+
+
+def place(customer_id: int, code: str, placed: dict[str, tuple[int, str]]) -> None:
+    """Write a new customer's classes (placements), right after its row: on PostgreSQL a
+    scope of another dimension than the main one keeps a new customer in sight of its
+    creator's transaction only until the commit (db.archive.server)."""
+    if placed:
+        Membership.insert_many([{"customer": customer_id, "dimension": dim_id, "class_code": class_code,
+                                 "customer_code": code} for dim_id, class_code in placed.values()]
+                               ).as_rowcount().execute()
 
 
 def memberships(customer_code: str) -> dict[str, tuple[str, str]]:

@@ -174,12 +174,16 @@ def tax_id_refusal(tax_id: str, existing: Customer | None = None,
         return None
     if existing is not None and existing.tax_id == tax_id:
         return None  # kept as it was: saving a card never fails on what it already had
-    own_code = existing.code if existing is not None else ""
-    other = (Customer.select(Customer.code, Customer.name)
-             .where(Customer.tax_id == tax_id, Customer.code.not_in([own_code, *leaving]),
+    skip = [existing.code if existing is not None else "", *leaving]
+    other = (Customer.select(Customer.id, Customer.code, Customer.name)
+             .where(Customer.tax_id == tax_id, Customer.code.not_in(skip),
                     Customer.stop_date.is_null() | (Customer.stop_date > today))
              .first())
-    if other is None:
-        return None
-    return BY_KEY["tax_id"].refuse("customer.tax_id_taken", text=tax_id, code=other.code,
-                                   name=other.name)
+    if other is not None and scope.sees(other.id):
+        return BY_KEY["tax_id"].refuse("customer.tax_id_taken", text=tax_id, code=other.code,
+                                       name=other.name)
+    # A customer outside the scope holds it: refused alike on both databases (on PostgreSQL
+    # the server hides it from the query above), without naming it.
+    if other is not None or scope.tax_id_hidden(tax_id, skip, today):
+        return BY_KEY["tax_id"].refuse("team.tax_id_out_of_scope", text=tax_id, admins=scope.whom_to_ask())
+    return None

@@ -303,6 +303,18 @@ def set_unknown(value: str) -> None:
     _forget()
 
 
+def sync() -> list[str]:
+    """`kehu operators sync`: on PostgreSQL the operators' roles, grants and policies made
+    again (db.archive.server.resync), for roles a database admin has just created; returns
+    the logins still without one."""
+    with writing("operators"):
+        if current().dialect == "sqlite":
+            return []
+        from db.archive import server
+
+        return server.resync()
+
+
 def _admin_count() -> int:
     return Operator.select().where(Operator.role == "admin").count()
 

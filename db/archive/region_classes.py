@@ -47,6 +47,14 @@ def for_customer(region_code: str) -> str | None:
     return next((c for p, _, c, _ in mapping() if p == region_code[:2]), None)
 
 
+def placement(region_code: str) -> tuple[int, str] | None:
+    """(dimension id, class) a new customer of `region_code` is put in (follow's rule, for
+    db.archive.customers.create, which writes it with the customer)."""
+    dim = _dimension()
+    code = for_customer(region_code) if dim is not None else None
+    return None if code is None else (dim.id, code)
+
+
 def follow(row, version: int) -> int:
     """A customer saved with a region code and no class in 地区分类 gets its province's class
     (the card's save: typing 浙江 fills the dimension); returns its version."""

@@ -18,6 +18,7 @@ from db.core import models
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, Dimension
 from db.archive import operators
+from db.values.columns import DIMENSION_PREFIX
 
 # Above every character a class code holds (letters and digits): [code, code + HIGH) is the
 # class and its sub-classes, as db.archive.classes ranges them.
@@ -99,6 +100,20 @@ def hidden(code: str) -> bool:
     return bool(sql and models.database.execute_sql(f"SELECT {sql}", [code]).fetchone()[0])
 
 
+def tax_id_hidden(tax_id: str, skip: list[str], today) -> bool:
+    """An active customer the server hides holds `tax_id` (one not coded `skip`): the same
+    tax id rule keeps across the scope, telling nothing more of the customer."""
+    if hidden_sql("") is None:
+        return False
+    p = models.database.param
+    return bool(models.database.execute_sql(f"SELECT kehu_tax_id_taken({p}, CAST({p} AS text[]), {p})",
+                                            [tax_id, skip, today]).fetchone()[0])
+
+
+def whom_to_ask() -> str:
+    return operators.admins() or operators.me().login
+
+
 def refuse_hidden(code: str) -> None:
     """Refuse as outside the scope a customer the server hides (see hidden_sql)."""
     if hidden(code):
@@ -157,6 +172,28 @@ def check_membership(customer: Customer, dim_code: str, class_code: str | None) 
                         reason=reason(), admins=operators.admins() or me.login)
 
 
+def check_new(class_code: str, placed: dict[str, str]) -> None:
+    """Refuse a new customer of main class `class_code` and classes `placed` (dimension code
+    -> class code) that no class of the scope holds: before anything is written (on
+    PostgreSQL the server would refuse the rows with an error of its own)."""
+    me = operators.me()
+    if not me.sees_everything and _new_outside(class_code, placed, me):
+        raise _unplaced(me)
+
+
+def _new_outside(class_code, placed: dict, me) -> bool:
+    held = {**placed, MAIN_DIMENSION: class_code or ""}
+    return bool(me.scope.classes) and not any(
+        str(held.get(dim) or "").startswith(code) for dim, code in me.scope.classes)
+
+
+def _unplaced(me) -> RuleError:
+    """A new customer given no class the scope names: the field is the scope's first dimension."""
+    dim = me.scope.classes[0][0]
+    return RuleError("team.new_out_of_scope", field="class_code" if dim == MAIN_DIMENSION else dim,
+                     who=me.login, reason=reason(), admins=operators.admins() or me.login)
+
+
 def _value_outside(field: str, value, me) -> bool:
     main = [code for dim, code in me.scope.classes if dim == MAIN_DIMENSION]
     text = "" if value is None else str(value)
@@ -202,6 +239,10 @@ def refusals(fields: list[str], cleaned: list[list], olds: list[dict | None], ke
             yield i, "code", RuleError("team.out_of_scope", field="code", code=old["code"],
                                        who=me.login, reason=reason(), admins=admins)
             continue
+        if old is None and _new_row_outside(fields, cleaned, i, me):
+            dim = me.scope.classes[0][0]
+            yield i, "class_code" if dim == MAIN_DIMENSION else DIMENSION_PREFIX + dim, _unplaced(me)
+            continue
         for field in ("class_code", "department", "salesperson"):
             if field in fields:
                 value = cleaned[fields.index(field)][i]
@@ -215,6 +256,21 @@ def refusals(fields: list[str], cleaned: list[list], olds: list[dict | None], ke
                 yield i, field, RuleError("team.value_out_of_scope", field=field, value=str(value),
                                           who=me.login, reason=reason(), admins=admins)
                 break
+
+
+def _new_row_outside(fields: list[str], cleaned: list[list], i: int, me) -> bool:
+    """An import's new row given no class the scope names, its main class or one of its
+    dimension columns (a refused cell counts as none); a scope of main classes only is
+    _value_outside's to word."""
+    if all(dim == MAIN_DIMENSION for dim, _ in me.scope.classes):
+        return False
+    placed = {}
+    for field, column in zip(fields, cleaned):
+        if field == "class_code" or field.startswith(DIMENSION_PREFIX):
+            value = column[i]
+            placed[field[len(DIMENSION_PREFIX):] if field != "class_code" else MAIN_DIMENSION] = (
+                "" if isinstance(value, RuleError) or value is None else value)
+    return _new_outside(placed.pop(MAIN_DIMENSION, ""), placed, me)
 
 
 def check_values(values: dict) -> None:

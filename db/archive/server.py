@@ -38,17 +38,31 @@ def role_exists(login: str) -> bool:
     return bool(_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)))
 
 
-def resync() -> None:
+def resync() -> list[str]:
     """Make the server match the operator tables as they are (inside the caller's
     transaction): the policies, PUBLIC's look-up for unknown logins, and every operator's
     role. Run after whatever may have left them behind: an upgrade that made new tables
     (GRANT .. ON ALL TABLES covers only the tables there were), a copy into a new
-    database, a change of the "unknown" setting."""
+    database, a change of the "unknown" setting. Returns the logins whose roles are missing
+    and were not made, as the connecting role may not create roles (no CREATEROLE): the
+    rest still lands, and the caller says what a database admin must run (missing_roles_sql)."""
     if not _sql("SELECT 1 FROM operator LIMIT 1"):
-        return  # no operators: no policies, everyone the owner's guest as before
+        return []  # no operators: no policies, everyone the owner's guest as before
     install_policies()
+    may_create = _sql("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user")[0][0]
+    missing = []
     for (login,) in _sql("SELECT login FROM operator ORDER BY login"):
-        sync_role(login, policies=False)
+        if may_create or role_exists(login):
+            sync_role(login, policies=False)
+        else:
+            missing.append(login)
+    return missing
+
+
+def missing_roles_sql(logins: list[str]) -> str:
+    """What a role that may create roles runs for the logins resync could not make (then
+    `kehu operators sync` grants them their privileges)."""
+    return " ".join(f"CREATE ROLE {ident(login)} LOGIN;" for login in logins)
 
 
 def sync_role(login: str, removed: bool = False, policies: bool = True) -> None:
@@ -100,28 +114,53 @@ CREATE OR REPLACE FUNCTION kehu_customer_exists(wanted text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM customer WHERE code = wanted)
 $$;
-CREATE OR REPLACE FUNCTION kehu_member_of(cid integer, dim text, prefix text) RETURNS boolean
+-- a row this very transaction inserted: its xmin at or after the transaction's own id
+-- (its subtransactions' ids come after it), read as a 64-bit id within 2^31 of it as the
+-- server reads xids (frozen rows show 2, older ones lie behind), and still in progress;
+-- false when the transaction has written nothing
+CREATE OR REPLACE FUNCTION kehu_inserted_here(x xid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = public AS $$
+  SELECT COALESCE((SELECT CASE WHEN x::text::bigint >= 3 AND ahead < 2147483648
+                               THEN pg_xact_status((cur + ahead)::text::xid8) = 'in progress' ELSE false END
+                   FROM (SELECT cur, mod(x::text::bigint - mod(cur, 4294967296) + 4294967296, 4294967296) AS ahead
+                         FROM (SELECT pg_current_xact_id_if_assigned()::text::bigint AS cur) mine) made), false)
+$$;
+CREATE OR REPLACE FUNCTION kehu_tax_id_taken(tax text, skip text[], today date) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM customer WHERE tax_id = tax AND code <> ALL (skip)
+                 AND (stop_date IS NULL OR stop_date > today))
+$$;
+-- (`creator`, the row's created_by, first: most rows are another's, and need no look-up)
+CREATE OR REPLACE FUNCTION kehu_member_of(cid integer, dim text, prefix text, who name, creator text)
+RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM membership m JOIN dimension d ON d.id = m.dimension_id
                  WHERE m.customer_id = cid AND d.code = dim
                    AND left(m.class_code, length(prefix)) = prefix)
+      OR (creator = who AND EXISTS (SELECT 1 FROM customer c WHERE c.id = cid AND kehu_inserted_here(c.xmin)))
 $$;
 """
 # The customer row's own test: each kind the scope names narrows; current_user is the role
-# asking (the functions above are told it: inside them it is their owner).
+# asking (the functions above are told it: inside them it is their owner). The customer's
+# columns are named by the table inside the subqueries (operator_scope has an id too).
 CUSTOMER_POLICY = """
 (SELECT kehu_sees_all(current_user))
 OR (EXISTS (SELECT 1 FROM operator o WHERE o.login = current_user)
     AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'))
          OR EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'class'
-                    AND CASE WHEN s.dimension = 'main' THEN left(class_code, length(s.value)) = s.value
-                             ELSE kehu_member_of(id, s.dimension, s.value) END))
+                    AND CASE WHEN s.dimension = 'main' THEN left(customer.class_code, length(s.value)) = s.value
+                             ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user, customer.created_by) END))
     AND ((SELECT NOT EXISTS (SELECT 1 FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
          OR department IN (SELECT s.value FROM operator_scope s WHERE s.login = current_user AND s.kind = 'department'))
     AND ((SELECT NOT o.own_customers FROM operator o WHERE o.login = current_user)
          OR salesperson = (SELECT CASE WHEN o.name = '' THEN o.login ELSE o.name END
                            FROM operator o WHERE o.login = current_user)))
 """
+# A new customer's own test: its classes in other dimensions than the main one are not
+# written yet, so a scope's class there counts as met. Its creator sees it until the
+# transaction ends (kehu_member_of), to write its classes, sub-records and history; once
+# committed, it is seen only when a class of the scope holds it (kehu checks that it does).
+NEW_CUSTOMER_POLICY = CUSTOMER_POLICY.replace(
+    "ELSE kehu_member_of(customer.id, s.dimension, s.value, current_user, customer.created_by) END", "ELSE true END")
 # The tables keyed to a customer: their rows follow the customer's (read through the
 # customer table, so through its policy); an evaluation's proposals too.
 KEYED_TABLES = (Membership._meta.table_name, Sale._meta.table_name, Proposal._meta.table_name) + SUBRECORD_TABLES
@@ -141,6 +180,8 @@ def install_policies() -> None:
     _sql(f"ALTER TABLE {customer} ENABLE ROW LEVEL SECURITY")
     _sql(f"DROP POLICY IF EXISTS kehu_scope ON {customer}")
     _sql(f"CREATE POLICY kehu_scope ON {customer} USING ({CUSTOMER_POLICY})")
+    _sql(f"DROP POLICY IF EXISTS kehu_new ON {customer}")
+    _sql(f"CREATE POLICY kehu_new ON {customer} FOR INSERT WITH CHECK ({NEW_CUSTOMER_POLICY})")
     for table in KEYED_TABLES:
         _sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         _sql(f"DROP POLICY IF EXISTS kehu_scope ON {table}")

@@ -50,6 +50,7 @@ class Copied:
     per_table: dict[str, tuple[int, float]] = field(default_factory=dict)
     steps: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    missing_roles: list[str] = field(default_factory=list)  # operators the target has no role for (server.resync)
 
     @property
     def tables(self) -> int:
@@ -324,7 +325,7 @@ def _load_postgres(src: Store, store: Store, progress: Progress | None) -> Copie
                     f'FROM "{table}"')
         # The operators' database roles, their grants and the row-level security policies:
         # a team's archive copied to a new server is guarded there as it was at home.
-        server.resync()
+        copied.missing_roles = server.resync()
         started = time.perf_counter()
         db.execute_sql(f"ANALYZE {names}")
         copied.steps["analyze"] = time.perf_counter() - started

@@ -80,6 +80,7 @@ class CardScreen(HeldKeys, KehuScreen[str | None]):
         self.initial = customers.as_form(self.row) if self.row else (values or customers.blank(class_code))
         self.saved_any: str | None = None
         self.group_sales = False  # 业绩 of the customer alone, or of its group (总公司)
+        self.waiting: list = []  # _read_waiting
 
     def all_commands(self):
         return super().all_commands() + SubRecordPane.card_commands()  # the sub-record tabs' keys
@@ -96,12 +97,11 @@ class CardScreen(HeldKeys, KehuScreen[str | None]):
     def read_only(self) -> bool:
         return self.app.store.read_only
 
-    @property
-    def waiting(self) -> list:
-        """The customer's requests pending approval (new, or changes its card does not show yet)."""
-        if self.row is None or not approval.enabled():
-            return []
-        return approval.requests("pending", code=self.row.code)
+    def _read_waiting(self) -> None:
+        """The customer's requests pending approval (new, or changes its card does not show
+        yet): read when the card opens and after a save, not each time the title is drawn."""
+        self.waiting = (approval.requests("pending", code=self.row.code)
+                        if self.row is not None and approval.enabled() else [])
 
     def compose(self) -> ComposeResult:
         self.dims = [d for d in dimensions.all_dimensions() if d.code != MAIN_DIMENSION]
@@ -153,6 +153,7 @@ class CardScreen(HeldKeys, KehuScreen[str | None]):
                 for d in self.dims if not d.derived}
 
     def on_mount(self) -> None:
+        self._read_waiting()
         self._show_title()
         if self.waiting:  # 审核: what this card's saves still wait for, as the approver will see it
             self.say(t("card.waiting", requests="; ".join(f"#{r.id} {changes_text(r)}" for r in self.waiting)))
@@ -272,7 +273,8 @@ class CardScreen(HeldKeys, KehuScreen[str | None]):
                                  self._reload_answer)
             return
         except RuleError as exc:
-            if exc.key.startswith("dimension_member."):
+            if exc.key.startswith("dimension_member.") or (  # a refused class, or a scope it leaves
+                    exc.key.startswith("team.") and exc.field in {d.code for d in self.dims}):
                 exc.field = f"dim-{exc.field}"
             self.show_errors([exc])
             return
@@ -293,6 +295,7 @@ class CardScreen(HeldKeys, KehuScreen[str | None]):
         self.row = customers.get(code)
         self.code = code
         self.initial = customers.as_form(self.row)
+        self._read_waiting()
         await self.recompose()
         self._show_title()
         self.query_one("#f-name").focus()
@@ -334,6 +337,7 @@ class CardScreen(HeldKeys, KehuScreen[str | None]):
         self.query_one("#f-code", Field).disabled = False
         self.fill(values)
         self.query_one(DuplicatePanel).hide()
+        self.waiting = []
         self._show_title()
         self.query_one(TabbedContent).active = "tab-basic"
         self._focus_code()

@@ -28,6 +28,10 @@ def run_copy(args, _store) -> int:
             bar.clear()
     print(t("copy.done", tables=copied.tables, rows=plain.number(copied.rows),
             seconds=f"{copied.seconds:.1f}"))
+    if copied.missing_roles:
+        from tui.shell.operators import roles_missing
+
+        roles_missing(copied.missing_roles, args.target)
     return 0
 
 

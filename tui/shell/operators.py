@@ -11,7 +11,7 @@ from tui.shell import plain
 
 def register(subparsers) -> None:
     ops = subparsers.add_parser("operators", help=t("ops.help"))
-    verbs = ops.add_subparsers(dest="verb", required=True, metavar="list|add|set|remove|unknown|approval")
+    verbs = ops.add_subparsers(dest="verb", required=True, metavar="list|add|set|remove|unknown|approval|sync")
     listing = verbs.add_parser("list", help=t("ops.help_list"))
     listing.add_argument("--json", action="store_true", help=t("lookup.help_json"))
     for verb in ("add", "set"):
@@ -36,6 +36,7 @@ def register(subparsers) -> None:
     approval = verbs.add_parser("approval", help=t("requests.help_approval"))
     approval.add_argument("state", choices=("on", "off"))
     approval.add_argument("--fields", help="name,tax_id,class_code,credit_limit,credit_days")
+    verbs.add_parser("sync", help=t("ops.help_sync"))
     ops.set_defaults(run=run_operators)
 
 
@@ -66,6 +67,15 @@ def _scope(args, old=None):
         d.strip() for d in args.departments if d.strip())
     own = old.own if args.own is None else args.own
     return Scope(classes, departments, own)
+
+
+def roles_missing(logins: list[str], url: str) -> None:
+    """The notice of operators whose database roles are missing (db.archive.server.resync)."""
+    from db.archive import server
+    from db.core.session import masked
+
+    print(f"kehu: {t('ops.roles_missing', logins=', '.join(logins), sql=server.missing_roles_sql(logins), url=masked(url))}",
+          file=sys.stderr)
 
 
 def _print(op) -> None:
@@ -108,6 +118,11 @@ def run_operators(args, store) -> int:
     if args.verb == "remove":
         operators.remove(args.login.strip())
         return 0
+    if args.verb == "sync":
+        missing = operators.sync()
+        if missing:
+            roles_missing(missing, store.url)
+        return 1 if missing else 0
     if args.verb == "approval":
         from db.archive import approval
 
