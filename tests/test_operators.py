@@ -198,6 +198,24 @@ def test_postgresql_roles_follow_operators(pg_store, pg_roles, monkeypatch):  # 
     clock.act_as(None)
 
 
+def test_a_version_13_archive_on_postgresql_gets_its_policies_again(pg_store, pg_roles):  # noqa: F811
+    """13's customer policy read a scope of another dimension's classes against the wrong id:
+    an upgrade makes the policies again (server.resync), whatever they were."""
+    from db.core.models import SchemaInfo
+
+    _seed()
+    operators.add(pg_roles("editor"), "李四", "华北销售部", "editor")
+    pg_store.database.execute_sql("DROP POLICY kehu_scope ON customer")
+    pg_store.database.execute_sql("CREATE POLICY kehu_scope ON customer USING (true)")  # as broken
+    SchemaInfo.update(value="13").where(SchemaInfo.key == "schema_version").execute()
+    pg_store.close()
+    store = db.open_store(PG_URL)
+    (qual,), = store.database.execute_sql(
+        "SELECT qual FROM pg_policies WHERE tablename = 'customer' AND policyname = 'kehu_scope'").fetchall()
+    assert "kehu_member_of" in qual and "customer.id" in qual
+    store.close()
+
+
 def test_an_older_archive_gains_the_operator_tables(store, tmp_path):
     from db.core.models import SCHEMA_VERSION, SchemaInfo
 

@@ -58,10 +58,16 @@ def install(store) -> None:
     if store.dialect == "sqlite":
         create_fts()
     else:
+        # Only the columns not collated so yet (a new table): an upgrade finds them done, and
+        # PostgreSQL refuses to alter a column a policy reads (the data permission's).
+        done = set(db.execute_sql(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND collation_name = 'C'").fetchall())
         for model, name in C_COLLATED:
             field = getattr(model, name)
-            db.execute_sql(f'ALTER TABLE {model._meta.table_name} ALTER COLUMN {field.column_name} '
-                           f'TYPE varchar({field.max_length}) COLLATE "C"')
+            if (model._meta.table_name, field.column_name) not in done:
+                db.execute_sql(f'ALTER TABLE {model._meta.table_name} ALTER COLUMN {field.column_name} '
+                               f'TYPE varchar({field.max_length}) COLLATE "C"')
         # Half of each customer page left free: an UPDATE that changes no indexed column (a
         # batch modify of the industry or salesperson, an evaluation's management type, every
         # save's version) then writes the new row beside the old one on its page and touches

@@ -23,7 +23,7 @@ from peewee import (
 )
 
 # Bumped whenever the tables change; db.schema migrates older files and refuses newer ones.
-SCHEMA_VERSION = 13  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
+SCHEMA_VERSION = 14  # 2: batch_run, batch_row (批改 results); 3: a contentless locate index;
 # 4: an index of the stopped customers; 5: PostgreSQL locates by customer.pieces (a generated
 # tsvector column, db.core.dialect) instead of trigram indexes, and its list indexes hold the id;
 # 6: customer.name_key and short_key, the pinyin sort keys the name sorts page by; 7: the card's
@@ -34,7 +34,9 @@ SCHEMA_VERSION = 13  # 2: batch_run, batch_row (批改 results); 3: a contentles
 # "not a duplicate"; 10: customer_class.personal (个人消费者, db.archive.classes.set_personal);
 # 11: customer.head_office (总公司编码, db.archive.branches) and its index, and the data
 # permission's indexes; 12: customer.completeness (完整度, db.archive.completeness), filled by
-# the upgrade; 13: customer.region_code (GB/T 2260), matched from the 所属地区 text (db.upgrades)
+# the upgrade; 13: customer.region_code (GB/T 2260), matched from the 所属地区 text (db.upgrades);
+# 14: no table changes; on PostgreSQL the data permission's policies made again (the customer
+# policy of 11-13 read a scope of another dimension's classes against the wrong id)
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 13  # every read of a customer selects the region code of 13, the
 # completeness of 12 and the head office of 11; the classes' personal flag of 10, the
