@@ -105,11 +105,20 @@ def region_codes(store) -> set[str]:
     return set()
 
 
+def membership_indexes(store) -> set[str]:
+    """14: membership's indexes of the customer and of the dimension alone dropped: the
+    unique (customer, dimension) and (dimension, class, customer) lead with them."""
+    for name in ("membership_customer_id", "membership_dimension_id"):
+        models.database.execute_sql(f"DROP INDEX IF EXISTS {name}")
+    return set()
+
+
 # (version, step): run on an archive older than `version`, after the columns are added; a step
 # returns the tables whose every row it rewrote. A version whose change is only new tables,
 # columns or indexes needs no step.
 STEPS: list[tuple[int, Callable[[object], None]]] = [(6, sort_keys), (7, _subrecords_from_card),
-                                                    (12, _completeness), (13, region_codes)]
+                                                    (12, _completeness), (13, region_codes),
+                                                    (14, membership_indexes)]
 
 
 def run_steps(store, found: int) -> set[str]:

@@ -41,6 +41,20 @@ def test_a_missing_column_comes_back_with_its_default_on_postgresql(pg_url):  # 
     assert (row.problem, row.credit_days) == (False, 0)
 
 
+def test_a_version_13_archive_loses_the_memberships_single_indexes(tmp_path):
+    path = str(tmp_path / "v13.db")
+    db.open_store(path).close()
+    con = sqlite3.connect(path)
+    con.executescript("CREATE INDEX membership_customer_id ON membership (customer_id);"
+                      "CREATE INDEX membership_dimension_id ON membership (dimension_id);"
+                      "UPDATE schema_info SET value = '13' WHERE key = 'schema_version';")
+    con.close()
+    store = db.open_store(path)
+    indexes = {n for (n,) in store.database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'membership'")}
+    assert indexes == {"membership_customer_id_dimension_id", "membership_dimension_id_class_code_customer_code"}
+
+
 def test_each_later_versions_step_runs_once(tmp_path, monkeypatch):
     ran = []
     monkeypatch.setattr(upgrades, "STEPS", [(SCHEMA_VERSION - 1, lambda s: ran.append("old")),

@@ -35,8 +35,9 @@ SCHEMA_VERSION = 14  # 2: batch_run, batch_row (批改 results); 3: a contentles
 # 11: customer.head_office (总公司编码, db.archive.branches) and its index, and the data
 # permission's indexes; 12: customer.completeness (完整度, db.archive.completeness), filled by
 # the upgrade; 13: customer.region_code (GB/T 2260), matched from the 所属地区 text (db.upgrades);
-# 14: no table changes; on PostgreSQL the data permission's policies made again (the customer
-# policy of 11-13 read a scope of another dimension's classes against the wrong id)
+# 14: membership without the indexes of its customer and dimension alone (the two it has lead
+# with them); on PostgreSQL the data permission's policies made again (the customer policy of
+# 11-13 read a scope of another dimension's classes against the wrong id)
 # The oldest version this one reads as it is, read-only (a writable open upgrades it first).
 READABLE_SINCE = 13  # every read of a customer selects the region code of 13, the
 # completeness of 12 and the head office of 11; the classes' personal flag of 10, the
@@ -202,8 +203,10 @@ class Membership(BaseModel):
     """A customer's class in a dimension other than the main one: at most one per dimension."""
 
     id = AutoField()
-    customer = ForeignKeyField(Customer, backref="memberships", on_delete="CASCADE")
-    dimension = ForeignKeyField(Dimension, on_delete="CASCADE")
+    # No index of their own: the two below lead with each (an evaluation's apply rewrites
+    # millions of memberships, and every index is one more entry for each).
+    customer = ForeignKeyField(Customer, backref="memberships", on_delete="CASCADE", index=False)
+    dimension = ForeignKeyField(Dimension, on_delete="CASCADE", index=False)
     class_code = CharField(max_length=12)
     customer_code = CharField(max_length=20)
 
