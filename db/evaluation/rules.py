@@ -302,32 +302,33 @@ def apply(run_id: int, codes: list[str] | None = None) -> Applied:
             chosen = "'chosen'"
             _choose(run_id, codes)
         picked = f"run_id = ? AND status = {chosen}"
-        distinct = "IS NOT" if current().dialect == "sqlite" else "IS DISTINCT FROM"
         dim_ids = {code: Dimension.get(Dimension.code == code).id for code in (HISTORY, SCALE, PROFIT)}
-        dim_of = "CASE p.target " + " ".join(
+        dim_of = "CASE proposal.target " + " ".join(
             f"WHEN '{code}' THEN {dim_id}" for code, dim_id in dim_ids.items()) + " END"
-        # Re-check: skip what someone changed (or deleted) after the run. One join of the
-        # proposals with their customers and memberships, not three look-ups a proposal
-        # (at a million proposals PostgreSQL took minutes over those).
-        sql(
-            "UPDATE proposal SET status = 'stale' FROM proposal p"
-            " LEFT JOIN customer c ON c.id = p.customer_id"
-            f" LEFT JOIN membership m ON m.customer_id = p.customer_id AND m.dimension_id = {dim_of}"
-            f" WHERE proposal.id = p.id AND p.run_id = ? AND p.status = {chosen} AND (c.id IS NULL"
-            f" OR (p.target = ? AND c.mgmt_type {distinct} p.from_code)"
-            " OR (p.target <> ? AND p.from_code <> COALESCE(m.class_code, '')))",
-            (run_id, MGMT, MGMT))
-        for dim_code, dim_id in dim_ids.items():
-            # The classes that change, by one join; then the memberships there were none of.
-            sql("UPDATE membership SET class_code = p.to_code FROM proposal p"
-                f" WHERE p.run_id = ? AND p.status = {chosen} AND p.target = ?"
-                " AND membership.customer_id = p.customer_id AND membership.dimension_id = ?",
-                (run_id, dim_code, dim_id))
-            sql("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
-                f" SELECT customer_id, ?, to_code, customer_code FROM proposal WHERE {picked}"
-                " AND target = ? AND NOT EXISTS (SELECT 1 FROM membership m"
-                " WHERE m.customer_id = proposal.customer_id AND m.dimension_id = ?)",
-                (dim_id, run_id, dim_code, dim_id))
+        # Re-check: skip what someone changed (or deleted) after the run. A statement for
+        # each way a proposal goes stale, each a plain (anti-)join the planner runs as one
+        # pass (hash joins on PostgreSQL): ORed together they were a look-up per proposal,
+        # or one outer join over every proposal, minutes at a million.
+        member = ("FROM membership m WHERE m.customer_id = proposal.customer_id"
+                  f" AND m.dimension_id = {dim_of}")
+        for stale, params in (
+                ("NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = proposal.customer_id)", ()),
+                ("target = ? AND NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = proposal.customer_id"
+                 " AND c.mgmt_type = proposal.from_code)", (MGMT,)),
+                (f"target <> ? AND EXISTS (SELECT 1 {member} AND m.class_code <> proposal.from_code)", (MGMT,)),
+                (f"target <> ? AND from_code <> '' AND NOT EXISTS (SELECT 1 {member})", (MGMT,))):
+            sql(f"UPDATE proposal SET status = 'stale' WHERE {picked} AND {stale}", (run_id, *params))
+        # The classes that change, by one join; then the memberships there were none of,
+        # in customer order (each row's foreign key is checked against the customer: in
+        # order, one page after the other).
+        sql("UPDATE membership SET class_code = proposal.to_code FROM proposal"
+            f" WHERE proposal.run_id = ? AND proposal.status = {chosen} AND proposal.target <> ?"
+            f" AND membership.customer_id = proposal.customer_id AND membership.dimension_id = {dim_of}",
+            (run_id, MGMT))
+        sql("INSERT INTO membership (customer_id, dimension_id, class_code, customer_code)"
+            f" SELECT customer_id, {dim_of}, to_code, customer_code FROM proposal WHERE {picked}"
+            f" AND target <> ? AND NOT EXISTS (SELECT 1 {member}) ORDER BY customer_id",
+            (run_id, MGMT))
         # Each changed customer once, its new management type (if any) from its proposals.
         sql("UPDATE customer SET version = version + 1, modified_by = ?, modified_at = ?,"
             " mgmt_type = COALESCE(g.mgmt_type, customer.mgmt_type)"
