@@ -13,6 +13,7 @@ from db.transfer.tabular import open_table
 from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_problem, clean_column,
                                                  personal_tax_ids, refuse_classes, refuse_early_stops,
                                                  refuse_heads, refuse_missing, refuse_repeated)
+from db.transfer.importer.duplicates import WATCHED, Entry, Marker
 from db.transfer.importer.kinds import dimension_titles
 from db.transfer.importer.common import (ImportPlan, PlannedRow, Problem, cell_text, chunks,
                                          new_plan)
@@ -67,18 +68,41 @@ class CustomerPlanner:
         self.personal = tuple(class_rules.personal_codes())
         # Into an empty archive every row is an add: no chunk needs to look for its codes.
         self.archive_empty = not Customer.select().exists()
+        self.olds: dict = {}  # the chunk's customers of the archive by code (_chunk)
 
     def run(self) -> ImportPlan:
+        plan, marker = self.plan, Marker(archive=not self.archive_empty)
         for chunk in chunks(self.table.rows()):
+            adds, updates = len(plan.adds), len(plan.updates)
             self._chunk(chunk)
+            marker.feed(self._entries(plan.adds[adds:], plan.updates[updates:]))
+        marker.close()
         if "head_office" in self.fields:
-            refuse_heads(self.plan)
-        return self.plan
+            refuse_heads(plan)
+        refused = set(plan.rejected_lines)
+        plan.duplicates = [m for m in marker.marks if m.line not in refused]
+        plan.duplicate_count = marker.count - (len(marker.marks) - len(plan.duplicates))
+        return plan
+
+    def _entries(self, adds: list[PlannedRow], updates: list[PlannedRow]) -> list[Entry]:
+        """The chunk's planned rows as the duplicate marks read them: every new customer,
+        and the updates that change a name, tax id or number (as the card's check)."""
+        at = {f: i for i, f in enumerate(self.plan.add_fields)}
+        picks = [at.get(f) for f in ("name", "tax_id", "phone", "mobile", "mnemonic")]
+        entries = [Entry(row.line, row.code, *(_text(row.cells[i]) if i is not None else "" for i in picks))
+                   for row in adds]
+        for row in updates:
+            if any(f in row.changes for f in WATCHED):
+                old = self.olds.get(row.code) or {}
+                values = {**old, **row.values}
+                entries.append(Entry(row.line, row.code, *(_text(values.get(f)) for f in
+                                                            ("name", "tax_id", "phone", "mobile", "mnemonic"))))
+        return entries
 
     def _existing(self, codes: list[str]) -> tuple[dict, dict]:
         if self.archive_empty:
             return {}, {}
-        wanted = {"id", "code", "version", "short_name", "mnemonic", "dev_date", "class_code",
+        wanted = {"id", "code", "version", "short_name", "mnemonic", "dev_date", "class_code", *WATCHED,
                   *(f for f in self.fields if not f.startswith(DIMENSION_PREFIX))}
         found = {r["code"]: r for r in Customer.select(*(getattr(Customer, f) for f in wanted))
                  .where(Customer.code.in_(codes)).dicts()}
@@ -106,6 +130,7 @@ class CustomerPlanner:
         # A refused code is looked up as written, so the row still reads as an add or update.
         codes = [c if type(c) is str else cell_text(raw_codes[i]) for i, c in enumerate(cleaned[self.code_at])]
         existing, members = self._existing([c for c in codes if c])
+        self.olds = existing
         olds = [existing.get(c) for c in codes] if existing else [None] * len(codes)
         if existing and not self.blank_clears:
             _keep_blank_required(refused, olds)
@@ -251,6 +276,10 @@ def _keep_blank_required(refused: dict[int, list], olds: list[dict | None]) -> N
             refused[i] = kept
         else:
             del refused[i]
+
+
+def _text(value) -> str:
+    return value if type(value) is str else ("" if value is None else str(value))
 
 
 def _is_blank(cell) -> bool:
