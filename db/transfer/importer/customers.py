@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from db.archive import classes as class_rules, scope
+from db.archive import classes as class_rules, region_classes, scope
 from db.archive.customers import mnemonic_after, mnemonic_of
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, Dimension, Membership
@@ -48,6 +48,14 @@ class CustomerPlanner:
         self.region_of_file = [f for f in ("region", "region_code") if f in self.fields]
         self.made = [f for f in ("region", "region_code") if self.region_of_file and f not in self.fields]
         self.fields += self.made
+        # U8's 所属地区码 is its own 地区分类 class code (01 华北), not a GB/T 2260 one: such a
+        # cell puts the customer in that class of the region dimension (a column made for it
+        # when the file has no 地区分类 column), not refused as a bad national code.
+        region_dim = self.dims.get(region_classes.DIMENSION) if "region_code" in self.fields else None
+        self.region_field = DIMENSION_PREFIX + region_classes.DIMENSION if region_dim else None
+        self.region_made = bool(region_dim) and self.region_field not in self.fields
+        if self.region_made:
+            self.fields.append(self.region_field)
         self.plan.fields = list(self.fields)
         self.kinds = [fields_meta.BY_KEY[f].kind if f in fields_meta.BY_KEY else "text"
                       for f in self.fields]
@@ -140,8 +148,17 @@ class CustomerPlanner:
             typed = cleaned[fields.index("class_code")] if "class_code" in fields else kept
             personal_tax_ids(columns[self.keep[at]], cleaned[at], [c or k for c, k in zip(typed, kept)],
                              self.personal, refused)
+        classes_of = self._region_classes(columns, cleaned, refused, olds) if self.region_field else None
         if self.region_of_file:
             self._regions(chunk, cleaned, olds)
+        if classes_of is not None:
+            at = fields.index(self.region_field)
+            if self.region_made:
+                cleaned.append([""] * len(chunk))
+            column = cleaned[at]
+            for i, klass in classes_of.items():
+                if not column[i]:  # the file's own 地区分类 cell, when filled, says it
+                    column[i] = klass
         self._row_rules(lines, cleaned, olds, refused)
         if not refused and not existing:
             # The common chunk of a first import: every row a new customer, all of them
@@ -163,10 +180,31 @@ class CustomerPlanner:
                 for at, position in enumerate(self.keep):
                     if at != self.code_at and _is_blank(cells[position]):
                         del values[fields[at]]
+                if self.region_made and not values[self.region_field]:
+                    del values[self.region_field]  # no class in the file: the stored one stays
                 if self.region_of_file and ("region" in values or "region_code" in values):
                     values.update(region=row[fields.index("region")],
                                   region_code=row[fields.index("region_code")])
             self._update(line, codes[i], values, old, members)
+
+    def _region_classes(self, columns, cleaned: list[list], refused: dict, olds: list) -> dict[int, str]:
+        """{row index: class} of the rows whose 所属地区码 is no national code but a class code
+        of 地区分类 (U8's 地区分类 class, 01 华北): the cell's refusal taken back, its code
+        left as stored (or empty, for the text to give), the class returned for the row."""
+        found: dict[int, str] = {}
+        at = self.fields.index("region_code")
+        known = self.dim_classes[region_classes.DIMENSION][1]
+        raws = columns[self.keep[at]]
+        for i in [i for i, why in refused.items() if any(f == "region_code" for f, _ in why)]:
+            raw = raws[i] if type(raws[i]) is str else cell_text(raws[i])
+            if raw.strip() not in known:
+                continue
+            refused[i] = [(f, exc) for f, exc in refused[i] if f != "region_code"]
+            if not refused[i]:
+                del refused[i]
+            cleaned[at][i] = olds[i]["region_code"] if olds[i] else ""
+            found[i] = raw.strip()
+        return found
 
     def _regions(self, chunk, cleaned: list[list], olds: list[dict | None]) -> None:
         """Each row's 所属地区 and its code as the card saves them, the made column added: a
