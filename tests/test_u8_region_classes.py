@@ -63,3 +63,13 @@ def test_without_a_region_dimension_a_class_code_is_refused_as_before(any_store,
     classes.add("main", "01", "批发")
     plan = importer.plan(_file(tmp_path, [("C1", "01")]))
     assert [(p.field, p.key) for p in plan.rejected] == [("region_code", "customer.region_code")]
+
+
+def test_a_file_with_the_region_text_alone_is_read_as_before(any_store, tmp_path):
+    _archive()
+    path = tmp_path / "text.csv"
+    path.write_text("客户编码,客户名称,客户简称,所属分类码,所属地区\nC1,甲,甲,01,北京\n", encoding="utf-8")
+    plan = importer.plan(path)
+    assert plan.rejected == [] and "dim:region" not in plan.fields
+    importer.commit(plan)
+    assert customers.get("C1").region_code == "110000"

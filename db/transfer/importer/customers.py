@@ -51,7 +51,7 @@ class CustomerPlanner:
         # U8's 所属地区码 is its own 地区分类 class code (01 华北), not a GB/T 2260 one: such a
         # cell puts the customer in that class of the region dimension (a column made for it
         # when the file has no 地区分类 column), not refused as a bad national code.
-        region_dim = self.dims.get(region_classes.DIMENSION) if "region_code" in self.fields else None
+        region_dim = self.dims.get(region_classes.DIMENSION) if "region_code" in self.region_of_file else None
         self.region_field = DIMENSION_PREFIX + region_classes.DIMENSION if region_dim else None
         self.region_made = bool(region_dim) and self.region_field not in self.fields
         if self.region_made:

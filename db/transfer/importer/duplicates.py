@@ -32,6 +32,7 @@ from db.values import collation, likeness
 
 SHOWN = 200  # marks held for the preview and the shell; the rest are counted
 TEMP_CACHE = -65536  # SQLite: KiB of cache for the temporary tables while the marks are made
+CARDS_HELD = 100_000  # archive candidates kept made comparable, at most (then made afresh)
 WATCHED = ("name", "tax_id", "phone", "mobile")  # an update changing none of these is not checked
 ROWS, KEYS, COUNTS = "kehu_dup_row", "kehu_dup_key", "kehu_dup_count"
 TABLES = (ROWS, KEYS, COUNTS)
@@ -77,6 +78,9 @@ class Marker:
         self.count = 0
         self.opened = False
         self.dialect = current().dialect
+        # The archive's candidates as compared, by id, across chunks: the first customers of
+        # a crowded mnemonic are met by row after row.
+        self.others: dict[int, likeness.Card] = {}
 
     def feed(self, entries: list[Entry]) -> None:
         entries = [e for e in entries if e.name or e.tax_id or e.phone or e.mobile]
@@ -159,12 +163,17 @@ class Marker:
         codes = {e.line: e.code for e in entries}
         cards_by_line = {e.line: card for e, card in zip(entries, cards)}
         today = clock.today().isoformat()
-        scored: dict[tuple[int, int], None] = {}
-        others: dict[int, likeness.Card] = {}
+        scored: set[tuple[int, int]] = set()
+        others = self.others
+        if len(others) > CARDS_HELD:
+            others.clear()
         for line, cid, code, name, tax_id, phone, mobile, stop in found:
             if code == codes[line] or (line, cid) in scored:
                 continue  # the row's own customer (an update), or met through another key
-            scored[(line, cid)] = None
+            held = best.get(line)
+            if held is not None and held[0] >= 100:
+                continue  # nothing scores higher (the tax id's candidates come first)
+            scored.add((line, cid))
             if cid not in others:
                 others[cid] = likeness.Card.of(name or "", tax_id or "", phone or "", mobile or "")
             score, reasons = likeness.compare(cards_by_line[line], others[cid])
