@@ -93,3 +93,14 @@ def test_kehu_import_prints_the_marks(tmp_path, capsys):
     assert found["duplicates"][0] | {} == {"line": 2, "code": "C1", "name": "某某商店", "other_code": "C000355",
                                            "other_name": "北京华联综合超市股份有限公司", "other_line": None,
                                            "score": 85, "reasons": ["phone"], "stopped": False}
+
+
+def test_a_read_only_store_marks_rows_like_its_customers(tmp_path):
+    import db
+
+    store = db.open_store(str(tmp_path / "a.db"))
+    _archive()
+    store.close()
+    db.open_store(str(tmp_path / "a.db"), read_only=True)
+    plan = _plan(tmp_path, "C1,某某商店,某某,01,,010-65123456,\nC2,某某商店,某某,01,,,\n")
+    assert _marks(plan) == {2: ("C000355", 0, ("phone",))}  # no temporary table for the file's own rows

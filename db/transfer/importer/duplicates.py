@@ -78,6 +78,9 @@ class Marker:
         self.count = 0
         self.opened = False
         self.dialect = current().dialect
+        # A store opened read-only takes no temporary table either: a preview there marks
+        # the rows like customers of the archive (read through its indexes) and no others.
+        self.in_file = not current().read_only
         # The archive's candidates as compared, by id, across chunks: the first customers of
         # a crowded mnemonic are met by row after row.
         self.others: dict[int, likeness.Card] = {}
@@ -86,14 +89,15 @@ class Marker:
         entries = [e for e in entries if e.name or e.tax_id or e.phone or e.mobile]
         if not entries:
             return
-        if not self.opened:
+        if not self.opened and self.in_file:
             self._open()
         cards = [likeness.Card.of(e.name, e.tax_id, e.phone, e.mobile) for e in entries]
         best: dict[int, tuple] = {}  # line -> (score, reasons, other code, name, line, stopped)
         by_line = {e.line: (e, card) for e, card in zip(entries, cards)}
         if self.archive:
             self._in_archive(entries, cards, best)
-        self._in_file(entries, cards, by_line, best)
+        if self.in_file:
+            self._in_file(entries, cards, by_line, best)
         for line in sorted(best):
             score, reasons, other_code, other_name, other_line, stopped = best[line]
             entry = by_line[line][0]
