@@ -74,3 +74,26 @@ def test_transfer_screens(snap_compare, demo_store, files, size, state):
 def test_import_preview_english(snap_compare, demo_store, files):
     assert snap_compare(make_app(demo_store, lang="en", start="archive"), terminal_size=(120, 40),
                         run_before=import_preview)
+
+
+DUPLICATES_FILE = (
+    "客户编码,客户名称,客户简称,所属分类码,电话\n"
+    "C009101,北京华联综合超市有限公司,华联综超,020020002,010-49770167\n"
+    "C009102,杭州新华书店有限公司,新华书店,020020005,\n"
+    "C009103,杭州新华书店股份有限公司,杭州新华,020020005,\n"
+)
+
+
+async def duplicates_preview(pilot):
+    """A file with a row like C000355 (its phone) and a row like an earlier one (the name)."""
+    await settle(pilot)
+    await press(pilot, "ctrl+l")
+    await type_text(pilot, "查重.csv")
+    await press(pilot, "enter")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_import_preview_duplicates(snap_compare, demo_store, files, size):
+    (files / "查重.csv").write_text(DUPLICATES_FILE, encoding="utf-8")
+    assert snap_compare(make_app(demo_store, start="archive"), terminal_size=size, run_before=duplicates_preview)

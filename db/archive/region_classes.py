@@ -8,6 +8,8 @@ chosen by one INSERT .. SELECT joined on the code's first two digits, and their 
 versions and history rows are written from that table (a million customers: three statements)."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from db.core import clock, models
 from db.core.models import CustomerClass, Dimension, Membership
 from db.core.session import current, writing
@@ -73,6 +75,15 @@ def follow(row, version: int) -> int:
 def fill() -> int:
     """Every customer with a region code and no class in 地区分类 put in its province's class;
     returns how many. One history row each ({dimension:region: [None, class]}), version + 1."""
+    with writing("archive"):
+        return fill_among()
+
+
+def fill_among(among: str = "", params: Sequence = (), action: str = "evaluate",
+               batch: str = "region-classes") -> int:
+    """`fill` of the customers `among` names (SQL over customer c, with `params`; "" all),
+    in the caller's transaction, the history rows written as `action` of `batch`: a batch
+    modify of 所属地区 applies the rule to the rows it changed, as the card's save does."""
     dim = _dimension()
     pairs = [(p, c) for p, _, c, _ in mapping() if c]
     if dim is None or not pairs:
@@ -81,31 +92,30 @@ def fill() -> int:
     q = db.param
     cust, member, log = (models.Customer._meta.table_name, Membership._meta.table_name,
                          models.ChangeLog._meta.table_name)
-    with writing("archive"):
-        db.execute_sql("DROP TABLE IF EXISTS region_map")
-        db.execute_sql("DROP TABLE IF EXISTS region_fill")
-        db.execute_sql("CREATE TEMP TABLE region_map (province VARCHAR(2) PRIMARY KEY, class_code VARCHAR(12))")
-        db.execute_sql("INSERT INTO region_map (province, class_code) VALUES "
-                       + ", ".join([f"({q}, {q})"] * len(pairs)), [v for pair in pairs for v in pair])
-        db.execute_sql(
-            f"CREATE TEMP TABLE region_fill AS SELECT c.id, c.code, m.class_code FROM {cust} c "
-            f"JOIN region_map m ON m.province = substr(c.region_code, 1, 2) WHERE c.region_code <> '' "
-            f"AND NOT EXISTS (SELECT 1 FROM {member} x WHERE x.customer_id = c.id AND x.dimension_id = {q})",
-            [dim.id])
-        filled = db.execute_sql("SELECT COUNT(*) FROM region_fill").fetchone()[0]
-        if filled:
-            who, at = clock.user(), models.ChangeLog.at.db_value(clock.now())
-            db.execute_sql(f"INSERT INTO {member} (customer_id, dimension_id, class_code, customer_code) "
-                           f"SELECT id, {q}, class_code, code FROM region_fill", [dim.id])
-            db.execute_sql(f"UPDATE {cust} SET version = version + 1, modified_by = {q}, modified_at = {q} "
-                           "WHERE id IN (SELECT id FROM region_fill)", [who, at])
-            if current().dialect == "sqlite":
-                changes = f"json_object('dimension:{DIMENSION}', json_array(NULL, class_code))"
-            else:
-                changes = f"json_build_object('dimension:{DIMENSION}', json_build_array(NULL, class_code))::text"
-            db.execute_sql(f"INSERT INTO {log} (at, who, action, entity, entity_code, changes, batch) "
-                           f"SELECT {q}, {q}, 'evaluate', 'customer', code, {changes}, 'region-classes' "
-                           "FROM region_fill ORDER BY id", [at, who])
-        db.execute_sql("DROP TABLE region_fill")
-        db.execute_sql("DROP TABLE region_map")
+    db.execute_sql("DROP TABLE IF EXISTS region_map")
+    db.execute_sql("DROP TABLE IF EXISTS region_fill")
+    db.execute_sql("CREATE TEMP TABLE region_map (province VARCHAR(2) PRIMARY KEY, class_code VARCHAR(12))")
+    db.execute_sql("INSERT INTO region_map (province, class_code) VALUES "
+                   + ", ".join([f"({q}, {q})"] * len(pairs)), [v for pair in pairs for v in pair])
+    db.execute_sql(
+        f"CREATE TEMP TABLE region_fill AS SELECT c.id, c.code, m.class_code FROM {cust} c "
+        f"JOIN region_map m ON m.province = substr(c.region_code, 1, 2) WHERE c.region_code <> '' "
+        f"AND NOT EXISTS (SELECT 1 FROM {member} x WHERE x.customer_id = c.id AND x.dimension_id = {q})"
+        + (f" AND {among}" if among else ""), [dim.id, *params])
+    filled = db.execute_sql("SELECT COUNT(*) FROM region_fill").fetchone()[0]
+    if filled:
+        who, at = clock.user(), models.ChangeLog.at.db_value(clock.now())
+        db.execute_sql(f"INSERT INTO {member} (customer_id, dimension_id, class_code, customer_code) "
+                       f"SELECT id, {q}, class_code, code FROM region_fill", [dim.id])
+        db.execute_sql(f"UPDATE {cust} SET version = version + 1, modified_by = {q}, modified_at = {q} "
+                       "WHERE id IN (SELECT id FROM region_fill)", [who, at])
+        if current().dialect == "sqlite":
+            changes = f"json_object('dimension:{DIMENSION}', json_array(NULL, class_code))"
+        else:
+            changes = f"json_build_object('dimension:{DIMENSION}', json_build_array(NULL, class_code))::text"
+        db.execute_sql(f"INSERT INTO {log} (at, who, action, entity, entity_code, changes, batch) "
+                       f"SELECT {q}, {q}, {q}, 'customer', code, {changes}, {q} "
+                       "FROM region_fill ORDER BY id", [at, who, action, batch])
+    db.execute_sql("DROP TABLE region_fill")
+    db.execute_sql("DROP TABLE region_map")
     return int(filled)

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 from peewee import fn
 
 from db.core import bulk, clock, dialect, models
-from db.archive import branches, completeness, customers, history, scope, subrecords
+from db.archive import branches, completeness, customers, history, region_classes, scope, subrecords
 from db.values import regions
 from db.values.dates import format_date
 from db.core.errors import RuleError
@@ -252,18 +252,26 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
            f"SELECT ?, ?, 'batch', ?, code, ? || {dialect.json_text('old', current().dialect)} || ?, ? "
            f"FROM {rows} WHERE run_id = ? AND outcome = 'changed' AND id >= ? AND id < ? ORDER BY id")
     weights = completeness.weights()
-    also, also_params = "", []
+    also, also_params, log_params = "", [], [head, tail]
     if field == "region":  # 所属地区码 follows the text (db.values.regions.reconcile)
         found = regions.match(stored) if stored else None
-        also, also_params = " region_code = ?,", [found.code if found else ""]
+        code = found.code if found else ""
+        also, also_params = " region_code = ?,", [code]
+        log, log_params = _region_log(rows, code, head, tail, value)
     done = changed = 0
     for start in range(low, high + 1, CHUNK):
         end = start + CHUNK
+        # The history first: a region's row reads the code it replaces from the customer.
+        _sql(log, [stamp, who, customers.ENTITY, *log_params, tag(run), run, start, end])
         changed += _sql(f"UPDATE {cust} SET {column} = ?,{also} version = version + 1, modified_by = ?, "
                         f"modified_at = ? WHERE id IN (SELECT customer_id FROM {rows} WHERE "
                         "run_id = ? AND outcome = 'changed' AND id >= ? AND id < ?)",
                         [stored, *also_params, who, stamp, run, start, end])
-        _sql(log, [stamp, who, customers.ENTITY, head, tail, tag(run), run, start, end])
+        if field == "region":  # the rule province → 地区分类 class, as the card's save keeps it
+            p = _db().param
+            region_classes.fill_among(f"c.id IN (SELECT customer_id FROM {rows} WHERE run_id = {p} AND "
+                                      f"outcome = 'changed' AND id >= {p} AND id < {p})",
+                                      [run, start, end], "batch", tag(run))
         if column in completeness.COLUMNS:
             p = _db().param
             completeness.refresh(f"id IN (SELECT customer_id FROM {rows} WHERE run_id = {p} AND "
@@ -276,6 +284,25 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
         done = min(total, done + CHUNK)
         report(done, total)
     return changed
+
+
+def _region_log(rows: str, code: str, head: str, tail: str, value) -> tuple[str, list]:
+    """The history statement of a batch of 所属地区: {region: [old, new]}, and
+    region_code: [old, new] as well where the code changes with the text."""
+    dialect_name = current().dialect
+    old_text, old_code = (dialect.json_text(e, dialect_name) for e in ("r.old", "c.region_code"))
+    with_code = json.dumps({"region": [None, history.plain(value)], "region_code": [None, code]},
+                           ensure_ascii=False)
+    # {"region": [OLD, "new"], "region_code": [OLD, "code"]}: the parts around the two olds.
+    first, rest = with_code.split("null", 1)
+    middle, last = rest.split("null", 1)
+    sql = (f"INSERT INTO {models.ChangeLog._meta.table_name} "
+           "(at, who, action, entity, entity_code, changes, batch) "
+           f"SELECT ?, ?, 'batch', ?, r.code, CASE WHEN c.region_code = ? THEN ? || {old_text} || ? "
+           f"ELSE ? || {old_text} || ? || {old_code} || ? END, ? "
+           f"FROM {rows} r JOIN {models.Customer._meta.table_name} c ON c.id = r.customer_id "
+           "WHERE r.run_id = ? AND r.outcome = 'changed' AND r.id >= ? AND r.id < ? ORDER BY r.id")
+    return sql, [code, head, tail, first, middle, last]
 
 
 def _forget_old_runs() -> None:

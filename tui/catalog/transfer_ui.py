@@ -41,6 +41,7 @@ MESSAGES = {
     "transfer_ui.unsaved_head": ("公式没有保存的值 ({count})", "Formulas without a saved value ({count})"),
     "transfer_ui.unsaved_cell": ("公式没有保存的值, 按空值读取", "a formula without a saved value, read as empty"),
     "transfer_ui.rejected_head": ("被拒绝的行 ({count})", "Rejected rows ({count})"),
+    "transfer_ui.duplicates_head": ("可能重复的行 ({count}, 仍会导入)", "Possible duplicates ({count}, they import all the same)"),
     "transfer_ui.updates_head": ("要修改的行 ({count})", "Rows to update ({count})"),
     "transfer_ui.adds_head": ("要新增的行 ({count})", "Rows to add ({count})"),
     "transfer_ui.line": ("第 {line} 行", "line {line}"),

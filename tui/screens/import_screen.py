@@ -27,6 +27,7 @@ from tui.commands import Command, bindings, key_of, keys_of
 from tui.change_values import import_field_name
 from tui.i18n import error_text, name_of, t
 from tui.screens.base import KehuModal
+from tui.shell.transfer import duplicate_text
 from tui.widgets.cells import visible_text
 from tui.widgets.fields import Field
 from tui.widgets.path_field import PathField, candidates
@@ -214,6 +215,16 @@ def rejected_option(plan: ImportPlan, problem) -> Option:
     return Option(line)
 
 
+def duplicate_option(mark) -> Option:
+    """A row that may be a duplicate (查重): its line and name, then the customer or the
+    line it may repeat, with the reason."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(line_label(mark.line), style="bold")
+    text.append(pad(visible_text(mark.name), 24))
+    text.append(" " + visible_text(duplicate_text(mark)), style="yellow")
+    return Option(text)
+
+
 def unsaved_option(cell: tuple[int, str]) -> Option:
     line, column = cell
     text = Text()
@@ -246,13 +257,17 @@ def add_option(row) -> Option:
     return Option(line)
 
 
-def section(options: list, head: str, rows: list, make) -> None:
+def section(options: list, head: str, rows: list, make, total: int | None = None) -> None:
+    """A heading, the first SHOWN `rows` made options, and how many more (of `total`, when
+    the rows are only the first of them)."""
     if not rows:
         return
+    total = len(rows) if total is None else total
     options.append(Option(Text(head, style="bold underline"), disabled=True))
     options.extend(make(r) for r in rows[:SHOWN])
-    if len(rows) > SHOWN:
-        options.append(Option(Text(t("transfer_ui.more_rows", count=len(rows) - SHOWN), style="italic"),
+    shown = min(len(rows), SHOWN)
+    if total > shown:
+        options.append(Option(Text(t("transfer_ui.more_rows", count=total - shown), style="italic"),
                               disabled=True))
 
 
@@ -286,6 +301,8 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
                     unsaved_option)
             section(options, t("transfer_ui.rejected_head", count=len(plan.rejected_lines)),
                     plan.rejected, lambda problem: rejected_option(plan, problem))
+            section(options, t("transfer_ui.duplicates_head", count=plan.duplicate_count), plan.duplicates,
+                    duplicate_option, plan.duplicate_count)
             section(options, t("transfer_ui.updates_head", count=len(plan.updates)), plan.updates,
                     lambda row: update_option(plan, row))
             section(options, t("transfer_ui.adds_head", count=len(plan.adds)), plan.adds, add_option)

@@ -21,6 +21,7 @@ def register(subparsers) -> None:
                                         "invoices"), default=None,
                      help=t("transfer.help_kind"))
     imp.add_argument("--dimension", default="main", help=t("lookup.help_dimension"))
+    imp.add_argument("--json", action="store_true", help=t("lookup.help_json"))
     imp.set_defaults(run=run_import, creates_db=True)
 
     exp = subparsers.add_parser("export", help=t("transfer.help_export"))
@@ -46,9 +47,21 @@ def _show(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def duplicate_text(mark) -> str:
+    """A row's 查重 mark: "可能重复 C000355（电话相同）", or the line of the file it repeats."""
+    from tui.shell.similar import reasons_text
+
+    reasons = reasons_text(mark.reasons)
+    if mark.other_line:
+        return t("transfer.duplicate_of_line", other=mark.other_line, code=mark.other_code, reasons=reasons)
+    return t("transfer.duplicate_of_stopped" if mark.stopped else "transfer.duplicate_of",
+             code=mark.other_code, reasons=reasons)
+
+
 def describe(plan) -> list[str]:
     """The plan as lines: what was read, columns ignored or missing, the counts, every
-    rejected row with its reason, and the changed fields of rows to update."""
+    rejected row with its reason, the rows that may be duplicates (查重, warnings), and the
+    changed fields of rows to update."""
     from tui.change_values import import_field_name
     from tui.i18n import error_text
 
@@ -74,6 +87,12 @@ def describe(plan) -> list[str]:
                               reason=error_text(problem)))
     if len(plan.rejected) > SHOWN:
         lines.append("  " + t("transfer.more", count=len(plan.rejected) - SHOWN))
+    if plan.duplicate_count:
+        lines.append(t("transfer.duplicates", count=plan.duplicate_count))
+    for mark in plan.duplicates[:SHOWN]:
+        lines.append("  " + t("transfer.duplicate_row", line=mark.line, name=mark.name, mark=duplicate_text(mark)))
+    if plan.duplicate_count > SHOWN:
+        lines.append("  " + t("transfer.more", count=plan.duplicate_count - SHOWN))
     for row in plan.updates[:SHOWN]:
         changes = "; ".join(f"{import_field_name(plan.kind, f)}: {_show(old)} -> {_show(new)}"
                             for f, (old, new) in row.changes.items())
@@ -81,6 +100,41 @@ def describe(plan) -> list[str]:
     if len(plan.updates) > SHOWN:
         lines.append("  " + t("transfer.more", count=len(plan.updates) - SHOWN))
     return [plain.safe(line) for line in lines]
+
+
+def plan_json(plan) -> dict:
+    """The plan as `kehu import --json` prints it: the counts, the rejected rows and the
+    rows that may be duplicates (the first SHOWN of those, and their count)."""
+    from tui.i18n import error_text
+
+    return {"path": str(plan.path), "kind": plan.kind, "rows": plan.rows, "adds": len(plan.adds),
+            "updates": len(plan.updates), "unchanged": plan.unchanged,
+            "rejected": [{"line": p.line, "column": p.column, "field": p.field, "key": p.key,
+                          "message": plain.safe(error_text(p))} for p in plan.rejected[:SHOWN]],
+            "rejected_rows": len(plan.rejected_lines),
+            "duplicates": [{"line": m.line, "code": m.code, "name": m.name, "other_code": m.other_code,
+                            "other_name": m.other_name, "other_line": m.other_line or None,
+                            "score": m.score, "reasons": list(m.reasons), "stopped": m.stopped}
+                           for m in plan.duplicates[:SHOWN]],
+            "duplicate_rows": plan.duplicate_count}
+
+
+def _out(args):
+    """Where the words after the plan go: standard error under --json, which keeps the
+    JSON alone on standard output."""
+    return sys.stderr if args.json else sys.stdout
+
+
+def _print_plans(args, plans) -> None:
+    if args.json:
+        import json
+
+        found = [plan_json(p) for p in plans]
+        print(json.dumps(found if len(found) > 1 else found[0], ensure_ascii=False, indent=2))
+        return
+    for plan in plans:
+        for line in describe(plan):
+            print(line)
 
 
 def run_import(args, store) -> int:
@@ -94,11 +148,9 @@ def run_import(args, store) -> int:
                              only_valid=args.only_valid)
     if result is None:
         return run_table(args)
-    for plan in result.plans:
-        for line in describe(plan):
-            print(line)
+    _print_plans(args, result.plans)
     if args.dry_run:
-        print(t("transfer.dry_run"))
+        print(t("transfer.dry_run"), file=_out(args))
         return 2 if result.rejected else (0 if result.writes else 1)
     if not result.committed:
         _err(t("transfer.has_rejected", count=result.rejected))
@@ -108,7 +160,7 @@ def run_import(args, store) -> int:
         return 1
     for done in result.results:
         print(t("transfer.done", added=done.added, updated=done.updated, skipped=done.skipped,
-                batch=done.batch))
+                batch=done.batch), file=_out(args))
     return 0
 
 
@@ -121,10 +173,9 @@ def run_table(args) -> int:
     named = dimensions.named(args.dimension)
     plan = importer.plan(args.file, kind=args.kind, dimension=named.code if named else args.dimension,
                          blank_clears=args.blank_clears)
-    for line in describe(plan):
-        print(line)
+    _print_plans(args, [plan])
     if args.dry_run:
-        print(t("transfer.dry_run"))
+        print(t("transfer.dry_run"), file=_out(args))
         return 2 if plan.rejected else (0 if plan.writes else 1)
     if plan.rejected and not args.only_valid:
         _err(t("transfer.has_rejected", count=len(plan.rejected_lines)))
@@ -134,9 +185,9 @@ def run_table(args) -> int:
         return 1
     result = importer.commit(plan, only_valid=args.only_valid)
     print(t("transfer.done", added=result.added, updated=result.updated, skipped=result.skipped,
-            batch=result.batch))
+            batch=result.batch), file=_out(args))
     if result.held:
-        print(t("transfer.held", count=result.held))
+        print(t("transfer.held", count=result.held), file=_out(args))
     return 0
 
 

@@ -94,6 +94,10 @@ class ImportPlan:
     # (line, header) of the workbook cells whose formula has no saved value, read as empty:
     # the table's own list, filled as the planner reads the rows.
     unsaved: list[tuple[int, str]] = field(default_factory=list)
+    # customers: rows that are likely duplicates (importer.duplicates.Mark), the first
+    # few of them, and how many in all; warnings, the rows import all the same.
+    duplicates: list = field(default_factory=list)
+    duplicate_count: int = 0
 
     @property
     def rejected_lines(self) -> list[int]:

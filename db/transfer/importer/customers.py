@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from db.archive import classes as class_rules, scope
+from db.archive import classes as class_rules, region_classes, scope
 from db.archive.customers import mnemonic_after, mnemonic_of
 from db.core.errors import RuleError
 from db.core.models import MAIN_DIMENSION, Customer, Dimension, Membership
@@ -13,6 +13,7 @@ from db.transfer.tabular import open_table
 from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_problem, clean_column,
                                                  personal_tax_ids, refuse_classes, refuse_early_stops,
                                                  refuse_heads, refuse_missing, refuse_repeated)
+from db.transfer.importer.duplicates import WATCHED, Entry, Marker
 from db.transfer.importer.kinds import dimension_titles
 from db.transfer.importer.common import (ImportPlan, PlannedRow, Problem, cell_text, chunks,
                                          new_plan)
@@ -47,6 +48,14 @@ class CustomerPlanner:
         self.region_of_file = [f for f in ("region", "region_code") if f in self.fields]
         self.made = [f for f in ("region", "region_code") if self.region_of_file and f not in self.fields]
         self.fields += self.made
+        # U8's 所属地区码 is its own 地区分类 class code (01 华北), not a GB/T 2260 one: such a
+        # cell puts the customer in that class of the region dimension (a column made for it
+        # when the file has no 地区分类 column), not refused as a bad national code.
+        region_dim = self.dims.get(region_classes.DIMENSION) if "region_code" in self.region_of_file else None
+        self.region_field = DIMENSION_PREFIX + region_classes.DIMENSION if region_dim else None
+        self.region_made = bool(region_dim) and self.region_field not in self.fields
+        if self.region_made:
+            self.fields.append(self.region_field)
         self.plan.fields = list(self.fields)
         self.kinds = [fields_meta.BY_KEY[f].kind if f in fields_meta.BY_KEY else "text"
                       for f in self.fields]
@@ -67,18 +76,41 @@ class CustomerPlanner:
         self.personal = tuple(class_rules.personal_codes())
         # Into an empty archive every row is an add: no chunk needs to look for its codes.
         self.archive_empty = not Customer.select().exists()
+        self.olds: dict = {}  # the chunk's customers of the archive by code (_chunk)
 
     def run(self) -> ImportPlan:
+        plan, marker = self.plan, Marker(archive=not self.archive_empty)
         for chunk in chunks(self.table.rows()):
+            adds, updates = len(plan.adds), len(plan.updates)
             self._chunk(chunk)
+            marker.feed(self._entries(plan.adds[adds:], plan.updates[updates:]))
+        marker.close()
         if "head_office" in self.fields:
-            refuse_heads(self.plan)
-        return self.plan
+            refuse_heads(plan)
+        refused = set(plan.rejected_lines)
+        plan.duplicates = [m for m in marker.marks if m.line not in refused]
+        plan.duplicate_count = marker.count - (len(marker.marks) - len(plan.duplicates))
+        return plan
+
+    def _entries(self, adds: list[PlannedRow], updates: list[PlannedRow]) -> list[Entry]:
+        """The chunk's planned rows as the duplicate marks read them: every new customer,
+        and the updates that change a name, tax id or number (as the card's check)."""
+        at = {f: i for i, f in enumerate(self.plan.add_fields)}
+        picks = [at.get(f) for f in ("name", "tax_id", "phone", "mobile", "mnemonic")]
+        entries = [Entry(row.line, row.code, *(_text(row.cells[i]) if i is not None else "" for i in picks))
+                   for row in adds]
+        for row in updates:
+            if any(f in row.changes for f in WATCHED):
+                old = self.olds.get(row.code) or {}
+                values = {**old, **row.values}
+                entries.append(Entry(row.line, row.code, *(_text(values.get(f)) for f in
+                                                            ("name", "tax_id", "phone", "mobile", "mnemonic"))))
+        return entries
 
     def _existing(self, codes: list[str]) -> tuple[dict, dict]:
         if self.archive_empty:
             return {}, {}
-        wanted = {"id", "code", "version", "short_name", "mnemonic", "dev_date", "class_code",
+        wanted = {"id", "code", "version", "short_name", "mnemonic", "dev_date", "class_code", *WATCHED,
                   *(f for f in self.fields if not f.startswith(DIMENSION_PREFIX))}
         found = {r["code"]: r for r in Customer.select(*(getattr(Customer, f) for f in wanted))
                  .where(Customer.code.in_(codes)).dicts()}
@@ -106,6 +138,7 @@ class CustomerPlanner:
         # A refused code is looked up as written, so the row still reads as an add or update.
         codes = [c if type(c) is str else cell_text(raw_codes[i]) for i, c in enumerate(cleaned[self.code_at])]
         existing, members = self._existing([c for c in codes if c])
+        self.olds = existing
         olds = [existing.get(c) for c in codes] if existing else [None] * len(codes)
         if existing and not self.blank_clears:
             _keep_blank_required(refused, olds)
@@ -115,8 +148,17 @@ class CustomerPlanner:
             typed = cleaned[fields.index("class_code")] if "class_code" in fields else kept
             personal_tax_ids(columns[self.keep[at]], cleaned[at], [c or k for c, k in zip(typed, kept)],
                              self.personal, refused)
+        classes_of = self._region_classes(columns, cleaned, refused, olds) if self.region_field else None
         if self.region_of_file:
             self._regions(chunk, cleaned, olds)
+        if classes_of is not None:
+            at = fields.index(self.region_field)
+            if self.region_made:
+                cleaned.append([""] * len(chunk))
+            column = cleaned[at]
+            for i, klass in classes_of.items():
+                if not column[i]:  # the file's own 地区分类 cell, when filled, says it
+                    column[i] = klass
         self._row_rules(lines, cleaned, olds, refused)
         if not refused and not existing:
             # The common chunk of a first import: every row a new customer, all of them
@@ -138,10 +180,31 @@ class CustomerPlanner:
                 for at, position in enumerate(self.keep):
                     if at != self.code_at and _is_blank(cells[position]):
                         del values[fields[at]]
+                if self.region_made and not values[self.region_field]:
+                    del values[self.region_field]  # no class in the file: the stored one stays
                 if self.region_of_file and ("region" in values or "region_code" in values):
                     values.update(region=row[fields.index("region")],
                                   region_code=row[fields.index("region_code")])
             self._update(line, codes[i], values, old, members)
+
+    def _region_classes(self, columns, cleaned: list[list], refused: dict, olds: list) -> dict[int, str]:
+        """{row index: class} of the rows whose 所属地区码 is no national code but a class code
+        of 地区分类 (U8's 地区分类 class, 01 华北): the cell's refusal taken back, its code
+        left as stored (or empty, for the text to give), the class returned for the row."""
+        found: dict[int, str] = {}
+        at = self.fields.index("region_code")
+        known = self.dim_classes[region_classes.DIMENSION][1]
+        raws = columns[self.keep[at]]
+        for i in [i for i, why in refused.items() if any(f == "region_code" for f, _ in why)]:
+            raw = raws[i] if type(raws[i]) is str else cell_text(raws[i])
+            if raw.strip() not in known:
+                continue
+            refused[i] = [(f, exc) for f, exc in refused[i] if f != "region_code"]
+            if not refused[i]:
+                del refused[i]
+            cleaned[at][i] = olds[i]["region_code"] if olds[i] else ""
+            found[i] = raw.strip()
+        return found
 
     def _regions(self, chunk, cleaned: list[list], olds: list[dict | None]) -> None:
         """Each row's 所属地区 and its code as the card saves them, the made column added: a
@@ -251,6 +314,10 @@ def _keep_blank_required(refused: dict[int, list], olds: list[dict | None]) -> N
             refused[i] = kept
         else:
             del refused[i]
+
+
+def _text(value) -> str:
+    return value if type(value) is str else ("" if value is None else str(value))
 
 
 def _is_blank(cell) -> bool:
