@@ -25,16 +25,21 @@ one changed since (ConflictError), as the card's save does.
 from db.transfer.importer.common import KINDS, ImportPlan, ImportResult, PlannedRow, Problem
 from db.transfer.importer.customers import CustomerPlanner
 from db.transfer.importer.plan import plan
+from db.transfer.importer.rejects import write_rejects
 from db.transfer.importer.subrecords import KINDS as SUB_KINDS, commit_subrecords
 from db.transfer.importer import write
 
 
 def commit(plan: ImportPlan, only_valid: bool = False, progress=None) -> ImportResult:
-    """Write `plan` in one transaction (importer.write; a card's sub-records, importer.subrecords)."""
+    """Write `plan` in one transaction (importer.write; a card's sub-records, importer.subrecords).
+    Written, the plan's spooled rows are removed (a failed commit keeps them, to try again)."""
     if plan.kind in SUB_KINDS:
-        return commit_subrecords(plan, only_valid)
-    return write.commit(plan, only_valid, progress)
+        result = commit_subrecords(plan, only_valid)
+    else:
+        result = write.commit(plan, only_valid, progress)
+    plan.close()
+    return result
 
 
 __all__ = ["KINDS", "SUB_KINDS", "CustomerPlanner", "ImportPlan", "ImportResult", "PlannedRow", "Problem",
-           "commit", "plan"]
+           "commit", "plan", "write_rejects"]

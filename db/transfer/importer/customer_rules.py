@@ -156,14 +156,24 @@ def refuse_early_stops(stops: list, devs: list | None, olds: list[dict | None], 
 def refuse_heads(plan) -> None:
     """总公司编码, once the whole file is planned (a branch may come before its head): each
     head named must be in the archive or the file, not stopped, and no chain of heads, the
-    file's over the archive's, may come back to where it started. A refused row leaves the plan."""
-    named = {row.code: (row, row.values.get("head_office")) for row in plan.adds}
-    named.update({row.code: (row, row.changes["head_office"][1]) for row in plan.updates
-                  if "head_office" in row.changes})
+    file's over the archive's, may come back to where it started. A refused row leaves the plan.
+
+    The plan's rows are spooled (importer.spool): read back here, only the rows that name a
+    head (or change it) and the file's codes among the heads named are held."""
+    at = plan.add_fields.index("head_office")
+    named = {}  # code -> (line, head)
+    for chunk in plan.adds.chunks():
+        named.update((r.code, (r.line, r.cells[at])) for r in chunk if r.cells[at] is not None)
+    for chunk in plan.updates.chunks():
+        named.update((r.code, (r.line, r.changes["head_office"][1])) for r in chunk if "head_office" in r.changes)
     if not named:
         return
-    in_file = {row.code for row in [*plan.adds, *plan.updates]}
     heads = sorted({h for _, h in named.values() if h})
+    wanted = set(heads)
+    in_file = set()  # the heads named that are rows of the file
+    for spool in (plan.adds, plan.updates):
+        for chunk in spool.chunks():
+            in_file.update(r.code for r in chunk if r.code in wanted)
     stored = {}
     for start in range(0, len(heads), 500):
         part = heads[start:start + 500]
@@ -180,7 +190,7 @@ def refuse_heads(plan) -> None:
         return stored[code][0]
 
     refused = {}
-    for code, (row, head) in named.items():
+    for code, (line, head) in named.items():
         if head is None:
             continue
         why = None
@@ -200,11 +210,11 @@ def refuse_heads(plan) -> None:
                 why = RuleError("head.loop", field="head_office", label=label, code=code,
                                 loop=branches.loop_text([*chain, code]))
         if why is not None:
-            refused[row.line] = why
+            refused[line] = why
     if not refused:
         return
-    plan.adds = [r for r in plan.adds if r.line not in refused]
-    plan.updates = [r for r in plan.updates if r.line not in refused]
+    plan.adds = plan.adds.kept(lambda r: r.line not in refused)
+    plan.updates = plan.updates.kept(lambda r: r.line not in refused)
     header = plan.headers.get("head_office", "")
     plan.rejected.extend(Problem(line, header, "head_office", exc.key, dict(exc.values))
                          for line, exc in sorted(refused.items()))

@@ -1,0 +1,164 @@
+"""The rows an import plan will write, held out of memory: a plan of a 1,000,000-row file
+keeps its counts, its rejected rows and a few rows for the preview, not every row.
+
+A RowSpool takes the planner's rows as it makes them and, past SPILL rows, pickles them a
+chunk at a time to a file of its own in the temporary directory; the commit reads them back
+a chunk at a time, in the order they came. A plain file rather than a database: the plan is
+made in one worker thread and committed in another (the TUI), and a file read back through
+a handle of its own crosses threads as it is, and a pickled chunk costs less than rows
+inserted one by one into a table. The file is removed by `close` (after the commit, or when
+the preview is left), and at the latest when the spool is collected or the program ends.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import tempfile
+import weakref
+from typing import Callable, Iterator
+
+
+# Rows held in memory before they go to the file, and rows kept for the preview (as many as it lists).
+SPILL = 2000
+HEAD = 1000
+
+
+class PlannedRow:
+    """A row to add or update. `values` holds the converted values of the file's columns;
+    `changes` (updates only) maps each changed field to (old, new); `version` (customer
+    updates) is the row's version the plan read, which the commit checks as the card's save does.
+
+    A new customer is planned as its `cells`, a tuple in the order of the plan's
+    `add_fields`, and `values` is made from them on first use: rows held as dicts cost
+    time and memory to build, and the commit only picks from the tuple."""
+
+    __slots__ = ("line", "code", "changes", "cells", "fields", "_values", "version")
+
+    def __init__(self, line: int, code: str, values: dict | None = None, changes: dict | None = None,
+                 *, cells: tuple = (), fields: list[str] | None = None, version: int = 0):
+        self.line, self.code, self.version = line, code, version
+        self.changes = {} if changes is None else changes
+        self.cells, self.fields, self._values = cells, fields, values
+
+    @property
+    def values(self) -> dict:
+        if self._values is None:
+            self._values = dict(zip(self.fields, self.cells))
+        return self._values
+
+    def __repr__(self) -> str:
+        return f"PlannedRow(line={self.line}, code={self.code!r}, values={self.values!r})"
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+class RowSpool:
+    """A list of PlannedRow for the planner and the commit: append and extend, len, and
+    iteration (read back from the file); an index or a slice reads up to it."""
+
+    def __init__(self) -> None:
+        self._buffer: list[tuple] = []  # records not yet in the file
+        self._count = 0
+        self._path: str | None = None
+        self._closed = None
+        self._gone = False  # closed after spilling: the rows in the file are gone
+        self._fields: list[str] | None = None  # the add rows' `fields`, one list for all
+        self.head: list[PlannedRow] = []  # the first HEAD rows, for the preview
+
+    @staticmethod
+    def _record(row: PlannedRow) -> tuple:
+        return row.line, row.code, row._values, row.changes, row.cells, row.version
+
+    def _row(self, record: tuple) -> PlannedRow:
+        line, code, values, changes, cells, version = record
+        return PlannedRow(line, code, values, changes, cells=cells, fields=self._fields, version=version)
+
+    def append(self, row: PlannedRow) -> None:
+        self.extend((row,))
+
+    def extend(self, rows) -> None:
+        record = self._record
+        for row in rows:
+            if row.fields is not None:
+                self._fields = row.fields
+            if len(self.head) < HEAD:
+                self.head.append(row)
+            self._buffer.append(record(row))
+            self._count += 1
+            if len(self._buffer) >= SPILL:
+                self._spill()
+
+    def _spill(self) -> None:
+        if self._path is None:
+            handle, self._path = tempfile.mkstemp(prefix="kehu-import-", suffix=".spool")
+            os.close(handle)
+            self._closed = weakref.finalize(self, _remove, self._path)
+        with open(self._path, "ab") as f:
+            pickle.dump(self._buffer, f, pickle.HIGHEST_PROTOCOL)
+        self._buffer = []
+
+    def chunks(self) -> Iterator[list[PlannedRow]]:
+        """The rows back, a chunk at a time, in the order they came."""
+        row = self._row
+        if self._gone:
+            raise RuntimeError("the plan's rows were removed (the plan was committed or left)")
+        if self._path is not None:
+            with open(self._path, "rb") as f:
+                while True:
+                    try:
+                        records = pickle.load(f)
+                    except EOFError:
+                        break
+                    yield [row(r) for r in records]
+        if self._buffer:
+            yield [row(r) for r in self._buffer]
+
+    def __iter__(self) -> Iterator[PlannedRow]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            if index.stop is not None and 0 <= index.stop <= len(self.head) and (index.start or 0) >= 0:
+                return self.head[index]
+            return list(self)[index]
+        if 0 <= index < len(self.head):
+            return self.head[index]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return next(itertools.islice(iter(self), index, None))
+
+    def kept(self, keep: Callable[[PlannedRow], bool]) -> "RowSpool":
+        """A spool of the rows `keep` keeps, this one closed."""
+        spool = RowSpool()
+        for chunk in self.chunks():
+            spool.extend(r for r in chunk if keep(r))
+        self.close()
+        return spool
+
+    def close(self) -> None:
+        """The file removed. The count and the preview's rows stay (a whole-archive preview
+        shows the parts it rolled back); the rows past the memory's share are gone."""
+        if self._closed is not None:
+            self._closed()
+            self._gone = True
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, RowSpool)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"RowSpool({self._count} rows)"
