@@ -68,6 +68,8 @@ def describe(plan) -> list[str]:
         lines.append("  " + t("transfer.unsaved_formula", line=line, column=column))
     if len(plan.unsaved) > SHOWN:
         lines.append("  " + t("transfer.more", count=len(plan.unsaved) - SHOWN))
+    if plan.rejects_path is not None:
+        lines.append(t("transfer.rejects_file", path=str(plan.rejects_path)))
     for problem in plan.rejected[:SHOWN]:
         column = import_field_name(plan.kind, problem.field) if problem.field else problem.column
         lines.append("  " + t("transfer.rejected_row", line=problem.line, column=column,
@@ -115,12 +117,21 @@ def run_import(args, store) -> int:
 def run_table(args) -> int:
     from db.archive import dimensions
     from db.transfer import importer
+    from tui.i18n import error_text
 
     # A dimension named by its name is taken by its key; one not there yet goes as typed
     # (a class import creates it, the others refuse it naming those there are).
     named = dimensions.named(args.dimension)
     plan = importer.plan(args.file, kind=args.kind, dimension=named.code if named else args.dimension,
                          blank_clears=args.blank_clears)
+    importer.write_rejects(plan, error_text)  # every rejected row, beside the file
+    try:
+        return _run_plan(args, plan)
+    finally:
+        plan.close()
+
+
+def _run_plan(args, plan) -> int:
     for line in describe(plan):
         print(line)
     if args.dry_run:
@@ -132,6 +143,8 @@ def run_table(args) -> int:
     if not plan.writes:
         _err(t("transfer.nothing"))
         return 1
+    from db.transfer import importer
+
     result = importer.commit(plan, only_valid=args.only_valid)
     print(t("transfer.done", added=result.added, updated=result.updated, skipped=result.skipped,
             batch=result.batch))
