@@ -57,10 +57,16 @@ def test_a_plan_of_many_rows_holds_no_list_of_them_and_the_commit_reads_them_all
     assert not any(os.path.exists(f) for f in files)  # removed once written
 
 
-def test_the_plan_keeps_about_the_same_memory_for_four_times_the_rows(store, tmp_path):
+def test_the_plan_keeps_about_the_same_memory_for_four_times_the_rows(store, tmp_path, monkeypatch):
+    """The codes met past seen_codes.MEMORY go to disk too (made small here: at its size the
+    dict is most of a small file's plan)."""
+    from db.transfer.importer import seen_codes
+
+    monkeypatch.setattr(seen_codes, "MEMORY", 1000)
     _classes()
+    importer.plan(_file(tmp_path, 10, "warm.csv")).close()  # the caches a first plan loads
     peaks = []
-    for rows in (4_000, 16_000):
+    for rows in (24_000, 96_000):  # (below about 20,000 rows the caches of a plan are still filling)
         path = _file(tmp_path, rows, f"{rows}.csv")
         tracemalloc.start()
         plan = importer.plan(path)
@@ -158,3 +164,18 @@ def store(tmp_path):
     s = db.open_store(str(tmp_path / "t.db"))
     yield s
     s.close()
+
+
+def test_a_code_met_again_is_refused_whether_its_first_line_is_in_memory_or_on_disk(store, tmp_path, monkeypatch):
+    from db.transfer.importer import seen_codes
+
+    _classes()
+    monkeypatch.setattr(seen_codes, "MEMORY", 3)
+    monkeypatch.setattr("db.transfer.importer.common.CHUNK", 4)
+    codes = ["A1", "A2", "A3", "A4", "A5", "A1", "A6", "A5", "A7", "A2", "A7"]
+    path = tmp_path / "d.csv"
+    path.write_text(HEADER + "".join(f"{c},客户{c}公司,客户{c},01001,\n" for c in codes), encoding="utf-8")
+    plan = importer.plan(path)
+    assert [(p.line, p.values["code"], p.values["first_line"]) for p in plan.rejected] == [
+        (7, "A1", 2), (9, "A5", 6), (11, "A2", 3), (12, "A7", 10)]
+    assert [r.code for r in plan.adds] == ["A1", "A2", "A3", "A4", "A5", "A6", "A7"]

@@ -14,6 +14,7 @@ from db.values.coding import CodingScheme
 from db.values.dates import format_date
 from db.values.fields import Field
 from db.transfer.importer.common import Problem, as_cell, cell_text
+from db.transfer.importer.seen_codes import SeenCodes
 
 REQUIRED = tuple(f.key for f in fields_meta.EDITABLE if f.required)
 # The field kinds whose cleaned values are remembered across chunks (few distinct values),
@@ -112,19 +113,22 @@ def refuse_missing(missing: list[str], olds: list[dict | None], refuse: Refuse) 
                 refuse(i, fld, exc)
 
 
-def refuse_repeated(codes: list, lines: list[int], seen: dict[str, int], refuse: Refuse) -> None:
+def refuse_repeated(codes: list, lines: list[int], seen: SeenCodes, refuse: Refuse) -> None:
     """A code met before in the file (`seen`: code -> its first line, across chunks)."""
     found = [(c, line) for c, line in zip(codes, lines) if type(c) is str and c]
     unique = {c for c, _ in found}
-    if len(unique) == len(found) and seen.keys().isdisjoint(unique):
-        seen.update(found)  # the common case: no code met before
+    earlier = seen.earlier(unique)
+    if len(unique) == len(found) and not earlier:
+        seen.add(found)  # the common case: no code met before
         return
+    new = {}
     for i, (code, line) in enumerate(zip(codes, lines)):
         if type(code) is str and code:
-            first = seen.setdefault(code, line)
+            first = earlier.get(code) or new.setdefault(code, line)
             if first != line:
                 refuse(i, "code", RuleError("import.duplicate_code", field="code", code=code,
                                             first_line=first))
+    seen.add(list(new.items()))
 
 
 def refuse_classes(column: list, fld: str, problem: Callable[[str], RuleError | None],

@@ -14,6 +14,7 @@ from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_prob
                                                  personal_tax_ids, refuse_classes, refuse_early_stops,
                                                  refuse_heads, refuse_missing, refuse_repeated)
 from db.transfer.importer.kinds import dimension_titles
+from db.transfer.importer.seen_codes import SeenCodes
 from db.transfer.importer.common import (ImportPlan, PlannedRow, Problem, cell_text, chunks,
                                          new_plan)
 
@@ -54,7 +55,7 @@ class CustomerPlanner:
         self.field_meta = [None if f in self.dim_fields else fields_meta.BY_KEY[f] for f in self.fields]
         self.dim_classes = {code: (class_rules.scheme_of(self.dims[code]), class_map(self.dims[code]))
                             for code in self.dim_fields.values()}
-        self.seen: dict[str, int] = {}
+        self.seen = SeenCodes()
         self.memo: list[dict] = [{} for _ in self.fields]
         self.class_problems: dict[tuple, RuleError | None] = {}
         self.missing_required = [f for f in REQUIRED if f not in self.plan.headers]
@@ -67,11 +68,15 @@ class CustomerPlanner:
         self.personal = tuple(class_rules.personal_codes())
         # Into an empty archive every row is an add: no chunk needs to look for its codes.
         self.archive_empty = not Customer.select().exists()
+        self.heads_named = False  # a row of the file names a 总公司编码 (refuse_heads reads the plan again)
 
     def run(self) -> ImportPlan:
-        for chunk in chunks(self.table.rows()):
-            self._chunk(chunk)
-        if "head_office" in self.fields:
+        try:
+            for chunk in chunks(self.table.rows()):
+                self._chunk(chunk)
+        finally:
+            self.seen.close()
+        if self.heads_named:  # (no row names a head: no row can be refused for one)
             refuse_heads(self.plan)
         return self.plan
 
@@ -117,6 +122,8 @@ class CustomerPlanner:
                              self.personal, refused)
         if self.region_of_file:
             self._regions(chunk, cleaned, olds)
+        if "head_office" in fields and not self.heads_named:
+            self.heads_named = any(h is not None for h in cleaned[fields.index("head_office")])
         self._row_rules(lines, cleaned, olds, refused)
         if not refused and not existing:
             # The common chunk of a first import: every row a new customer, all of them
@@ -202,8 +209,7 @@ class CustomerPlanner:
         else:
             rows = [row if row[m] else row[:m] + (mnemonic_of(row[short]),) + row[m + 1:]
                     for row in rows]
-        self.plan.adds.extend([PlannedRow(line, code, cells=row, fields=fields)
-                               for line, code, row in zip(lines, codes, rows)])
+        self.plan.adds.extend_cells(lines, codes, rows if isinstance(rows, list) else list(rows), fields)
 
     def _class_problem(self, dim: str | None, code: str) -> RuleError | None:
         """class_problem of a class code in the main dimension (dim None) or another,

@@ -316,21 +316,25 @@ def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlit
         return pick(cells) + (key(name), key(short))
 
     table = Customer._meta.table_name
+    # The spooled rows' cells, a chunk at a time, as the spool keeps them (no PlannedRow made).
+    cell_chunks = ([r[4] for r in records] for records in plan.adds.records())
     if sqlite:
         done = 0
-        for chunk in chunks(plan.adds, WRITE_CHUNK):
+        for chunk in cell_chunks:
             ids = range(before + 1 + done, before + 1 + done + len(chunk))
-            bulk.insert(table, columns, [(i, *keyed(r.cells), *tail) for i, r in zip(ids, chunk)])
-            search.index_many([(i, *names_of(r.cells)) for i, r in zip(ids, chunk)])
+            bulk.insert(table, columns, [(i, *keyed(cells), *tail) for i, cells in zip(ids, chunk)])
+            search.index_many([(i, *names_of(cells)) for i, cells in zip(ids, chunk)])
             done += len(chunk)
             report(done, total)
         return
 
     def rows():
-        for done, r in enumerate(plan.adds, 1):
-            yield keyed(r.cells) + tail
-            if done % WRITE_CHUNK == 0:
-                report(done, total)
+        done = 0
+        for chunk in cell_chunks:
+            for cells in chunk:
+                yield keyed(cells) + tail
+            done += len(chunk)
+            report(done, total)
 
     bulk.insert(table, columns, rows(), bulk.text_columns(Customer, given + keys + rest))
     report(len(plan.adds), total)
