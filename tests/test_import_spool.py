@@ -179,3 +179,19 @@ def test_a_code_met_again_is_refused_whether_its_first_line_is_in_memory_or_on_d
     assert [(p.line, p.values["code"], p.values["first_line"]) for p in plan.rejected] == [
         (7, "A1", 2), (9, "A5", 6), (11, "A2", 3), (12, "A7", 10)]
     assert [r.code for r in plan.adds] == ["A1", "A2", "A3", "A4", "A5", "A6", "A7"]
+
+
+def test_kehu_import_says_where_the_rejects_file_went(tmp_path, capsys):
+    import db
+    from tui import cli
+
+    target = str(tmp_path / "t.db")
+    db.open_store(target)
+    _classes()
+    source = _file(tmp_path, 5, bad_every=2)
+    assert cli.main(["import", str(source), "--db", target, "--lang", "en", "--only-valid"]) == 0
+    out = capsys.readouterr().out
+    rejects = tmp_path / "c.rejects.csv"
+    assert f"Every rejected row is in {rejects}" in out and "3 added" in out
+    with open(rejects, encoding="utf-8-sig", newline="") as f:
+        assert [r[0] for r in csv.reader(f)] == ["客户编码", "K000001", "K000003"]
