@@ -61,9 +61,7 @@ _DATED = {dt.date, type(None)}
 def _columnar(records: list[tuple]) -> bytes | None:
     """A chunk of new customers (cells only, the bulk of a large import) as its columns,
     marshalled: three times quicker to write and read back than the rows pickled, whose
-    dates cost most. None for any other chunk (it is pickled)."""
-    if not all(r[4] and r[2] is None and not r[3] and not r[5] for r in records):
-        return None
+    dates cost most. None when its columns hold something else (it is pickled)."""
     if len({len(r[4]) for r in records}) != 1:
         return None
     columns = list(zip(*(r[4] for r in records)))
@@ -103,6 +101,7 @@ class RowSpool:
 
     def __init__(self) -> None:
         self._buffer: list[tuple] = []  # records not yet in the file
+        self._cells_only = True  # every record in the buffer came by extend_cells
         self._count = 0
         self._path: str | None = None
         self._closed = None
@@ -142,6 +141,7 @@ class RowSpool:
             if len(self.head) < HEAD:
                 self.head.append(row)
             self._buffer.append(record(row))
+            self._cells_only = False
             self._count += 1
             if len(self._buffer) >= SPILL:
                 self._spill()
@@ -152,8 +152,8 @@ class RowSpool:
             os.close(handle)
             self._closed = weakref.finalize(self, _remove, self._path)
         with open(self._path, "ab") as f:
-            pickle.dump(_columnar(self._buffer) or self._buffer, f, pickle.HIGHEST_PROTOCOL)
-        self._buffer = []
+            pickle.dump(self._cells_only and _columnar(self._buffer) or self._buffer, f, pickle.HIGHEST_PROTOCOL)
+        self._buffer, self._cells_only = [], True
 
     def chunks(self) -> Iterator[list[PlannedRow]]:
         """The rows back, a chunk at a time, in the order they came."""
