@@ -195,3 +195,20 @@ def test_kehu_import_says_where_the_rejects_file_went(tmp_path, capsys):
     assert f"Every rejected row is in {rejects}" in out and "3 added" in out
     with open(rejects, encoding="utf-8-sig", newline="") as f:
         assert [r[0] for r in csv.reader(f)] == ["客户编码", "K000001", "K000003"]
+
+
+def test_a_sale_named_twice_is_refused_whether_its_first_line_is_in_memory_or_on_disk(store, tmp_path, monkeypatch):
+    from db.transfer.importer import seen_codes
+
+    _classes()
+    customers.create({"code": "C1", "name": "甲公司", "short_name": "甲", "class_code": "01001"})
+    monkeypatch.setattr(seen_codes, "MEMORY", 2)
+    monkeypatch.setattr("db.transfer.importer.common.CHUNK", 3)
+    docs = ["X1", "X2", "X3", "X4", "X1", "X5", "X3", "X5"]
+    path = tmp_path / "s.csv"
+    path.write_text("客户编码,单据日期,单据号,金额,成本\n" + "".join(f"C1,2024-03-05,{d},10,0\n" for d in docs),
+                    encoding="utf-8")
+    plan = importer.plan(path, kind="sales")
+    assert [(p.line, p.values["doc_no"], p.values["first_line"]) for p in plan.rejected] == [
+        (6, "X1", 2), (8, "X3", 4), (9, "X5", 7)]
+    assert importer.commit(plan, only_valid=True).added == 5
