@@ -8,13 +8,21 @@ Nothing is written. `commit(plan)` writes the plan in one transaction: it refuse
 rejected rows unless told to import only the valid ones, and an error anywhere (a code taken
 by someone else since the plan, say) rolls back every row.
 
+The plan holds counts, the rejected rows and the preview's first rows, not every row: the
+rows to write are spooled to a temporary file as they are planned (importer.spool) and read
+back a chunk at a time by the commit, which removes the file once written (`plan.close()`
+when the preview is left), so an import's memory does not grow with its file.
+`write_rejects(plan, reason)` writes every rejected row beside the file, to be fixed and
+imported again (importer.rejects).
+
 The archive is read in chunks (one query per CHUNK rows, never one per row), a chunk's cells
 are cleaned a column at a time (db.values.fields' rules, see importer.customers), and rows
 are written set-based, never a statement per row: streamed in bulk (db.core.bulk: COPY on
 PostgreSQL, executemany on SQLite) into their table or a temporary one, then one INSERT ...
 SELECT or UPDATE ... FROM each, so 100,000 customers cost a few seconds on either database.
 
-Modules: common (the plan's types and cell conversions), customers and customer_rules,
+Modules: common (the plan's types and cell conversions), spool (the rows out of memory),
+seen_codes (the codes met so far, bounded), rejects (the rejects file), customers and customer_rules,
 classes and sales (each kind's planning), subrecords (the card's contacts, addresses, banks and
 invoice details: planning and commit), plan (the planning entry), write (the commit).
 
