@@ -4,7 +4,10 @@ process of its own whose high-water resident size is the row (VmHWM of /proc/sel
 which starts afresh at exec, where getrusage's ru_maxrss keeps the parent's high water). The
 files are the bench's 100,000-row export, repeated with each repeat's codes suffixed.
 
+Then the same for 100,000 and 1,000,000 sales into the 100,000 customers just imported.
+
     python -m bench.import_memory TARGET CUSTOMERS.csv CLASSES.csv   (the child: one JSON line)
+    python -m bench.import_memory TARGET SALES.csv                   (sales into TARGET's customers)
 """
 from __future__ import annotations
 
@@ -45,30 +48,62 @@ def repeated(source: Path, target: Path, rows: int) -> Path:
     return target
 
 
+def sales(source: Path, target: Path, rows: int) -> Path:
+    """`rows` documents of the source's customers, a new number each."""
+    with open(source, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        at = next(reader).index("客户编码")
+        codes = [row[at] for row in reader]
+    with open(target, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["客户编码", "单据日期", "单据号", "金额", "成本"])
+        for n in range(rows):
+            writer.writerow([codes[n % len(codes)], f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}", f"B{n:08d}",
+                             f"{n % 9000 + 100}.50", "80"])
+    return target
+
+
+def _child(*args: str) -> dict | str:
+    found = subprocess.run([sys.executable, "-m", "bench.import_memory", *args], capture_output=True,
+                           text=True, check=False, cwd=Path(__file__).resolve().parent.parent)
+    if found.returncode:
+        return f"failed: {found.stderr.strip().splitlines()[-1:]}"
+    return json.loads(found.stdout.strip().splitlines()[-1])
+
+
 def memory_rates(scratch, source: Path, classes: Path, workdir: Path) -> list[Result]:
-    """A row per size, then the ratio. `scratch(name)` gives an empty archive's place."""
-    peaks, results = {}, []
-    for rows in SIZES:
-        path = repeated(source, workdir / f"memory-{rows}.csv", rows)
-        found = subprocess.run([sys.executable, "-m", "bench.import_memory", scratch(f"memory{rows}"),
-                                str(path), str(classes)], capture_output=True, text=True, check=False,
-                               cwd=Path(__file__).resolve().parent.parent)
-        path.unlink()
-        if found.returncode:
-            results.append(Result(f"import csv peak memory {rows:,}", "MB",
-                                  note=f"failed: {found.stderr.strip().splitlines()[-1:]}"))
-            continue
-        done = json.loads(found.stdout.strip().splitlines()[-1])
-        peaks[rows] = done["peak_mb"]
-        results.append(Result(f"import csv peak memory {rows:,}", "MB", done["peak_mb"], None, 1,
-                              target=TARGET_MB if rows == SIZES[-1] else None,
-                              note=f"{done['added']:,} added in {done['seconds']:.0f} s (plan "
-                                   f"{done['plan_seconds']:.0f} s); the process at rest {done['base_mb']:.0f} MB; "
-                                   "RSS high-water (VmHWM) of a child process", extra=done))
-    if len(peaks) == len(SIZES):
-        results.append(Result("import memory ratio 1M / 100k", "x", peaks[SIZES[-1]] / peaks[SIZES[0]], None, 1,
-                              target=RATIO, note="the peak of the 1,000,000-row import over the 100,000-row one's"))
+    """A row per size, then the ratio, for customers then sales. `scratch(name)` gives an
+    empty archive's place."""
+    results = []
+    places = {rows: scratch(f"memory{rows}") for rows in SIZES}
+    for kind in ("customers", "sales"):
+        peaks = {}
+        for rows in SIZES:
+            if kind == "customers":
+                path = repeated(source, workdir / f"memory-{rows}.csv", rows)
+                done = _child(places[rows], str(path), str(classes))
+            else:  # into the archive of the 100,000 customers
+                path = sales(source, workdir / f"memory-sales-{rows}.csv", rows)
+                done = _child(places[SIZES[0]], str(path))
+            path.unlink()
+            if isinstance(done, str):
+                results.append(Result(f"import {kind} peak memory {rows:,}", "MB", note=done))
+                continue
+            peaks[rows] = done["peak_mb"]
+            results.append(_row(kind, rows, done))
+        if len(peaks) == len(SIZES):
+            results.append(Result(f"import {kind} memory ratio 1M / 100k", "x", peaks[SIZES[-1]] / peaks[SIZES[0]],
+                                  None, 1, target=RATIO,
+                                  note=f"the peak of the 1,000,000-row {kind} import over the 100,000-row one's"))
     return results
+
+
+def _row(kind: str, rows: int, done: dict) -> Result:
+    return Result(f"import {kind} peak memory {rows:,}", "MB", done["peak_mb"], None, 1,
+                  target=TARGET_MB if rows == SIZES[-1] else None,
+                  note=f"{done['added']:,} added in {done['seconds']:.0f} s (plan {done['plan_seconds']:.0f} s); "
+                       f"the process at rest {done['base_mb']:.0f} MB; RSS high-water (VmHWM) of a child process",
+                  extra=done)
 
 
 def high_water_mb() -> float:
@@ -79,15 +114,17 @@ def high_water_mb() -> float:
     raise OSError("no VmHWM")
 
 
-def main(target: str, customers: str, classes: str) -> None:
+def main(target: str, rows: str, classes: str | None = None) -> None:
+    """Import `rows` into `target`: customers into a new archive (its classes first), or sales."""
     import db
     from db.transfer import importer
 
     db.open_store(target)
-    importer.commit(importer.plan(classes, kind="classes"))
+    if classes:
+        importer.commit(importer.plan(classes, kind="classes"))
     base = high_water_mb()
     began = time.perf_counter()
-    plan = importer.plan(customers)
+    plan = importer.plan(rows, kind="customers" if classes else "sales")
     planned = time.perf_counter()
     result = importer.commit(plan, only_valid=True)
     ended = time.perf_counter()
