@@ -1,6 +1,7 @@
 """Committing an import plan: one transaction, rows streamed in bulk (db.core.bulk) and set-based SQL."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -18,7 +19,7 @@ from db.core.models import (MAIN_DIMENSION, ChangeLog, Customer, CustomerClass, 
 from db.core.session import current, writing
 from db.values import collation
 from db.values.columns import DIMENSION_PREFIX
-from db.values.subfields import MIRRORED
+from db.values.subfields import MIRROR, MIRRORED
 from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, WRITE_CHUNK, ImportPlan,
                                          ImportResult, PlannedRow, ProgressFn, chunks, many_objects)
 from db.transfer.importer.spool import RowSpool
@@ -186,7 +187,7 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
             completeness.refresh(f"id > {database.param}", [before])
     # The updates as written, each change's old value the one really replaced (for the history).
     written = _update_customers(plan, at, who, report, total) if plan.updates else []
-    _follow_card(plan, before)
+    _follow_card(plan, before, archive == 0)
     _write_memberships(plan, large and not plan.updates)
     _log_added(plan, before, at, who)
     _log(plan, "customer", written, "change")
@@ -194,11 +195,17 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         written.close()
 
 
-def _follow_card(plan: ImportPlan, before: int) -> None:
+def _follow_card(plan: ImportPlan, before: int, first: bool) -> None:
     """The default contacts, addresses and banks take the card fields the import wrote
-    (db.archive.subrecords keeps the customer row as their copy)."""
+    (db.archive.subrecords keeps the customer row as their copy). `first`: the archive had no
+    customer before, so it has no sub-record either (they cascade with their customer):
+    the tables' indexes are built once after the rows, which need not look for a default
+    already there."""
     if plan.adds:
-        subrecords.seed_from_card(Customer.id > before)
+        with contextlib.ExitStack() as built:
+            for kind in sorted({kind for kind, _ in MIRROR}) if first else ():  # the kinds seeded
+                built.enter_context(bulk.indexes_rebuilt(subrecords.MODELS[kind]._meta.table_name, True))
+            subrecords.seed_from_card(Customer.id > before, fresh=first)
     codes = [r.code for r in plan.updates if any(f in MIRRORED for f in r.changes)]
     for start in range(0, len(codes), WRITE_CHUNK):
         subrecords.sync_from_card(Customer.code.in_(codes[start:start + WRITE_CHUNK]))
