@@ -15,7 +15,7 @@ from db.values.columns import Column
 from db.values.dates import parse_date
 from db.values.money import parse_money
 from db.transfer.tabular import Table, excel_serial_date
-from db.transfer.importer.spool import PlannedRow, RowSpool
+from db.transfer.importer.spool import PlannedRow, RowSpool  # noqa: F401  (PlannedRow: its home was here)
 
 KINDS = ("customers", "classes", "sales")
 CHUNK = 1000

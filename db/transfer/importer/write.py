@@ -21,7 +21,7 @@ from db.values import collation
 from db.values.columns import DIMENSION_PREFIX
 from db.values.subfields import MIRROR, MIRRORED
 from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, WRITE_CHUNK, ImportPlan,
-                                         ImportResult, PlannedRow, ProgressFn, chunks, many_objects)
+                                         ImportResult, PlannedRow, ProgressFn, many_objects)
 from db.transfer.importer.spool import RowSpool
 
 def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | None = None) -> ImportResult:
