@@ -1,7 +1,8 @@
 """Import and export rates (issue 5): the whole archive to CSV, 100,000 customers from CSV
 into an empty archive (preview and commit), and those 100,000 to xlsx; then the same
 100,000 rows previewed from the xlsx and from the CSV into another empty archive, one
-after the other (issue 21: within 1.3x).
+after the other (issue 21: within 1.3x); and the peak memory of importing 100,000 and
+1,000,000 customers (bench.import_memory).
 
 The import is also read against its floor on the machine at hand, measured in the same run:
 the same file parsed by the csv module and its rows written by the raw driver into an empty
@@ -17,7 +18,7 @@ import itertools
 import sqlite3
 import time
 
-from bench import postgres
+from bench import import_memory, postgres
 from bench.floor import is_url
 from bench.harness import Result
 
@@ -93,6 +94,12 @@ def transfer_rates(ctx) -> list[Result]:
                              f"streamed workbook, every column, {book.stat().st_size / 1e6:.0f} MB "
                              f"(csv: {results[0].extra['rows_per_second']:,} rows/s)"))
         results += _preview_rates(scratch[2], classes, head, book)
+
+        def place(name: str) -> str:
+            scratch.append(_scratch(ctx, name))
+            return scratch[-1]
+
+        results += import_memory.memory_rates(place, head, classes, ctx.workdir)
     finally:
         ctx.store = db.open_store(str(ctx.db), create=False)
         if is_url(ctx.db):

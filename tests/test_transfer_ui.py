@@ -174,6 +174,27 @@ async def test_cancel_on_the_preview_writes_nothing(seeded, here):
         assert Customer.select().count() == 3
 
 
+async def test_a_spooled_plan_left_with_escape_leaves_no_spool_and_its_rejects_file_is_named(seeded, here):
+    import os
+
+    from db.transfer.importer import spool
+
+    rows = "".join(f"Y{n:05d},名称{n}有限公司,简称{n},03001,,\n" for n in range(spool.SPILL + 100))
+    write(here, "big.csv", HEADER + rows + "Y99999,坏的,坏的,99,,\n")
+    app = make_app(seeded, start="archive")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_file(pilot, "big.csv")
+        plan = app.screen.plan
+        assert "被拒绝的行已全部写入 big.rejects.csv" in text_of(app, "#preview-counts")
+        assert (here / "big.rejects.csv").exists()
+        spooled = plan.adds._path
+        assert spooled and os.path.exists(spooled)
+        await press(pilot, "escape")
+        await settle(pilot)
+        assert not os.path.exists(spooled) and Customer.select().count() == 3
+
+
 async def test_commit_reports_progress_and_a_failure_in_one_line(seeded, here, monkeypatch):
     def failing(plan, only_valid=False, progress=None):
         progress(5, 10)

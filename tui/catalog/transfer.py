@@ -48,6 +48,7 @@ MESSAGES = {
     "transfer.help_all": ("输出整个档案: 客户 (含各分类维度)、分类和销售", "export the whole archive: customers (with every dimension), classes and sales"),
     "transfer.read": ("{path}: {format}{encoding}{sheet}, {rows} 行", "{path}: {format}{encoding}{sheet}, {rows} [row|rows]"),
     "transfer.extra": ("忽略的栏目: {columns}", "Columns ignored: {columns}"),
+    "transfer.rejects_file": ("全部被拒绝的行已写入 {path}: 改正后可再次导入", "Every rejected row is in {path}: fix it and import it again"),
     "transfer.missing": ("缺少的必需栏目 (新增的行会被拒绝): {columns}", "Required columns missing (rows to add are rejected): {columns}"),
     "transfer.summary": ("新增 {adds}, 修改 {updates}, 不变 {unchanged}, 拒绝 {rejected} 行", "{adds} to add, {updates} to update, {unchanged} unchanged, {rejected} rejected"),
     "transfer.rejected_row": ("第 {line} 行 [{column}]: {reason}", "line {line} [{column}]: {reason}"),

@@ -35,6 +35,7 @@ MESSAGES = {
     "transfer_ui.counts": ("新增 {adds}   修改 {updates}   不变 {unchanged}   拒绝 {rejected}",
                            "Add {adds}   Update {updates}   Unchanged {unchanged}   Rejected {rejected}"),
     "transfer_ui.extra": ("忽略的栏目: {columns}", "Columns ignored: {columns}"),
+    "transfer_ui.rejects_file": ("被拒绝的行已全部写入 {path}", "All rejected rows written to {path}"),
     "transfer_ui.missing": ("缺少的栏目: {columns} (新增的行会被拒绝)", "Columns missing: {columns} (rows to add are rejected)"),
     "transfer_ui.unsaved_note": ("{count} 个单元格的公式没有保存的值, 按空值读取: 请先在 Excel 中打开并保存文件",
                                  "{count} [cell holds|cells hold] a formula without a saved value, read as empty: open and save the file in Excel first"),

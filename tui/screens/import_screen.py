@@ -159,8 +159,12 @@ class ImportPromptScreen(KehuModal[object]):
 
         def read():
             # A whole-archive export gives every part's plan (restore_screen previews it).
-            return (restore.restore(path, kinds=(kind,) if kind else (), blank_clears=blank_clears)
-                    or importer.plan(path, kind, dimension, blank_clears=blank_clears))
+            found = restore.restore(path, kinds=(kind,) if kind else (), blank_clears=blank_clears)
+            if found is not None:
+                return found
+            plan = importer.plan(path, kind, dimension, blank_clears=blank_clears)
+            importer.write_rejects(plan, error_text)  # every rejected row, beside the file
+            return plan
 
         # Every refusal and read error becomes one line.
         background.start(self, "import-plan", read, self.dismiss, self._failed)
@@ -322,6 +326,8 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
                       unchanged=plan.unchanged, rejected=len(plan.rejected_lines)), style="bold")
         if plan.extra:
             text.append("\n" + t("transfer_ui.extra", columns=visible_text(", ".join(plan.extra))))
+        if plan.rejects_path is not None:
+            text.append("\n" + t("transfer_ui.rejects_file", path=visible_text(str(plan.rejects_path))))
         if plan.missing:
             text.append("\n" + t("transfer_ui.missing", columns=", ".join(column_name(plan, f) for f in plan.missing)), style="yellow")
         if plan.unsaved:
@@ -387,6 +393,7 @@ class ImportPreviewScreen(KehuModal[tuple[ImportResult, float] | None]):
 
     def action_cancel(self) -> None:
         if not self.busy:
+            self.plan.close()  # the spooled rows, never to be written
             self.dismiss(None)
 
 

@@ -81,6 +81,8 @@ def describe(plan) -> list[str]:
         lines.append("  " + t("transfer.unsaved_formula", line=line, column=column))
     if len(plan.unsaved) > SHOWN:
         lines.append("  " + t("transfer.more", count=len(plan.unsaved) - SHOWN))
+    if plan.rejects_path is not None:
+        lines.append(t("transfer.rejects_file", path=str(plan.rejects_path)))
     for problem in plan.rejected[:SHOWN]:
         column = import_field_name(plan.kind, problem.field) if problem.field else problem.column
         lines.append("  " + t("transfer.rejected_row", line=problem.line, column=column,
@@ -103,8 +105,8 @@ def describe(plan) -> list[str]:
 
 
 def plan_json(plan) -> dict:
-    """The plan as `kehu import --json` prints it: the counts, the rejected rows and the
-    rows that may be duplicates (the first SHOWN of those, and their count)."""
+    """The plan as `kehu import --json` prints it: the counts, the rejected rows (all of
+    them in the rejects file beside the input) and the rows that may be duplicates (the first SHOWN of those, and their count)."""
     from tui.i18n import error_text
 
     return {"path": str(plan.path), "kind": plan.kind, "rows": plan.rows, "adds": len(plan.adds),
@@ -112,6 +114,7 @@ def plan_json(plan) -> dict:
             "rejected": [{"line": p.line, "column": p.column, "field": p.field, "key": p.key,
                           "message": plain.safe(error_text(p))} for p in plan.rejected[:SHOWN]],
             "rejected_rows": len(plan.rejected_lines),
+            "rejects_file": str(plan.rejects_path) if plan.rejects_path is not None else None,
             "duplicates": [{"line": m.line, "code": m.code, "name": m.name, "other_code": m.other_code,
                             "other_name": m.other_name, "other_line": m.other_line or None,
                             "score": m.score, "reasons": list(m.reasons), "stopped": m.stopped}
@@ -167,12 +170,21 @@ def run_import(args, store) -> int:
 def run_table(args) -> int:
     from db.archive import dimensions
     from db.transfer import importer
+    from tui.i18n import error_text
 
     # A dimension named by its name is taken by its key; one not there yet goes as typed
     # (a class import creates it, the others refuse it naming those there are).
     named = dimensions.named(args.dimension)
     plan = importer.plan(args.file, kind=args.kind, dimension=named.code if named else args.dimension,
                          blank_clears=args.blank_clears)
+    importer.write_rejects(plan, error_text)  # every rejected row, beside the file
+    try:
+        return _run_plan(args, plan)
+    finally:
+        plan.close()
+
+
+def _run_plan(args, plan) -> int:
     _print_plans(args, [plan])
     if args.dry_run:
         print(t("transfer.dry_run"), file=_out(args))
@@ -183,6 +195,8 @@ def run_table(args) -> int:
     if not plan.writes:
         _err(t("transfer.nothing"))
         return 1
+    from db.transfer import importer
+
     result = importer.commit(plan, only_valid=args.only_valid)
     print(t("transfer.done", added=result.added, updated=result.updated, skipped=result.skipped,
             batch=result.batch), file=_out(args))

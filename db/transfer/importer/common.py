@@ -13,6 +13,7 @@ from db.values.columns import Column
 from db.values.dates import parse_date
 from db.values.money import parse_money
 from db.transfer.tabular import Table, excel_serial_date
+from db.transfer.importer.spool import PlannedRow, RowSpool  # noqa: F401  (PlannedRow: its home was here)
 
 KINDS = ("customers", "classes", "sales")
 CHUNK = 1000
@@ -44,33 +45,6 @@ class Problem:
     values: dict = field(default_factory=dict)
 
 
-class PlannedRow:
-    """A row to add or update. `values` holds the converted values of the file's columns;
-    `changes` (updates only) maps each changed field to (old, new); `version` (customer
-    updates) is the row's version the plan read, which the commit checks as the card's save does.
-
-    A new customer is planned as its `cells`, a tuple in the order of the plan's
-    `add_fields`, and `values` is made from them on first use: rows held as dicts cost
-    time and memory to build, and the commit only picks from the tuple."""
-
-    __slots__ = ("line", "code", "changes", "cells", "fields", "_values", "version")
-
-    def __init__(self, line: int, code: str, values: dict | None = None, changes: dict | None = None,
-                 *, cells: tuple = (), fields: list[str] | None = None, version: int = 0):
-        self.line, self.code, self.version = line, code, version
-        self.changes = {} if changes is None else changes
-        self.cells, self.fields, self._values = cells, fields, values
-
-    @property
-    def values(self) -> dict:
-        if self._values is None:
-            self._values = dict(zip(self.fields, self.cells))
-        return self._values
-
-    def __repr__(self) -> str:
-        return f"PlannedRow(line={self.line}, code={self.code!r}, values={self.values!r})"
-
-
 @dataclass
 class ImportPlan:
     path: Path
@@ -83,8 +57,9 @@ class ImportPlan:
     headers: dict[str, str]  # field -> header as written in the file
     extra: list[str]  # headers ignored
     missing: list[str]  # required fields the file has no column for
-    adds: list[PlannedRow] = field(default_factory=list)
-    updates: list[PlannedRow] = field(default_factory=list)
+    # The rows to write, spooled out of memory as they are planned (importer.spool).
+    adds: RowSpool = field(default_factory=RowSpool)
+    updates: RowSpool = field(default_factory=RowSpool)
     unchanged: int = 0
     rejected: list[Problem] = field(default_factory=list)
     new_dimensions: list[dict] = field(default_factory=list)  # classes: dimensions to create
@@ -98,6 +73,9 @@ class ImportPlan:
     # few of them, and how many in all; warnings, the rows import all the same.
     duplicates: list = field(default_factory=list)
     duplicate_count: int = 0
+    # The file's table, read again for the rejects file (importer.rejects), and where that went.
+    table: Table | None = field(default=None, repr=False, compare=False)
+    rejects_path: Path | None = None
 
     @property
     def rejected_lines(self) -> list[int]:
@@ -111,6 +89,11 @@ class ImportPlan:
     @property
     def writes(self) -> int:
         return len(self.adds) + len(self.updates)
+
+    def close(self) -> None:
+        """The spooled rows' files removed (after the commit, or when the preview is left)."""
+        self.adds.close()
+        self.updates.close()
 
 
 @dataclass
@@ -179,7 +162,7 @@ def new_plan(table: Table, kind: str, dimension: str, columns: list[Column]) -> 
     headers = {f: table.headers[i] for f, i in zip(table.fields, table.positions)}
     return ImportPlan(table.path, kind, dimension, table.format, table.encoding, table.sheet,
                       list(table.fields), headers, list(table.extra), list(table.missing),
-                      unsaved=table.unsaved, batch=f"import-{clock.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}")
+                      unsaved=table.unsaved, table=table, batch=f"import-{clock.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}")
 
 
 def chunks(rows: Iterable, size: int | None = None):

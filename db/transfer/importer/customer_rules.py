@@ -14,6 +14,7 @@ from db.values.coding import CodingScheme
 from db.values.dates import format_date
 from db.values.fields import Field
 from db.transfer.importer.common import Problem, as_cell, cell_text
+from db.transfer.importer.seen_codes import SeenCodes
 
 REQUIRED = tuple(f.key for f in fields_meta.EDITABLE if f.required)
 # The field kinds whose cleaned values are remembered across chunks (few distinct values),
@@ -112,19 +113,22 @@ def refuse_missing(missing: list[str], olds: list[dict | None], refuse: Refuse) 
                 refuse(i, fld, exc)
 
 
-def refuse_repeated(codes: list, lines: list[int], seen: dict[str, int], refuse: Refuse) -> None:
+def refuse_repeated(codes: list, lines: list[int], seen: SeenCodes, refuse: Refuse) -> None:
     """A code met before in the file (`seen`: code -> its first line, across chunks)."""
     found = [(c, line) for c, line in zip(codes, lines) if type(c) is str and c]
     unique = {c for c, _ in found}
-    if len(unique) == len(found) and seen.keys().isdisjoint(unique):
-        seen.update(found)  # the common case: no code met before
+    earlier = seen.earlier(unique)
+    if len(unique) == len(found) and not earlier:
+        seen.add(found)  # the common case: no code met before
         return
+    new = {}
     for i, (code, line) in enumerate(zip(codes, lines)):
         if type(code) is str and code:
-            first = seen.setdefault(code, line)
+            first = earlier.get(code) or new.setdefault(code, line)
             if first != line:
                 refuse(i, "code", RuleError("import.duplicate_code", field="code", code=code,
                                             first_line=first))
+    seen.add(list(new.items()))
 
 
 def refuse_classes(column: list, fld: str, problem: Callable[[str], RuleError | None],
@@ -156,14 +160,24 @@ def refuse_early_stops(stops: list, devs: list | None, olds: list[dict | None], 
 def refuse_heads(plan) -> None:
     """总公司编码, once the whole file is planned (a branch may come before its head): each
     head named must be in the archive or the file, not stopped, and no chain of heads, the
-    file's over the archive's, may come back to where it started. A refused row leaves the plan."""
-    named = {row.code: (row, row.values.get("head_office")) for row in plan.adds}
-    named.update({row.code: (row, row.changes["head_office"][1]) for row in plan.updates
-                  if "head_office" in row.changes})
+    file's over the archive's, may come back to where it started. A refused row leaves the plan.
+
+    The plan's rows are spooled (importer.spool): read back here, only the rows that name a
+    head (or change it) and the file's codes among the heads named are held."""
+    at = plan.add_fields.index("head_office")
+    named = {}  # code -> (line, head)
+    for chunk in plan.adds.chunks():
+        named.update((r.code, (r.line, r.cells[at])) for r in chunk if r.cells[at] is not None)
+    for chunk in plan.updates.chunks():
+        named.update((r.code, (r.line, r.changes["head_office"][1])) for r in chunk if "head_office" in r.changes)
     if not named:
         return
-    in_file = {row.code for row in [*plan.adds, *plan.updates]}
     heads = sorted({h for _, h in named.values() if h})
+    wanted = set(heads)
+    in_file = set()  # the heads named that are rows of the file
+    for spool in (plan.adds, plan.updates):
+        for chunk in spool.chunks():
+            in_file.update(r.code for r in chunk if r.code in wanted)
     stored = {}
     for start in range(0, len(heads), 500):
         part = heads[start:start + 500]
@@ -180,7 +194,7 @@ def refuse_heads(plan) -> None:
         return stored[code][0]
 
     refused = {}
-    for code, (row, head) in named.items():
+    for code, (line, head) in named.items():
         if head is None:
             continue
         why = None
@@ -200,11 +214,11 @@ def refuse_heads(plan) -> None:
                 why = RuleError("head.loop", field="head_office", label=label, code=code,
                                 loop=branches.loop_text([*chain, code]))
         if why is not None:
-            refused[row.line] = why
+            refused[line] = why
     if not refused:
         return
-    plan.adds = [r for r in plan.adds if r.line not in refused]
-    plan.updates = [r for r in plan.updates if r.line not in refused]
+    plan.adds = plan.adds.kept(lambda r: r.line not in refused)
+    plan.updates = plan.updates.kept(lambda r: r.line not in refused)
     header = plan.headers.get("head_office", "")
     plan.rejected.extend(Problem(line, header, "head_office", exc.key, dict(exc.values))
                          for line, exc in sorted(refused.items()))

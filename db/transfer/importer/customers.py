@@ -15,6 +15,7 @@ from db.transfer.importer.customer_rules import (REQUIRED, class_map, class_prob
                                                  refuse_heads, refuse_missing, refuse_repeated)
 from db.transfer.importer.duplicates import WATCHED, Entry, Marker
 from db.transfer.importer.kinds import dimension_titles
+from db.transfer.importer.seen_codes import SeenCodes
 from db.transfer.importer.common import (ImportPlan, PlannedRow, Problem, cell_text, chunks,
                                          new_plan)
 
@@ -63,7 +64,7 @@ class CustomerPlanner:
         self.field_meta = [None if f in self.dim_fields else fields_meta.BY_KEY[f] for f in self.fields]
         self.dim_classes = {code: (class_rules.scheme_of(self.dims[code]), class_map(self.dims[code]))
                             for code in self.dim_fields.values()}
-        self.seen: dict[str, int] = {}
+        self.seen = SeenCodes()
         self.memo: list[dict] = [{} for _ in self.fields]
         self.class_problems: dict[tuple, RuleError | None] = {}
         self.missing_required = [f for f in REQUIRED if f not in self.plan.headers]
@@ -77,28 +78,36 @@ class CustomerPlanner:
         # Into an empty archive every row is an add: no chunk needs to look for its codes.
         self.archive_empty = not Customer.select().exists()
         self.olds: dict = {}  # the chunk's customers of the archive by code (_chunk)
+        self.heads_named = False  # a row of the file names a 总公司编码 (refuse_heads reads the plan again)
+        # The chunk's new and changed rows, for the duplicate marks (the plan's own are spooled).
+        self.chunk_adds: list[tuple] = []
+        self.chunk_updates: list[PlannedRow] = []
 
     def run(self) -> ImportPlan:
         plan, marker = self.plan, Marker(archive=not self.archive_empty)
-        for chunk in chunks(self.table.rows()):
-            adds, updates = len(plan.adds), len(plan.updates)
-            self._chunk(chunk)
-            marker.feed(self._entries(plan.adds[adds:], plan.updates[updates:]))
+        try:
+            for chunk in chunks(self.table.rows()):
+                self.chunk_adds, self.chunk_updates = [], []
+                self._chunk(chunk)
+                marker.feed(self._entries(self.chunk_adds, self.chunk_updates))
+        finally:
+            self.seen.close()
         marker.close()
-        if "head_office" in self.fields:
+        if self.heads_named:  # (no row names a head: no row can be refused for one)
             refuse_heads(plan)
         refused = set(plan.rejected_lines)
         plan.duplicates = [m for m in marker.marks if m.line not in refused]
         plan.duplicate_count = marker.count - (len(marker.marks) - len(plan.duplicates))
         return plan
 
-    def _entries(self, adds: list[PlannedRow], updates: list[PlannedRow]) -> list[Entry]:
-        """The chunk's planned rows as the duplicate marks read them: every new customer,
-        and the updates that change a name, tax id or number (as the card's check)."""
+    def _entries(self, adds: list[tuple], updates: list[PlannedRow]) -> list[Entry]:
+        """The chunk's planned rows as the duplicate marks read them: every new customer
+        (line, code, cells), and the updates that change a name, tax id or number (as the
+        card's check)."""
         at = {f: i for i, f in enumerate(self.plan.add_fields)}
         picks = [at.get(f) for f in ("name", "tax_id", "phone", "mobile", "mnemonic")]
-        entries = [Entry(row.line, row.code, *(_text(row.cells[i]) if i is not None else "" for i in picks))
-                   for row in adds]
+        entries = [Entry(line, code, *(_text(cells[i]) if i is not None else "" for i in picks))
+                   for line, code, cells in adds]
         for row in updates:
             if any(f in row.changes for f in WATCHED):
                 old = self.olds.get(row.code) or {}
@@ -159,6 +168,8 @@ class CustomerPlanner:
             for i, klass in classes_of.items():
                 if not column[i]:  # the file's own 地区分类 cell, when filled, says it
                     column[i] = klass
+        if "head_office" in fields and not self.heads_named:
+            self.heads_named = any(h is not None for h in cleaned[fields.index("head_office")])
         self._row_rules(lines, cleaned, olds, refused)
         if not refused and not existing:
             # The common chunk of a first import: every row a new customer, all of them
@@ -251,7 +262,9 @@ class CustomerPlanner:
             if values["mnemonic"] != old["mnemonic"]:
                 changes["mnemonic"] = (old["mnemonic"], values["mnemonic"])
         if changes:
-            self.plan.updates.append(PlannedRow(line, code, values, changes, version=old["version"]))
+            row = PlannedRow(line, code, values, changes, version=old["version"])
+            self.plan.updates.append(row)
+            self.chunk_updates.append(row)
         else:
             self.plan.unchanged += 1
 
@@ -265,8 +278,9 @@ class CustomerPlanner:
         else:
             rows = [row if row[m] else row[:m] + (mnemonic_of(row[short]),) + row[m + 1:]
                     for row in rows]
-        self.plan.adds.extend([PlannedRow(line, code, cells=row, fields=fields)
-                               for line, code, row in zip(lines, codes, rows)])
+        rows = rows if isinstance(rows, list) else list(rows)
+        self.plan.adds.extend_cells(lines, codes, rows, fields)
+        self.chunk_adds.extend(zip(lines, codes, rows))
 
     def _class_problem(self, dim: str | None, code: str) -> RuleError | None:
         """class_problem of a class code in the main dimension (dim None) or another,

@@ -1,6 +1,7 @@
 """Committing an import plan: one transaction, rows streamed in bulk (db.core.bulk) and set-based SQL."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -19,9 +20,10 @@ from db.core.objects import many_objects
 from db.core.session import current, writing
 from db.values import collation
 from db.values.columns import DIMENSION_PREFIX
-from db.values.subfields import MIRRORED
+from db.values.subfields import MIRROR, MIRRORED
 from db.transfer.importer.common import (ADD_LOGGED, BULK_SHARE, WRITE_CHUNK, ImportPlan,
-                                         ImportResult, PlannedRow, ProgressFn, chunks)
+                                         ImportResult, PlannedRow, ProgressFn)
+from db.transfer.importer.spool import RowSpool
 
 def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | None = None) -> ImportResult:
     """Write `plan` in one transaction, all or nothing.
@@ -35,7 +37,7 @@ def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | No
         raise RuleError("import.has_rejected", count=len(plan.rejected_lines))
     total = plan.writes
     report = progress or (lambda done, total: None)
-    held = 0
+    held, waits = 0, False
     try:
         with many_objects(), writing():
             if plan.kind == "customers":
@@ -51,6 +53,8 @@ def commit(plan: ImportPlan, only_valid: bool = False, progress: ProgressFn | No
                 _commit_sales(plan, report, total)
     except peewee.IntegrityError as exc:
         raise RuleError("import.changed_since_plan", reason=str(exc).splitlines()[0]) from None
+    if waits:
+        plan.close()  # the held plan's own spool (the caller closes the one it gave)
     return ImportResult(len(plan.adds), len(plan.updates), len(plan.rejected_lines), plan.batch, held)
 
 
@@ -64,7 +68,7 @@ def _held(plan: ImportPlan) -> tuple[ImportPlan, int]:
     pending = set()
     for start in range(0, len(touching), WRITE_CHUNK):
         pending |= approval.pending_codes(touching[start:start + WRITE_CHUNK])
-    kept, held = [], []
+    kept, held = RowSpool(), []
     for row in plan.updates:
         waiting = {} if row.code in pending else {k: v for k, v in row.changes.items() if k in fields}
         if not waiting:
@@ -182,29 +186,38 @@ def _commit_customers(plan: ImportPlan, report: ProgressFn, total: int) -> None:
         _insert_adds(plan, at, who, before, sqlite, report, total)
         if plan.adds:  # inserted with the column's default: scored in one UPDATE
             completeness.refresh(f"id > {database.param}", [before])
-    if plan.updates:
-        _update_customers(plan, at, who, report, total)
-    _follow_card(plan, before)
+    # The updates as written, each change's old value the one really replaced (for the history).
+    written = _update_customers(plan, at, who, report, total) if plan.updates else []
+    _follow_card(plan, before, archive == 0)
     _write_memberships(plan, large and not plan.updates)
     _log_added(plan, before, at, who)
-    _log(plan, "customer", plan.updates, "change")
+    _log(plan, "customer", written, "change")
+    if written:
+        written.close()
 
 
-def _follow_card(plan: ImportPlan, before: int) -> None:
+def _follow_card(plan: ImportPlan, before: int, first: bool) -> None:
     """The default contacts, addresses and banks take the card fields the import wrote
-    (db.archive.subrecords keeps the customer row as their copy)."""
+    (db.archive.subrecords keeps the customer row as their copy). `first`: the archive had no
+    customer before, so it has no sub-record either (they cascade with their customer):
+    the tables' indexes are built once after the rows, which need not look for a default
+    already there."""
     if plan.adds:
-        subrecords.seed_from_card(Customer.id > before)
+        with contextlib.ExitStack() as built:
+            for kind in sorted({kind for kind, _ in MIRROR}) if first else ():  # the kinds seeded
+                built.enter_context(bulk.indexes_rebuilt(subrecords.MODELS[kind]._meta.table_name, True))
+            subrecords.seed_from_card(Customer.id > before, fresh=first)
     codes = [r.code for r in plan.updates if any(f in MIRRORED for f in r.changes)]
     for start in range(0, len(codes), WRITE_CHUNK):
         subrecords.sync_from_card(Customer.code.in_(codes[start:start + WRITE_CHUNK]))
 
 
-def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: ProgressFn, total: int) -> None:
+def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: ProgressFn, total: int) -> RowSpool:
     """The plan's updates, set-based: their codes, versions and new values go to a
     temporary table, `_check_versions` reads the rows as they are now through it, and one
     UPDATE ... FROM writes every row whose version is still the one the plan read. Each
-    row sets only the fields it changes (set_<field> says which)."""
+    row sets only the fields it changes (set_<field> says which). Returns the updates with
+    the old values they replaced (`_check_versions`)."""
     plain = sorted({f for r in plan.updates for f in r.changes if not f.startswith(DIMENSION_PREFIX)})
     # A changed name's sort key is set with it (db.values.collation).
     keyed = [f for f in plain if f in collation.KEY_COLUMNS]
@@ -227,7 +240,7 @@ def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: Progr
     names = ["pos", "code", "version", *columns, *(f"set_{c}" for c in columns)]
     texts = bulk.text_columns(Customer, ["code", *plain, *(collation.KEY_COLUMNS[f] for f in keyed)])
     with bulk.temp_table("import_update", shape, names, rows(), texts):
-        _check_versions(plan)
+        written = _check_versions(plan)
         renamed = [r.code for r in plan.updates if "name" in r.changes or "short_name" in r.changes]
         search.unindex_codes(renamed)  # by the names they have until the update below
         table = Customer._meta.table_name
@@ -242,14 +255,16 @@ def _update_customers(plan: ImportPlan, at: dt.datetime, who: str, report: Progr
         if completeness.COLUMNS.intersection(plain):
             completeness.refresh("code IN (SELECT code FROM import_update)")
     report(done + len(plan.updates), total)
+    return written
 
 
-def _check_versions(plan: ImportPlan) -> None:
+def _check_versions(plan: ImportPlan) -> RowSpool:
     """The customers to update as they are now, read in one query joined to the
     import_update table (locked on a server database until the commit, as the card's save
     holds its row): one changed or deleted since the plan read it is refused as the card
     refuses it (ConflictError, who and when), and each change's old value becomes the
-    value the update really replaces, for the history."""
+    value the update really replaces, for the history: the rows so corrected are spooled
+    again (the plan's are read back from its spool, not held) and returned."""
     plain = sorted({f for r in plan.updates for f in r.changes if not f.startswith(DIMENSION_PREFIX)})
     dims = sorted({f for r in plan.updates for f in r.changes if f.startswith(DIMENSION_PREFIX)})
     table, members = Customer._meta.table_name, Membership._meta.table_name
@@ -264,14 +279,18 @@ def _check_versions(plan: ImportPlan) -> None:
     convert = [Customer._meta.fields[f].python_value for f in plain]
     query = (f"SELECT c.version{picked} FROM import_update t LEFT JOIN {table} c ON c.code = t.code"
              f"{joins} ORDER BY t.pos")
+    written = RowSpool()
     # The stream first: zip then reads it to its end, which closes its cursor.
     for found, row in zip(bulk.stream(query), plan.updates):
         if found[0] != row.version:  # None: deleted
+            written.close()
             raise customers.conflict_of(row.code)
         now = {f: python(v) for f, python, v in zip(plain, convert, found[1:])}
         now.update((d, v or "") for d, v in zip(dims, found[1 + len(plain):]))
         for fld, (_, new) in row.changes.items():
             row.changes[fld] = (now[fld], new)
+        written.append(row)
+    return written
 
 
 def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlite: bool,
@@ -305,21 +324,25 @@ def _insert_adds(plan: ImportPlan, at: dt.datetime, who: str, before: int, sqlit
         return pick(cells) + (key(name), key(short))
 
     table = Customer._meta.table_name
+    # The spooled rows' cells, a chunk at a time, as the spool keeps them (no PlannedRow made).
+    cell_chunks = ([r[4] for r in records] for records in plan.adds.records())
     if sqlite:
         done = 0
-        for chunk in chunks(plan.adds, WRITE_CHUNK):
+        for chunk in cell_chunks:
             ids = range(before + 1 + done, before + 1 + done + len(chunk))
-            bulk.insert(table, columns, [(i, *keyed(r.cells), *tail) for i, r in zip(ids, chunk)])
-            search.index_many([(i, *names_of(r.cells)) for i, r in zip(ids, chunk)])
+            bulk.insert(table, columns, [(i, *keyed(cells), *tail) for i, cells in zip(ids, chunk)])
+            search.index_many([(i, *names_of(cells)) for i, cells in zip(ids, chunk)])
             done += len(chunk)
             report(done, total)
         return
 
     def rows():
-        for done, r in enumerate(plan.adds, 1):
-            yield keyed(r.cells) + tail
-            if done % WRITE_CHUNK == 0:
-                report(done, total)
+        done = 0
+        for chunk in cell_chunks:
+            for cells in chunk:
+                yield keyed(cells) + tail
+            done += len(chunk)
+            report(done, total)
 
     bulk.insert(table, columns, rows(), bulk.text_columns(Customer, given + keys + rest))
     report(len(plan.adds), total)
