@@ -436,6 +436,78 @@ def test_a_new_customer_under_a_scope_of_another_dimension_on_postgresql(pg_role
     assert _psql_count(editor, "customer WHERE code IN ('N7', 'N10')") == 2
 
 
+def _mixed_scope(editor: str) -> tuple[str, str, str, str]:
+    """An editor whose scope is main class 02 and one region class: (the region class, a
+    main leaf outside 02, a customer of 02 in no class of that region, a region leaf outside)."""
+    region = Membership.select().join(Dimension).where(Dimension.code == "region").first()
+    inside = region.class_code
+    leaves = [c for c, _ in classes.leaves("region")]
+    other = next(c for c in leaves if not c.startswith(inside[:2]))
+    outside_main = next(c for c, _ in classes.leaves() if not c.startswith("02"))
+    in_02 = next(c.code for c in Customer.select().where(Customer.class_code.startswith("02"))
+                 if not Membership.select().join(Dimension).where(
+                     Dimension.code == "region", Membership.customer_code == c.code,
+                     Membership.class_code.startswith(inside[:2])).exists())
+    operators.add(editor, "钱七", role="editor",
+                  scope=operators.Scope(classes=(("main", "02"), ("region", inside[:2]))))
+    return inside, outside_main, in_02, other
+
+
+def _mixed_walk(inside: str, outside_main: str, in_02: str, other: str, tmp_path) -> None:
+    """Under main class 02 or a region class, the classes count together: a customer of a
+    main class outside 02 is added, and moved between such classes, while its region class
+    keeps it in; without one it is refused, on the card and in an import."""
+    card = {"name": "混合客户", "short_name": "混合", "class_code": outside_main}
+    customers.save_card(None, {**card, "code": "M1"}, {"region": inside})
+    assert customers.get("M1").class_code == outside_main
+    with pytest.raises(RuleError) as err:
+        customers.save_card(None, {**card, "code": "M2"}, {"region": other})
+    assert err.value.key == "team.new_out_of_scope" and customers.get("M2") is None
+    row = customers.get(in_02)  # in 02, in no region class of the scope: 02 is what keeps it
+    with pytest.raises(RuleError) as err:
+        customers.update(in_02, {"class_code": outside_main}, row.version)
+    assert (err.value.key, err.value.field) == ("team.value_out_of_scope", "class_code")
+    assert customers.get(in_02).class_code == row.class_code
+    leaf_02 = next(c for c, _ in classes.leaves() if c.startswith("02"))
+    moved = customers.update("M1", {"class_code": leaf_02}, customers.get("M1").version)
+    assert moved.class_code == leaf_02  # and back out of 02, its region keeps it in
+    assert customers.update("M1", {"class_code": outside_main}, moved.version).class_code == outside_main
+    path = tmp_path / "m.csv"
+    path.write_text(f"客户编码,客户名称,客户简称,所属分类码,地区分类\nM3,混三,混三,{outside_main},{inside}\n"
+                    f"M4,混四,混四,{outside_main},{other}\n", encoding="utf-8")
+    plan = importer.plan(path)
+    assert [r.code for r in plan.adds] == ["M3"]
+    assert {(p.line, p.key) for p in plan.rejected} == {(3, "team.new_out_of_scope")}
+
+
+def test_a_mixed_scope_counts_all_the_classes_together(demo_store, monkeypatch, tmp_path):
+    monkeypatch.setenv("LOGNAME", "boss")
+    operators.add("boss", "张总")
+    walk = _mixed_scope("qian")
+    monkeypatch.setenv("LOGNAME", "qian")
+    operators._forget()
+    _mixed_walk(*walk, tmp_path)
+
+
+def test_a_mixed_scope_counts_all_the_classes_together_on_postgresql(pg_roles, tmp_path):  # noqa: F811
+    from db import demo
+
+    fresh_schema()
+    clock.fix(FIXED_NOW)
+    demo.build(PG_URL).close()
+    store = db.open_store(PG_URL)
+    operators.add(operators.login(), "张总")
+    editor = pg_roles("qian")
+    walk = _mixed_scope(editor)
+    store.close()
+    store = db.open_store(role_url(editor))
+    try:
+        _mixed_walk(*walk, tmp_path)
+    finally:
+        store.close()
+        clock.act_as(None)
+
+
 def _tax_id_walk() -> None:
     """The same-tax-id rule holds across the scope and names only a customer in it."""
     leaf02 = next(c for c, _ in classes.leaves() if c.startswith("02"))

@@ -268,7 +268,7 @@ def create(values: dict, memberships: dict[str, str] | None = None) -> Customer:
         clean = validate(values)
         if not clean["mnemonic"]:
             clean["mnemonic"] = mnemonic_of(clean["short_name"])
-        scope.check_values(clean)
+        scope.check_values(clean, classes_apart=True)  # the classes: check_new below
         placed = dimensions.placements(memberships or {})
         province = region_classes.DIMENSION not in (memberships or {}) and region_classes.placement(
             clean.get("region_code"))
@@ -324,7 +324,9 @@ def update(code: str, values: dict, version: int) -> Customer:
         changes = approval.hold(code, changes)  # held fields wait for an approver
         if not changes:
             return get(code)
-        scope.check_values({k: new for k, (_, new) in changes.items()})
+        scope.check_values({k: new for k, (_, new) in changes.items()}, classes_apart=True)
+        if "class_code" in changes:  # with its other classes, does the customer stay in the scope?
+            scope.check_membership(row, MAIN_DIMENSION, changes["class_code"][1])
         _write(row, version, {k: new for k, (_, new) in changes.items()})
         scope.check(row)  # as written: a change may not move it out of the scope
         subrecords.follow_card(row.id, {k: new for k, (_, new) in changes.items()})

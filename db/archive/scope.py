@@ -141,14 +141,16 @@ def check(customer: Customer) -> None:
                         admins=operators.admins() or me.login)
 
 
-def check_value(field: str, value) -> None:
+def check_value(field: str, value, classes_apart: bool = False) -> None:
     """Refuse setting `field` to `value` on customers (a batch modify) when that takes them
     out of the scope: a class outside every main class of it, another department, another
-    salesperson (专管)."""
+    salesperson (专管). `classes_apart`: the caller tests the customer's classes as a whole
+    (check_new, check_membership), so a main class outside a scope that also names other
+    dimensions' classes is not refused here."""
     me = operators.me()
     if me.sees_everything:
         return
-    if _value_outside(field, value, me):
+    if _value_outside(field, value, me, classes_apart):
         text = "" if value is None else str(value)
         raise RuleError("team.value_out_of_scope", field=field, value=text, who=me.login,
                         reason=reason(), admins=operators.admins() or me.login)
@@ -168,7 +170,8 @@ def check_membership(customer: Customer, dim_code: str, class_code: str | None) 
     held[MAIN_DIMENSION] = customer.class_code
     held[dim_code] = class_code
     if not any((held.get(dim) or "").startswith(code) for dim, code in me.scope.classes):
-        raise RuleError("team.value_out_of_scope", field=dim_code, value=class_code or "", who=me.login,
+        field = "class_code" if dim_code == MAIN_DIMENSION else dim_code
+        raise RuleError("team.value_out_of_scope", field=field, value=class_code or "", who=me.login,
                         reason=reason(), admins=operators.admins() or me.login)
 
 
@@ -194,10 +197,13 @@ def _unplaced(me) -> RuleError:
                      who=me.login, reason=reason(), admins=operators.admins() or me.login)
 
 
-def _value_outside(field: str, value, me) -> bool:
+def _value_outside(field: str, value, me, classes_apart: bool = False) -> bool:
     main = [code for dim, code in me.scope.classes if dim == MAIN_DIMENSION]
     text = "" if value is None else str(value)
-    return bool((field == "class_code" and main and not any(text.startswith(c) for c in main))
+    # A class of another dimension may keep the customer in: then only a test of all its
+    # classes says (the caller's, when `classes_apart`).
+    elsewhere = classes_apart and len(main) < len(me.scope.classes)
+    return bool((field == "class_code" and main and not elsewhere and not any(text.startswith(c) for c in main))
                 or (field == "department" and me.scope.departments and text not in me.scope.departments)
                 or (field == "salesperson" and me.scope.own and text != (me.name or me.login)))
 
@@ -252,7 +258,7 @@ def refusals(fields: list[str], cleaned: list[list], olds: list[dict | None], ke
                 value = ""
             else:
                 continue
-            if _value_outside(field, value, me):
+            if _value_outside(field, value, me, classes_apart=old is None):  # a new row's: _new_row_outside
                 yield i, field, RuleError("team.value_out_of_scope", field=field, value=str(value),
                                           who=me.login, reason=reason(), admins=admins)
                 break
@@ -273,9 +279,9 @@ def _new_row_outside(fields: list[str], cleaned: list[list], i: int, me) -> bool
     return _new_outside(placed.pop(MAIN_DIMENSION, ""), placed, me)
 
 
-def check_values(values: dict) -> None:
+def check_values(values: dict, classes_apart: bool = False) -> None:
     """check_value of each scope field a card's save sets (before it is written: on
     PostgreSQL the server would refuse the row with an error of its own)."""
     for field in ("class_code", "department", "salesperson"):
         if field in values:
-            check_value(field, values[field])
+            check_value(field, values[field], classes_apart)
