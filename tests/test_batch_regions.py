@@ -56,3 +56,10 @@ def test_a_text_with_the_same_code_or_none_writes_the_text_alone(any_store):
     batch.apply("region", "华南", marks)  # no place of the national table: no code, no class
     assert _batch_history("C2") == [{"region": ["华北", "华南"]}]
     assert "region" not in dimensions.memberships("C2")
+
+
+def test_a_region_text_holding_null_is_logged_as_typed(any_store):
+    _archive()
+    marks = [(r.code, r.version) for r in Customer.select().where(Customer.code == "C1")]
+    batch.apply("region", "null镇", marks)
+    assert _batch_history("C1") == [{"region": ["浙江", "null镇"], "region_code": ["330000", ""]}]

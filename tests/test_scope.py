@@ -360,23 +360,31 @@ def test_a_class_of_another_dimension_keeps_its_customers_in_scope(demo_store, m
     _membership_walk(code, inside, other)
 
 
-def test_a_class_of_another_dimension_keeps_its_customers_in_scope_on_postgresql(pg_roles):  # noqa: F811
+def _as_editor_on_postgresql(pg_roles, stem: str, setup, walk, admin: bool = True) -> None:  # noqa: F811
+    """The demo on PostgreSQL; `setup(editor)` run as the owner (after adding it as the
+    admin operator, unless `admin` is False), then `walk(*what setup returned)` as the
+    editor's own role, which row-level security binds."""
     from db import demo
 
     fresh_schema()
     clock.fix(FIXED_NOW)
     demo.build(PG_URL).close()
     store = db.open_store(PG_URL)
-    operators.add(operators.login(), "张总")
-    editor = pg_roles("zhao")
-    code, inside, other = _region_scope(editor)
+    if admin:
+        operators.add(operators.login(), "张总")
+    editor = pg_roles(stem)
+    made = setup(editor)
     store.close()
     store = db.open_store(role_url(editor))
     try:
-        _membership_walk(code, inside, other)
+        walk(*made)
     finally:
         store.close()
         clock.act_as(None)
+
+
+def test_a_class_of_another_dimension_keeps_its_customers_in_scope_on_postgresql(pg_roles):  # noqa: F811
+    _as_editor_on_postgresql(pg_roles, "zhao", _region_scope, _membership_walk)
 
 
 def _new_customers_walk(inside: str, other: str, tmp_path) -> None:
@@ -417,23 +425,15 @@ def test_a_new_customer_under_a_scope_of_another_dimension(demo_store, monkeypat
 
 
 def test_a_new_customer_under_a_scope_of_another_dimension_on_postgresql(pg_roles, tmp_path):  # noqa: F811
-    from db import demo
+    editors = []
 
-    fresh_schema()
-    clock.fix(FIXED_NOW)
-    demo.build(PG_URL).close()
-    store = db.open_store(PG_URL)
-    operators.add(operators.login(), "张总")
-    editor = pg_roles("zhao")
-    _, inside, other = _region_scope(editor)
-    store.close()
-    store = db.open_store(role_url(editor))
-    try:
-        _new_customers_walk(inside, other, tmp_path)
-    finally:
-        store.close()
-        clock.act_as(None)
-    assert _psql_count(editor, "customer WHERE code IN ('N7', 'N10')") == 2
+    def setup(editor: str) -> tuple[str, str]:
+        editors.append(editor)
+        return _region_scope(editor)[1:]
+
+    _as_editor_on_postgresql(pg_roles, "zhao", setup,
+                             lambda inside, other: _new_customers_walk(inside, other, tmp_path))
+    assert _psql_count(editors[0], "customer WHERE code IN ('N7', 'N10')") == 2
 
 
 def _mixed_scope(editor: str) -> tuple[str, str, str, str]:
@@ -490,22 +490,7 @@ def test_a_mixed_scope_counts_all_the_classes_together(demo_store, monkeypatch, 
 
 
 def test_a_mixed_scope_counts_all_the_classes_together_on_postgresql(pg_roles, tmp_path):  # noqa: F811
-    from db import demo
-
-    fresh_schema()
-    clock.fix(FIXED_NOW)
-    demo.build(PG_URL).close()
-    store = db.open_store(PG_URL)
-    operators.add(operators.login(), "张总")
-    editor = pg_roles("qian")
-    walk = _mixed_scope(editor)
-    store.close()
-    store = db.open_store(role_url(editor))
-    try:
-        _mixed_walk(*walk, tmp_path)
-    finally:
-        store.close()
-        clock.act_as(None)
+    _as_editor_on_postgresql(pg_roles, "qian", _mixed_scope, lambda *made: _mixed_walk(*made, tmp_path))
 
 
 def _tax_id_walk() -> None:
@@ -541,18 +526,8 @@ def test_the_same_tax_id_outside_the_scope(demo_store, monkeypatch):
 
 
 def test_the_same_tax_id_outside_the_scope_on_postgresql(pg_roles):  # noqa: F811
-    from db import demo
+    def setup(editor: str) -> tuple:
+        _taxes(_team(operators.login(), editor, pg_roles("wang")))
+        return ()
 
-    fresh_schema()
-    clock.fix(FIXED_NOW)
-    demo.build(PG_URL).close()
-    store = db.open_store(PG_URL)
-    editor = pg_roles("lisi")
-    _taxes(_team(operators.login(), editor, pg_roles("wang")))
-    store.close()
-    store = db.open_store(role_url(editor))
-    try:
-        _tax_id_walk()
-    finally:
-        store.close()
-        clock.act_as(None)
+    _as_editor_on_postgresql(pg_roles, "lisi", setup, _tax_id_walk, admin=False)

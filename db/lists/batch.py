@@ -257,7 +257,7 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
         found = regions.match(stored) if stored else None
         code = found.code if found else ""
         also, also_params = " region_code = ?,", [code]
-        log, log_params = _region_log(rows, code, head, tail, value)
+        log, log_params = _region_log(rows, code, head, tail)
     done = changed = 0
     for start in range(low, high + 1, CHUNK):
         end = start + CHUNK
@@ -286,16 +286,15 @@ def _update(run: int, field: str, value, who: str, at, report: ProgressFn, total
     return changed
 
 
-def _region_log(rows: str, code: str, head: str, tail: str, value) -> tuple[str, list]:
+def _region_log(rows: str, code: str, head: str, tail: str) -> tuple[str, list]:
     """The history statement of a batch of 所属地区: {region: [old, new]}, and
     region_code: [old, new] as well where the code changes with the text."""
     dialect_name = current().dialect
     old_text, old_code = (dialect.json_text(e, dialect_name) for e in ("r.old", "c.region_code"))
-    with_code = json.dumps({"region": [None, history.plain(value)], "region_code": [None, code]},
-                           ensure_ascii=False)
-    # {"region": [OLD, "new"], "region_code": [OLD, "code"]}: the parts around the two olds.
-    first, rest = with_code.split("null", 1)
-    middle, last = rest.split("null", 1)
+    # {"region": [OLD, "new"], "region_code": [OLD, "code"]}: the parts around the two olds,
+    # from the region's own (head, tail: '{"region": [' and ', "new"]}').
+    first, middle = head, tail[:-1] + ', "region_code": ['
+    last = ", " + json.dumps(code, ensure_ascii=False) + "]}"
     sql = (f"INSERT INTO {models.ChangeLog._meta.table_name} "
            "(at, who, action, entity, entity_code, changes, batch) "
            f"SELECT ?, ?, 'batch', ?, r.code, CASE WHEN c.region_code = ? THEN ? || {old_text} || ? "
